@@ -1,0 +1,2 @@
+/* till-barcode.c: to be written */
+#include "till-barcode.h"

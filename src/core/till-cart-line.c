@@ -1,0 +1,2 @@
+/* till-cart-line.c: to be written */
+#include "till-cart-line.h"

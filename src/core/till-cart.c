@@ -1,0 +1,2 @@
+/* till-cart.c: to be written */
+#include "till-cart.h"

@@ -1,0 +1,2 @@
+/* till-catalog.c: to be written */
+#include "till-catalog.h"

@@ -1,0 +1,2 @@
+/* till-category.c: to be written */
+#include "till-category.h"

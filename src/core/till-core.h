@@ -1,0 +1,23 @@
+/* till-core.h: the shop's rules, without a screen
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#define TILL_CORE_INSIDE
+#include "till-types.h"
+#include "till-barcode.h"
+#include "till-cart-line.h"
+#include "till-cart.h"
+#include "till-catalog.h"
+#include "till-category.h"
+#include "till-demo.h"
+#include "till-journal.h"
+#include "till-money.h"
+#include "till-pinyin.h"
+#include "till-product.h"
+#include "till-sale.h"
+#include "till-store.h"
+#include "till-user.h"
+#include "till-uuid.h"
+#undef TILL_CORE_INSIDE

@@ -1,0 +1,2 @@
+/* till-demo.c: to be written */
+#include "till-demo.h"

@@ -1,0 +1,2 @@
+/* till-journal.c: to be written */
+#include "till-journal.h"

@@ -1,0 +1,2 @@
+/* till-money.c: to be written */
+#include "till-money.h"

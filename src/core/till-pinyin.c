@@ -1,0 +1,2 @@
+/* till-pinyin.c: to be written */
+#include "till-pinyin.h"

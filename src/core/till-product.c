@@ -1,0 +1,2 @@
+/* till-product.c: to be written */
+#include "till-product.h"

@@ -1,0 +1,2 @@
+/* till-sale.c: to be written */
+#include "till-sale.h"

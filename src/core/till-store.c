@@ -1,0 +1,710 @@
+/* till-store.c: the till's SQLite database, its schema and its lock
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "till-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "till-store.h"
+
+/* 'OTIL': tells a till database from any other SQLite file. */
+#define TILL_APPLICATION_ID 0x4F54494C
+
+struct _TillStore
+{
+  GObject     parent_instance;
+
+  char       *path;
+  sqlite3    *db;
+  int         lock_fd;
+  GHashTable *statements;   /* SQL text → sqlite3_stmt, finalized with the store */
+  guint       in_transaction : 1;
+};
+
+G_DEFINE_FINAL_TYPE (TillStore, till_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (till-store-error-quark, till_store_error)
+
+/* Each migration runs once, in order, inside the one transaction that brings the
+ * schema up to date; PRAGMA user_version counts the ones applied. Never edit a
+ * released migration: append a new one. */
+static const char *const migrations[] = {
+  /* 1: the first till: catalog, users, the journaled cart, sales and their
+   * tenders, stock movements, the signed journal and the sync outbox. */
+  "CREATE TABLE setting ("
+  "  key   TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE counter ("
+  "  name  TEXT PRIMARY KEY,"
+  "  value INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE category ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  parent_id  INTEGER REFERENCES category (id),"
+  "  name       TEXT NOT NULL,"
+  "  sort_order INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX category_parent ON category (parent_id);"
+  "CREATE TABLE product ("
+  "  id           INTEGER PRIMARY KEY,"
+  "  sku          TEXT NOT NULL UNIQUE,"
+  "  name         TEXT NOT NULL,"
+  "  short_name   TEXT,"
+  "  pinyin       TEXT NOT NULL DEFAULT '',"
+  "  plu          TEXT UNIQUE,"
+  "  brand        TEXT,"
+  "  unit         TEXT NOT NULL,"
+  "  category_id  INTEGER REFERENCES category (id),"
+  "  price        INTEGER NOT NULL CHECK (price >= 0),"
+  "  member_price INTEGER NOT NULL DEFAULT 0 CHECK (member_price >= 0),"
+  "  cost         INTEGER NOT NULL DEFAULT 0 CHECK (cost >= 0),"
+  "  vat_rate     INTEGER NOT NULL DEFAULT 1300 CHECK (vat_rate BETWEEN 0 AND 10000),"
+  "  weighed      INTEGER NOT NULL DEFAULT 0,"
+  "  active       INTEGER NOT NULL DEFAULT 1,"
+  "  popularity   INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX product_pinyin ON product (pinyin);"
+  "CREATE INDEX product_category ON product (category_id);"
+  "CREATE INDEX product_popularity ON product (popularity) WHERE popularity > 0;"
+  "CREATE TABLE barcode ("
+  "  code       TEXT PRIMARY KEY,"
+  "  product_id INTEGER NOT NULL REFERENCES product (id) ON DELETE CASCADE"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX barcode_product ON barcode (product_id);"
+  "CREATE TABLE user ("
+  "  id       INTEGER PRIMARY KEY,"
+  "  code     TEXT NOT NULL UNIQUE,"
+  "  name     TEXT NOT NULL,"
+  "  role     TEXT NOT NULL,"
+  "  pin_salt BLOB NOT NULL,"
+  "  pin_hash BLOB NOT NULL,"
+  "  active   INTEGER NOT NULL DEFAULT 1"
+  ");"
+  "CREATE TABLE cart ("
+  "  id         INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  sale_uuid  TEXT NOT NULL,"
+  "  started_us INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE cart_line ("
+  "  position   INTEGER PRIMARY KEY,"
+  "  product_id INTEGER NOT NULL REFERENCES product (id),"
+  "  quantity   INTEGER NOT NULL CHECK (quantity > 0),"
+  "  unit_price INTEGER NOT NULL CHECK (unit_price >= 0)"
+  ");"
+  "CREATE TABLE journal ("
+  "  seq         INTEGER PRIMARY KEY,"
+  "  kind        TEXT NOT NULL,"
+  "  ref_uuid    TEXT,"
+  "  created_us  INTEGER NOT NULL,"
+  "  body        BLOB NOT NULL,"
+  "  body_sha256 BLOB NOT NULL,"
+  "  prev_hash   BLOB NOT NULL,"
+  "  entry_hash  BLOB NOT NULL,"
+  "  sig         BLOB NOT NULL"
+  ");"
+  "CREATE TRIGGER journal_append_only_update BEFORE UPDATE ON journal"
+  "  BEGIN SELECT RAISE (ABORT, 'the journal is append-only'); END;"
+  "CREATE TRIGGER journal_append_only_delete BEFORE DELETE ON journal"
+  "  BEGIN SELECT RAISE (ABORT, 'the journal is append-only'); END;"
+  "CREATE TABLE sale ("
+  "  uuid         TEXT PRIMARY KEY,"
+  "  receipt_no   INTEGER NOT NULL UNIQUE,"
+  "  till_id      TEXT NOT NULL,"
+  "  business_day TEXT NOT NULL,"
+  "  created_us   INTEGER NOT NULL,"
+  "  cashier_id   INTEGER REFERENCES user (id),"
+  "  cashier_code TEXT NOT NULL,"
+  "  cashier_name TEXT NOT NULL,"
+  "  subtotal     INTEGER NOT NULL,"
+  "  rounding     INTEGER NOT NULL,"
+  "  total        INTEGER NOT NULL,"
+  "  item_count   INTEGER NOT NULL,"
+  "  journal_seq  INTEGER NOT NULL UNIQUE REFERENCES journal (seq)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX sale_business_day ON sale (business_day);"
+  "CREATE TABLE sale_line ("
+  "  sale_uuid  TEXT NOT NULL REFERENCES sale (uuid),"
+  "  line_no    INTEGER NOT NULL,"
+  "  product_id INTEGER NOT NULL,"
+  "  sku        TEXT NOT NULL,"
+  "  name       TEXT NOT NULL,"
+  "  unit       TEXT NOT NULL,"
+  "  quantity   INTEGER NOT NULL,"
+  "  unit_price INTEGER NOT NULL,"
+  "  amount     INTEGER NOT NULL,"
+  "  vat_rate   INTEGER NOT NULL,"
+  "  weighed    INTEGER NOT NULL,"
+  "  PRIMARY KEY (sale_uuid, line_no)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE payment ("
+  "  sale_uuid TEXT NOT NULL REFERENCES sale (uuid),"
+  "  line_no   INTEGER NOT NULL,"
+  "  method    TEXT NOT NULL,"
+  "  amount    INTEGER NOT NULL,"
+  "  tendered  INTEGER NOT NULL,"
+  "  change    INTEGER NOT NULL,"
+  "  reference TEXT,"
+  "  PRIMARY KEY (sale_uuid, line_no)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE stock_move ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  product_id INTEGER NOT NULL REFERENCES product (id),"
+  "  delta      INTEGER NOT NULL,"
+  "  reason     TEXT NOT NULL,"
+  "  ref_uuid   TEXT,"
+  "  created_us INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX stock_move_product ON stock_move (product_id);"
+  "CREATE TABLE outbox ("
+  "  seq            INTEGER PRIMARY KEY,"
+  "  kind           TEXT NOT NULL,"
+  "  ref_uuid       TEXT NOT NULL,"
+  "  payload        BLOB NOT NULL,"
+  "  payload_sha256 BLOB NOT NULL,"
+  "  state          TEXT NOT NULL DEFAULT 'pending',"
+  "  attempts       INTEGER NOT NULL DEFAULT 0,"
+  "  created_us     INTEGER NOT NULL,"
+  "  acked_us       INTEGER"
+  ");"
+  "CREATE INDEX outbox_pending ON outbox (seq) WHERE state = 'pending';",
+};
+
+int
+till_store_get_latest_schema_version (void)
+{
+  return G_N_ELEMENTS (migrations);
+}
+
+void
+till_stmt_release (TillStmt *stmt)
+{
+  if (stmt == NULL)
+    return;
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+static int
+error_code_for_sqlite (int rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return TILL_STORE_ERROR_LOCKED;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+      return TILL_STORE_ERROR_IO;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return TILL_STORE_ERROR_CORRUPT;
+    case SQLITE_CONSTRAINT:
+      return TILL_STORE_ERROR_CONSTRAINT;
+    default:
+      return TILL_STORE_ERROR_FAILED;
+    }
+}
+
+/**
+ * till_store_set_error:
+ * @what: what the store was doing, for the message
+ *
+ * Sets @error from the database's last error, with a code the caller can act on
+ * (disk trouble is %TILL_STORE_ERROR_IO whatever SQLite's own code).
+ */
+void
+till_store_set_error (TillStore   *self,
+                      GError     **error,
+                      const char  *what)
+{
+  int rc = sqlite3_extended_errcode (self->db);
+
+  g_set_error (error, TILL_STORE_ERROR, error_code_for_sqlite (rc), "%s: %s (%s)", what,
+               sqlite3_errmsg (self->db), self->path);
+}
+
+static gboolean
+acquire_lock (TillStore  *self,
+              GError    **error)
+{
+  g_autofree char *lock_path = g_strconcat (self->path, ".lock", NULL);
+  g_autofree char *pid_text = NULL;
+
+  self->lock_fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (self->lock_fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, TILL_STORE_ERROR, TILL_STORE_ERROR_IO, _("Cannot create the lock file %s: %s"),
+                   lock_path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (flock (self->lock_fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      char holder[32] = { 0 };
+      ssize_t n = pread (self->lock_fd, holder, sizeof holder - 1, 0);
+
+      if (n > 0)
+        g_strchomp (holder);
+      g_set_error (error, TILL_STORE_ERROR, TILL_STORE_ERROR_LOCKED,
+                   _("Another till program (process %s) is already using the database %s. "
+                     "Close it before starting this one."),
+                   n > 0 ? holder : "?", self->path);
+      close (self->lock_fd);
+      self->lock_fd = -1;
+      return FALSE;
+    }
+
+  /* The pid in the file only serves the message above. */
+  pid_text = g_strdup_printf ("%d\n", (int) getpid ());
+  if (ftruncate (self->lock_fd, 0) != 0 ||
+      pwrite (self->lock_fd, pid_text, strlen (pid_text), 0) < 0)
+    g_debug ("Could not record the pid in the lock file: %s", g_strerror (errno));
+
+  return TRUE;
+}
+
+static gboolean
+query_int (TillStore   *self,
+           const char  *sql,
+           int         *out_value,
+           GError     **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      till_store_set_error (self, error, sql);
+      return FALSE;
+    }
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      till_store_set_error (self, error, sql);
+      return FALSE;
+    }
+  *out_value = sqlite3_column_int (stmt, 0);
+  return TRUE;
+}
+
+static gboolean
+configure_connection (TillStore  *self,
+                      GError    **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  const char *mode;
+
+  /* Every completed sale must survive a power cut the moment it is acknowledged:
+   * WAL for concurrent-free fast commits, FULL so each commit is fsynced. */
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      till_store_set_error (self, error, _("Cannot open the till database"));
+      return FALSE;
+    }
+  mode = (const char *) sqlite3_column_text (stmt, 0);
+  if (g_ascii_strcasecmp (mode, "wal") != 0)
+    {
+      g_set_error (error, TILL_STORE_ERROR, TILL_STORE_ERROR_IO,
+                   _("The till database %s cannot use write-ahead logging (mode %s)"), self->path,
+                   mode);
+      return FALSE;
+    }
+
+  return till_store_exec (self,
+                          "PRAGMA synchronous = FULL;"
+                          "PRAGMA foreign_keys = ON;"
+                          "PRAGMA trusted_schema = OFF;"
+                          "PRAGMA busy_timeout = 0;",
+                          error);
+}
+
+static gboolean
+migrate (TillStore  *self,
+         GError    **error)
+{
+  int version = 0;
+  int application_id = 0;
+  int n_tables = 0;
+  int latest = till_store_get_latest_schema_version ();
+  g_autofree char *set_application_id = NULL;
+
+  if (!query_int (self, "PRAGMA application_id", &application_id, error) ||
+      !query_int (self, "PRAGMA user_version", &version, error) ||
+      !query_int (self, "SELECT count(*) FROM sqlite_schema", &n_tables, error))
+    return FALSE;
+
+  if (application_id != TILL_APPLICATION_ID && n_tables > 0)
+    {
+      g_set_error (error, TILL_STORE_ERROR, TILL_STORE_ERROR_CORRUPT,
+                   _("%s is not a till database"), self->path);
+      return FALSE;
+    }
+  if (version > latest)
+    {
+      g_set_error (error, TILL_STORE_ERROR, TILL_STORE_ERROR_TOO_NEW,
+                   _("The till database %s has schema version %d, newer than this program "
+                     "knows (%d). Install the newer opentill."),
+                   self->path, version, latest);
+      return FALSE;
+    }
+  if (version == latest)
+    return TRUE;
+
+  if (!till_store_begin (self, error))
+    return FALSE;
+  for (int i = version; i < latest; i++)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", i + 1);
+
+      if (!till_store_exec (self, migrations[i], error) ||
+          !till_store_exec (self, set_version, error))
+        {
+          till_store_rollback (self);
+          g_prefix_error (error, _("Updating the database schema to version %d failed: "), i + 1);
+          return FALSE;
+        }
+    }
+  set_application_id = g_strdup_printf ("PRAGMA application_id = %d", TILL_APPLICATION_ID);
+  if (!till_store_exec (self, set_application_id, error) ||
+      !till_store_commit (self, error))
+    {
+      till_store_rollback (self);
+      return FALSE;
+    }
+  g_info ("Migrated %s from schema %d to %d", self->path, version, latest);
+  return TRUE;
+}
+
+static void
+till_store_finalize (GObject *object)
+{
+  TillStore *self = (TillStore *) object;
+
+  /* Statements must be finalized before the connection can close. */
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    {
+      if (sqlite3_close (self->db) != SQLITE_OK)
+        g_warning ("Closing %s: %s", self->path, sqlite3_errmsg (self->db));
+      self->db = NULL;
+    }
+  /* Closing the descriptor releases the lock. */
+  if (self->lock_fd >= 0)
+    close (self->lock_fd);
+  self->lock_fd = -1;
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (till_store_parent_class)->finalize (object);
+}
+
+static void
+till_store_class_init (TillStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = till_store_finalize;
+}
+
+static void
+till_store_init (TillStore *self)
+{
+  self->lock_fd = -1;
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) sqlite3_finalize);
+}
+
+/**
+ * till_store_open:
+ * @path: the database file, created when missing
+ *
+ * Opens the till's database: takes the lock that keeps a second till process off
+ * it, configures durability (WAL, synchronous=FULL, foreign keys) and brings the
+ * schema up to date in one transaction.
+ *
+ * Returns: (transfer full): the store, or %NULL with @error set
+ */
+TillStore *
+till_store_open (const char  *path,
+                 GError     **error)
+{
+  g_autoptr (TillStore) self = NULL;
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (TILL_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+
+  if (!acquire_lock (self, error))
+    return NULL;
+
+  rc = sqlite3_open_v2 (path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, TILL_STORE_ERROR, error_code_for_sqlite (rc),
+                   _("Cannot open the till database %s: %s"), path,
+                   self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, 1);
+
+  if (!configure_connection (self, error) || !migrate (self, error))
+    return NULL;
+
+  g_debug ("Opened %s with SQLite %s, schema %d", path, sqlite3_libversion (),
+           till_store_get_schema_version (self));
+  return g_steal_pointer (&self);
+}
+
+const char *
+till_store_get_path (TillStore *self)
+{
+  g_return_val_if_fail (TILL_IS_STORE (self), NULL);
+  return self->path;
+}
+
+sqlite3 *
+till_store_get_db (TillStore *self)
+{
+  g_return_val_if_fail (TILL_IS_STORE (self), NULL);
+  return self->db;
+}
+
+int
+till_store_get_schema_version (TillStore *self)
+{
+  int version = -1;
+
+  g_return_val_if_fail (TILL_IS_STORE (self), -1);
+  if (!query_int (self, "PRAGMA user_version", &version, NULL))
+    return -1;
+  return version;
+}
+
+/**
+ * till_store_begin:
+ *
+ * Starts a write transaction (BEGIN IMMEDIATE). Transactions do not nest.
+ */
+gboolean
+till_store_begin (TillStore  *self,
+                  GError    **error)
+{
+  g_return_val_if_fail (TILL_IS_STORE (self), FALSE);
+  g_return_val_if_fail (!self->in_transaction, FALSE);
+
+  if (!till_store_exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  self->in_transaction = TRUE;
+  return TRUE;
+}
+
+/**
+ * till_store_commit:
+ *
+ * Commits; when this returns %TRUE the data is on disk. On failure the
+ * transaction has been rolled back.
+ */
+gboolean
+till_store_commit (TillStore  *self,
+                   GError    **error)
+{
+  g_return_val_if_fail (TILL_IS_STORE (self), FALSE);
+  g_return_val_if_fail (self->in_transaction, FALSE);
+
+  if (!till_store_exec (self, "COMMIT", error))
+    {
+      till_store_rollback (self);
+      return FALSE;
+    }
+  self->in_transaction = FALSE;
+  return TRUE;
+}
+
+void
+till_store_rollback (TillStore *self)
+{
+  g_return_if_fail (TILL_IS_STORE (self));
+
+  if (!self->in_transaction)
+    return;
+  self->in_transaction = FALSE;
+  /* SQLite may already have rolled back on its own after an I/O error. */
+  if (sqlite3_get_autocommit (self->db))
+    return;
+  if (sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+    g_warning ("Rolling back on %s failed: %s", self->path, sqlite3_errmsg (self->db));
+}
+
+gboolean
+till_store_in_transaction (TillStore *self)
+{
+  g_return_val_if_fail (TILL_IS_STORE (self), FALSE);
+  return self->in_transaction;
+}
+
+/**
+ * till_store_prepare:
+ * @sql: a single statement; the same text returns the same cached statement
+ *
+ * Returns: (transfer none): a reset statement ready to bind, to be held with
+ *   g_autoptr(TillStmt); or %NULL with @error set
+ */
+TillStmt *
+till_store_prepare (TillStore   *self,
+                    const char  *sql,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TILL_IS_STORE (self), NULL);
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  stmt = g_hash_table_lookup (self->statements, sql);
+  if (stmt != NULL)
+    return stmt;
+
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      till_store_set_error (self, error, sql);
+      return NULL;
+    }
+  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  return stmt;
+}
+
+gboolean
+till_store_exec (TillStore   *self,
+                 const char  *sql,
+                 GError     **error)
+{
+  char *message = NULL;
+  int rc;
+
+  g_return_val_if_fail (TILL_IS_STORE (self), FALSE);
+
+  rc = sqlite3_exec (self->db, sql, NULL, NULL, &message);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, TILL_STORE_ERROR, error_code_for_sqlite (sqlite3_extended_errcode (self->db)),
+                   "%s (%s)", message ? message : sqlite3_errstr (rc), self->path);
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * till_store_step_done:
+ *
+ * Steps a statement that returns no rows (INSERT, UPDATE, DELETE).
+ */
+gboolean
+till_store_step_done (TillStore  *self,
+                      TillStmt   *stmt,
+                      GError    **error)
+{
+  g_return_val_if_fail (TILL_IS_STORE (self), FALSE);
+
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      till_store_set_error (self, error, sqlite3_sql (stmt));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * till_store_get_setting:
+ *
+ * Returns: (transfer full) (nullable): the store setting @key, or %NULL when unset
+ */
+char *
+till_store_get_setting (TillStore  *self,
+                        const char *key)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+
+  g_return_val_if_fail (TILL_IS_STORE (self), NULL);
+
+  stmt = till_store_prepare (self, "SELECT value FROM setting WHERE key = ?", NULL);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+gboolean
+till_store_set_setting (TillStore   *self,
+                        const char  *key,
+                        const char  *value,
+                        GError     **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+
+  g_return_val_if_fail (TILL_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL && value != NULL, FALSE);
+
+  stmt = till_store_prepare (self,
+                             "INSERT INTO setting (key, value) VALUES (?, ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+  return till_store_step_done (self, stmt, error);
+}
+
+/**
+ * till_store_next_counter:
+ * @name: the counter, e.g. "receipt"
+ *
+ * Increments and returns a named counter (the first value is 1). Run it inside the
+ * transaction that uses the number: a number is then used exactly when that
+ * transaction commits, and a committed number is never handed out again.
+ *
+ * Returns: the new value, or 0 with @error set
+ */
+gint64
+till_store_next_counter (TillStore   *self,
+                         const char  *name,
+                         GError     **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+
+  g_return_val_if_fail (TILL_IS_STORE (self), 0);
+
+  stmt = till_store_prepare (self,
+                             "INSERT INTO counter (name, value) VALUES (?, 1) "
+                             "ON CONFLICT (name) DO UPDATE SET value = value + 1 "
+                             "RETURNING value",
+                             error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      till_store_set_error (self, error, name);
+      return 0;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}

@@ -1,0 +1,2 @@
+/* till-user.c: to be written */
+#include "till-user.h"

@@ -1,0 +1,2 @@
+/* till-uuid.c: to be written */
+#include "till-uuid.h"

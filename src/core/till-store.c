@@ -20,18 +20,18 @@
 
 struct _TillStore
 {
-  GObject     parent_instance;
+  GObject parent_instance;
 
   char       *path;
   sqlite3    *db;
   int         lock_fd;
-  GHashTable *statements;   /* SQL text → sqlite3_stmt, finalized with the store */
+  GHashTable *statements; /* SQL text → sqlite3_stmt, finalized with the store */
   guint       in_transaction : 1;
 };
 
 G_DEFINE_FINAL_TYPE (TillStore, till_store, G_TYPE_OBJECT)
 
-G_DEFINE_QUARK (till-store-error-quark, till_store_error)
+G_DEFINE_QUARK (till_store_error_quark, till_store_error)
 
 /* Each migration runs once, in order, inside the one transaction that brings the
  * schema up to date; PRAGMA user_version counts the ones applied. Never edit a
@@ -225,9 +225,7 @@ error_code_for_sqlite (int rc)
  * (disk trouble is %TILL_STORE_ERROR_IO whatever SQLite's own code).
  */
 void
-till_store_set_error (TillStore   *self,
-                      GError     **error,
-                      const char  *what)
+till_store_set_error (TillStore *self, GError **error, const char *what)
 {
   int rc = sqlite3_extended_errcode (self->db);
 
@@ -236,8 +234,7 @@ till_store_set_error (TillStore   *self,
 }
 
 static gboolean
-acquire_lock (TillStore  *self,
-              GError    **error)
+acquire_lock (TillStore *self, GError **error)
 {
   g_autofree char *lock_path = g_strconcat (self->path, ".lock", NULL);
   g_autofree char *pid_text = NULL;
@@ -247,21 +244,21 @@ acquire_lock (TillStore  *self,
     {
       int saved_errno = errno;
 
-      g_set_error (error, TILL_STORE_ERROR, TILL_STORE_ERROR_IO, _("Cannot create the lock file %s: %s"),
-                   lock_path, g_strerror (saved_errno));
+      g_set_error (error, TILL_STORE_ERROR, TILL_STORE_ERROR_IO,
+                   _ ("Cannot create the lock file %s: %s"), lock_path, g_strerror (saved_errno));
       return FALSE;
     }
 
   if (flock (self->lock_fd, LOCK_EX | LOCK_NB) != 0)
     {
-      char holder[32] = { 0 };
+      char    holder[32] = { 0 };
       ssize_t n = pread (self->lock_fd, holder, sizeof holder - 1, 0);
 
       if (n > 0)
         g_strchomp (holder);
       g_set_error (error, TILL_STORE_ERROR, TILL_STORE_ERROR_LOCKED,
-                   _("Another till program (process %s) is already using the database %s. "
-                     "Close it before starting this one."),
+                   _ ("Another till program (process %s) is already using the database %s. "
+                      "Close it before starting this one."),
                    n > 0 ? holder : "?", self->path);
       close (self->lock_fd);
       self->lock_fd = -1;
@@ -278,10 +275,7 @@ acquire_lock (TillStore  *self,
 }
 
 static gboolean
-query_int (TillStore   *self,
-           const char  *sql,
-           int         *out_value,
-           GError     **error)
+query_int (TillStore *self, const char *sql, int *out_value, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
@@ -302,8 +296,7 @@ query_int (TillStore   *self,
 }
 
 static gboolean
-configure_connection (TillStore  *self,
-                      GError    **error)
+configure_connection (TillStore *self, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   const char *mode;
@@ -313,14 +306,14 @@ configure_connection (TillStore  *self,
   if (sqlite3_prepare_v2 (self->db, "PRAGMA journal_mode = WAL", -1, &stmt, NULL) != SQLITE_OK ||
       sqlite3_step (stmt) != SQLITE_ROW)
     {
-      till_store_set_error (self, error, _("Cannot open the till database"));
+      till_store_set_error (self, error, _ ("Cannot open the till database"));
       return FALSE;
     }
   mode = (const char *) sqlite3_column_text (stmt, 0);
   if (g_ascii_strcasecmp (mode, "wal") != 0)
     {
       g_set_error (error, TILL_STORE_ERROR, TILL_STORE_ERROR_IO,
-                   _("The till database %s cannot use write-ahead logging (mode %s)"), self->path,
+                   _ ("The till database %s cannot use write-ahead logging (mode %s)"), self->path,
                    mode);
       return FALSE;
     }
@@ -334,13 +327,12 @@ configure_connection (TillStore  *self,
 }
 
 static gboolean
-migrate (TillStore  *self,
-         GError    **error)
+migrate (TillStore *self, GError **error)
 {
-  int version = 0;
-  int application_id = 0;
-  int n_tables = 0;
-  int latest = till_store_get_latest_schema_version ();
+  int              version = 0;
+  int              application_id = 0;
+  int              n_tables = 0;
+  int              latest = till_store_get_latest_schema_version ();
   g_autofree char *set_application_id = NULL;
 
   if (!query_int (self, "PRAGMA application_id", &application_id, error) ||
@@ -351,14 +343,14 @@ migrate (TillStore  *self,
   if (application_id != TILL_APPLICATION_ID && n_tables > 0)
     {
       g_set_error (error, TILL_STORE_ERROR, TILL_STORE_ERROR_CORRUPT,
-                   _("%s is not a till database"), self->path);
+                   _ ("%s is not a till database"), self->path);
       return FALSE;
     }
   if (version > latest)
     {
       g_set_error (error, TILL_STORE_ERROR, TILL_STORE_ERROR_TOO_NEW,
-                   _("The till database %s has schema version %d, newer than this program "
-                     "knows (%d). Install the newer opentill."),
+                   _ ("The till database %s has schema version %d, newer than this program "
+                      "knows (%d). Install the newer opentill."),
                    self->path, version, latest);
       return FALSE;
     }
@@ -375,13 +367,12 @@ migrate (TillStore  *self,
           !till_store_exec (self, set_version, error))
         {
           till_store_rollback (self);
-          g_prefix_error (error, _("Updating the database schema to version %d failed: "), i + 1);
+          g_prefix_error (error, _ ("Updating the database schema to version %d failed: "), i + 1);
           return FALSE;
         }
     }
   set_application_id = g_strdup_printf ("PRAGMA application_id = %d", TILL_APPLICATION_ID);
-  if (!till_store_exec (self, set_application_id, error) ||
-      !till_store_commit (self, error))
+  if (!till_store_exec (self, set_application_id, error) || !till_store_commit (self, error))
     {
       till_store_rollback (self);
       return FALSE;
@@ -424,8 +415,8 @@ static void
 till_store_init (TillStore *self)
 {
   self->lock_fd = -1;
-  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                            (GDestroyNotify) sqlite3_finalize);
+  self->statements =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) sqlite3_finalize);
 }
 
 /**
@@ -439,8 +430,7 @@ till_store_init (TillStore *self)
  * Returns: (transfer full): the store, or %NULL with @error set
  */
 TillStore *
-till_store_open (const char  *path,
-                 GError     **error)
+till_store_open (const char *path, GError **error)
 {
   g_autoptr (TillStore) self = NULL;
   int rc;
@@ -458,7 +448,7 @@ till_store_open (const char  *path,
   if (rc != SQLITE_OK)
     {
       g_set_error (error, TILL_STORE_ERROR, error_code_for_sqlite (rc),
-                   _("Cannot open the till database %s: %s"), path,
+                   _ ("Cannot open the till database %s: %s"), path,
                    self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
       return NULL;
     }
@@ -503,8 +493,7 @@ till_store_get_schema_version (TillStore *self)
  * Starts a write transaction (BEGIN IMMEDIATE). Transactions do not nest.
  */
 gboolean
-till_store_begin (TillStore  *self,
-                  GError    **error)
+till_store_begin (TillStore *self, GError **error)
 {
   g_return_val_if_fail (TILL_IS_STORE (self), FALSE);
   g_return_val_if_fail (!self->in_transaction, FALSE);
@@ -522,8 +511,7 @@ till_store_begin (TillStore  *self,
  * transaction has been rolled back.
  */
 gboolean
-till_store_commit (TillStore  *self,
-                   GError    **error)
+till_store_commit (TillStore *self, GError **error)
 {
   g_return_val_if_fail (TILL_IS_STORE (self), FALSE);
   g_return_val_if_fail (self->in_transaction, FALSE);
@@ -567,9 +555,7 @@ till_store_in_transaction (TillStore *self)
  *   g_autoptr(TillStmt); or %NULL with @error set
  */
 TillStmt *
-till_store_prepare (TillStore   *self,
-                    const char  *sql,
-                    GError     **error)
+till_store_prepare (TillStore *self, const char *sql, GError **error)
 {
   sqlite3_stmt *stmt;
 
@@ -590,20 +576,19 @@ till_store_prepare (TillStore   *self,
 }
 
 gboolean
-till_store_exec (TillStore   *self,
-                 const char  *sql,
-                 GError     **error)
+till_store_exec (TillStore *self, const char *sql, GError **error)
 {
   char *message = NULL;
-  int rc;
+  int   rc;
 
   g_return_val_if_fail (TILL_IS_STORE (self), FALSE);
 
   rc = sqlite3_exec (self->db, sql, NULL, NULL, &message);
   if (rc != SQLITE_OK)
     {
-      g_set_error (error, TILL_STORE_ERROR, error_code_for_sqlite (sqlite3_extended_errcode (self->db)),
-                   "%s (%s)", message ? message : sqlite3_errstr (rc), self->path);
+      g_set_error (error, TILL_STORE_ERROR,
+                   error_code_for_sqlite (sqlite3_extended_errcode (self->db)), "%s (%s)",
+                   message ? message : sqlite3_errstr (rc), self->path);
       sqlite3_free (message);
       return FALSE;
     }
@@ -616,9 +601,7 @@ till_store_exec (TillStore   *self,
  * Steps a statement that returns no rows (INSERT, UPDATE, DELETE).
  */
 gboolean
-till_store_step_done (TillStore  *self,
-                      TillStmt   *stmt,
-                      GError    **error)
+till_store_step_done (TillStore *self, TillStmt *stmt, GError **error)
 {
   g_return_val_if_fail (TILL_IS_STORE (self), FALSE);
 
@@ -636,8 +619,7 @@ till_store_step_done (TillStore  *self,
  * Returns: (transfer full) (nullable): the store setting @key, or %NULL when unset
  */
 char *
-till_store_get_setting (TillStore  *self,
-                        const char *key)
+till_store_get_setting (TillStore *self, const char *key)
 {
   g_autoptr (TillStmt) stmt = NULL;
 
@@ -653,10 +635,7 @@ till_store_get_setting (TillStore  *self,
 }
 
 gboolean
-till_store_set_setting (TillStore   *self,
-                        const char  *key,
-                        const char  *value,
-                        GError     **error)
+till_store_set_setting (TillStore *self, const char *key, const char *value, GError **error)
 {
   g_autoptr (TillStmt) stmt = NULL;
 
@@ -685,9 +664,7 @@ till_store_set_setting (TillStore   *self,
  * Returns: the new value, or 0 with @error set
  */
 gint64
-till_store_next_counter (TillStore   *self,
-                         const char  *name,
-                         GError     **error)
+till_store_next_counter (TillStore *self, const char *name, GError **error)
 {
   g_autoptr (TillStmt) stmt = NULL;
 

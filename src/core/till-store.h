@@ -20,10 +20,10 @@ G_BEGIN_DECLS
 typedef enum
 {
   TILL_STORE_ERROR_FAILED,
-  TILL_STORE_ERROR_LOCKED,    /* another till process has this database open */
-  TILL_STORE_ERROR_IO,        /* the file cannot be read or written (disk full, read-only, …) */
-  TILL_STORE_ERROR_CORRUPT,   /* the file is not a till database or is damaged */
-  TILL_STORE_ERROR_TOO_NEW,   /* the schema is newer than this program */
+  TILL_STORE_ERROR_LOCKED,  /* another till process has this database open */
+  TILL_STORE_ERROR_IO,      /* the file cannot be read or written (disk full, read-only, …) */
+  TILL_STORE_ERROR_CORRUPT, /* the file is not a till database or is damaged */
+  TILL_STORE_ERROR_TOO_NEW, /* the schema is newer than this program */
   TILL_STORE_ERROR_CONSTRAINT,
 } TillStoreError;
 
@@ -31,50 +31,34 @@ typedef enum
  * g_autoptr(TillStmt) and it is reset and its bindings cleared when it goes out of
  * scope; never finalize it. */
 typedef sqlite3_stmt TillStmt;
-void till_stmt_release (TillStmt *stmt);
+void                 till_stmt_release (TillStmt *stmt);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillStmt, till_stmt_release)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 #define TILL_TYPE_STORE (till_store_get_type ())
 G_DECLARE_FINAL_TYPE (TillStore, till_store, TILL, STORE, GObject)
 
-GQuark       till_store_error_quark        (void);
+GQuark till_store_error_quark (void);
 
-TillStore   *till_store_open               (const char  *path,
-                                            GError     **error) G_GNUC_WARN_UNUSED_RESULT;
-const char  *till_store_get_path           (TillStore   *self);
-sqlite3     *till_store_get_db             (TillStore   *self);
-int          till_store_get_schema_version (TillStore   *self);
-int          till_store_get_latest_schema_version (void);
+TillStore  *till_store_open (const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+const char *till_store_get_path (TillStore *self);
+sqlite3    *till_store_get_db (TillStore *self);
+int         till_store_get_schema_version (TillStore *self);
+int         till_store_get_latest_schema_version (void);
 
-gboolean     till_store_begin              (TillStore   *self,
-                                            GError     **error);
-gboolean     till_store_commit             (TillStore   *self,
-                                            GError     **error);
-void         till_store_rollback           (TillStore   *self);
-gboolean     till_store_in_transaction     (TillStore   *self);
+gboolean till_store_begin (TillStore *self, GError **error);
+gboolean till_store_commit (TillStore *self, GError **error);
+void     till_store_rollback (TillStore *self);
+gboolean till_store_in_transaction (TillStore *self);
 
-TillStmt    *till_store_prepare            (TillStore   *self,
-                                            const char  *sql,
-                                            GError     **error);
-gboolean     till_store_exec               (TillStore   *self,
-                                            const char  *sql,
-                                            GError     **error);
-gboolean     till_store_step_done          (TillStore   *self,
-                                            TillStmt    *stmt,
-                                            GError     **error);
-void         till_store_set_error          (TillStore   *self,
-                                            GError     **error,
-                                            const char  *what);
+TillStmt *till_store_prepare (TillStore *self, const char *sql, GError **error);
+gboolean  till_store_exec (TillStore *self, const char *sql, GError **error);
+gboolean  till_store_step_done (TillStore *self, TillStmt *stmt, GError **error);
+void      till_store_set_error (TillStore *self, GError **error, const char *what);
 
-char        *till_store_get_setting        (TillStore   *self,
-                                            const char  *key);
-gboolean     till_store_set_setting        (TillStore   *self,
-                                            const char  *key,
-                                            const char  *value,
-                                            GError     **error);
-gint64       till_store_next_counter       (TillStore   *self,
-                                            const char  *name,
-                                            GError     **error);
+char *till_store_get_setting (TillStore *self, const char *key);
+gboolean
+       till_store_set_setting (TillStore *self, const char *key, const char *value, GError **error);
+gint64 till_store_next_counter (TillStore *self, const char *name, GError **error);
 
 G_END_DECLS

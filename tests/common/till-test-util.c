@@ -35,7 +35,8 @@ till_test_remove_tree (const char *path)
         {
           g_autofree char *child = g_build_filename (path, name, NULL);
 
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
+              !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
             till_test_remove_tree (child);
           else
             g_unlink (child);
@@ -45,10 +46,9 @@ till_test_remove_tree (const char *path)
 }
 
 char *
-till_test_output_path (const char *subdir,
-                       const char *name)
+till_test_output_path (const char *subdir, const char *name)
 {
-  const char *root = g_getenv ("OPENTILL_TEST_OUTPUT");
+  const char      *root = g_getenv ("OPENTILL_TEST_OUTPUT");
   g_autofree char *dir = NULL;
 
   dir = g_build_filename (root != NULL ? root : "test-output", subdir, NULL);
@@ -69,7 +69,7 @@ int
 till_test_run_suite (Suite *suite)
 {
   SRunner *runner = srunner_create (suite);
-  int n_failed;
+  int      n_failed;
 
   srunner_run_all (runner, CK_ENV);
   n_failed = srunner_ntests_failed (runner);

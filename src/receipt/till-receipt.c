@@ -1,0 +1,251 @@
+/* till-receipt.c: the customer receipt of a sale, as ESC/POS bytes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "till-receipt"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "till-receipt.h"
+
+#define QR_HASH_DIGITS 16
+
+static char *
+setting_or_empty (TillStore *store, const char *key)
+{
+  char *value = till_store_get_setting (store, key);
+
+  return value != NULL ? value : g_strdup ("");
+}
+
+/* "2 × 3.50" for counted goods, "0.456kg × 25.80/kg" for weighed goods. */
+static char *
+format_quantity_price (const TillSaleLine *line)
+{
+  g_autofree char *quantity = till_quantity_format (line->quantity);
+  g_autofree char *price = till_money_format (line->unit_price);
+
+  if (line->weighed)
+    {
+      const char *unit = line->unit != NULL && *line->unit != '\0' ? line->unit : "kg";
+
+      return g_strdup_printf ("%s%s × %s/%s", quantity, unit, price, unit);
+    }
+  return g_strdup_printf ("%s × %s", quantity, price);
+}
+
+static void
+money_row (TillEscpos *pos, const char *label, gint64 fen)
+{
+  g_autofree char *amount = till_money_format (fen);
+
+  till_escpos_row (pos, label, amount);
+}
+
+/**
+ * till_receipt_qr_payload:
+ * The text of the receipt's QR code; see TILL_RECEIPT_QR_PREFIX for the format.
+ */
+char *
+till_receipt_qr_payload (TillSale *sale)
+{
+  g_autoptr (GDateTime) created = NULL;
+  g_autofree char *time = NULL;
+  const char      *hash;
+  const char      *till_id;
+
+  g_return_val_if_fail (TILL_IS_SALE (sale), NULL);
+
+  created = till_sale_get_created (sale);
+  time = g_date_time_format (created, "%Y%m%d%H%M%S");
+  hash = till_sale_get_journal_hash (sale);
+  till_id = till_sale_get_till_id (sale);
+  return g_strdup_printf ("%s|%s|%" G_GINT64_FORMAT "|%s|%" G_GINT64_FORMAT "|%.*s",
+                          TILL_RECEIPT_QR_PREFIX, till_id != NULL ? till_id : "",
+                          till_sale_get_receipt_no (sale), time, till_sale_get_total (sale),
+                          QR_HASH_DIGITS, hash != NULL ? hash : "");
+}
+
+static gboolean
+parse_int64 (const char *text, gint64 *out_value)
+{
+  guint64 value;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &value, NULL))
+    return FALSE;
+  *out_value = (gint64) value;
+  return TRUE;
+}
+
+/**
+ * till_receipt_qr_parse:
+ * Splits an OT1 payload into its fields, checking each one's form.
+ */
+gboolean
+till_receipt_qr_parse (const char *payload,
+                       char      **out_till_id,
+                       gint64     *out_receipt_no,
+                       char      **out_time,
+                       gint64     *out_total,
+                       char      **out_hash16)
+{
+  g_auto (GStrv) fields = NULL;
+  gint64 receipt_no, total;
+
+  g_return_val_if_fail (payload != NULL, FALSE);
+
+  fields = g_strsplit (payload, "|", -1);
+  if (g_strv_length (fields) != 6 || strcmp (fields[0], TILL_RECEIPT_QR_PREFIX) != 0)
+    return FALSE;
+  if (*fields[1] == '\0' || !parse_int64 (fields[2], &receipt_no) ||
+      !parse_int64 (fields[4], &total))
+    return FALSE;
+  if (strlen (fields[3]) != 14 || strspn (fields[3], "0123456789") != 14)
+    return FALSE;
+  if (strlen (fields[5]) != QR_HASH_DIGITS ||
+      strspn (fields[5], "0123456789abcdef") != QR_HASH_DIGITS)
+    return FALSE;
+
+  if (out_till_id != NULL)
+    *out_till_id = g_strdup (fields[1]);
+  if (out_receipt_no != NULL)
+    *out_receipt_no = receipt_no;
+  if (out_time != NULL)
+    *out_time = g_strdup (fields[3]);
+  if (out_total != NULL)
+    *out_total = total;
+  if (out_hash16 != NULL)
+    *out_hash16 = g_strdup (fields[5]);
+  return TRUE;
+}
+
+/**
+ * till_receipt_encode:
+ * Store header, sale lines, totals, cash and change, QR code, footer, cut. Text
+ * the printer cannot print is substituted by the encoder; long names wrap; no
+ * line is wider than the profile's paper. A NULL @profile means an 80 mm printer
+ * with the usual settings (till_printer_profile_init()).
+ */
+GBytes *
+till_receipt_encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile)
+{
+  g_autoptr (TillEscpos) pos = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *address = NULL;
+  g_autofree char *phone = NULL;
+  g_autofree char *footer = NULL;
+  g_autofree char *receipt_no = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *cashier = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *total = NULL;
+  g_autofree char *qr = NULL;
+  g_autoptr (GDateTime) created = NULL;
+  TillPrinterProfile default_profile;
+
+  g_return_val_if_fail (TILL_IS_SALE (sale), NULL);
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+
+  if (profile == NULL)
+    {
+      till_printer_profile_init (&default_profile, TILL_PAPER_80MM);
+      profile = &default_profile;
+    }
+
+  name = setting_or_empty (store, "store.name");
+  address = setting_or_empty (store, "store.address");
+  phone = setting_or_empty (store, "store.phone");
+  footer = setting_or_empty (store, "receipt.footer");
+  pos = till_escpos_new (profile);
+
+  /* Header: the store, centred. */
+  till_escpos_initialize (pos);
+  till_escpos_align (pos, TILL_ALIGN_CENTER);
+  if (*name != '\0')
+    {
+      till_escpos_bold (pos, TRUE);
+      till_escpos_size (pos, TRUE, TRUE);
+      till_escpos_wrapped (pos, name);
+      till_escpos_size (pos, FALSE, FALSE);
+      till_escpos_bold (pos, FALSE);
+    }
+  if (*address != '\0')
+    till_escpos_wrapped (pos, address);
+  if (*phone != '\0')
+    {
+      g_autofree char *phone_line = g_strdup_printf (_ ("Tel: %s"), phone);
+
+      till_escpos_wrapped (pos, phone_line);
+    }
+  till_escpos_align (pos, TILL_ALIGN_LEFT);
+  till_escpos_separator (pos, '-');
+
+  /* Which sale, when, who. */
+  receipt_no = till_sale_format_receipt_no (sale);
+  created = till_sale_get_created (sale);
+  time = g_date_time_format (created, "%Y-%m-%d %H:%M:%S");
+  cashier = g_strdup_printf ("%s (%s)", till_sale_get_cashier_name (sale),
+                             till_sale_get_cashier_code (sale));
+  till_escpos_row (pos, _ ("Receipt"), receipt_no);
+  till_escpos_row (pos, _ ("Date"), time);
+  till_escpos_row (pos, _ ("Cashier"), cashier);
+  till_escpos_separator (pos, '-');
+
+  /* The lines: the name on its own line(s), then quantity × price and amount. */
+  for (guint i = 0; i < till_sale_get_n_lines (sale); i++)
+    {
+      const TillSaleLine *line = till_sale_get_line (sale, i);
+      g_autofree char    *quantity_price = format_quantity_price (line);
+      g_autofree char    *indented = g_strconcat ("  ", quantity_price, NULL);
+      g_autofree char    *amount = till_money_format (line->amount);
+
+      till_escpos_wrapped (pos, line->name);
+      till_escpos_row (pos, indented, amount);
+    }
+  till_escpos_separator (pos, '-');
+
+  /* Totals. 抹零 only when it changed the amount. */
+  count = g_strdup_printf ("%" G_GINT64_FORMAT, till_sale_get_item_count (sale));
+  till_escpos_row (pos, _ ("Items"), count);
+  money_row (pos, _ ("Subtotal"), till_sale_get_subtotal (sale));
+  if (till_sale_get_rounding (sale) != 0)
+    money_row (pos, _ ("Rounding"), till_sale_get_rounding (sale));
+  total = till_money_format_yuan (till_sale_get_total (sale));
+  till_escpos_bold (pos, TRUE);
+  till_escpos_size (pos, TRUE, TRUE);
+  till_escpos_row (pos, _ ("Total"), total);
+  till_escpos_size (pos, FALSE, FALSE);
+  till_escpos_bold (pos, FALSE);
+  money_row (pos, _ ("Cash"), till_sale_get_tendered (sale));
+  money_row (pos, _ ("Change"), till_sale_get_change (sale));
+  till_escpos_separator (pos, '-');
+
+  /* The QR code HQ verifies, and the store's goodbye. */
+  qr = till_receipt_qr_payload (sale);
+  till_escpos_align (pos, TILL_ALIGN_CENTER);
+  till_escpos_feed (pos, 1);
+  till_escpos_qr (pos, qr);
+  till_escpos_feed (pos, 1);
+  if (*footer != '\0')
+    till_escpos_wrapped (pos, footer);
+  till_escpos_align (pos, TILL_ALIGN_LEFT);
+  till_escpos_feed (pos, 2);
+  till_escpos_cut (pos);
+
+  return till_escpos_finish (pos);
+}
+
+GBytes *
+till_receipt_encode_drawer_kick (const TillPrinterProfile *profile)
+{
+  g_autoptr (TillEscpos) pos = NULL;
+
+  g_return_val_if_fail (profile != NULL, NULL);
+
+  pos = till_escpos_new (profile);
+  till_escpos_drawer_kick (pos);
+  return till_escpos_finish (pos);
+}

@@ -1,0 +1,49 @@
+/* till-receipt.h: the customer receipt of a sale, as ESC/POS bytes
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "till-core.h"
+#include "till-escpos.h"
+
+G_BEGIN_DECLS
+
+/* The receipt QR payload, version 1: six fields joined by '|'
+ *
+ *   OT1|<till id>|<receipt no>|<yyyymmddHHMMSS>|<total fen>|<hash16>
+ *
+ * till id as in the settings ("T01"); receipt no the plain decimal sequence
+ * number (42, not "T01-00000042"); the sale's time in the till's local time, as
+ * printed on the receipt; the total actually paid in fen; and the first 16
+ * lower-case hex digits (64 bits) of the SHA-256 of the sale's journal entry, so
+ * HQ can find the entry and check the receipt against the chain. ASCII only, so
+ * the QR stays small (version 3-4 at level M). A later version (OT2) adds a
+ * signature. */
+#define TILL_RECEIPT_QR_PREFIX "OT1"
+
+char *till_receipt_qr_payload (TillSale *sale) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Parses an OT1 payload; FALSE if it is not one. Outputs may be NULL. */
+gboolean till_receipt_qr_parse (const char *payload,
+                                char      **out_till_id,
+                                gint64     *out_receipt_no,
+                                char      **out_time,
+                                gint64     *out_total,
+                                char      **out_hash16);
+
+/* The customer receipt of a completed sale, from ESC @ to the cut (NULL
+ * profile: 80 mm defaults). Store
+ * settings used: store.name, store.address, store.phone, receipt.footer. */
+GBytes *till_receipt_encode (TillSale                 *sale,
+                             TillStore                *store,
+                             const TillPrinterProfile *profile) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The drawer pulse alone: the app decides when the drawer opens (after the
+ * sale is durable, for cash tenders only). */
+GBytes *
+till_receipt_encode_drawer_kick (const TillPrinterProfile *profile) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS

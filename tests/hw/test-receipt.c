@@ -1,0 +1,445 @@
+/* test-receipt.c: tests for src/receipt/till-receipt.c with real sales, printed
+ * on the simulator
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "till-printer-sim.h"
+#include "till-receipt.h"
+#include "till-test-util.h"
+
+#define LONG_NAME "康师傅经典红烧牛肉面五连包超值装（限时特惠家庭分享装）"
+#define EMOJI_NAME "🍎红富士苹果"
+
+typedef struct
+{
+  char        *dir;
+  TillStore   *store;
+  TillCatalog *catalog;
+  TillJournal *journal;
+  TillUser    *cashier;
+  gint64       water, milk, pork, noodles, apple;
+} Shop;
+
+static Shop shop;
+
+static gint64
+add_product (const char *sku, const char *name, const char *unit, gint64 price, gboolean weighed)
+{
+  g_autoptr (GError) error = NULL;
+  TillProductSpec spec = { 0 };
+  gint64          id;
+
+  spec.sku = sku;
+  spec.name = name;
+  spec.unit = unit;
+  spec.price = price;
+  spec.cost = price / 2;
+  spec.vat_rate = 1300;
+  spec.weighed = weighed;
+  spec.active = TRUE;
+  id = till_catalog_add_product (shop.catalog, &spec, &error);
+  ck_assert_msg (id > 0, "%s", error ? error->message : "");
+  return id;
+}
+
+static void
+set_setting (const char *key, const char *value)
+{
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (till_store_set_setting (shop.store, key, value, &error), "%s",
+                 error ? error->message : "");
+}
+
+static void
+shop_setup (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *key = NULL;
+
+  shop.dir = till_test_make_tmpdir ();
+  db = g_build_filename (shop.dir, "till.db", NULL);
+  key = g_build_filename (shop.dir, "till.key", NULL);
+  shop.store = till_store_open (db, &error);
+  ck_assert_msg (shop.store != NULL, "%s", error ? error->message : "");
+  shop.catalog = till_catalog_new (shop.store);
+  shop.journal = till_journal_new (shop.store, key, &error);
+  ck_assert_msg (shop.journal != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (
+      till_user_create (shop.store, "1001", "王小明", TILL_ROLE_CASHIER, "1234", &error) > 0, "%s",
+      error ? error->message : "");
+  shop.cashier = till_user_authenticate (shop.store, "1001", "1234", &error);
+  ck_assert_msg (shop.cashier != NULL, "%s", error ? error->message : "");
+
+  set_setting ("store.name", "好邻居便利店（中关村店）");
+  set_setting ("store.address", "北京市海淀区中关村大街27号中关村大厦一层");
+  set_setting ("store.phone", "010-6255 8899");
+  set_setting ("till.id", "T01");
+  set_setting ("receipt.footer", "谢谢惠顾，欢迎再次光临！凭小票七日内可退换");
+
+  shop.water = add_product ("100001", "农夫山泉饮用天然水550ml", "瓶", 200, FALSE);
+  shop.milk = add_product ("100002", "蒙牛纯牛奶250ml×12盒", "箱", 5990, FALSE);
+  shop.pork = add_product ("200001", "精品猪五花肉", "kg", 2580, TRUE);
+  shop.noodles = add_product ("100003", LONG_NAME, "包", 1290, FALSE);
+  shop.apple = add_product ("200002", EMOJI_NAME, "kg", 998, TRUE);
+}
+
+static void
+shop_teardown (void)
+{
+  g_clear_object (&shop.cashier);
+  g_clear_object (&shop.journal);
+  g_clear_object (&shop.catalog);
+  g_clear_object (&shop.store);
+  till_test_remove_tree (shop.dir);
+  g_clear_pointer (&shop.dir, g_free);
+}
+
+static void
+add_to_cart (TillCart *cart, gint64 product_id, gint64 quantity)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillProduct) product = till_catalog_lookup_id (shop.catalog, product_id, &error);
+
+  ck_assert_msg (product != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (till_cart_add_product (cart, product, quantity, &error) != NULL, "%s",
+                 error ? error->message : "");
+}
+
+/* Water ×3, milk ×1, 456 g of pork; 抹角: 77.66 → 77.00; paid 100.00. */
+static TillSale *
+commit_weighed_sale (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillCart) cart = till_cart_new (shop.store, shop.catalog);
+  TillSale *sale;
+
+  till_cart_set_rounding_rule (cart, TILL_ROUNDING_DROP_JIAO);
+  add_to_cart (cart, shop.water, 3 * TILL_QUANTITY_ONE);
+  add_to_cart (cart, shop.milk, 1 * TILL_QUANTITY_ONE);
+  add_to_cart (cart, shop.pork, 456);
+  sale = till_sale_commit_cash (cart, shop.journal, shop.cashier, 10000, &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  return sale;
+}
+
+/* The long name twice, 1.234 kg of emoji apples, no rounding, exact cash. */
+static TillSale *
+commit_long_name_sale (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillCart) cart = till_cart_new (shop.store, shop.catalog);
+  TillSale *sale;
+
+  till_cart_set_rounding_rule (cart, TILL_ROUNDING_NONE);
+  add_to_cart (cart, shop.noodles, 2 * TILL_QUANTITY_ONE);
+  add_to_cart (cart, shop.apple, 1234);
+  sale =
+      till_sale_commit_cash (cart, shop.journal, shop.cashier, till_cart_get_total (cart), &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  return sale;
+}
+
+static TillPrinterSim *
+print (GBytes *bytes, guint width)
+{
+  TillPrinterSim *sim = till_printer_sim_new (width);
+
+  till_printer_sim_feed (sim, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  till_printer_sim_end_of_stream (sim);
+  ck_assert_uint_eq (till_printer_sim_get_n_garbage_bytes (sim), 0);
+  ck_assert_uint_eq (till_printer_sim_get_n_truncated (sim), 0);
+  ck_assert_uint_eq (till_printer_sim_get_n_unsupported_chars (sim), 0);
+  ck_assert_uint_eq (till_printer_sim_get_n_receipts (sim), 1);
+  ck_assert_uint_eq (till_printer_sim_get_n_cuts (sim), 1);
+  return sim;
+}
+
+static char *
+joined_text (TillPrinterSim *sim)
+{
+  const GPtrArray *lines = till_printer_sim_get_lines (sim);
+  GString         *text = g_string_new (NULL);
+
+  for (guint i = 0; i < lines->len; i++)
+    g_string_append (text, g_ptr_array_index (lines, i));
+  return g_string_free (text, FALSE);
+}
+
+static const char *
+find_line (TillPrinterSim *sim, const char *prefix)
+{
+  const GPtrArray *lines = till_printer_sim_get_lines (sim);
+
+  for (guint i = 0; i < lines->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (lines, i), prefix))
+      return g_ptr_array_index (lines, i);
+  return NULL;
+}
+
+static void
+save_png (TillPrinterSim *sim, const char *name)
+{
+  g_autofree char *path = till_test_output_path ("receipts", name);
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (till_printer_sim_render_png (sim, 0, path, &error), "%s",
+                 error ? error->message : "");
+}
+
+static void
+check_fits (TillPrinterSim *sim, guint columns)
+{
+  const GPtrArray *lines = till_printer_sim_get_lines (sim);
+
+  /* The printer's own measure (dots, double width included), and columns. */
+  ck_assert_uint_eq (till_printer_sim_get_n_overflows (sim), 0);
+  for (guint i = 0; i < lines->len; i++)
+    ck_assert_msg (till_escpos_text_width (g_ptr_array_index (lines, i)) <= columns, "too wide: %s",
+                   (const char *) g_ptr_array_index (lines, i));
+}
+
+/* Replaces every occurrence of @needle by @mask (same length) in @array. */
+static guint
+mask_bytes (GByteArray *array, const char *needle, const char *mask)
+{
+  gsize len = strlen (needle);
+  guint n = 0;
+
+  ck_assert_uint_eq (strlen (mask), len);
+  for (gsize i = 0; len > 0 && i + len <= array->len; i++)
+    if (memcmp (array->data + i, needle, len) == 0)
+      {
+        memcpy (array->data + i, mask, len);
+        n++;
+      }
+  return n;
+}
+
+/* The receipt with what changes from run to run (time, journal hash) masked. */
+static GBytes *
+masked_receipt (TillSale *sale, GBytes *bytes)
+{
+  g_autoptr (GByteArray) array = g_byte_array_new ();
+  g_autoptr (GDateTime) created = till_sale_get_created (sale);
+  g_autofree char *time = g_date_time_format (created, "%Y-%m-%d %H:%M:%S");
+  g_autofree char *payload = till_receipt_qr_payload (sale);
+  g_auto (GStrv) fields = g_strsplit (payload, "|", -1);
+  g_autofree char *masked_payload = NULL;
+
+  g_byte_array_append (array, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  ck_assert_uint_eq (mask_bytes (array, time, "0000-00-00 00:00:00"), 1);
+  masked_payload = g_strdup_printf ("%s|%s|%s|00000000000000|%s|0000000000000000", fields[0],
+                                    fields[1], fields[2], fields[4]);
+  ck_assert_uint_eq (mask_bytes (array, payload, masked_payload), 1);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&array));
+}
+
+static void
+check_golden (GBytes *masked, const char *name)
+{
+  g_autofree char *relative = g_build_filename ("tests", "hw", "golden", name, NULL);
+  g_autofree char *path = till_test_source_path (relative);
+  g_autofree char *expected = NULL;
+  g_autoptr (GError) error = NULL;
+  gsize expected_len;
+
+  if (g_strcmp0 (g_getenv ("OPENTILL_UPDATE_GOLDEN"), "1") == 0)
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+
+      g_mkdir_with_parents (dir, 0755);
+      ck_assert_msg (g_file_set_contents (path, g_bytes_get_data (masked, NULL),
+                                          (gssize) g_bytes_get_size (masked), &error),
+                     "%s", error ? error->message : "");
+    }
+  ck_assert_msg (g_file_get_contents (path, &expected, &expected_len, &error),
+                 "%s (run with OPENTILL_UPDATE_GOLDEN=1 to create it)",
+                 error ? error->message : "");
+  if (expected_len != g_bytes_get_size (masked) ||
+      memcmp (expected, g_bytes_get_data (masked, NULL), expected_len) != 0)
+    {
+      g_autofree char *got = till_test_output_path ("receipts", name);
+
+      g_file_set_contents (got, g_bytes_get_data (masked, NULL), (gssize) g_bytes_get_size (masked),
+                           NULL);
+      ck_abort_msg ("%s differs from the golden file (%zu vs %zu bytes); this run's bytes are in "
+                    "%s: render both with opentill-printer-sim and compare",
+                    name, g_bytes_get_size (masked), expected_len, got);
+    }
+}
+
+/* /hw/receipt/golden */
+
+START_TEST (test_golden)
+{
+  g_autoptr (TillSale) sale = commit_weighed_sale ();
+  const TillPaperWidth papers[] = { TILL_PAPER_80MM, TILL_PAPER_58MM };
+  const char          *names[] = { "receipt-80.bin", "receipt-58.bin" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (papers[i]);
+      g_autoptr (GBytes) bytes = till_receipt_encode (sale, shop.store, profile);
+      g_autoptr (GBytes) masked = masked_receipt (sale, bytes);
+
+      check_golden (masked, names[i]);
+    }
+}
+END_TEST
+
+/* /hw/receipt/content */
+
+START_TEST (test_weighed_sale_content)
+{
+  g_autoptr (TillSale) sale = commit_weighed_sale ();
+  const TillPaperWidth papers[] = { TILL_PAPER_80MM, TILL_PAPER_58MM };
+  const guint          widths[] = { 576, 384 };
+  const char          *pngs[] = { "receipt-80.png", "receipt-58.png" };
+
+  ck_assert_int_eq (till_sale_get_subtotal (sale), 7766);
+  ck_assert_int_eq (till_sale_get_rounding (sale), -66);
+  ck_assert_int_eq (till_sale_get_total (sale), 7700);
+  ck_assert_int_eq (till_sale_get_change (sale), 2300);
+
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (papers[i]);
+      g_autoptr (GBytes) bytes = till_receipt_encode (sale, shop.store, profile);
+      g_autoptr (TillPrinterSim) sim = print (bytes, widths[i]);
+      g_autofree char *text = joined_text (sim);
+      g_autofree char *expected_qr = till_receipt_qr_payload (sale);
+      g_autofree char *receipt_no = till_sale_format_receipt_no (sale);
+      const GPtrArray *qr = till_printer_sim_get_qr_payloads (sim);
+
+      for (guint l = 0; l < till_sale_get_n_lines (sale); l++)
+        ck_assert_msg (strstr (text, till_sale_get_line (sale, l)->name) != NULL, "missing %s",
+                       till_sale_get_line (sale, l)->name);
+      ck_assert (strstr (text, "好邻居便利店") != NULL);
+      ck_assert (strstr (text, receipt_no) != NULL);
+      ck_assert (strstr (text, "王小明") != NULL);
+      ck_assert_ptr_nonnull (find_line (sim, "  0.456kg × 25.80/kg"));
+      ck_assert (g_str_has_suffix (find_line (sim, "  0.456kg × 25.80/kg"), "11.76"));
+      ck_assert (g_str_has_suffix (find_line (sim, "  3 × 2.00"), "6.00"));
+      ck_assert (g_str_has_suffix (find_line (sim, "Rounding"), "-0.66"));
+      ck_assert (g_str_has_suffix (find_line (sim, "Total"), "￥77.00"));
+      ck_assert (g_str_has_suffix (find_line (sim, "Cash "), "100.00"));
+      ck_assert (g_str_has_suffix (find_line (sim, "Change"), "23.00"));
+      ck_assert (g_str_has_suffix (find_line (sim, "Items"), "5"));
+      ck_assert_uint_eq (qr->len, 1);
+      ck_assert_str_eq (g_ptr_array_index (qr, 0), expected_qr);
+      ck_assert_uint_eq (till_printer_sim_get_n_drawer_kicks (sim), 0);
+      check_fits (sim, papers[i] == TILL_PAPER_80MM ? 48 : 32);
+      save_png (sim, pngs[i]);
+    }
+}
+END_TEST
+
+START_TEST (test_long_name_sale)
+{
+  g_autoptr (TillSale) sale = commit_long_name_sale ();
+  g_autofree char     *apple = till_escpos_sanitize (EMOJI_NAME, TILL_CHARSET_GBK);
+  const TillPaperWidth papers[] = { TILL_PAPER_80MM, TILL_PAPER_58MM };
+  const guint          widths[] = { 576, 384 };
+  const char          *pngs[] = { "receipt-long-name-80.png", "receipt-long-name-58.png" };
+
+  ck_assert_int_eq (till_sale_get_rounding (sale), 0);
+  ck_assert_str_eq (apple, "□红富士苹果");
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (papers[i]);
+      g_autoptr (GBytes) bytes = till_receipt_encode (sale, shop.store, profile);
+      g_autoptr (TillPrinterSim) sim = print (bytes, widths[i]);
+      g_autofree char *text = joined_text (sim);
+      g_autofree char *total = till_money_format_yuan (till_sale_get_total (sale));
+
+      /* The long name wraps whole, never split inside a character. */
+      ck_assert (strstr (text, LONG_NAME) != NULL);
+      ck_assert (strstr (text, apple) != NULL);
+      ck_assert_ptr_null (find_line (sim, "Rounding"));
+      ck_assert (g_str_has_suffix (find_line (sim, "Total"), total));
+      ck_assert (g_str_has_suffix (find_line (sim, "Change"), "0.00"));
+      check_fits (sim, papers[i] == TILL_PAPER_80MM ? 48 : 32);
+      save_png (sim, pngs[i]);
+    }
+}
+END_TEST
+
+/* /hw/receipt/qr */
+
+START_TEST (test_qr_payload)
+{
+  g_autoptr (TillSale) sale = commit_weighed_sale ();
+  g_autofree char *payload = till_receipt_qr_payload (sale);
+  g_autofree char *till_id = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *hash16 = NULL;
+  g_autoptr (GDateTime) created = till_sale_get_created (sale);
+  g_autofree char *expected_time = g_date_time_format (created, "%Y%m%d%H%M%S");
+  gint64           receipt_no = 0, total = 0;
+
+  ck_assert (till_receipt_qr_parse (payload, &till_id, &receipt_no, &time, &total, &hash16));
+  ck_assert_str_eq (till_id, "T01");
+  ck_assert_int_eq (receipt_no, till_sale_get_receipt_no (sale));
+  ck_assert_str_eq (time, expected_time);
+  ck_assert_int_eq (total, 7700);
+  ck_assert_int_eq (strncmp (hash16, till_sale_get_journal_hash (sale), 16), 0);
+
+  ck_assert (!till_receipt_qr_parse ("OT1|T01|1|2026|7700|0123456789abcdef", NULL, NULL, NULL, NULL,
+                                     NULL));
+  ck_assert (!till_receipt_qr_parse ("OT2|T01|1|20261122103015|7700|0123456789abcdef", NULL, NULL,
+                                     NULL, NULL, NULL));
+  ck_assert (!till_receipt_qr_parse ("OT1|T01|x|20261122103015|7700|0123456789abcdef", NULL, NULL,
+                                     NULL, NULL, NULL));
+  ck_assert (till_receipt_qr_parse ("OT1|T01|1|20261122103015|7700|0123456789abcdef", NULL, NULL,
+                                    NULL, NULL, NULL));
+}
+END_TEST
+
+START_TEST (test_drawer_kick)
+{
+  g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (TILL_PAPER_80MM);
+  g_autoptr (GBytes) kick = till_receipt_encode_drawer_kick (profile);
+  g_autoptr (TillPrinterSim) sim = till_printer_sim_new (576);
+
+  ck_assert_uint_eq (g_bytes_get_size (kick), 5);
+  ck_assert_int_eq (memcmp (g_bytes_get_data (kick, NULL), "\x1b\x70\x00\x19\xfa", 5), 0);
+  till_printer_sim_feed (sim, g_bytes_get_data (kick, NULL), g_bytes_get_size (kick));
+  ck_assert_uint_eq (till_printer_sim_get_n_drawer_kicks (sim), 1);
+}
+END_TEST
+
+static Suite *
+receipt_suite (void)
+{
+  Suite *suite = suite_create ("/hw/receipt");
+  TCase *golden = tcase_create ("/hw/receipt/golden");
+  TCase *content = tcase_create ("/hw/receipt/content");
+  TCase *qr = tcase_create ("/hw/receipt/qr");
+
+  tcase_add_checked_fixture (golden, shop_setup, shop_teardown);
+  tcase_add_test (golden, test_golden);
+  suite_add_tcase (suite, golden);
+
+  tcase_add_checked_fixture (content, shop_setup, shop_teardown);
+  tcase_add_test (content, test_weighed_sale_content);
+  tcase_add_test (content, test_long_name_sale);
+  suite_add_tcase (suite, content);
+
+  tcase_add_checked_fixture (qr, shop_setup, shop_teardown);
+  tcase_add_test (qr, test_qr_payload);
+  tcase_add_test (qr, test_drawer_kick);
+  suite_add_tcase (suite, qr);
+  return suite;
+}
+
+int
+main (void)
+{
+  return till_test_run_suite (receipt_suite ());
+}

@@ -1,2 +1,811 @@
-/* till-sale.c: to be written */
+/* till-sale.c: a completed sale, and the one transaction that records it
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "till-sale"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <openssl/evp.h>
+#include <string.h>
+
+#include "till-cart.h"
+#include "till-journal.h"
+#include "till-product.h"
 #include "till-sale.h"
+#include "till-store.h"
+#include "till-user.h"
+
+#define DEFAULT_TILL_ID "T01"
+/* The most cash a till takes for one sale: a larger figure is a keying mistake. */
+#define MAX_TENDERED G_GINT64_CONSTANT (100000000)
+
+struct _TillSale
+{
+  GObject parent_instance;
+
+  char   *uuid;
+  char   *till_id;
+  gint64  receipt_no;
+  char   *business_day;
+  gint64  created_us;
+  gint64  cashier_id;
+  char   *cashier_code;
+  char   *cashier_name;
+  GArray *lines; /* TillSaleLine */
+  gint64  subtotal;
+  gint64  rounding;
+  gint64  total;
+  gint64  tendered;
+  gint64  change;
+  gint64  item_count;
+  gint64  journal_seq;
+  char   *journal_hash; /* lower-case hex */
+};
+
+G_DEFINE_FINAL_TYPE (TillSale, till_sale, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (till_sale_error_quark, till_sale_error)
+
+static void
+clear_sale_line (gpointer data)
+{
+  TillSaleLine *line = data;
+
+  g_clear_pointer (&line->sku, g_free);
+  g_clear_pointer (&line->name, g_free);
+  g_clear_pointer (&line->unit, g_free);
+}
+
+static char *
+hex_encode (const guint8 *bytes, gsize len)
+{
+  static const char hex[] = "0123456789abcdef";
+  char             *text = g_malloc (len * 2 + 1);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      text[2 * i] = hex[bytes[i] >> 4];
+      text[2 * i + 1] = hex[bytes[i] & 0x0f];
+    }
+  text[len * 2] = '\0';
+  return text;
+}
+
+/* A JSON string, escaped as RFC 8259 requires and no more, so the same text always
+ * gives the same bytes: quote, backslash and control characters; UTF-8 passes
+ * through unchanged. */
+static void
+append_json_string (GString *out, const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      switch (c)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\b':
+          g_string_append (out, "\\b");
+          break;
+        case '\f':
+          g_string_append (out, "\\f");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_json_key_string (GString *out, const char *key, const char *value)
+{
+  g_string_append_printf (out, "\"%s\":", key);
+  append_json_string (out, value);
+}
+
+static void
+append_json_key_int (GString *out, const char *key, gint64 value)
+{
+  g_string_append_printf (out, "\"%s\":%" G_GINT64_FORMAT, key, value);
+}
+
+/* The sale as the journal signs it and HQ receives it. Canonical: keys always in
+ * this order, no whitespace, money and quantities as integers (fen, thousandths). */
+static char *
+sale_to_json (TillSale *self)
+{
+  GString *out = g_string_sized_new (256 + 160 * self->lines->len);
+
+  g_string_append_c (out, '{');
+  append_json_key_string (out, "uuid", self->uuid);
+  g_string_append_c (out, ',');
+  append_json_key_string (out, "till_id", self->till_id);
+  g_string_append_c (out, ',');
+  append_json_key_int (out, "receipt_no", self->receipt_no);
+  g_string_append_c (out, ',');
+  append_json_key_string (out, "business_day", self->business_day);
+  g_string_append_c (out, ',');
+  append_json_key_int (out, "created_us", self->created_us);
+  g_string_append_c (out, ',');
+  append_json_key_int (out, "cashier_id", self->cashier_id);
+  g_string_append_c (out, ',');
+  append_json_key_string (out, "cashier_code", self->cashier_code);
+  g_string_append_c (out, ',');
+  append_json_key_string (out, "cashier_name", self->cashier_name);
+  g_string_append (out, ",\"lines\":[");
+  for (guint i = 0; i < self->lines->len; i++)
+    {
+      const TillSaleLine *line = &g_array_index (self->lines, TillSaleLine, i);
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, '{');
+      append_json_key_int (out, "line_no", line->line_no);
+      g_string_append_c (out, ',');
+      append_json_key_int (out, "product_id", line->product_id);
+      g_string_append_c (out, ',');
+      append_json_key_string (out, "sku", line->sku);
+      g_string_append_c (out, ',');
+      append_json_key_string (out, "name", line->name);
+      g_string_append_c (out, ',');
+      append_json_key_string (out, "unit", line->unit);
+      g_string_append_c (out, ',');
+      append_json_key_int (out, "quantity", line->quantity);
+      g_string_append_c (out, ',');
+      append_json_key_int (out, "unit_price", line->unit_price);
+      g_string_append_c (out, ',');
+      append_json_key_int (out, "amount", line->amount);
+      g_string_append_c (out, ',');
+      append_json_key_int (out, "vat_rate", line->vat_rate);
+      g_string_append_c (out, ',');
+      append_json_key_int (out, "weighed", line->weighed ? 1 : 0);
+      g_string_append_c (out, '}');
+    }
+  g_string_append (out, "],");
+  append_json_key_int (out, "subtotal", self->subtotal);
+  g_string_append_c (out, ',');
+  append_json_key_int (out, "rounding", self->rounding);
+  g_string_append_c (out, ',');
+  append_json_key_int (out, "total", self->total);
+  g_string_append_c (out, ',');
+  append_json_key_int (out, "item_count", self->item_count);
+  g_string_append (out, ",\"payments\":[{");
+  append_json_key_string (out, "method", "cash");
+  g_string_append_c (out, ',');
+  append_json_key_int (out, "amount", self->total);
+  g_string_append_c (out, ',');
+  append_json_key_int (out, "tendered", self->tendered);
+  g_string_append_c (out, ',');
+  append_json_key_int (out, "change", self->change);
+  g_string_append (out, "}]}");
+  return g_string_free (out, FALSE);
+}
+
+static char *
+local_business_day (gint64 created_us)
+{
+  g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (created_us / G_USEC_PER_SEC);
+
+  return g_date_time_format (when, "%Y-%m-%d");
+}
+
+/* Copies the cart into a sale not yet numbered or stored. */
+static TillSale *
+sale_from_cart (TillCart *cart, TillUser *cashier, gint64 tendered)
+{
+  TillSale *self = g_object_new (TILL_TYPE_SALE, NULL);
+  guint     n_lines = till_cart_get_n_lines (cart);
+
+  self->uuid = g_strdup (till_cart_get_sale_uuid (cart));
+  self->cashier_id = till_user_get_id (cashier);
+  self->cashier_code = g_strdup (till_user_get_code (cashier));
+  self->cashier_name = g_strdup (till_user_get_name (cashier));
+  for (guint i = 0; i < n_lines; i++)
+    {
+      TillCartLine *cart_line = till_cart_get_line (cart, i);
+      TillProduct  *product = till_cart_line_get_product (cart_line);
+      TillSaleLine  line = {
+         .line_no = (int) i + 1,
+         .product_id = till_product_get_id (product),
+         .sku = g_strdup (till_product_get_sku (product)),
+         .name = g_strdup (till_product_get_name (product)),
+         .unit = g_strdup (till_product_get_unit (product)),
+         .quantity = till_cart_line_get_quantity (cart_line),
+         .unit_price = till_cart_line_get_unit_price (cart_line),
+         .amount = till_cart_line_get_amount (cart_line),
+         .vat_rate = till_product_get_vat_rate (product),
+         .weighed = till_product_get_weighed (product),
+      };
+
+      g_array_append_val (self->lines, line);
+    }
+  self->subtotal = till_cart_get_subtotal (cart);
+  self->rounding = till_cart_get_rounding (cart);
+  self->total = till_cart_get_total (cart);
+  self->item_count = till_cart_get_item_count (cart);
+  self->tendered = tendered;
+  self->change = tendered - self->total;
+  return self;
+}
+
+static gboolean
+insert_sale_rows (TillSale *self, TillStore *store, GError **error)
+{
+  g_autoptr (TillStmt) sale_stmt = NULL;
+  g_autoptr (TillStmt) payment_stmt = NULL;
+
+  sale_stmt = till_store_prepare (store,
+                                  "INSERT INTO sale (uuid, receipt_no, till_id, business_day, "
+                                  "created_us, cashier_id, cashier_code, cashier_name, subtotal, "
+                                  "rounding, total, item_count, journal_seq) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  error);
+  if (sale_stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (sale_stmt, 1, self->uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (sale_stmt, 2, self->receipt_no);
+  sqlite3_bind_text (sale_stmt, 3, self->till_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (sale_stmt, 4, self->business_day, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (sale_stmt, 5, self->created_us);
+  if (self->cashier_id > 0)
+    sqlite3_bind_int64 (sale_stmt, 6, self->cashier_id);
+  else
+    sqlite3_bind_null (sale_stmt, 6);
+  sqlite3_bind_text (sale_stmt, 7, self->cashier_code, -1, SQLITE_STATIC);
+  sqlite3_bind_text (sale_stmt, 8, self->cashier_name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (sale_stmt, 9, self->subtotal);
+  sqlite3_bind_int64 (sale_stmt, 10, self->rounding);
+  sqlite3_bind_int64 (sale_stmt, 11, self->total);
+  sqlite3_bind_int64 (sale_stmt, 12, self->item_count);
+  sqlite3_bind_int64 (sale_stmt, 13, self->journal_seq);
+  if (!till_store_step_done (store, sale_stmt, error))
+    return FALSE;
+
+  for (guint i = 0; i < self->lines->len; i++)
+    {
+      const TillSaleLine *line = &g_array_index (self->lines, TillSaleLine, i);
+      g_autoptr (TillStmt) line_stmt = NULL;
+      g_autoptr (TillStmt) move_stmt = NULL;
+
+      line_stmt = till_store_prepare (store,
+                                      "INSERT INTO sale_line (sale_uuid, line_no, product_id, "
+                                      "sku, name, unit, quantity, unit_price, amount, vat_rate, "
+                                      "weighed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                      error);
+      if (line_stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (line_stmt, 1, self->uuid, -1, SQLITE_STATIC);
+      sqlite3_bind_int (line_stmt, 2, line->line_no);
+      sqlite3_bind_int64 (line_stmt, 3, line->product_id);
+      sqlite3_bind_text (line_stmt, 4, line->sku, -1, SQLITE_STATIC);
+      sqlite3_bind_text (line_stmt, 5, line->name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (line_stmt, 6, line->unit, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (line_stmt, 7, line->quantity);
+      sqlite3_bind_int64 (line_stmt, 8, line->unit_price);
+      sqlite3_bind_int64 (line_stmt, 9, line->amount);
+      sqlite3_bind_int (line_stmt, 10, line->vat_rate);
+      sqlite3_bind_int (line_stmt, 11, line->weighed ? 1 : 0);
+      if (!till_store_step_done (store, line_stmt, error))
+        return FALSE;
+
+      move_stmt = till_store_prepare (store,
+                                      "INSERT INTO stock_move (product_id, delta, reason, "
+                                      "ref_uuid, created_us) VALUES (?, ?, 'sale', ?, ?)",
+                                      error);
+      if (move_stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (move_stmt, 1, line->product_id);
+      sqlite3_bind_int64 (move_stmt, 2, -line->quantity);
+      sqlite3_bind_text (move_stmt, 3, self->uuid, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (move_stmt, 4, self->created_us);
+      if (!till_store_step_done (store, move_stmt, error))
+        return FALSE;
+    }
+
+  payment_stmt = till_store_prepare (store,
+                                     "INSERT INTO payment (sale_uuid, line_no, method, amount, "
+                                     "tendered, change) VALUES (?, 1, 'cash', ?, ?, ?)",
+                                     error);
+  if (payment_stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (payment_stmt, 1, self->uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (payment_stmt, 2, self->total);
+  sqlite3_bind_int64 (payment_stmt, 3, self->tendered);
+  sqlite3_bind_int64 (payment_stmt, 4, self->change);
+  return till_store_step_done (store, payment_stmt, error);
+}
+
+static gboolean
+insert_outbox_row (TillSale *self, TillStore *store, const char *sale_json, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autofree char *payload = NULL;
+  guint8           payload_sha256[32];
+  gsize            payload_len;
+
+  /* The payload carries the journal link so HQ can check the chain as it goes. */
+  payload =
+      g_strdup_printf ("{\"sale\":%s,\"journal_seq\":%" G_GINT64_FORMAT ",\"journal_hash\":\"%s\"}",
+                       sale_json, self->journal_seq, self->journal_hash);
+  payload_len = strlen (payload);
+  if (EVP_Digest (payload, payload_len, payload_sha256, NULL, EVP_sha256 (), NULL) != 1)
+    {
+      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_FAILED, "SHA-256 failed");
+      return FALSE;
+    }
+
+  stmt = till_store_prepare (store,
+                             "INSERT INTO outbox (kind, ref_uuid, payload, payload_sha256, "
+                             "created_us) VALUES ('sale', ?, ?, ?, ?)",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, self->uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 2, payload, (int) payload_len, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 3, payload_sha256, sizeof payload_sha256, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, self->created_us);
+  return till_store_step_done (store, stmt, error);
+}
+
+/* Everything the sale writes, in the caller's transaction. */
+static gboolean
+record_sale (TillSale *self, TillCart *cart, TillJournal *journal, GError **error)
+{
+  TillStore       *store = till_cart_get_store (cart);
+  g_autofree char *sale_json = NULL;
+  g_autoptr (GBytes) body = NULL;
+  guint8 entry_hash[TILL_JOURNAL_HASH_LEN];
+
+  self->receipt_no = till_store_next_counter (store, "receipt", error);
+  if (self->receipt_no == 0)
+    return FALSE;
+
+  sale_json = sale_to_json (self);
+  body = g_bytes_new (sale_json, strlen (sale_json));
+  if (!till_journal_append (journal, "sale", self->uuid, self->created_us, body, &self->journal_seq,
+                            entry_hash, error))
+    return FALSE;
+  self->journal_hash = hex_encode (entry_hash, sizeof entry_hash);
+
+  return insert_sale_rows (self, store, error) &&
+         insert_outbox_row (self, store, sale_json, error) &&
+         _till_cart_delete_journal (cart, error);
+}
+
+static void
+set_storage_error (GError **error, GError *cause)
+{
+  g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_STORAGE,
+               _ ("The sale could not be recorded, nothing was sold: %s"),
+               cause != NULL ? cause->message : _ ("unknown error"));
+}
+
+/* A commit whose outcome the caller did not learn (it returned an error after the
+ * data reached the disk, or the process went down) is retried with the same cart:
+ * finish that sale instead of recording it again. */
+static TillSale *
+finish_recorded_sale (TillCart *cart, TillSale *recorded, GError **error)
+{
+  TillStore *store = till_cart_get_store (cart);
+  g_autoptr (GError) local_error = NULL;
+
+  if (!till_store_begin (store, &local_error) || !_till_cart_delete_journal (cart, &local_error) ||
+      !till_store_commit (store, &local_error))
+    {
+      till_store_rollback (store);
+      set_storage_error (error, local_error);
+      return NULL;
+    }
+  _till_cart_reset (cart);
+  return g_object_ref (recorded);
+}
+
+#define SALE_COLUMNS                                                                     \
+  "SELECT s.uuid, s.receipt_no, s.till_id, s.business_day, s.created_us, s.cashier_id, " \
+  "s.cashier_code, s.cashier_name, s.subtotal, s.rounding, s.total, s.item_count, "      \
+  "s.journal_seq, j.entry_hash FROM sale s JOIN journal j ON j.seq = s.journal_seq "
+
+static TillSale *
+load_sale (TillStore *store, const char *sql, const char *text_key, gint64 int_key, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autoptr (TillStmt) line_stmt = NULL;
+  g_autoptr (TillStmt) payment_stmt = NULL;
+  g_autoptr (TillSale) self = NULL;
+  int rc;
+
+  stmt = till_store_prepare (store, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  if (text_key != NULL)
+    sqlite3_bind_text (stmt, 1, text_key, -1, SQLITE_STATIC);
+  else if (int_key > 0)
+    sqlite3_bind_int64 (stmt, 1, int_key);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_NOT_FOUND, _ ("There is no such sale"));
+      return NULL;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the sale"));
+      return NULL;
+    }
+
+  self = g_object_new (TILL_TYPE_SALE, NULL);
+  self->uuid = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  self->receipt_no = sqlite3_column_int64 (stmt, 1);
+  self->till_id = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  self->business_day = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  self->created_us = sqlite3_column_int64 (stmt, 4);
+  self->cashier_id = sqlite3_column_int64 (stmt, 5);
+  self->cashier_code = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+  self->cashier_name = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
+  self->subtotal = sqlite3_column_int64 (stmt, 8);
+  self->rounding = sqlite3_column_int64 (stmt, 9);
+  self->total = sqlite3_column_int64 (stmt, 10);
+  self->item_count = sqlite3_column_int64 (stmt, 11);
+  self->journal_seq = sqlite3_column_int64 (stmt, 12);
+  self->journal_hash =
+      hex_encode (sqlite3_column_blob (stmt, 13), (gsize) sqlite3_column_bytes (stmt, 13));
+  till_stmt_release (g_steal_pointer (&stmt));
+
+  line_stmt = till_store_prepare (store,
+                                  "SELECT line_no, product_id, sku, name, unit, quantity, "
+                                  "unit_price, amount, vat_rate, weighed FROM sale_line "
+                                  "WHERE sale_uuid = ? ORDER BY line_no",
+                                  error);
+  if (line_stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (line_stmt, 1, self->uuid, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (line_stmt)) == SQLITE_ROW)
+    {
+      TillSaleLine line = {
+        .line_no = sqlite3_column_int (line_stmt, 0),
+        .product_id = sqlite3_column_int64 (line_stmt, 1),
+        .sku = g_strdup ((const char *) sqlite3_column_text (line_stmt, 2)),
+        .name = g_strdup ((const char *) sqlite3_column_text (line_stmt, 3)),
+        .unit = g_strdup ((const char *) sqlite3_column_text (line_stmt, 4)),
+        .quantity = sqlite3_column_int64 (line_stmt, 5),
+        .unit_price = sqlite3_column_int64 (line_stmt, 6),
+        .amount = sqlite3_column_int64 (line_stmt, 7),
+        .vat_rate = sqlite3_column_int (line_stmt, 8),
+        .weighed = sqlite3_column_int (line_stmt, 9) != 0,
+      };
+
+      g_array_append_val (self->lines, line);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the sale lines"));
+      return NULL;
+    }
+
+  /* One cash tender today; summing keeps split tenders readable later. */
+  payment_stmt = till_store_prepare (store,
+                                     "SELECT coalesce(sum(tendered), 0), coalesce(sum(change), 0) "
+                                     "FROM payment WHERE sale_uuid = ?",
+                                     error);
+  if (payment_stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (payment_stmt, 1, self->uuid, -1, SQLITE_STATIC);
+  if (sqlite3_step (payment_stmt) != SQLITE_ROW)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the sale's payment"));
+      return NULL;
+    }
+  self->tendered = sqlite3_column_int64 (payment_stmt, 0);
+  self->change = sqlite3_column_int64 (payment_stmt, 1);
+  return g_steal_pointer (&self);
+}
+
+static void
+till_sale_finalize (GObject *object)
+{
+  TillSale *self = (TillSale *) object;
+
+  g_free (self->uuid);
+  g_free (self->till_id);
+  g_free (self->business_day);
+  g_free (self->cashier_code);
+  g_free (self->cashier_name);
+  g_free (self->journal_hash);
+  g_array_unref (self->lines);
+
+  G_OBJECT_CLASS (till_sale_parent_class)->finalize (object);
+}
+
+static void
+till_sale_class_init (TillSaleClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = till_sale_finalize;
+}
+
+static void
+till_sale_init (TillSale *self)
+{
+  self->lines = g_array_new (FALSE, TRUE, sizeof (TillSaleLine));
+  g_array_set_clear_func (self->lines, clear_sale_line);
+}
+
+/**
+ * till_sale_commit_cash:
+ * @cart: the sale to record, not empty
+ * @journal: the till's journal, on the cart's store
+ * @cashier: who sells
+ * @tendered: the cash handed over, in fen, at least the cart's total
+ *
+ * Records the cart as a sale paid in cash, in one transaction: a receipt number,
+ * a signed journal entry, the sale with its lines, the cash payment with change,
+ * stock movements, an outbox row for HQ, and the deletion of the journaled cart.
+ * The sale is on disk when this returns; only then may the drawer open. After a
+ * success the cart is empty with a new sale uuid; after a failure nothing was
+ * written and the cart is as it was.
+ *
+ * Returns: (transfer full): the recorded sale, or %NULL with @error set
+ */
+TillSale *
+till_sale_commit_cash (
+    TillCart *cart, TillJournal *journal, TillUser *cashier, gint64 tendered, GError **error)
+{
+  g_autoptr (TillSale) self = NULL;
+  g_autoptr (TillSale) recorded = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *till_id = NULL;
+  TillStore       *store;
+
+  g_return_val_if_fail (TILL_IS_CART (cart), NULL);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), NULL);
+  g_return_val_if_fail (TILL_IS_USER (cashier), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  store = till_cart_get_store (cart);
+  g_return_val_if_fail (till_journal_get_store (journal) == store, NULL);
+  g_return_val_if_fail (!till_store_in_transaction (store), NULL);
+
+  recorded = till_sale_load (store, till_cart_get_sale_uuid (cart), &local_error);
+  if (recorded != NULL)
+    return finish_recorded_sale (cart, recorded, error);
+  if (!g_error_matches (local_error, TILL_SALE_ERROR, TILL_SALE_ERROR_NOT_FOUND))
+    {
+      set_storage_error (error, local_error);
+      return NULL;
+    }
+  g_clear_error (&local_error);
+
+  if (till_cart_get_n_lines (cart) == 0)
+    {
+      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_EMPTY, _ ("There is nothing to sell"));
+      return NULL;
+    }
+  if (tendered < till_cart_get_total (cart))
+    {
+      g_autofree char *total_text = till_money_format (till_cart_get_total (cart));
+      g_autofree char *tendered_text = till_money_format (tendered);
+
+      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_INSUFFICIENT,
+                   _ ("The customer handed over %s but the total is %s"), tendered_text,
+                   total_text);
+      return NULL;
+    }
+  if (tendered > MAX_TENDERED)
+    {
+      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_FAILED,
+                   _ ("The cash amount is too large to be right"));
+      return NULL;
+    }
+
+  self = sale_from_cart (cart, cashier, tendered);
+  till_id = till_store_get_setting (store, "till.id");
+  self->till_id = g_strdup (till_id != NULL && *till_id != '\0' ? till_id : DEFAULT_TILL_ID);
+  self->created_us = g_get_real_time ();
+  self->business_day = local_business_day (self->created_us);
+
+  if (!till_store_begin (store, &local_error))
+    {
+      set_storage_error (error, local_error);
+      return NULL;
+    }
+  if (!record_sale (self, cart, journal, &local_error) || !till_store_commit (store, &local_error))
+    {
+      till_store_rollback (store);
+      set_storage_error (error, local_error);
+      return NULL;
+    }
+
+  _till_cart_reset (cart);
+  return g_steal_pointer (&self);
+}
+
+/**
+ * till_sale_load:
+ * @uuid: the sale's uuid
+ *
+ * Returns: (transfer full): the sale with its lines and payment, or %NULL with
+ *   @error set (%TILL_SALE_ERROR_NOT_FOUND when there is no such sale)
+ */
+TillSale *
+till_sale_load (TillStore *store, const char *uuid, GError **error)
+{
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+  g_return_val_if_fail (uuid != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return load_sale (store, SALE_COLUMNS "WHERE s.uuid = ?", uuid, 0, error);
+}
+
+/* Returns: (transfer full): the sale with receipt number @receipt_no, or %NULL */
+TillSale *
+till_sale_load_by_receipt (TillStore *store, gint64 receipt_no, GError **error)
+{
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (receipt_no <= 0)
+    {
+      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_NOT_FOUND, _ ("There is no such sale"));
+      return NULL;
+    }
+  return load_sale (store, SALE_COLUMNS "WHERE s.receipt_no = ?", NULL, receipt_no, error);
+}
+
+/* Returns: (transfer full): the most recent sale (for reprinting), or %NULL */
+TillSale *
+till_sale_load_last (TillStore *store, GError **error)
+{
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return load_sale (store, SALE_COLUMNS "ORDER BY s.receipt_no DESC LIMIT 1", NULL, 0, error);
+}
+
+const char *
+till_sale_get_uuid (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), NULL);
+  return self->uuid;
+}
+
+const char *
+till_sale_get_till_id (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), NULL);
+  return self->till_id;
+}
+
+gint64
+till_sale_get_receipt_no (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), 0);
+  return self->receipt_no;
+}
+
+/* Returns: (transfer full): the receipt number as printed, "T01-00000042" */
+char *
+till_sale_format_receipt_no (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), NULL);
+  return g_strdup_printf ("%s-%08" G_GINT64_FORMAT, self->till_id, self->receipt_no);
+}
+
+/* Returns: (transfer full): when the sale was recorded, in local time */
+GDateTime *
+till_sale_get_created (TillSale *self)
+{
+  g_autoptr (GDateTime) whole_seconds = NULL;
+
+  g_return_val_if_fail (TILL_IS_SALE (self), NULL);
+
+  whole_seconds = g_date_time_new_from_unix_local (self->created_us / G_USEC_PER_SEC);
+  return g_date_time_add (whole_seconds, self->created_us % G_USEC_PER_SEC);
+}
+
+const char *
+till_sale_get_cashier_code (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), NULL);
+  return self->cashier_code;
+}
+
+const char *
+till_sale_get_cashier_name (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), NULL);
+  return self->cashier_name;
+}
+
+guint
+till_sale_get_n_lines (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), 0);
+  return self->lines->len;
+}
+
+/* Returns: (transfer none): line @index (0-based) as recorded */
+const TillSaleLine *
+till_sale_get_line (TillSale *self, guint index)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), NULL);
+  g_return_val_if_fail (index < self->lines->len, NULL);
+  return &g_array_index (self->lines, TillSaleLine, index);
+}
+
+gint64
+till_sale_get_subtotal (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), 0);
+  return self->subtotal;
+}
+
+gint64
+till_sale_get_rounding (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), 0);
+  return self->rounding;
+}
+
+gint64
+till_sale_get_total (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), 0);
+  return self->total;
+}
+
+gint64
+till_sale_get_tendered (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), 0);
+  return self->tendered;
+}
+
+gint64
+till_sale_get_change (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), 0);
+  return self->change;
+}
+
+gint64
+till_sale_get_item_count (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), 0);
+  return self->item_count;
+}
+
+gint64
+till_sale_get_journal_seq (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), 0);
+  return self->journal_seq;
+}
+
+const char *
+till_sale_get_journal_hash (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), NULL);
+  return self->journal_hash;
+}

@@ -1,0 +1,326 @@
+/* test-demo.c: tests for src/core/till-demo.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "till-core.h"
+#include "till-test-util.h"
+
+static char *scratch;
+
+static void
+setup (void)
+{
+  scratch = till_test_make_tmpdir ();
+}
+
+static void
+teardown (void)
+{
+  till_test_remove_tree (scratch);
+  g_clear_pointer (&scratch, g_free);
+}
+
+static TillStore *
+open_store (const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (scratch, name, NULL);
+  TillStore       *store = till_store_open (path, &error);
+
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  return store;
+}
+
+static TillStore *
+make_demo (const char *name, guint n_skus, guint32 seed)
+{
+  g_autoptr (GError) error = NULL;
+  TillStore *store = open_store (name);
+
+  ck_assert_msg (till_demo_populate (store, n_skus, seed, &error), "%s",
+                 error ? error->message : "");
+  return store;
+}
+
+static gint64
+query_int (TillStore *store, const char *sql)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store), sql, -1, &stmt, NULL),
+                    SQLITE_OK);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+/* A digest of everything the generator decides, to compare two runs. */
+static char *
+catalog_digest (TillStore *store)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  sqlite3_prepare_v2 (till_store_get_db (store),
+                      "SELECT p.sku, p.name, p.price, p.member_price, p.cost, p.plu, p.popularity,"
+                      " p.category_id, group_concat (b.code) FROM product p"
+                      " LEFT JOIN barcode b ON b.product_id = p.id GROUP BY p.id ORDER BY p.id",
+                      -1, &stmt, NULL);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    for (int i = 0; i < sqlite3_column_count (stmt); i++)
+      {
+        const char *text = (const char *) sqlite3_column_text (stmt, i);
+
+        g_checksum_update (checksum, (const guchar *) (text ? text : "-"), -1);
+        g_checksum_update (checksum, (const guchar *) "|", 1);
+      }
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+/* /core/demo/counts-and-settings */
+START_TEST (test_counts_and_settings)
+{
+  g_autoptr (TillStore) store = make_demo ("till.db", TILL_DEMO_DEFAULT_SKUS, 1);
+  g_autoptr (TillCatalog) catalog = till_catalog_new (store);
+  g_autoptr (GPtrArray) top = till_catalog_list_categories (catalog, 0, NULL);
+  g_autofree char *store_name = till_store_get_setting (store, "store.name");
+  g_autofree char *rounding = till_store_get_setting (store, "rounding");
+  g_autofree char *till_id = till_store_get_setting (store, "till.id");
+  g_autofree char *footer = till_store_get_setting (store, "receipt.footer");
+  g_autofree char *address = till_store_get_setting (store, "store.address");
+  g_autofree char *phone = till_store_get_setting (store, "store.phone");
+  TillRounding     rule;
+
+  ck_assert_int_eq (till_catalog_count_products (catalog, NULL), TILL_DEMO_DEFAULT_SKUS);
+  ck_assert_int_eq (query_int (store, "SELECT count(DISTINCT name) FROM product"),
+                    TILL_DEMO_DEFAULT_SKUS);
+  ck_assert_uint_eq (top->len, 8);
+  ck_assert_int_eq (query_int (store, "SELECT count(*) FROM category"), 25);
+  ck_assert_str_eq (store_name, "开心便利店（演示店）");
+  ck_assert_str_eq (address, "上海市浦东新区世纪大道100号");
+  ck_assert_str_eq (phone, "021-5888 6666");
+  ck_assert_str_eq (till_id, "T01");
+  ck_assert_str_eq (footer, "谢谢惠顾，欢迎再次光临！");
+  ck_assert (till_rounding_from_string (rounding, &rule));
+  ck_assert_int_eq (rule, TILL_ROUNDING_DROP_FEN);
+  ck_assert_int_eq (query_int (store,
+                               "SELECT count(*) FROM user WHERE code = '" TILL_DEMO_CASHIER_CODE
+                               "' AND role = 'cashier'"),
+                    1);
+  ck_assert_int_eq (query_int (store,
+                               "SELECT count(*) FROM user WHERE code = '" TILL_DEMO_MANAGER_CODE
+                               "' AND role = 'manager'"),
+                    1);
+  /* Every product sits in a leaf category, every category has products. */
+  ck_assert_int_eq (query_int (store, "SELECT count(*) FROM product WHERE category_id IS NULL"), 0);
+  ck_assert_int_eq (query_int (store, "SELECT count(*) FROM category c WHERE NOT EXISTS"
+                                      " (SELECT 1 FROM category k WHERE k.parent_id = c.id)"
+                                      " AND NOT EXISTS (SELECT 1 FROM product p"
+                                      " WHERE p.category_id = c.id)"),
+                    0);
+}
+END_TEST
+
+/* /core/demo/users-sign-in */
+START_TEST (test_users_sign_in)
+{
+  g_autoptr (TillStore) store = make_demo ("till.db", 100, 1);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillUser) cashier =
+      till_user_authenticate (store, TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN, &error);
+  g_autoptr (TillUser) manager = NULL;
+
+  ck_assert_msg (cashier != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (till_user_get_name (cashier), "王小丽");
+  ck_assert_int_eq (till_user_get_role (cashier), TILL_ROLE_CASHIER);
+  manager = till_user_authenticate (store, TILL_DEMO_MANAGER_CODE, TILL_DEMO_MANAGER_PIN, &error);
+  ck_assert_msg (manager != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (till_user_get_name (manager), "李经理");
+  ck_assert_int_eq (till_user_get_role (manager), TILL_ROLE_MANAGER);
+}
+END_TEST
+
+/* /core/demo/barcodes-valid-and-unique */
+START_TEST (test_barcodes)
+{
+  g_autoptr (TillStore) store = make_demo ("till.db", TILL_DEMO_DEFAULT_SKUS, 2);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gint64 n_counted = query_int (store, "SELECT count(*) FROM product WHERE NOT weighed");
+  gint64 n_two = query_int (store, "SELECT count(*) FROM (SELECT product_id FROM barcode"
+                                   " GROUP BY product_id HAVING count(*) = 2)");
+
+  sqlite3_prepare_v2 (till_store_get_db (store), "SELECT code FROM barcode", -1, &stmt, NULL);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *code = (const char *) sqlite3_column_text (stmt, 0);
+
+      ck_assert_msg (till_barcode_classify (code) == TILL_BARCODE_EAN13, "%s", code);
+      ck_assert_msg (g_str_has_prefix (code, "69"), "%s", code);
+      ck_assert_msg (!g_hash_table_contains (seen, code), "%s twice", code);
+      g_hash_table_add (seen, g_strdup (code));
+    }
+  ck_assert_uint_ge (g_hash_table_size (seen), n_counted);
+  /* Every counted product carries a barcode; about 5 % carry two. */
+  ck_assert_int_eq (query_int (store, "SELECT count(*) FROM product p WHERE NOT weighed AND"
+                                      " NOT EXISTS (SELECT 1 FROM barcode b"
+                                      " WHERE b.product_id = p.id)"),
+                    0);
+  ck_assert_int_ge (n_two, n_counted * 2 / 100);
+  ck_assert_int_le (n_two, n_counted * 9 / 100);
+}
+END_TEST
+
+/* /core/demo/weighed-goods */
+START_TEST (test_weighed)
+{
+  g_autoptr (TillStore) store = make_demo ("till.db", TILL_DEMO_DEFAULT_SKUS, 3);
+  g_autoptr (TillCatalog) catalog = till_catalog_new (store);
+  g_autoptr (TillProduct) first = NULL;
+  gint64 n_weighed = query_int (store, "SELECT count(*) FROM product WHERE weighed");
+
+  ck_assert_int_ge (n_weighed, TILL_DEMO_DEFAULT_SKUS * 4 / 100);
+  ck_assert_int_le (n_weighed, TILL_DEMO_DEFAULT_SKUS * 6 / 100);
+  ck_assert_int_eq (query_int (store, "SELECT count(*) FROM product WHERE weighed AND"
+                                      " (unit <> 'kg' OR plu IS NULL OR length (plu) <> 5"
+                                      " OR plu GLOB '*[^0-9]*' OR vat_rate <> 900)"),
+                    0);
+  ck_assert_int_eq (query_int (store, "SELECT count(*) FROM barcode b JOIN product p"
+                                      " ON p.id = b.product_id WHERE p.weighed"),
+                    0);
+  first = till_catalog_lookup_plu (catalog, "10001", NULL);
+  ck_assert_ptr_nonnull (first);
+  ck_assert (till_product_get_weighed (first));
+  /* Prices per kg are realistic: between 1 and 1,000 yuan. */
+  ck_assert_int_eq (query_int (store, "SELECT count(*) FROM product WHERE weighed AND"
+                                      " (price < 100 OR price > 100000)"),
+                    0);
+}
+END_TEST
+
+/* /core/demo/prices-and-vat */
+START_TEST (test_prices)
+{
+  g_autoptr (TillStore) store = make_demo ("till.db", TILL_DEMO_DEFAULT_SKUS, 4);
+
+  ck_assert_int_eq (query_int (store, "SELECT count(*) FROM product WHERE price <= 0"
+                                      " OR cost <= 0 OR cost >= price"),
+                    0);
+  ck_assert_int_eq (query_int (store, "SELECT count(*) FROM product WHERE member_price <> 0"
+                                      " AND member_price >= price"),
+                    0);
+  ck_assert_int_gt (query_int (store, "SELECT count(*) FROM product WHERE member_price > 0"),
+                    TILL_DEMO_DEFAULT_SKUS / 20);
+  ck_assert_int_eq (query_int (store, "SELECT count(*) FROM product WHERE vat_rate NOT IN"
+                                      " (900, 1300)"),
+                    0);
+  /* Rice and oil are 9 %, soy sauce 13 %. */
+  ck_assert_int_eq (query_int (store, "SELECT vat_rate FROM product WHERE name ="
+                                      " '金龙鱼 东北大米 5kg'"),
+                    900);
+  ck_assert_int_eq (query_int (store, "SELECT vat_rate FROM product WHERE name ="
+                                      " '海天 金标生抽 500ml'"),
+                    1300);
+  ck_assert_int_eq (query_int (store, "SELECT price FROM product WHERE name ="
+                                      " '可口可乐 500ml'"),
+                    300);
+}
+END_TEST
+
+/* /core/demo/quick-keys */
+START_TEST (test_quick_keys)
+{
+  g_autoptr (TillStore) store = make_demo ("till.db", TILL_DEMO_DEFAULT_SKUS, 5);
+  g_autoptr (TillCatalog) catalog = till_catalog_new (store);
+  g_autoptr (GPtrArray) popular = till_catalog_list_popular (catalog, 100, NULL);
+  g_autoptr (GPtrArray) small_popular = NULL;
+  g_autoptr (TillStore) small = make_demo ("small.db", 30, 5);
+  g_autoptr (TillCatalog) small_catalog = till_catalog_new (small);
+
+  ck_assert_uint_eq (popular->len, 48);
+  ck_assert_str_eq (till_product_get_name (popular->pdata[0]), "农夫山泉 饮用天然水 550ml");
+  ck_assert_str_eq (till_product_get_name (popular->pdata[1]), "可口可乐 500ml");
+  ck_assert_int_eq (query_int (store, "SELECT count(DISTINCT popularity) FROM product"
+                                      " WHERE popularity > 0"),
+                    48);
+  ck_assert_int_eq (query_int (store, "SELECT max (popularity) FROM product"), 48);
+
+  /* Even a tiny store has the top sellers. */
+  small_popular = till_catalog_list_popular (small_catalog, 100, NULL);
+  ck_assert_uint_ge (small_popular->len, 20);
+  ck_assert_str_eq (till_product_get_name (small_popular->pdata[0]), "农夫山泉 饮用天然水 550ml");
+}
+END_TEST
+
+/* /core/demo/deterministic */
+START_TEST (test_deterministic)
+{
+  g_autoptr (TillStore) a = make_demo ("a.db", 3000, 42);
+  g_autoptr (TillStore) b = make_demo ("b.db", 3000, 42);
+  g_autoptr (TillStore) c = make_demo ("c.db", 3000, 43);
+  g_autofree char *digest_a = catalog_digest (a);
+  g_autofree char *digest_b = catalog_digest (b);
+  g_autofree char *digest_c = catalog_digest (c);
+
+  ck_assert_str_eq (digest_a, digest_b);
+  ck_assert_str_ne (digest_a, digest_c);
+}
+END_TEST
+
+/* /core/demo/refuses-non-empty-store */
+START_TEST (test_refuses_non_empty)
+{
+  g_autoptr (TillStore) store = make_demo ("till.db", 50, 1);
+  g_autoptr (GError) error = NULL;
+
+  ck_assert (!till_demo_populate (store, 50, 2, &error));
+  ck_assert (g_error_matches (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_FAILED));
+  ck_assert_ptr_nonnull (strstr (error->message, "already has 50 products"));
+  ck_assert_int_eq (query_int (store, "SELECT count(*) FROM product"), 50);
+  ck_assert (!till_store_in_transaction (store));
+}
+END_TEST
+
+/* /core/demo/scales */
+START_TEST (test_scales)
+{
+  const guint n = 40000;
+  g_autoptr (TillStore) store = make_demo ("big.db", n, 9);
+  g_autoptr (TillCatalog) catalog = till_catalog_new (store);
+  g_autoptr (GPtrArray) found = NULL;
+
+  ck_assert_int_eq (till_catalog_count_products (catalog, NULL), n);
+  ck_assert_int_eq (query_int (store, "SELECT count(DISTINCT name) FROM product"), n);
+  ck_assert_int_eq (query_int (store, "SELECT count(DISTINCT sku) FROM product"), n);
+  found = till_catalog_search (catalog, "NFSQ", 20, NULL);
+  ck_assert_uint_eq (found->len, 20);
+  ck_assert_str_eq (till_product_get_name (found->pdata[0]), "农夫山泉 饮用天然水 550ml");
+}
+END_TEST
+
+static Suite *
+demo_suite (void)
+{
+  Suite *suite = suite_create ("core/demo");
+  TCase *tc = tcase_create ("populate");
+
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_counts_and_settings);
+  tcase_add_test (tc, test_users_sign_in);
+  tcase_add_test (tc, test_barcodes);
+  tcase_add_test (tc, test_weighed);
+  tcase_add_test (tc, test_prices);
+  tcase_add_test (tc, test_quick_keys);
+  tcase_add_test (tc, test_deterministic);
+  tcase_add_test (tc, test_refuses_non_empty);
+  tcase_add_test (tc, test_scales);
+  suite_add_tcase (suite, tc);
+  return suite;
+}
+
+int
+main (void)
+{
+  return till_test_run_suite (demo_suite ());
+}

@@ -18,6 +18,11 @@
 /* 'OTIL': tells a till database from any other SQLite file. */
 #define TILL_APPLICATION_ID 0x4F54494C
 
+/* Beyond this many WAL frames (about 80 MB with 4 KiB pages) a commit checkpoints
+ * on its own, so the log stays bounded even if nobody calls
+ * till_store_checkpoint(). */
+#define WAL_HARD_LIMIT_PAGES 20000
+
 struct _TillStore
 {
   GObject parent_instance;
@@ -26,6 +31,7 @@ struct _TillStore
   sqlite3    *db;
   int         lock_fd;
   GHashTable *statements; /* SQL text → sqlite3_stmt, finalized with the store */
+  int         wal_pages;  /* frames in the write-ahead log after the last commit */
   guint       in_transaction : 1;
 };
 
@@ -295,6 +301,26 @@ query_int (TillStore *self, const char *sql, int *out_value, GError **error)
   return TRUE;
 }
 
+/* Runs after every commit, in place of SQLite's auto-checkpoint: that one would
+ * copy the log into the database inside whichever commit crossed 1,000 pages,
+ * which is a sale in progress. The till checkpoints when it is idle instead. */
+static int
+wal_hook_cb (void *user_data, sqlite3 *db, const char *db_name, int n_pages)
+{
+  TillStore *self = user_data;
+
+  self->wal_pages = n_pages;
+  if (n_pages >= WAL_HARD_LIMIT_PAGES)
+    {
+      g_warning ("The write-ahead log of %s reached %d pages; checkpointing inside a commit",
+                 self->path, n_pages);
+      if (sqlite3_wal_checkpoint_v2 (db, db_name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
+          SQLITE_OK)
+        self->wal_pages = 0;
+    }
+  return SQLITE_OK;
+}
+
 static gboolean
 configure_connection (TillStore *self, GError **error)
 {
@@ -317,6 +343,8 @@ configure_connection (TillStore *self, GError **error)
                    mode);
       return FALSE;
     }
+
+  sqlite3_wal_hook (self->db, wal_hook_cb, self);
 
   return till_store_exec (self,
                           "PRAGMA synchronous = FULL;"
@@ -684,4 +712,44 @@ till_store_next_counter (TillStore *self, const char *name, GError **error)
       return 0;
     }
   return sqlite3_column_int64 (stmt, 0);
+}
+
+/**
+ * till_store_get_wal_pages:
+ *
+ * Returns: how many pages the write-ahead log held after the last commit
+ */
+int
+till_store_get_wal_pages (TillStore *self)
+{
+  g_return_val_if_fail (TILL_IS_STORE (self), 0);
+  return self->wal_pages;
+}
+
+/**
+ * till_store_checkpoint:
+ * @truncate: also truncate the log file to zero bytes (end of day)
+ *
+ * Copies the write-ahead log into the database. The till calls this when it is
+ * idle (after a sale has printed, at the end of the day), never while a sale is
+ * being recorded; SQLite's automatic checkpoint is off.
+ */
+gboolean
+till_store_checkpoint (TillStore *self, gboolean truncate, GError **error)
+{
+  int rc;
+
+  g_return_val_if_fail (TILL_IS_STORE (self), FALSE);
+  g_return_val_if_fail (!self->in_transaction, FALSE);
+
+  rc = sqlite3_wal_checkpoint_v2 (self->db, NULL,
+                                  truncate ? SQLITE_CHECKPOINT_TRUNCATE : SQLITE_CHECKPOINT_PASSIVE,
+                                  NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      till_store_set_error (self, error, _ ("Checkpointing the database failed"));
+      return FALSE;
+    }
+  self->wal_pages = 0;
+  return TRUE;
 }

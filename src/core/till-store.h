@@ -58,7 +58,9 @@ void      till_store_set_error (TillStore *self, GError **error, const char *wha
 
 char *till_store_get_setting (TillStore *self, const char *key);
 gboolean
-       till_store_set_setting (TillStore *self, const char *key, const char *value, GError **error);
-gint64 till_store_next_counter (TillStore *self, const char *name, GError **error);
+    till_store_set_setting (TillStore *self, const char *key, const char *value, GError **error);
+int till_store_get_wal_pages (TillStore *self);
+gboolean till_store_checkpoint (TillStore *self, gboolean truncate, GError **error);
+gint64   till_store_next_counter (TillStore *self, const char *name, GError **error);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -333,6 +334,37 @@ START_TEST (test_constraint_error_code)
 }
 END_TEST
 
+/* /core/store/checkpoint-off-the-sale-path: commits never copy the log into the
+ * database on their own (SQLite would at 1,000 pages, inside a sale); the till
+ * checkpoints when idle. */
+START_TEST (test_checkpoint_off_the_sale_path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillStore) store = till_store_open (db_path, &error);
+  g_autofree char *wal_path = g_strconcat (db_path, "-wal", NULL);
+  GStatBuf         st;
+
+  ck_assert (till_store_exec (store, "CREATE TABLE scratch (data BLOB)", &error));
+  for (int commit = 0; commit < 15; commit++)
+    {
+      ck_assert (till_store_begin (store, &error));
+      ck_assert (till_store_exec (store,
+                                  "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+                                  "FROM n WHERE i < 100) "
+                                  "INSERT INTO scratch SELECT randomblob (4000) FROM n",
+                                  &error));
+      ck_assert (till_store_commit (store, &error));
+    }
+  ck_assert_int_gt (till_store_get_wal_pages (store), 1000);
+
+  ck_assert (till_store_checkpoint (store, TRUE, &error));
+  ck_assert_int_eq (till_store_get_wal_pages (store), 0);
+  ck_assert_int_eq (g_stat (wal_path, &st), 0);
+  ck_assert_int_eq (st.st_size, 0);
+  ck_assert_int_eq (pragma_int (store, "SELECT count(*) FROM scratch"), 1500);
+}
+END_TEST
+
 static Suite *
 store_suite (void)
 {
@@ -353,6 +385,7 @@ store_suite (void)
   tcase_add_test (tc, test_journal_append_only);
   tcase_add_test (tc, test_transactions);
   tcase_add_test (tc, test_constraint_error_code);
+  tcase_add_test (tc, test_checkpoint_off_the_sale_path);
   suite_add_tcase (suite, tc);
   return suite;
 }

@@ -23,6 +23,9 @@
  * till_store_checkpoint(). */
 #define WAL_HARD_LIMIT_PAGES 20000
 
+/* What till_store_checkpoint_if_due() lets the log grow to: SQLite's own default. */
+#define WAL_IDLE_CHECKPOINT_PAGES 1000
+
 struct _TillStore
 {
   GObject parent_instance;
@@ -752,4 +755,20 @@ till_store_checkpoint (TillStore *self, gboolean truncate, GError **error)
     }
   self->wal_pages = 0;
   return TRUE;
+}
+
+/**
+ * till_store_checkpoint_if_due:
+ *
+ * Checkpoints when the log has grown past the size SQLite itself would keep.
+ * The till calls it when idle after each sale; cheap when nothing is due.
+ */
+gboolean
+till_store_checkpoint_if_due (TillStore *self, GError **error)
+{
+  g_return_val_if_fail (TILL_IS_STORE (self), FALSE);
+
+  if (self->wal_pages < WAL_IDLE_CHECKPOINT_PAGES)
+    return TRUE;
+  return till_store_checkpoint (self, FALSE, error);
 }

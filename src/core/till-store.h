@@ -61,6 +61,7 @@ gboolean
     till_store_set_setting (TillStore *self, const char *key, const char *value, GError **error);
 int till_store_get_wal_pages (TillStore *self);
 gboolean till_store_checkpoint (TillStore *self, gboolean truncate, GError **error);
+gboolean till_store_checkpoint_if_due (TillStore *self, GError **error);
 gint64   till_store_next_counter (TillStore *self, const char *name, GError **error);
 
 G_END_DECLS

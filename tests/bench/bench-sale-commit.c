@@ -147,6 +147,9 @@ main (int argc, char **argv)
         goto failed;
       g_array_append_val (commit_us, took_us);
       sum_us += took_us;
+      /* What the till does once the receipt is out and the screen is idle. */
+      if (!till_store_checkpoint_if_due (store, &error))
+        goto failed;
     }
   elapsed_us = g_get_monotonic_time () - started_us;
 

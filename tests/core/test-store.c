@@ -357,6 +357,8 @@ START_TEST (test_checkpoint_off_the_sale_path)
     }
   ck_assert_int_gt (till_store_get_wal_pages (store), 1000);
 
+  ck_assert (till_store_checkpoint_if_due (store, &error));
+  ck_assert_int_eq (till_store_get_wal_pages (store), 0);
   ck_assert (till_store_checkpoint (store, TRUE, &error));
   ck_assert_int_eq (till_store_get_wal_pages (store), 0);
   ck_assert_int_eq (g_stat (wal_path, &st), 0);

@@ -1,0 +1,563 @@
+/* till-application.c: the till program: options, configuration, the open store
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "till-app"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <locale.h>
+
+#include "till-application.h"
+#include "till-config.h"
+#include "till-window.h"
+
+#ifdef HAVE_TILL_PRINTER_SIM
+#include <till-printer-sim.h>
+#endif
+
+struct _TillApplication
+{
+  AdwApplication parent_instance;
+
+  char    *database;
+  char    *config_file;
+  char    *printer_uri;
+  gboolean demo;
+  guint    demo_skus;
+  gboolean windowed;
+
+  TillSession *session;
+  char        *startup_error;
+};
+
+G_DEFINE_FINAL_TYPE (TillApplication, till_application, ADW_TYPE_APPLICATION)
+
+enum
+{
+  PROP_0,
+  PROP_DATABASE,
+  PROP_CONFIG_FILE,
+  PROP_PRINTER_URI,
+  PROP_DEMO,
+  PROP_DEMO_SKUS,
+  PROP_WINDOWED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const GOptionEntry option_entries[] = {
+  { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_ ("The till database (default: $XDG_DATA_HOME/opentill/till.db)"), N_ ("PATH") },
+  { "config", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_ ("The configuration file (default: $XDG_CONFIG_HOME/opentill/till.conf)"), N_ ("FILE") },
+  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_ ("Create the demo store when the database has no products"), NULL },
+  { "printer", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_ ("The receipt printer, e.g. sim://printer?dir=/tmp/receipts"), N_ ("URI") },
+  { "windowed", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Run in a window instead of full screen"),
+    NULL },
+  { NULL }
+};
+
+/* The cashier actions the application exports under their own names, so that
+ * `gapplication action org.opentill.Till sale.scan "'6901234567892'"` drives the
+ * till from outside; each one is forwarded to the active window. */
+static const struct
+{
+  const char *name;
+  const char *parameter_type;
+} forwarded_actions[] = {
+  { "win.login", "(ss)" },       { "win.logout", NULL },      { "sale.scan", "s" },
+  { "sale.add-plu", "s" },       { "sale.add-product", "x" }, { "sale.search", "s" },
+  { "sale.show-category", "x" }, { "sale.select-line", "u" }, { "sale.set-quantity", "s" },
+  { "sale.delete-line", NULL },  { "sale.clear", NULL },      { "sale.pay", NULL },
+  { "pay.cash", "x" },           { "pay.exact", NULL },       { "pay.cancel", NULL },
+  { "sale.new", NULL },
+};
+
+static void
+forwarded_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillApplication *self = user_data;
+  GtkWindow       *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  const char      *name = g_action_get_name (G_ACTION (action));
+
+  if (!TILL_IS_WINDOW (window) ||
+      !till_window_activate_action (TILL_WINDOW (window), name, parameter))
+    g_message ("Action %s is not available now", name);
+}
+
+static void
+quit_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+open_session (TillApplication *self)
+{
+  g_autoptr (TillConfig) config = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *db_dir = NULL;
+  g_autofree char *key_path = NULL;
+  const char      *db_path;
+
+  config = till_config_load (self->config_file, &error);
+  if (config == NULL)
+    {
+      self->startup_error =
+          g_strdup_printf (_ ("The configuration cannot be read: %s"), error->message);
+      return;
+    }
+  if (self->printer_uri == NULL)
+    self->printer_uri = g_strdup (config->printer_uri);
+
+  db_path = self->database != NULL ? self->database : config->database;
+  db_dir = g_path_get_dirname (db_path);
+  key_path = g_build_filename (db_dir, "till.key", NULL);
+
+  self->session = till_session_open (db_path, key_path, self->demo ? self->demo_skus : 0, &error);
+  if (self->session == NULL)
+    {
+      if (g_error_matches (error, TILL_STORE_ERROR, TILL_STORE_ERROR_LOCKED))
+        self->startup_error = g_strdup_printf (
+            _ ("The database %s is in use by another till program. Close the other "
+               "till first.\n\n%s"),
+            db_path, error->message);
+      else if (g_error_matches (error, TILL_STORE_ERROR, TILL_STORE_ERROR_TOO_NEW))
+        self->startup_error = g_strdup_printf (
+            _ ("The database %s was written by a newer version of OpenTill. Install "
+               "the newer version.\n\n%s"),
+            db_path, error->message);
+      else
+        self->startup_error = g_strdup_printf (_ ("The database %s cannot be opened.\n\n%s"),
+                                               db_path, error->message);
+    }
+}
+
+static int
+till_application_handle_local_options (GApplication *application, GVariantDict *options)
+{
+  TillApplication *self = TILL_APPLICATION (application);
+  const char      *text = NULL;
+  gboolean         flag = FALSE;
+
+  /* Filenames arrive as bytestrings ("^ay"). */
+  if (g_variant_dict_lookup (options, "db", "^&ay", &text))
+    g_object_set (self, "database", text, NULL);
+  if (g_variant_dict_lookup (options, "config", "^&ay", &text))
+    g_object_set (self, "config-file", text, NULL);
+  if (g_variant_dict_lookup (options, "printer", "&s", &text))
+    g_object_set (self, "printer-uri", text, NULL);
+  if (g_variant_dict_lookup (options, "demo", "b", &flag))
+    g_object_set (self, "demo", flag, NULL);
+  if (g_variant_dict_lookup (options, "windowed", "b", &flag))
+    g_object_set (self, "windowed", flag, NULL);
+
+  return G_APPLICATION_CLASS (till_application_parent_class)
+      ->handle_local_options (application, options);
+}
+
+static void
+till_application_startup (GApplication *application)
+{
+  TillApplication          *self = TILL_APPLICATION (application);
+  static const GActionEntry app_actions[] = {
+    { "quit", quit_action_cb, NULL, NULL, NULL, { 0 } },
+  };
+  g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
+
+  G_APPLICATION_CLASS (till_application_parent_class)->startup (application);
+
+#ifdef HAVE_TILL_PRINTER_SIM
+  /* sim://printer for the demo and the tests: a printer that draws PNGs. */
+  till_printer_sim_register_transport ();
+#endif
+
+  /* A till has one look, whatever the desktop prefers. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_LIGHT);
+  gtk_css_provider_load_from_resource (css, "/org/opentill/Till/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
+  for (guint i = 0; i < G_N_ELEMENTS (forwarded_actions); i++)
+    {
+      const char *type = forwarded_actions[i].parameter_type;
+      g_autoptr (GSimpleAction) action = g_simple_action_new (
+          forwarded_actions[i].name, type != NULL ? G_VARIANT_TYPE (type) : NULL);
+
+      g_signal_connect (action, "activate", G_CALLBACK (forwarded_action_cb), self);
+      g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (action));
+    }
+}
+
+static void
+till_application_activate (GApplication *application)
+{
+  TillApplication *self = TILL_APPLICATION (application);
+  GtkWindow       *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    {
+      if (self->session == NULL && self->startup_error == NULL)
+        open_session (self);
+
+      window = GTK_WINDOW (till_window_new (ADW_APPLICATION (self), self->session));
+      if (self->session == NULL)
+        {
+          /* Never a crash or a silent exit: say what is wrong, on screen and on stderr. */
+          g_printerr ("opentill: %s\n", self->startup_error);
+          till_window_show_fatal_error (TILL_WINDOW (window), _ ("The till cannot start"),
+                                        self->startup_error);
+        }
+      if (!self->windowed)
+        gtk_window_fullscreen (window);
+    }
+  gtk_window_present (window);
+}
+
+static void
+till_application_finalize (GObject *object)
+{
+  TillApplication *self = TILL_APPLICATION (object);
+
+  g_clear_object (&self->session);
+  g_free (self->database);
+  g_free (self->config_file);
+  g_free (self->printer_uri);
+  g_free (self->startup_error);
+  G_OBJECT_CLASS (till_application_parent_class)->finalize (object);
+}
+
+static void
+till_application_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TillApplication *self = TILL_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATABASE:
+      g_value_set_string (value, self->database);
+      break;
+    case PROP_CONFIG_FILE:
+      g_value_set_string (value, self->config_file);
+      break;
+    case PROP_PRINTER_URI:
+      g_value_set_string (value, self->printer_uri);
+      break;
+    case PROP_DEMO:
+      g_value_set_boolean (value, self->demo);
+      break;
+    case PROP_DEMO_SKUS:
+      g_value_set_uint (value, self->demo_skus);
+      break;
+    case PROP_WINDOWED:
+      g_value_set_boolean (value, self->windowed);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+set_string (GObject *object, char **field, const GValue *value, GParamSpec *pspec)
+{
+  if (g_strcmp0 (*field, g_value_get_string (value)) == 0)
+    return;
+  g_free (*field);
+  *field = g_value_dup_string (value);
+  g_object_notify_by_pspec (object, pspec);
+}
+
+static void
+till_application_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  TillApplication *self = TILL_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATABASE:
+      set_string (object, &self->database, value, pspec);
+      break;
+    case PROP_CONFIG_FILE:
+      set_string (object, &self->config_file, value, pspec);
+      break;
+    case PROP_PRINTER_URI:
+      set_string (object, &self->printer_uri, value, pspec);
+      break;
+    case PROP_DEMO:
+      if (self->demo != g_value_get_boolean (value))
+        {
+          self->demo = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_DEMO_SKUS:
+      if (self->demo_skus != g_value_get_uint (value))
+        {
+          self->demo_skus = g_value_get_uint (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    case PROP_WINDOWED:
+      if (self->windowed != g_value_get_boolean (value))
+        {
+          self->windowed = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+till_application_class_init (TillApplicationClass *klass)
+{
+  GObjectClass      *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = till_application_finalize;
+  object_class->get_property = till_application_get_property;
+  object_class->set_property = till_application_set_property;
+  application_class->handle_local_options = till_application_handle_local_options;
+  application_class->startup = till_application_startup;
+  application_class->activate = till_application_activate;
+
+  properties[PROP_DATABASE] =
+      g_param_spec_string ("database", NULL, NULL, NULL,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONFIG_FILE] =
+      g_param_spec_string ("config-file", NULL, NULL, NULL,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PRINTER_URI] =
+      g_param_spec_string ("printer-uri", NULL, NULL, NULL,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DEMO] =
+      g_param_spec_boolean ("demo", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DEMO_SKUS] =
+      g_param_spec_uint ("demo-skus", NULL, NULL, 1, G_MAXUINT, TILL_DEMO_DEFAULT_SKUS,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WINDOWED] =
+      g_param_spec_boolean ("windowed", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+till_application_init (TillApplication *self)
+{
+  self->demo_skus = TILL_DEMO_DEFAULT_SKUS;
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _ ("OpenTill: the point-of-sale till"));
+}
+
+TillApplication *
+till_application_new (const char *application_id, GApplicationFlags flags)
+{
+  g_return_val_if_fail (application_id != NULL, NULL);
+
+  return g_object_new (TILL_TYPE_APPLICATION, "application-id", application_id, "flags", flags,
+                       "resource-base-path", "/org/opentill/Till", NULL);
+}
+
+TillSession *
+till_application_get_session (TillApplication *self)
+{
+  g_return_val_if_fail (TILL_IS_APPLICATION (self), NULL);
+  return self->session;
+}
+
+const char *
+till_application_get_startup_error (TillApplication *self)
+{
+  g_return_val_if_fail (TILL_IS_APPLICATION (self), NULL);
+  return self->startup_error;
+}
+
+const char *
+till_application_get_printer_uri (TillApplication *self)
+{
+  g_return_val_if_fail (TILL_IS_APPLICATION (self), NULL);
+  return self->printer_uri;
+}
+
+/* ---- Printing ---------------------------------------------------------------
+ *
+ * THE PRINT HOOK. The receipt encoder (src/receipt) and the device transports (hw)
+ * are linked only when they are built; see src/app/meson.build. The receipt bytes
+ * are made on the main thread (the encoder reads the store, whose connection
+ * belongs to this thread) and written to the device in a worker thread. */
+
+#if defined(HAVE_TILL_RECEIPT) && defined(HAVE_TILL_HW)
+#include <till-hw.h>
+#include <till-receipt.h>
+#define CAN_PRINT 1
+#else
+#define CAN_PRINT 0
+#endif
+
+#if CAN_PRINT
+typedef struct
+{
+  char   *uri;
+  GBytes *job;
+} PrintJob;
+
+static void
+print_job_free (PrintJob *job)
+{
+  g_free (job->uri);
+  g_bytes_unref (job->job);
+  g_free (job);
+}
+
+static void
+print_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  PrintJob *job = task_data;
+  GError   *error = NULL;
+
+  if (!till_transport_print_bytes (job->uri, job->job, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+/* The paper width a printer URI names (width=58 or width=80; 80 mm by default). */
+static TillPaperWidth
+paper_from_uri (const char *uri)
+{
+  g_autoptr (GUri) parsed =
+      g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  g_autoptr (GHashTable) params = NULL;
+  const char *query = parsed != NULL ? g_uri_get_query (parsed) : NULL;
+
+  if (query == NULL)
+    return TILL_PAPER_80MM;
+  params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
+  if (params != NULL && g_strcmp0 (g_hash_table_lookup (params, "width"), "58") == 0)
+    return TILL_PAPER_58MM;
+  return TILL_PAPER_80MM;
+}
+#endif
+
+void
+till_application_print_receipt_async (TillApplication    *self,
+                                      TillSale           *sale,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (TILL_IS_APPLICATION (self));
+  g_return_if_fail (TILL_IS_SALE (sale));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, till_application_print_receipt_async);
+
+  if (self->printer_uri == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                               _ ("No receipt printer is configured."));
+      return;
+    }
+
+#if CAN_PRINT
+  {
+    g_autoptr (TillPrinterProfile) profile =
+        till_printer_profile_new (paper_from_uri (self->printer_uri));
+    g_autoptr (GBytes) receipt =
+        till_receipt_encode (sale, till_session_get_store (self->session), profile);
+    g_autoptr (GBytes) kick = till_receipt_encode_drawer_kick (profile);
+    g_autoptr (GByteArray) bytes = g_byte_array_new ();
+    PrintJob *job;
+
+    if (receipt == NULL || kick == NULL)
+      {
+        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                                 _ ("the receipt could not be made"));
+        return;
+      }
+    /* The drawer opens first, so that the cashier counts the change while the
+     * receipt prints: one job, one trip to the device. */
+    g_byte_array_append (bytes, g_bytes_get_data (kick, NULL), g_bytes_get_size (kick));
+    g_byte_array_append (bytes, g_bytes_get_data (receipt, NULL), g_bytes_get_size (receipt));
+
+    job = g_new0 (PrintJob, 1);
+    job->uri = g_strdup (self->printer_uri);
+    job->job = g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
+    g_task_set_task_data (task, job, (GDestroyNotify) print_job_free);
+    g_task_run_in_thread (task, print_thread);
+  }
+#else
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                           _ ("this build has no receipt printing"));
+#endif
+}
+
+gboolean
+till_application_print_receipt_finish (TillApplication *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (TILL_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- Language --------------------------------------------------------------- */
+
+static const char *
+find_localedir (void)
+{
+  const char      *override = g_getenv ("OPENTILL_LOCALEDIR");
+  g_autofree char *installed = NULL;
+
+  /* Running from the build tree: the freshly built catalogs. */
+  if (override != NULL && *override != '\0')
+    return g_file_test (override, G_FILE_TEST_IS_DIR) ? override : SOURCE_LOCALEDIR;
+  installed = g_build_filename (LOCALEDIR, "zh_CN", "LC_MESSAGES", GETTEXT_PACKAGE ".mo", NULL);
+  if (!g_file_test (installed, G_FILE_TEST_EXISTS) &&
+      g_file_test (SOURCE_LOCALEDIR, G_FILE_TEST_IS_DIR))
+    return SOURCE_LOCALEDIR;
+  return LOCALEDIR;
+}
+
+void
+till_application_setup_i18n (const char *language)
+{
+  const char *current;
+
+  if (language == NULL || *language == '\0')
+    language = "zh_CN";
+  if (!g_str_equal (language, "system"))
+    {
+      /* LANGUAGE beats LANG and LC_* in gettext, and leaves number formats alone. */
+      g_setenv ("LANGUAGE", language, TRUE);
+      if (g_str_has_prefix (language, "zh"))
+        g_setenv ("PANGO_LANGUAGE", "zh-cn", FALSE);
+    }
+
+  current = setlocale (LC_ALL, "");
+  /* gettext ignores LANGUAGE under the C locale; C.UTF-8 honours it (glibc). */
+  if (current == NULL || g_str_equal (current, "C") || g_str_equal (current, "POSIX"))
+    {
+      if (setlocale (LC_ALL, "C.UTF-8") == NULL)
+        g_warning ("The C.UTF-8 locale is missing: the till will show English");
+    }
+
+  bindtextdomain (GETTEXT_PACKAGE, find_localedir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}

@@ -1,0 +1,42 @@
+/* till-application.h: the till program: options, configuration, the open store
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "till-session.h"
+
+G_BEGIN_DECLS
+
+/* Properties (set from the command line, or by tests before activation):
+ * "database" (--db), "config-file" (--config), "printer-uri" (--printer),
+ * "demo" (--demo), "demo-skus", "windowed" (--windowed). */
+#define TILL_TYPE_APPLICATION (till_application_get_type ())
+G_DECLARE_FINAL_TYPE (TillApplication, till_application, TILL, APPLICATION, AdwApplication)
+
+TillApplication *till_application_new (const char       *application_id,
+                                       GApplicationFlags flags) G_GNUC_WARN_UNUSED_RESULT;
+/* NULL until activation, and when the store could not be opened. */
+TillSession *till_application_get_session (TillApplication *self);
+/* Why the till could not start, or NULL. */
+const char *till_application_get_startup_error (TillApplication *self);
+const char *till_application_get_printer_uri (TillApplication *self);
+
+/* Prints the sale's receipt and opens the cash drawer on the configured printer,
+ * off the main thread. Never blocks and never touches the sale: a failure is only
+ * reported. With no printer configured it fails with G_IO_ERROR_NOT_FOUND. */
+void till_application_print_receipt_async (TillApplication    *self,
+                                           TillSale           *sale,
+                                           GCancellable       *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer            user_data);
+gboolean
+till_application_print_receipt_finish (TillApplication *self, GAsyncResult *result, GError **error);
+
+/* gettext and the locale, before anything is shown: language is "zh_CN" (the
+ * default), another language code, or "system" to leave the environment alone. */
+void till_application_setup_i18n (const char *language);
+
+G_END_DECLS

@@ -1,0 +1,853 @@
+/* till-checkout-view.c: the sale screen: cart, total, search, keypad, quick keys
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "till-app"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "till-checkout-view.h"
+#include "till-ui-util.h"
+#include "widgets/till-cart-row.h"
+#include "widgets/till-keypad.h"
+
+#define N_QUICK_KEYS 24
+#define N_CATEGORY_PRODUCTS 60
+#define N_SEARCH_RESULTS 30
+/* Typed on the keypad, a code this long is a barcode; a shorter one is a PLU. */
+#define MIN_KEYED_BARCODE 8
+
+struct _TillCheckoutView
+{
+  GtkWidget parent_instance;
+
+  /* template children */
+  GtkWidget   *cart_stack;
+  GtkListView *cart_list;
+  GtkWidget   *status_label;
+  GtkWidget   *total_label;
+  GtkWidget   *subtotal_label;
+  GtkWidget   *rounding_label;
+  GtkWidget   *item_count_label;
+  GtkWidget   *search_entry;
+  GtkWidget   *category_box;
+  GtkWidget   *products_title;
+  GtkWidget   *products_box;
+  TillKeypad  *keypad;
+  GtkWidget   *quantity_button;
+
+  TillSession        *session;
+  GtkSingleSelection *selection;
+  GtkToggleButton    *popular_button;
+  gboolean            status_is_error;
+};
+
+G_DEFINE_FINAL_TYPE (TillCheckoutView, till_checkout_view, GTK_TYPE_WIDGET)
+
+enum
+{
+  SIGNAL_PAY_REQUESTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static TillCart *
+get_cart (TillCheckoutView *self)
+{
+  return self->session != NULL ? till_session_get_cart (self->session) : NULL;
+}
+
+static void
+update_actions (TillCheckoutView *self)
+{
+  TillCart *cart = get_cart (self);
+  gboolean  signed_in = cart != NULL && till_session_get_user (self->session) != NULL;
+  gboolean  has_lines = signed_in && till_cart_get_n_lines (cart) > 0;
+  gboolean  has_selection =
+      has_lines && till_checkout_view_get_selected (self) != GTK_INVALID_LIST_POSITION;
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  till_ui_action_set_enabled (widget, "sale.scan", signed_in);
+  till_ui_action_set_enabled (widget, "sale.add-plu", signed_in);
+  till_ui_action_set_enabled (widget, "sale.add-product", signed_in);
+  till_ui_action_set_enabled (widget, "sale.search", signed_in);
+  till_ui_action_set_enabled (widget, "sale.show-category", signed_in);
+  till_ui_action_set_enabled (widget, "sale.select-line", has_lines);
+  till_ui_action_set_enabled (widget, "sale.set-quantity", has_selection);
+  till_ui_action_set_enabled (widget, "sale.delete-line", has_selection);
+  till_ui_action_set_enabled (widget, "sale.clear", has_lines);
+  till_ui_action_set_enabled (widget, "sale.pay", has_lines);
+}
+
+static void
+set_status (TillCheckoutView *self, const char *message, gboolean is_error)
+{
+  gtk_label_set_text (GTK_LABEL (self->status_label), message != NULL ? message : "");
+  self->status_is_error = is_error;
+  if (is_error)
+    {
+      gtk_widget_add_css_class (self->status_label, "status-error");
+      gtk_widget_remove_css_class (self->status_label, "status-info");
+    }
+  else
+    {
+      gtk_widget_add_css_class (self->status_label, "status-info");
+      gtk_widget_remove_css_class (self->status_label, "status-error");
+    }
+}
+
+/* Errors go to the status line under the cart, in white on red, and stay there
+ * until the next action. Not a toast: it would cover the line buttons below. */
+static void
+show_error (TillCheckoutView *self, const char *message)
+{
+  set_status (self, message, TRUE);
+  gtk_widget_error_bell (GTK_WIDGET (self));
+}
+
+static void
+select_line (TillCheckoutView *self, TillCartLine *line)
+{
+  GListModel *model = G_LIST_MODEL (get_cart (self));
+  guint       n = g_list_model_get_n_items (model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (TillCartLine) item = g_list_model_get_item (model, i);
+
+      if (item == line)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          gtk_widget_activate_action (GTK_WIDGET (self->cart_list), "list.scroll-to-item", "u", i);
+          break;
+        }
+    }
+}
+
+static void
+line_added (TillCheckoutView *self, TillCartLine *line)
+{
+  TillProduct     *product = till_cart_line_get_product (line);
+  g_autofree char *price = till_ui_format_money (till_cart_line_get_unit_price (line));
+  g_autofree char *quantity = till_ui_format_quantity (till_cart_line_get_quantity (line),
+                                                       till_product_get_weighed (product));
+  g_autofree char *message =
+      g_strdup_printf (_ ("Added %s  %s × %s"), till_product_get_name (product), quantity, price);
+
+  select_line (self, line);
+  set_status (self, message, FALSE);
+  update_actions (self);
+}
+
+static void
+populate_products (TillCheckoutView *self, GPtrArray *products, const char *title)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (self->products_box)) != NULL)
+    gtk_flow_box_remove (GTK_FLOW_BOX (self->products_box), child);
+
+  gtk_label_set_text (GTK_LABEL (self->products_title), title);
+  if (products == NULL)
+    return;
+  for (guint i = 0; i < products->len; i++)
+    gtk_flow_box_append (GTK_FLOW_BOX (self->products_box),
+                         till_ui_product_button_new (g_ptr_array_index (products, i)));
+}
+
+static void
+show_popular (TillCheckoutView *self)
+{
+  g_autoptr (GPtrArray) products = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (self->session == NULL)
+    return;
+  products =
+      till_catalog_list_popular (till_session_get_catalog (self->session), N_QUICK_KEYS, &error);
+  if (products == NULL)
+    show_error (self, error->message);
+  populate_products (self, products, _ ("Quick keys"));
+}
+
+/* Actions */
+
+static void
+scan_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  const char       *code = g_variant_get_string (parameter, NULL);
+  g_autoptr (GError) error = NULL;
+  TillCartLine *line;
+
+  if (*code == '\0')
+    {
+      show_error (self, _ ("The scanner sent an empty code."));
+      return;
+    }
+  line = till_cart_add_barcode (get_cart (self), code, &error);
+  if (line == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND))
+        message = g_strdup_printf (_ ("Unknown barcode %s: nothing was added."), code);
+      else
+        message = g_strdup (error->message);
+      show_error (self, message);
+      return;
+    }
+  line_added (self, line);
+}
+
+static gboolean
+is_all_digits (const char *text)
+{
+  if (*text == '\0')
+    return FALSE;
+  for (; *text != '\0'; text++)
+    if (!g_ascii_isdigit (*text))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+add_plu_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  const char       *plu = g_variant_get_string (parameter, NULL);
+  g_autoptr (GError) error = NULL;
+  TillCartLine *line;
+
+  if (*plu == '\0')
+    {
+      show_error (self, _ ("Type a PLU on the keypad first."));
+      return;
+    }
+  if (!is_all_digits (plu))
+    {
+      g_autofree char *message =
+          g_strdup_printf (_ ("“%s” is not a PLU: a PLU has digits only."), plu);
+      show_error (self, message);
+      return;
+    }
+  line = till_cart_add_plu (get_cart (self), plu, TILL_QUANTITY_ONE, &error);
+  if (line == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND))
+        message = g_strdup_printf (_ ("No product has the PLU %s."), plu);
+      else
+        message = g_strdup (error->message);
+      show_error (self, message);
+      return;
+    }
+  till_keypad_clear (self->keypad);
+  line_added (self, line);
+}
+
+static void
+add_product_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  g_autoptr (TillProduct) product = NULL;
+  g_autoptr (GError) error = NULL;
+  TillCartLine *line;
+
+  product = till_catalog_lookup_id (till_session_get_catalog (self->session),
+                                    g_variant_get_int64 (parameter), &error);
+  if (product == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  line = till_cart_add_product (get_cart (self), product, TILL_QUANTITY_ONE, &error);
+  if (line == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  /* A search result did its job: the next tap is on a quick key again. */
+  if (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] != '\0')
+    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  line_added (self, line);
+}
+
+static void
+search_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  g_autofree char  *query = g_strstrip (g_variant_dup_string (parameter, NULL));
+  g_autoptr (GPtrArray) products = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *title = NULL;
+
+  if (*query == '\0')
+    {
+      gtk_toggle_button_set_active (self->popular_button, TRUE);
+      show_popular (self);
+      return;
+    }
+  products = till_catalog_search (till_session_get_catalog (self->session), query, N_SEARCH_RESULTS,
+                                  &error);
+  if (products == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  if (products->len == 0)
+    title = g_strdup_printf (_ ("Nothing matches “%s”"), query);
+  else
+    title = g_strdup_printf (_ ("Results for “%s”: tap to add"), query);
+  populate_products (self, products, title);
+}
+
+static void
+show_category_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  gint64            category_id = g_variant_get_int64 (parameter);
+  g_autoptr (GPtrArray) products = NULL;
+  g_autoptr (GError) error = NULL;
+  GtkWidget *child;
+
+  if (category_id == 0)
+    {
+      gtk_toggle_button_set_active (self->popular_button, TRUE);
+      show_popular (self);
+      return;
+    }
+  for (child = gtk_widget_get_first_child (self->category_box); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (child), "category-id")) ==
+          (gsize) category_id)
+        {
+          gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child), TRUE);
+          break;
+        }
+    }
+  products = till_catalog_list_category_products (till_session_get_catalog (self->session),
+                                                  category_id, N_CATEGORY_PRODUCTS, &error);
+  if (products == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  populate_products (self, products,
+                     child != NULL ? gtk_button_get_label (GTK_BUTTON (child)) : "");
+}
+
+static void
+select_line_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  guint             position = g_variant_get_uint32 (parameter);
+
+  if (position >= till_cart_get_n_lines (get_cart (self)))
+    {
+      g_autofree char *message = g_strdup_printf (_ ("There is no line %u."), position + 1);
+      show_error (self, message);
+      return;
+    }
+  gtk_single_selection_set_selected (self->selection, position);
+  gtk_widget_activate_action (GTK_WIDGET (self->cart_list), "list.scroll-to-item", "u", position);
+}
+
+static void
+set_quantity_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  const char       *text = g_variant_get_string (parameter, NULL);
+  guint             position = till_checkout_view_get_selected (self);
+  g_autoptr (GError) error = NULL;
+  gint64        quantity = 0;
+  TillCartLine *line;
+
+  if (*text == '\0')
+    {
+      show_error (self, _ ("Type the quantity on the keypad first, then tap Quantity."));
+      return;
+    }
+  if (!till_quantity_parse (text, &quantity, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_ ("“%s” is not a quantity."), text);
+      show_error (self, message);
+      return;
+    }
+  if (quantity <= 0)
+    {
+      show_error (self,
+                  _ ("The quantity must be more than zero. To remove the line, tap Delete line."));
+      return;
+    }
+  if (!till_cart_set_quantity (get_cart (self), position, quantity, &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+  till_keypad_clear (self->keypad);
+  line = till_cart_get_line (get_cart (self), position);
+  if (line != NULL)
+    line_added (self, line);
+}
+
+static void
+delete_line_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  guint             position = till_checkout_view_get_selected (self);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *message = NULL;
+  TillCartLine    *line = till_cart_get_line (get_cart (self), position);
+
+  if (line == NULL)
+    {
+      show_error (self, _ ("Tap a line first."));
+      return;
+    }
+  name = g_strdup (till_product_get_name (till_cart_line_get_product (line)));
+  if (!till_cart_remove_line (get_cart (self), position, &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+  message = g_strdup_printf (_ ("Removed %s"), name);
+  set_status (self, message, FALSE);
+  update_actions (self);
+}
+
+static void
+clear_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  g_autoptr (GError) error = NULL;
+
+  if (!till_cart_clear (get_cart (self), &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+  set_status (self, _ ("Sale cleared."), FALSE);
+  update_actions (self);
+}
+
+static void
+pay_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+
+  if (till_cart_get_n_lines (get_cart (self)) == 0)
+    {
+      show_error (self, _ ("The sale is empty: scan an item first."));
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_PAY_REQUESTED], 0);
+}
+
+/* Callbacks */
+
+static void
+keypad_activate_cb (TillCheckoutView *self, TillKeypad *keypad)
+{
+  g_autofree char *text = g_strdup (till_keypad_get_text (keypad));
+
+  if (*text == '\0')
+    {
+      show_error (self, _ ("Type a PLU or a barcode on the keypad first."));
+      return;
+    }
+  if (strlen (text) >= MIN_KEYED_BARCODE && is_all_digits (text))
+    {
+      /* A barcode keyed by hand because the label would not scan. */
+      till_keypad_clear (keypad);
+      gtk_widget_activate_action (GTK_WIDGET (self), "sale.scan", "s", text);
+    }
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self), "sale.add-plu", "s", text);
+}
+
+static void
+keypad_text_cb (TillCheckoutView *self)
+{
+  /* The Quantity button carries the number typed so far, so that it is a plain
+   * actionable whose sensitivity follows sale.set-quantity. */
+  gtk_actionable_set_action_target_value (
+      GTK_ACTIONABLE (self->quantity_button),
+      g_variant_new_string (till_keypad_get_text (self->keypad)));
+}
+
+static void
+search_changed_cb (TillCheckoutView *self, GtkSearchEntry *entry)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "sale.search", "s",
+                              gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+search_activate_cb (TillCheckoutView *self, GtkSearchEntry *entry)
+{
+  GtkFlowBoxChild *first = gtk_flow_box_get_child_at_index (GTK_FLOW_BOX (self->products_box), 0);
+
+  /* Enter in the search takes the best match, like a tap on it. */
+  if (first != NULL && gtk_editable_get_text (GTK_EDITABLE (entry))[0] != '\0')
+    gtk_widget_activate (gtk_flow_box_child_get_child (first));
+}
+
+static void
+category_toggled_cb (GtkToggleButton *button, TillCheckoutView *self)
+{
+  if (!gtk_toggle_button_get_active (button))
+    return;
+  gtk_widget_activate_action (
+      GTK_WIDGET (self), "sale.show-category", "x",
+      (gint64) GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "category-id")));
+}
+
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                TillCheckoutView      *self)
+{
+  GtkRoot   *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  /* Typing in the search box stays there; anywhere else digits go to the keypad. */
+  if (focus != NULL && GTK_IS_EDITABLE (focus))
+    return FALSE;
+  if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK))
+    return FALSE;
+  return till_keypad_handle_key (self->keypad, keyval);
+}
+
+static void
+cart_items_changed_cb (
+    TillCheckoutView *self, guint position, guint removed, guint added, GListModel *model)
+{
+  gtk_stack_set_visible_child_name (GTK_STACK (self->cart_stack),
+                                    g_list_model_get_n_items (model) > 0 ? "lines" : "empty");
+  update_actions (self);
+}
+
+static void
+selection_changed_cb (TillCheckoutView *self)
+{
+  update_actions (self);
+}
+
+static void
+user_changed_cb (TillCheckoutView *self)
+{
+  update_actions (self);
+}
+
+static void
+row_setup_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  gtk_list_item_set_child (item, till_cart_row_new ());
+}
+
+static void
+row_bind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  till_cart_row_set_line (TILL_CART_ROW (gtk_list_item_get_child (item)),
+                          gtk_list_item_get_item (item), gtk_list_item_get_position (item));
+}
+
+static void
+row_position_cb (GtkListItem *item, GParamSpec *pspec, gpointer user_data)
+{
+  /* Lines move up when one above them is deleted: renumber. */
+  if (gtk_list_item_get_item (item) != NULL)
+    row_bind_cb (NULL, item, NULL);
+}
+
+static void
+row_setup_position_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  g_signal_connect (item, "notify::position", G_CALLBACK (row_position_cb), NULL);
+}
+
+static void
+row_unbind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  till_cart_row_set_line (TILL_CART_ROW (gtk_list_item_get_child (item)), NULL, 0);
+}
+
+static gboolean
+money_transform_cb (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)
+{
+  g_value_take_string (to, till_ui_format_money (g_value_get_int64 (from)));
+  return TRUE;
+}
+
+static gboolean
+rounding_transform_cb (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)
+{
+  gint64           rounding = g_value_get_int64 (from);
+  g_autofree char *money = till_ui_format_money (rounding);
+
+  /* 抹零 lowers the total: show it with its sign so that the sum reads right. */
+  g_value_take_string (to,
+                       rounding > 0 ? g_strdup_printf ("+%s", money) : g_steal_pointer (&money));
+  return TRUE;
+}
+
+static gboolean
+item_count_transform_cb (GBinding *binding, const GValue *from, GValue *to, gpointer user_data)
+{
+  g_value_take_string (to, g_strdup_printf ("%" G_GINT64_FORMAT, g_value_get_int64 (from)));
+  return TRUE;
+}
+
+static void
+populate_categories (TillCheckoutView *self)
+{
+  g_autoptr (GPtrArray) categories = NULL;
+  g_autoptr (GError) error = NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_last_child (self->category_box)) !=
+         GTK_WIDGET (self->popular_button))
+    gtk_box_remove (GTK_BOX (self->category_box), child);
+
+  categories = till_catalog_list_categories (till_session_get_catalog (self->session), 0, &error);
+  if (categories == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+  for (guint i = 0; i < categories->len; i++)
+    {
+      TillCategory *category = g_ptr_array_index (categories, i);
+      GtkWidget    *button = gtk_toggle_button_new_with_label (till_category_get_name (category));
+
+      gtk_widget_add_css_class (button, "category-button");
+      gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (button), self->popular_button);
+      g_object_set_data (G_OBJECT (button), "category-id",
+                         GSIZE_TO_POINTER ((gsize) till_category_get_id (category)));
+      g_signal_connect (button, "toggled", G_CALLBACK (category_toggled_cb), self);
+      gtk_box_append (GTK_BOX (self->category_box), button);
+    }
+}
+
+static void
+till_checkout_view_dispose (GObject *object)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (object);
+
+  if (self->cart_list != NULL)
+    gtk_list_view_set_model (self->cart_list, NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (object), TILL_TYPE_CHECKOUT_VIEW);
+  {
+    GtkWidget *child;
+
+    /* The template's unnamed root box is not cleared by dispose_template(). */
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+      gtk_widget_unparent (child);
+  }
+  g_clear_object (&self->selection);
+  g_clear_object (&self->session);
+  G_OBJECT_CLASS (till_checkout_view_parent_class)->dispose (object);
+}
+
+static void
+till_checkout_view_class_init (TillCheckoutViewClass *klass)
+{
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = till_checkout_view_dispose;
+
+  signals[SIGNAL_PAY_REQUESTED] =
+      g_signal_new ("pay-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_install_action (widget_class, "sale.scan", "s", scan_action);
+  gtk_widget_class_install_action (widget_class, "sale.add-plu", "s", add_plu_action);
+  gtk_widget_class_install_action (widget_class, "sale.add-product", "x", add_product_action);
+  gtk_widget_class_install_action (widget_class, "sale.search", "s", search_action);
+  gtk_widget_class_install_action (widget_class, "sale.show-category", "x", show_category_action);
+  gtk_widget_class_install_action (widget_class, "sale.select-line", "u", select_line_action);
+  gtk_widget_class_install_action (widget_class, "sale.set-quantity", "s", set_quantity_action);
+  gtk_widget_class_install_action (widget_class, "sale.delete-line", NULL, delete_line_action);
+  gtk_widget_class_install_action (widget_class, "sale.clear", NULL, clear_action);
+  gtk_widget_class_install_action (widget_class, "sale.pay", NULL, pay_action);
+
+  g_type_ensure (TILL_TYPE_KEYPAD);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/opentill/Till/ui/till-checkout-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, cart_stack);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, cart_list);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, status_label);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, total_label);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, subtotal_label);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, rounding_label);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, item_count_label);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, category_box);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, popular_button);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, products_title);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, products_box);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, keypad);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, quantity_button);
+  gtk_widget_class_bind_template_callback (widget_class, keypad_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, keypad_text_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "checkoutview");
+}
+
+static void
+till_checkout_view_init (TillCheckoutView *self)
+{
+  GtkListItemFactory *factory;
+  GtkEventController *keys;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (row_setup_cb), NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (row_setup_position_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (row_bind_cb), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (row_unbind_cb), NULL);
+  gtk_list_view_set_factory (self->cart_list, factory);
+  g_object_unref (factory);
+
+  g_signal_connect_swapped (self->popular_button, "toggled", G_CALLBACK (category_toggled_cb),
+                            self);
+
+  /* Capture, so that digits reach the keypad whichever button has the focus (a
+   * focused button would otherwise take Enter as a click). */
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
+
+  keypad_text_cb (self);
+  set_status (self, _ ("Ready: scan an item, tap a quick key or search."), FALSE);
+  update_actions (self);
+}
+
+/**
+ * till_checkout_view_set_session:
+ *
+ * Shows the session's cart and catalog. Called once, by the window.
+ */
+void
+till_checkout_view_set_session (TillCheckoutView *self, TillSession *session)
+{
+  TillCart *cart;
+
+  g_return_if_fail (TILL_IS_CHECKOUT_VIEW (self));
+  g_return_if_fail (TILL_IS_SESSION (session));
+  g_return_if_fail (self->session == NULL);
+
+  self->session = g_object_ref (session);
+  cart = till_session_get_cart (session);
+
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (cart)));
+  gtk_single_selection_set_autoselect (self->selection, TRUE);
+  gtk_single_selection_set_can_unselect (self->selection, FALSE);
+  gtk_list_view_set_model (self->cart_list, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_object (self->selection, "notify::selected", G_CALLBACK (selection_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (cart, "items-changed", G_CALLBACK (cart_items_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::user", G_CALLBACK (user_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  g_object_bind_property_full (cart, "total", self->total_label, "label", G_BINDING_SYNC_CREATE,
+                               money_transform_cb, NULL, NULL, NULL);
+  g_object_bind_property_full (cart, "subtotal", self->subtotal_label, "label",
+                               G_BINDING_SYNC_CREATE, money_transform_cb, NULL, NULL, NULL);
+  g_object_bind_property_full (cart, "rounding", self->rounding_label, "label",
+                               G_BINDING_SYNC_CREATE, rounding_transform_cb, NULL, NULL, NULL);
+  g_object_bind_property_full (cart, "item-count", self->item_count_label, "label",
+                               G_BINDING_SYNC_CREATE, item_count_transform_cb, NULL, NULL, NULL);
+
+  cart_items_changed_cb (self, 0, 0, 0, G_LIST_MODEL (cart));
+  populate_categories (self);
+  show_popular (self);
+  update_actions (self);
+}
+
+void
+till_checkout_view_take_scan (TillCheckoutView *self, const char *code)
+{
+  const char *typed;
+  gsize       typed_len;
+  gsize       code_len;
+
+  g_return_if_fail (TILL_IS_CHECKOUT_VIEW (self));
+  g_return_if_fail (code != NULL);
+
+  /* The scanner's digits reached the keypad before Enter showed they were a scan. */
+  typed = till_keypad_get_text (self->keypad);
+  typed_len = strlen (typed);
+  code_len = strlen (code);
+  if (typed_len >= code_len && strcmp (typed + typed_len - code_len, code) == 0)
+    {
+      g_autofree char *kept = g_strndup (typed, typed_len - code_len);
+      till_keypad_set_text (self->keypad, kept);
+    }
+  gtk_widget_activate_action (GTK_WIDGET (self), "sale.scan", "s", code);
+}
+
+/**
+ * till_checkout_view_show_message:
+ *
+ * Replaces the status line with an ordinary message (e.g. after a completed sale).
+ */
+void
+till_checkout_view_show_message (TillCheckoutView *self, const char *message)
+{
+  g_return_if_fail (TILL_IS_CHECKOUT_VIEW (self));
+  set_status (self, message, FALSE);
+}
+
+/**
+ * till_checkout_view_focus_keypad:
+ *
+ * Gives the keyboard focus to the keypad, so that typed digits and a scanner's
+ * code land there rather than in the search box.
+ */
+void
+till_checkout_view_focus_keypad (TillCheckoutView *self)
+{
+  g_return_if_fail (TILL_IS_CHECKOUT_VIEW (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->keypad));
+}
+
+const char *
+till_checkout_view_get_status (TillCheckoutView *self, gboolean *out_is_error)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+  if (out_is_error != NULL)
+    *out_is_error = self->status_is_error;
+  return gtk_label_get_text (GTK_LABEL (self->status_label));
+}
+
+const char *
+till_checkout_view_get_total_text (TillCheckoutView *self)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+  return gtk_label_get_text (GTK_LABEL (self->total_label));
+}
+
+guint
+till_checkout_view_get_selected (TillCheckoutView *self)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), GTK_INVALID_LIST_POSITION);
+  if (self->selection == NULL)
+    return GTK_INVALID_LIST_POSITION;
+  return gtk_single_selection_get_selected (self->selection);
+}

@@ -1,0 +1,31 @@
+/* till-checkout-view.h: the sale screen: cart, total, search, keypad, quick keys
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "till-session.h"
+
+G_BEGIN_DECLS
+
+/* Actions (group "sale"): scan(s), add-plu(s), add-product(x), search(s),
+ * show-category(x), select-line(u), set-quantity(s), delete-line, clear, pay.
+ * Signal "pay-requested": the cashier tapped Pay on a cart with lines. */
+#define TILL_TYPE_CHECKOUT_VIEW (till_checkout_view_get_type ())
+G_DECLARE_FINAL_TYPE (TillCheckoutView, till_checkout_view, TILL, CHECKOUT_VIEW, GtkWidget)
+
+void till_checkout_view_set_session (TillCheckoutView *self, TillSession *session);
+/* A code from the keyboard-wedge scanner: removes its digits from the keypad if
+ * they landed there, then runs sale.scan. */
+void till_checkout_view_take_scan (TillCheckoutView *self, const char *code);
+void till_checkout_view_focus_keypad (TillCheckoutView *self);
+void till_checkout_view_show_message (TillCheckoutView *self, const char *message);
+/* The status line under the cart: the last item added or the last error. */
+const char *till_checkout_view_get_status (TillCheckoutView *self, gboolean *out_is_error);
+const char *till_checkout_view_get_total_text (TillCheckoutView *self);
+/* The selected cart line, or GTK_INVALID_LIST_POSITION. */
+guint till_checkout_view_get_selected (TillCheckoutView *self);
+
+G_END_DECLS

@@ -1,0 +1,96 @@
+/* till-config.c: the till's configuration file (GKeyFile)
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "till-app"
+
+#include "config.h"
+
+#include <gio/gio.h>
+
+#include "till-config.h"
+
+#define DEFAULT_LANGUAGE "zh_CN"
+
+static char *
+dup_nonempty_string (GKeyFile *keyfile, const char *group, const char *key)
+{
+  g_autofree char *value = g_key_file_get_string (keyfile, group, key, NULL);
+
+  if (value != NULL)
+    g_strstrip (value);
+  if (value == NULL || *value == '\0')
+    return NULL;
+  return g_steal_pointer (&value);
+}
+
+char *
+till_config_default_path (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "opentill", "till.conf", NULL);
+}
+
+char *
+till_config_default_database (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "opentill", "till.db", NULL);
+}
+
+void
+till_config_free (TillConfig *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->path);
+  g_free (self->database);
+  g_free (self->language);
+  g_free (self->printer_uri);
+  g_free (self);
+}
+
+/**
+ * till_config_load:
+ * @path: (nullable): the configuration file, or %NULL for the default one
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the configuration, or %NULL with @error set
+ */
+TillConfig *
+till_config_load (const char *path, GError **error)
+{
+  g_autoptr (TillConfig) self = g_new0 (TillConfig, 1);
+  g_autoptr (GKeyFile) keyfile = g_key_file_new ();
+  g_autofree char *default_path = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (path == NULL)
+    path = default_path = till_config_default_path ();
+
+  if (g_key_file_load_from_file (keyfile, path, G_KEY_FILE_NONE, &local_error))
+    {
+      self->path = g_strdup (path);
+      self->database = dup_nonempty_string (keyfile, "till", "database");
+      self->language = dup_nonempty_string (keyfile, "till", "language");
+      self->printer_uri = dup_nonempty_string (keyfile, "devices", "printer");
+    }
+  else if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_set_error (error, local_error->domain, local_error->code, "%s: %s", path,
+                   local_error->message);
+      return NULL;
+    }
+
+  if (self->database == NULL)
+    self->database = till_config_default_database ();
+  if (self->language == NULL)
+    self->language = g_strdup (DEFAULT_LANGUAGE);
+  return g_steal_pointer (&self);
+}
+
+char *
+till_config_peek_language (const char *path)
+{
+  g_autoptr (TillConfig) config = till_config_load (path, NULL);
+
+  return g_strdup (config != NULL ? config->language : DEFAULT_LANGUAGE);
+}

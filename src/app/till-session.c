@@ -1,0 +1,213 @@
+/* till-session.c: the open till: its store, catalog, journal, cart and cashier
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "till-app"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+
+#include "till-session.h"
+
+/* The demo shop is the same on every till that creates it. */
+#define DEMO_SEED 20241122
+
+struct _TillSession
+{
+  GObject parent_instance;
+
+  TillStore   *store;
+  TillCatalog *catalog;
+  TillJournal *journal;
+  TillCart    *cart;
+  TillUser    *user;
+};
+
+G_DEFINE_FINAL_TYPE (TillSession, till_session, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_USER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+till_session_dispose (GObject *object)
+{
+  TillSession *self = TILL_SESSION (object);
+
+  g_clear_object (&self->user);
+  g_clear_object (&self->cart);
+  g_clear_object (&self->journal);
+  g_clear_object (&self->catalog);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (till_session_parent_class)->dispose (object);
+}
+
+static void
+till_session_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TillSession *self = TILL_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_USER:
+      g_value_set_object (value, self->user);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+till_session_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  TillSession *self = TILL_SESSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_USER:
+      till_session_set_user (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+till_session_class_init (TillSessionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = till_session_dispose;
+  object_class->get_property = till_session_get_property;
+  object_class->set_property = till_session_set_property;
+
+  properties[PROP_USER] =
+      g_param_spec_object ("user", NULL, NULL, TILL_TYPE_USER,
+                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+till_session_init (TillSession *self)
+{
+}
+
+/**
+ * till_session_open:
+ * @db_path: the SQLite database
+ * @key_path: the journal's signing key
+ * @demo_skus: when not 0 and the store has no products, create the demo shop
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the session, or %NULL with @error set (for example
+ *   %TILL_STORE_ERROR_LOCKED when another till process has the database open)
+ */
+TillSession *
+till_session_open (const char *db_path, const char *key_path, guint demo_skus, GError **error)
+{
+  g_autoptr (TillSession) self = NULL;
+  g_autofree char *db_dir = NULL;
+
+  g_return_val_if_fail (db_path != NULL, NULL);
+  g_return_val_if_fail (key_path != NULL, NULL);
+
+  db_dir = g_path_get_dirname (db_path);
+  if (g_mkdir_with_parents (db_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _ ("Cannot create the folder %s: %s"), db_dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  self = g_object_new (TILL_TYPE_SESSION, NULL);
+  self->store = till_store_open (db_path, error);
+  if (self->store == NULL)
+    return NULL;
+  self->catalog = till_catalog_new (self->store);
+
+  if (demo_skus > 0)
+    {
+      gint64 n_products = till_catalog_count_products (self->catalog, error);
+
+      if (n_products < 0)
+        return NULL;
+      if (n_products == 0 && !till_demo_populate (self->store, demo_skus, DEMO_SEED, error))
+        return NULL;
+    }
+
+  self->journal = till_journal_new (self->store, key_path, error);
+  if (self->journal == NULL)
+    return NULL;
+  self->cart = till_cart_new (self->store, self->catalog);
+  if (!till_cart_restore (self->cart, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+TillStore *
+till_session_get_store (TillSession *self)
+{
+  g_return_val_if_fail (TILL_IS_SESSION (self), NULL);
+  return self->store;
+}
+
+TillCatalog *
+till_session_get_catalog (TillSession *self)
+{
+  g_return_val_if_fail (TILL_IS_SESSION (self), NULL);
+  return self->catalog;
+}
+
+TillJournal *
+till_session_get_journal (TillSession *self)
+{
+  g_return_val_if_fail (TILL_IS_SESSION (self), NULL);
+  return self->journal;
+}
+
+TillCart *
+till_session_get_cart (TillSession *self)
+{
+  g_return_val_if_fail (TILL_IS_SESSION (self), NULL);
+  return self->cart;
+}
+
+TillUser *
+till_session_get_user (TillSession *self)
+{
+  g_return_val_if_fail (TILL_IS_SESSION (self), NULL);
+  return self->user;
+}
+
+void
+till_session_set_user (TillSession *self, TillUser *user)
+{
+  g_return_if_fail (TILL_IS_SESSION (self));
+  g_return_if_fail (user == NULL || TILL_IS_USER (user));
+
+  if (g_set_object (&self->user, user))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER]);
+}
+
+char *
+till_session_dup_store_name (TillSession *self)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (TILL_IS_SESSION (self), NULL);
+
+  name = till_store_get_setting (self->store, "store.name");
+  if (name == NULL || *name == '\0')
+    return g_strdup (_ ("OpenTill"));
+  return g_steal_pointer (&name);
+}

@@ -1,0 +1,34 @@
+/* till-window.h: the till's one window: top bar and the screens
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "till-checkout-view.h"
+#include "till-login-view.h"
+#include "till-payment-view.h"
+#include "till-session.h"
+
+G_BEGIN_DECLS
+
+/* Window actions: win.login((ss): user code, PIN), win.logout.
+ * Pages: "login", "checkout", "payment", and "error" when the till cannot start. */
+#define TILL_TYPE_WINDOW (till_window_get_type ())
+G_DECLARE_FINAL_TYPE (TillWindow, till_window, TILL, WINDOW, AdwApplicationWindow)
+
+/* session NULL: the window only shows a fatal error (till_window_show_fatal_error). */
+TillWindow *till_window_new (AdwApplication *application, TillSession *session);
+void        till_window_show_fatal_error (TillWindow *self, const char *title, const char *message);
+/* Runs a cashier action by its full name ("win.login", "sale.scan", "pay.cash", …)
+ * wherever it lives. Returns FALSE when no screen has it or it is disabled. */
+gboolean till_window_activate_action (TillWindow *self, const char *name, GVariant *parameter);
+/* "login", "checkout", "payment" or "error". */
+const char       *till_window_get_page (TillWindow *self);
+TillSession      *till_window_get_session (TillWindow *self);
+TillLoginView    *till_window_get_login_view (TillWindow *self);
+TillCheckoutView *till_window_get_checkout_view (TillWindow *self);
+TillPaymentView  *till_window_get_payment_view (TillWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,512 @@
+/* test-ui-checkout.c: /app/ui/checkout: the real till, in-process under Xvfb,
+ * driven only through its actions: sign in, scan, pay cash, next customer.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "till-application.h"
+#include "till-test-util.h"
+#include "till-ui-util.h"
+#include "till-window.h"
+
+#define DEMO_SKUS 300
+#define DEMO_SEED 7
+#define WAIT_MS 20000
+
+typedef struct
+{
+  char            *dir;
+  char            *db_path;
+  char            *config_path;
+  char            *receipt_dir;
+  TillApplication *app;
+  TillWindow      *window;
+} Fixture;
+
+/* ---- Waiting, with a deadline ---------------------------------------------- */
+
+typedef gboolean (*Predicate) (gpointer data);
+
+static gboolean
+wake_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs the main loop until predicate holds; FALSE when the deadline passed. */
+static gboolean
+wait_until (Predicate predicate, gpointer data, guint timeout_ms)
+{
+  gint64   deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint    wake = g_timeout_add (10, wake_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = predicate (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (wake);
+  return ok;
+}
+
+static gboolean
+is_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data));
+}
+
+typedef struct
+{
+  guint paints;
+  guint wanted;
+} FrameCount;
+
+static void
+after_paint_cb (GdkFrameClock *clock, FrameCount *count)
+{
+  count->paints++;
+}
+
+static gboolean
+enough_frames (gpointer data)
+{
+  FrameCount *count = data;
+  return count->paints >= count->wanted;
+}
+
+/* Waits until the window has painted n frames after now, so that what the last
+ * action changed is on screen. */
+static void
+wait_for_frames (GtkWidget *widget, guint n)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  FrameCount     count = { 0, n };
+  gint64         deadline = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;
+  gulong         handler;
+
+  ck_assert_ptr_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &count);
+  /* Ask for a frame again every 100 ms until enough were painted. */
+  while (count.paints < n && g_get_monotonic_time () < deadline)
+    {
+      gtk_widget_queue_draw (widget);
+      gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
+      wait_until (enough_frames, &count, 100);
+    }
+  g_signal_handler_disconnect (clock, handler);
+  ck_assert_msg (count.paints >= n, "no frame painted in time (%u of %u)", count.paints, n);
+}
+
+static void
+save_screenshot (GtkWidget *widget, const char *name)
+{
+  g_autofree char *path = till_test_output_path ("screenshots", name);
+  g_autoptr (GdkPaintable) paintable = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  GtkSnapshot    *snapshot;
+  GskRenderNode  *node;
+  GskRenderer    *renderer;
+  int             width, height;
+  graphene_rect_t bounds;
+
+  wait_for_frames (widget, 2);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  ck_assert_int_gt (width, 0);
+  ck_assert_int_gt (height, 0);
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  ck_assert_ptr_nonnull (node);
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  bounds = GRAPHENE_RECT_INIT (0, 0, width, height);
+  texture = gsk_renderer_render_texture (renderer, node, &bounds);
+  gsk_render_node_unref (node);
+  ck_assert_msg (gdk_texture_save_to_png (texture, path), "cannot write %s", path);
+  g_print ("screenshot: %s (%dx%d)\n", path, width, height);
+}
+
+/* ---- The till under test ---------------------------------------------------- */
+
+static char *
+single_text (TillStore *store, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char         *text = NULL;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store), sql, -1, &stmt, NULL),
+                    SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return text;
+}
+
+static void
+fixture_setup_files (Fixture *fixture)
+{
+  g_autofree char *config = NULL;
+
+  fixture->dir = till_test_make_tmpdir ();
+  fixture->db_path = g_build_filename (fixture->dir, "till.db", NULL);
+  fixture->config_path = g_build_filename (fixture->dir, "till.conf", NULL);
+  fixture->receipt_dir = g_build_filename (fixture->dir, "receipts", NULL);
+  ck_assert_int_eq (g_mkdir_with_parents (fixture->receipt_dir, 0700), 0);
+
+  config = g_strdup_printf ("[till]\ndatabase=%s\nlanguage=zh_CN\n"
+                            "[devices]\nprinter=sim://printer?dir=%s&width=80\n",
+                            fixture->db_path, fixture->receipt_dir);
+  ck_assert (g_file_set_contents (fixture->config_path, config, -1, NULL));
+}
+
+static void
+fixture_start_app (Fixture *fixture)
+{
+  till_application_setup_i18n ("zh_CN");
+
+  fixture->app = till_application_new ("org.opentill.TillTest", G_APPLICATION_NON_UNIQUE);
+  g_object_set (fixture->app, "config-file", fixture->config_path, NULL);
+  ck_assert (g_application_register (G_APPLICATION (fixture->app), NULL, NULL));
+  /* Pages switch at once: screenshots never catch a cross-fade. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  g_application_activate (G_APPLICATION (fixture->app));
+
+  fixture->window =
+      TILL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fixture->app)));
+  ck_assert_ptr_nonnull (fixture->window);
+  ck_assert_msg (wait_until (is_mapped, fixture->window, WAIT_MS), "the window never mapped");
+}
+
+static void
+fixture_teardown (Fixture *fixture)
+{
+  if (fixture->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->app);
+  till_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->db_path);
+  g_free (fixture->config_path);
+  g_free (fixture->receipt_dir);
+}
+
+static void
+activate (Fixture *fixture, const char *name, GVariant *parameter)
+{
+  g_autoptr (GVariant) owned = parameter != NULL ? g_variant_ref_sink (parameter) : NULL;
+
+  ck_assert_msg (till_window_activate_action (fixture->window, name, owned),
+                 "action %s is missing or disabled", name);
+}
+
+typedef struct
+{
+  const char *dir;
+} ReceiptWait;
+
+static gboolean
+receipt_png_written (gpointer data)
+{
+  ReceiptWait *wait = data;
+  g_autoptr (GDir) dir = g_dir_open (wait->dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".png"))
+      return TRUE;
+  return FALSE;
+}
+
+/* /app/ui/checkout/cash-sale */
+START_TEST (test_cash_sale)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (TillStore) store = NULL;
+  g_autoptr (TillCatalog) catalog = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *barcode_a = NULL;
+  g_autofree char *barcode_b = NULL;
+  g_autofree char *unknown = NULL;
+  g_autoptr (TillProduct) product_a = NULL;
+  g_autoptr (TillProduct) product_b = NULL;
+  g_autoptr (TillSale) last = NULL;
+  g_autofree char  *expected_total = NULL;
+  g_autofree char  *expected_change = NULL;
+  TillSession      *session;
+  TillCart         *cart;
+  TillCheckoutView *checkout;
+  TillPaymentView  *payment;
+  gboolean          is_error = FALSE;
+  const char       *status;
+  gint64            subtotal;
+  gint64            total;
+  gint64            tendered;
+  ReceiptWait       receipt_wait;
+
+  fixture_setup_files (&fixture);
+
+  /* A small demo shop, and two barcodes of two different counted products. */
+  store = till_store_open (fixture.db_path, &error);
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, &error), "%s",
+                 error ? error->message : "");
+  barcode_a =
+      single_text (store, "SELECT b.code FROM barcode b JOIN product p ON p.id = b.product_id "
+                          "WHERE p.active AND NOT p.weighed AND length(b.code) = 13 "
+                          "ORDER BY p.id LIMIT 1");
+  barcode_b =
+      single_text (store, "SELECT b.code FROM barcode b JOIN product p ON p.id = b.product_id "
+                          "WHERE p.active AND NOT p.weighed AND length(b.code) = 13 "
+                          "ORDER BY p.id DESC LIMIT 1");
+  ck_assert_ptr_nonnull (barcode_a);
+  ck_assert_ptr_nonnull (barcode_b);
+  catalog = till_catalog_new (store);
+  product_a = till_catalog_lookup_barcode (catalog, barcode_a, &error);
+  ck_assert_ptr_nonnull (product_a);
+  product_b = till_catalog_lookup_barcode (catalog, barcode_b, &error);
+  ck_assert_ptr_nonnull (product_b);
+  ck_assert_int_ne (till_product_get_id (product_a), till_product_get_id (product_b));
+  /* A well-formed EAN-13 that no product carries. */
+  for (int i = 0; unknown == NULL; i++)
+    {
+      g_autofree char *twelve = g_strdup_printf ("69999999%04d", i);
+      g_autofree char *code = till_barcode_ean13_complete (twelve);
+      g_autoptr (TillProduct) found = till_catalog_lookup_barcode (catalog, code, NULL);
+
+      if (found == NULL)
+        unknown = g_steal_pointer (&code);
+    }
+  g_clear_object (&catalog);
+  g_clear_object (&store); /* the till takes the lock */
+
+  fixture_start_app (&fixture);
+  session = till_window_get_session (fixture.window);
+  ck_assert_msg (session != NULL, "%s", till_application_get_startup_error (fixture.app));
+  cart = till_session_get_cart (session);
+  checkout = till_window_get_checkout_view (fixture.window);
+  payment = till_window_get_payment_view (fixture.window);
+
+  /* Sign in: a wrong PIN is refused on screen, the right one opens the sale. */
+  ck_assert_str_eq (till_window_get_page (fixture.window), "login");
+  save_screenshot (GTK_WIDGET (fixture.window), "01-login.png");
+  activate (&fixture, "win.login", g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, "0000"));
+  ck_assert_str_eq (till_window_get_page (fixture.window), "login");
+  ck_assert_str_ne (till_login_view_get_message (till_window_get_login_view (fixture.window)), "");
+  ck_assert_ptr_null (till_session_get_user (session));
+  save_screenshot (GTK_WIDGET (fixture.window), "01b-login-wrong-pin.png");
+  activate (&fixture, "win.login",
+            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
+  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+  ck_assert_str_eq (till_user_get_code (till_session_get_user (session)), TILL_DEMO_CASHIER_CODE);
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 0);
+
+  /* Two known items. */
+  activate (&fixture, "sale.scan", g_variant_new_string (barcode_a));
+  activate (&fixture, "sale.scan", g_variant_new_string (barcode_b));
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 2);
+  status = till_checkout_view_get_status (checkout, &is_error);
+  ck_assert_msg (!is_error, "unexpected error: %s", status);
+  subtotal = till_product_get_price (product_a) + till_product_get_price (product_b);
+  ck_assert_int_eq (till_cart_get_subtotal (cart), subtotal);
+  total = till_money_apply_rounding (subtotal, till_cart_get_rounding_rule (cart));
+  ck_assert_int_eq (till_cart_get_total (cart), total);
+  expected_total = till_ui_format_money (total);
+  ck_assert_str_eq (till_checkout_view_get_total_text (checkout), expected_total);
+  /* The last scanned line is the selected one (the Quantity key acts on it). */
+  ck_assert_uint_eq (till_checkout_view_get_selected (checkout), 1);
+  save_screenshot (GTK_WIDGET (fixture.window), "02-checkout.png");
+
+  /* The unknown barcode: an error on screen, nothing added. */
+  activate (&fixture, "sale.scan", g_variant_new_string (unknown));
+  status = till_checkout_view_get_status (checkout, &is_error);
+  ck_assert (is_error);
+  ck_assert_msg (strstr (status, unknown) != NULL, "status does not name the code: %s", status);
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 2);
+  ck_assert_int_eq (till_cart_get_total (cart), total);
+  ck_assert_str_eq (till_checkout_view_get_total_text (checkout), expected_total);
+  save_screenshot (GTK_WIDGET (fixture.window), "03-unknown-barcode.png");
+
+  /* Pay: the amount due is the cart's total. */
+  activate (&fixture, "sale.pay", NULL);
+  ck_assert_str_eq (till_window_get_page (fixture.window), "payment");
+  ck_assert_str_eq (till_payment_view_get_due_text (payment), expected_total);
+  save_screenshot (GTK_WIDGET (fixture.window), "04-payment.png");
+
+  /* A ￥100 note (or enough ￥100 notes for a dear basket). */
+  tendered = ((total + 9999) / 10000) * 10000;
+  activate (&fixture, "pay.cash", g_variant_new_int64 (tendered));
+  ck_assert_ptr_nonnull (till_payment_view_get_sale (payment));
+  expected_change = till_ui_format_money (tendered - total);
+  ck_assert_str_eq (till_payment_view_get_change_text (payment), expected_change);
+
+  /* The sale is in the database, as shown. */
+  last = till_sale_load_last (till_session_get_store (session), &error);
+  ck_assert_msg (last != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (till_sale_get_uuid (last),
+                    till_sale_get_uuid (till_payment_view_get_sale (payment)));
+  ck_assert_int_eq (till_sale_get_total (last), total);
+  ck_assert_int_eq (till_sale_get_tendered (last), tendered);
+  ck_assert_int_eq (till_sale_get_change (last), tendered - total);
+  ck_assert_uint_eq (till_sale_get_n_lines (last), 2);
+  ck_assert_str_eq (till_sale_get_cashier_code (last), TILL_DEMO_CASHIER_CODE);
+  /* The cart moved on. */
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 0);
+
+#if defined(HAVE_TILL_RECEIPT) && defined(HAVE_TILL_HW)
+  /* The simulated printer rendered the receipt. */
+  receipt_wait.dir = fixture.receipt_dir;
+  ck_assert_msg (wait_until (receipt_png_written, &receipt_wait, WAIT_MS), "no receipt PNG in %s",
+                 fixture.receipt_dir);
+#else
+  (void) receipt_wait;
+  (void) receipt_png_written;
+  g_print ("receipt printing is not built: not checking the receipt PNG\n");
+#endif
+  save_screenshot (GTK_WIDGET (fixture.window), "05-change.png");
+
+  /* Next customer. */
+  activate (&fixture, "sale.new", NULL);
+  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 0);
+  {
+    g_autofree char *zero = till_ui_format_money (0);
+    ck_assert_str_eq (till_checkout_view_get_total_text (checkout), zero);
+  }
+  /* The last sale's error is not left on the next customer's screen. */
+  till_checkout_view_get_status (checkout, &is_error);
+  ck_assert (!is_error);
+  save_screenshot (GTK_WIDGET (fixture.window), "06-new-sale.png");
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
+/* /app/ui/checkout/keypad-errors: keypad entries that make no sense are refused
+ * on screen and change nothing. */
+START_TEST (test_keypad_errors)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (TillStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  TillSession      *session;
+  TillCart         *cart;
+  TillCheckoutView *checkout;
+  gboolean          is_error = FALSE;
+
+  fixture_setup_files (&fixture);
+  store = till_store_open (fixture.db_path, &error);
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
+  g_clear_object (&store);
+
+  fixture_start_app (&fixture);
+  session = till_window_get_session (fixture.window);
+  cart = till_session_get_cart (session);
+  checkout = till_window_get_checkout_view (fixture.window);
+
+  /* Nothing to sell before sign-in. */
+  ck_assert (!till_window_activate_action (fixture.window, "sale.pay", NULL));
+  activate (&fixture, "win.login",
+            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
+  /* Pay is off on an empty cart. */
+  ck_assert (!till_window_activate_action (fixture.window, "sale.pay", NULL));
+
+  activate (&fixture, "sale.add-plu", g_variant_new_string (""));
+  till_checkout_view_get_status (checkout, &is_error);
+  ck_assert (is_error);
+  activate (&fixture, "sale.add-plu", g_variant_new_string ("12a"));
+  till_checkout_view_get_status (checkout, &is_error);
+  ck_assert (is_error);
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 0);
+
+  /* A quick key adds, a zero quantity is refused, a real one is taken. */
+  {
+    g_autoptr (GPtrArray) popular =
+        till_catalog_list_popular (till_session_get_catalog (session), 1, &error);
+    TillProduct *product;
+    gint64       before;
+
+    ck_assert_ptr_nonnull (popular);
+    ck_assert_uint_ge (popular->len, 1);
+    product = g_ptr_array_index (popular, 0);
+    activate (&fixture, "sale.add-product", g_variant_new_int64 (till_product_get_id (product)));
+    ck_assert_uint_eq (till_cart_get_n_lines (cart), 1);
+
+    before = till_cart_line_get_quantity (till_cart_get_line (cart, 0));
+    activate (&fixture, "sale.select-line", g_variant_new_uint32 (0));
+    activate (&fixture, "sale.set-quantity", g_variant_new_string ("0"));
+    till_checkout_view_get_status (checkout, &is_error);
+    ck_assert (is_error);
+    ck_assert_int_eq (till_cart_line_get_quantity (till_cart_get_line (cart, 0)), before);
+    activate (&fixture, "sale.set-quantity", g_variant_new_string ("3"));
+    till_checkout_view_get_status (checkout, &is_error);
+    ck_assert (!is_error);
+    ck_assert_int_eq (till_cart_line_get_quantity (till_cart_get_line (cart, 0)),
+                      3 * TILL_QUANTITY_ONE);
+  }
+
+  /* Too little cash: refused, the cart kept. */
+  activate (&fixture, "sale.pay", NULL);
+  activate (&fixture, "pay.cash", g_variant_new_int64 (1));
+  ck_assert_ptr_null (till_payment_view_get_sale (till_window_get_payment_view (fixture.window)));
+  ck_assert_str_ne (till_payment_view_get_message (till_window_get_payment_view (fixture.window)),
+                    "");
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 1);
+  activate (&fixture, "pay.cancel", NULL);
+  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+
+  activate (&fixture, "sale.delete-line", NULL);
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 0);
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
+/* /app/ui/checkout/locked-store: a second till on the same database shows why it
+ * cannot start, instead of crashing or vanishing. */
+START_TEST (test_locked_store)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (TillStore) holder = NULL;
+  g_autoptr (GError) error = NULL;
+
+  fixture_setup_files (&fixture);
+  holder = till_store_open (fixture.db_path, &error);
+  ck_assert_msg (holder != NULL, "%s", error ? error->message : "");
+
+  fixture_start_app (&fixture);
+  ck_assert_ptr_null (till_window_get_session (fixture.window));
+  ck_assert_str_eq (till_window_get_page (fixture.window), "error");
+  ck_assert_ptr_nonnull (till_application_get_startup_error (fixture.app));
+  ck_assert_msg (strstr (till_application_get_startup_error (fixture.app), fixture.db_path) != NULL,
+                 "the error does not name the database: %s",
+                 till_application_get_startup_error (fixture.app));
+  save_screenshot (GTK_WIDGET (fixture.window), "07-store-locked.png");
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
+static Suite *
+ui_checkout_suite (void)
+{
+  Suite *suite = suite_create ("/app/ui/checkout");
+  TCase *tcase = tcase_create ("/app/ui/checkout");
+
+  tcase_set_timeout (tcase, 110);
+  tcase_add_test (tcase, test_cash_sale);
+  tcase_add_test (tcase, test_keypad_errors);
+  tcase_add_test (tcase, test_locked_store);
+  suite_add_tcase (suite, tcase);
+  return suite;
+}
+
+int
+main (void)
+{
+  return till_test_run_suite (ui_checkout_suite ());
+}

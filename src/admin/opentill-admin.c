@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <locale.h>
@@ -147,11 +149,10 @@ run_demo (int argc, char **argv)
   g_timer_stop (timer);
 
   g_print (_ ("Made a demo store in %s in %.2f s:\n"), db_path, g_timer_elapsed (timer, NULL));
-  g_print (_ ("  %" G_GINT64_FORMAT " products (%" G_GINT64_FORMAT " weighed, with PLU codes)\n"),
+  g_print (_ ("  %" PRId64 " products (%" PRId64 " weighed, with PLU codes)\n"),
            count_rows (store, "SELECT count(*) FROM product"),
            count_rows (store, "SELECT count(*) FROM product WHERE weighed"));
-  g_print (_ ("  %" G_GINT64_FORMAT " barcodes, %" G_GINT64_FORMAT " categories, %" G_GINT64_FORMAT
-              " quick keys\n"),
+  g_print (_ ("  %" PRId64 " barcodes, %" PRId64 " categories, %" PRId64 " quick keys\n"),
            count_rows (store, "SELECT count(*) FROM barcode"),
            count_rows (store, "SELECT count(*) FROM category"),
            count_rows (store, "SELECT count(*) FROM product WHERE popularity > 0"));

@@ -119,6 +119,16 @@ open_session (TillApplication *self)
   db_dir = g_path_get_dirname (db_path);
   key_path = g_build_filename (db_dir, "till.key", NULL);
 
+  /* The demo store prints on simulated devices: receipts become PNGs beside the
+   * database, where a person can open them. */
+  if (self->demo && self->printer_uri == NULL)
+    {
+      g_autofree char *receipts = g_build_filename (db_dir, "receipts", NULL);
+      g_autofree char *escaped = g_uri_escape_string (receipts, "/", FALSE);
+
+      self->printer_uri = g_strdup_printf ("sim://printer?dir=%s&width=80", escaped);
+    }
+
   self->session = till_session_open (db_path, key_path, self->demo ? self->demo_skus : 0, &error);
   if (self->session == NULL)
     {

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -162,6 +164,178 @@ like_pattern_for_substring (const char *text)
     }
   g_string_append_c (pattern, '%');
   return g_string_free (pattern, FALSE);
+}
+
+/* How many products are still wanted: 0 when @limit is reached. */
+static gboolean
+wants_more (GPtrArray *products, guint limit)
+{
+  return limit == 0 || products->len < limit;
+}
+
+/* Runs @sql with its text parameters @first and @second (when not %NULL) as ?1
+ * and ?2 and @limit as ?3, adding the products it returns. */
+static gboolean
+collect_query (TillCatalog *self,
+               const char  *sql,
+               const char  *first,
+               const char  *second,
+               GPtrArray   *products,
+               GHashTable  *seen,
+               guint        limit,
+               GError     **error)
+{
+  g_autoptr (TillStmt) stmt = till_store_prepare (self->store, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, first, -1, SQLITE_STATIC);
+  if (second != NULL)
+    sqlite3_bind_text (stmt, 2, second, -1, SQLITE_STATIC);
+  /* Products found by an earlier group may come again; they are among those
+   * already collected, so @limit rows always hold enough new ones. */
+  sqlite3_bind_int64 (stmt, 3, sql_limit (limit));
+  return collect_products (self, stmt, products, seen, limit, error);
+}
+
+/* Initials that start with @initials. Sorting every match by popularity would
+ * read them all (17,000 for "K" in a 300,000-SKU store), so the ranked products
+ * come through the popularity index, and the rest straight from the pinyin
+ * index in its own order, which LIMIT then cuts short. */
+static gboolean
+search_initials_prefix (TillCatalog *self,
+                        const char  *initials,
+                        GPtrArray   *products,
+                        GHashTable  *seen,
+                        guint        limit,
+                        GError     **error)
+{
+  g_autofree char *upper_bound = g_strdup (initials);
+
+  /* Every string with the prefix sorts at or after it and before the prefix
+   * with its last character incremented: a range on the index, not a LIKE. */
+  upper_bound[strlen (upper_bound) - 1]++;
+
+  return collect_query (self,
+                        "SELECT " PRODUCT_COLUMNS " FROM product p INDEXED BY product_popularity"
+                        " WHERE p.popularity > 0 AND p.pinyin >= ?1 AND p.pinyin < ?2"
+                        " AND p.active ORDER BY p.popularity, p.pinyin, p.id LIMIT ?3",
+                        initials, upper_bound, products, seen, limit, error) &&
+         (!wants_more (products, limit) ||
+          collect_query (self,
+                         "SELECT " PRODUCT_COLUMNS " FROM product p INDEXED BY product_pinyin"
+                         " WHERE p.pinyin >= ?1 AND p.pinyin < ?2 AND p.popularity = 0"
+                         " AND p.active ORDER BY p.pinyin, p.id LIMIT ?3",
+                         initials, upper_bound, products, seen, limit, error));
+}
+
+/* Initials that contain @initials after their first character: the ranked
+ * products first, then the others in catalog (id) order. The second query reads
+ * products only until it has enough, so a common query stops early; a rare one
+ * reads the whole catalog (a few milliseconds at 300,000 products). */
+static gboolean
+search_initials_inside (TillCatalog *self,
+                        const char  *initials,
+                        GPtrArray   *products,
+                        GHashTable  *seen,
+                        guint        limit,
+                        GError     **error)
+{
+  return collect_query (self,
+                        "SELECT " PRODUCT_COLUMNS " FROM product p INDEXED BY product_popularity"
+                        " WHERE p.popularity > 0 AND instr (p.pinyin, ?1) > 1 AND p.active"
+                        " ORDER BY p.popularity, p.pinyin, p.id LIMIT ?3",
+                        initials, NULL, products, seen, limit, error) &&
+         (!wants_more (products, limit) ||
+          collect_query (self,
+                         "SELECT " PRODUCT_COLUMNS " FROM product p"
+                         " WHERE instr (p.pinyin, ?1) > 1 AND p.popularity = 0 AND p.active"
+                         " ORDER BY p.id LIMIT ?3",
+                         initials, NULL, products, seen, limit, error));
+}
+
+/* Names that contain @text as typed, its % and _ taken literally: the ranked
+ * products first, then the others in catalog (id) order, read only until there
+ * are enough. */
+static gboolean
+search_name (TillCatalog *self,
+             const char  *text,
+             GPtrArray   *products,
+             GHashTable  *seen,
+             guint        limit,
+             GError     **error)
+{
+  g_autofree char *pattern = like_pattern_for_substring (text);
+
+  return collect_query (self,
+                        "SELECT " PRODUCT_COLUMNS " FROM product p INDEXED BY product_popularity"
+                        " WHERE p.popularity > 0 AND p.name LIKE ?1 ESCAPE '\\' AND p.active"
+                        " ORDER BY p.popularity, p.pinyin, p.id LIMIT ?3",
+                        pattern, NULL, products, seen, limit, error) &&
+         (!wants_more (products, limit) ||
+          collect_query (self,
+                         "SELECT " PRODUCT_COLUMNS " FROM product p"
+                         " WHERE p.name LIKE ?1 ESCAPE '\\' AND p.popularity = 0 AND p.active"
+                         " ORDER BY p.id LIMIT ?3",
+                         pattern, NULL, products, seen, limit, error));
+}
+
+/* Inserts the product row of a valid @spec: its id, or 0 with @error set. */
+static gint64
+insert_product (TillCatalog *self, const TillProductSpec *spec, const char *pinyin, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  sqlite3 *db = till_store_get_db (self->store);
+  int      rc;
+
+  stmt =
+      till_store_prepare (self->store,
+                          "INSERT INTO product (sku, name, short_name, pinyin, plu, brand, unit,"
+                          " category_id, price, member_price, cost, vat_rate, weighed, active)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                          error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, spec->sku, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, spec->name, -1, SQLITE_STATIC);
+  if (spec->short_name != NULL && *spec->short_name != '\0')
+    sqlite3_bind_text (stmt, 3, spec->short_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, pinyin, -1, SQLITE_STATIC);
+  if (spec->plu != NULL && *spec->plu != '\0')
+    sqlite3_bind_text (stmt, 5, spec->plu, -1, SQLITE_STATIC);
+  if (spec->brand != NULL && *spec->brand != '\0')
+    sqlite3_bind_text (stmt, 6, spec->brand, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, spec->unit, -1, SQLITE_STATIC);
+  if (spec->category_id != 0)
+    sqlite3_bind_int64 (stmt, 8, spec->category_id);
+  sqlite3_bind_int64 (stmt, 9, spec->price);
+  sqlite3_bind_int64 (stmt, 10, spec->member_price);
+  sqlite3_bind_int64 (stmt, 11, spec->cost);
+  sqlite3_bind_int (stmt, 12, spec->vat_rate);
+  sqlite3_bind_int (stmt, 13, spec->weighed ? 1 : 0);
+  sqlite3_bind_int (stmt, 14, spec->active ? 1 : 0);
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      int         extended = sqlite3_extended_errcode (db);
+      const char *message = sqlite3_errmsg (db);
+
+      if (extended == SQLITE_CONSTRAINT_UNIQUE && strstr (message, "product.plu") != NULL)
+        g_set_error (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_DUPLICATE,
+                     _ ("PLU %s is already used by another product"), spec->plu);
+      else if (extended == SQLITE_CONSTRAINT_UNIQUE)
+        g_set_error (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_DUPLICATE,
+                     _ ("SKU %s is already used by another product"), spec->sku);
+      else if (extended == SQLITE_CONSTRAINT_FOREIGNKEY)
+        g_set_error (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND,
+                     _ ("Cannot add product %s: there is no category %" PRId64), spec->sku,
+                     spec->category_id);
+      else
+        till_store_set_error (self->store, error, _ ("Adding a product failed"));
+      return 0;
+    }
+  return sqlite3_last_insert_rowid (db);
 }
 
 static void
@@ -343,7 +517,7 @@ till_catalog_lookup_id (TillCatalog *self, gint64 id, GError **error)
     return product;
 
   g_set_error (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND,
-               _ ("No product with id %" G_GINT64_FORMAT), id);
+               _ ("No product with id %" PRId64), id);
   return NULL;
 }
 
@@ -353,13 +527,14 @@ till_catalog_lookup_id (TillCatalog *self, gint64 id, GError **error)
  * @limit: the most products to return; 0 = no limit
  *
  * Finds active products, best matches first and each product once: a PLU equal to
- * an all-digit @query; then names whose pinyin initials start with @query (through
- * the pinyin index); then initials that contain it elsewhere; then, for a query
- * that is not only letters and digits (Chinese, say), names that contain @query
- * as typed, its % and _ taken literally. Within each group the popular products
- * come first.
- * The later groups scan the catalog, so they run only while fewer than @limit
- * products have been found.
+ * an all-digit @query; then names whose pinyin initials start with @query; then
+ * initials that contain it elsewhere; then, for a query that is not only letters
+ * and digits (Chinese, say), names that contain @query as typed, its % and _
+ * taken literally. Within each group the ranked (popular) products come first,
+ * by rank; then the others, among the prefix matches by initials, in the later
+ * groups in catalog (id) order. Each group runs only while fewer than @limit
+ * products have been found, and each stops at @limit, so a search reads about
+ * as many products as it returns.
  *
  * Returns: (transfer full) (element-type TillProduct): the products, possibly none
  */
@@ -369,7 +544,6 @@ till_catalog_search (TillCatalog *self, const char *query, guint limit, GError *
   g_autoptr (GPtrArray) products = NULL;
   g_autoptr (GHashTable) seen = NULL;
   g_autofree char *trimmed = NULL;
-  g_autofree char *initials = NULL;
 
   g_return_val_if_fail (TILL_IS_CATALOG (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
@@ -381,88 +555,35 @@ till_catalog_search (TillCatalog *self, const char *query, guint limit, GError *
   if (*trimmed == '\0')
     return g_steal_pointer (&products);
 
-  if (is_digits (trimmed))
-    {
-      g_autoptr (TillStmt) stmt = till_store_prepare (
-          self->store, "SELECT " PRODUCT_COLUMNS " FROM product p WHERE p.plu = ? AND p.active",
-          error);
-
-      if (stmt == NULL)
-        return NULL;
-      sqlite3_bind_text (stmt, 1, trimmed, -1, SQLITE_STATIC);
-      if (!collect_products (self, stmt, products, seen, limit, error))
-        return NULL;
-    }
+  if (is_digits (trimmed) &&
+      !collect_query (self,
+                      "SELECT " PRODUCT_COLUMNS " FROM product p WHERE p.plu = ?1 AND p.active"
+                      " LIMIT ?3",
+                      trimmed, NULL, products, seen, limit, error))
+    return NULL;
+  /* A cashier who keys a PLU wants that product, not names with those digits in
+   * their sizes ("10001" inside "1000ML"), which only a full scan finds. */
+  if (products->len > 0)
+    return g_steal_pointer (&products);
 
   /* Initials are upper-case letters and digits, so only such a query can match
-   * them; a query in Chinese goes straight to the name search. */
+   * them. Letters and digits of a name are kept in order in its initials, so
+   * such a query that is in the name is in the initials too: the name needs no
+   * search of its own. A query in Chinese goes straight to the name search. */
   if (is_ascii_alnum (trimmed))
     {
-      g_autofree char *upper_bound = NULL;
-      gsize            length;
+      g_autofree char *initials = g_ascii_strup (trimmed, -1);
 
-      initials = g_ascii_strup (trimmed, -1);
-      length = strlen (initials);
-      /* Every string with the prefix sorts at or after it and before the prefix
-       * with its last character incremented: a range on the index, not a LIKE. */
-      upper_bound = g_strdup (initials);
-      upper_bound[length - 1]++;
-
-      if (limit == 0 || products->len < limit)
-        {
-          g_autoptr (TillStmt) stmt =
-              till_store_prepare (self->store,
-                                  "SELECT " PRODUCT_COLUMNS " FROM product p"
-                                  " WHERE p.pinyin >= ?1 AND p.pinyin < ?2 AND p.active"
-                                  " ORDER BY " POPULAR_ORDER " LIMIT ?3",
-                                  error);
-          if (stmt == NULL)
-            return NULL;
-          sqlite3_bind_text (stmt, 1, initials, -1, SQLITE_STATIC);
-          sqlite3_bind_text (stmt, 2, upper_bound, -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (stmt, 3, sql_limit (limit));
-          if (!collect_products (self, stmt, products, seen, limit, error))
-            return NULL;
-        }
-
-      if (limit == 0 || products->len < limit)
-        {
-          g_autoptr (TillStmt) stmt = till_store_prepare (
-              self->store,
-              "SELECT " PRODUCT_COLUMNS " FROM product p"
-              " WHERE p.id IN (SELECT id FROM product WHERE instr (pinyin, ?1) > 1)"
-              " AND p.active"
-              " ORDER BY " POPULAR_ORDER " LIMIT ?2",
-              error);
-          if (stmt == NULL)
-            return NULL;
-          sqlite3_bind_text (stmt, 1, initials, -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (stmt, 2, sql_limit (limit));
-          if (!collect_products (self, stmt, products, seen, limit, error))
-            return NULL;
-        }
-    }
-
-  /* Letters and digits of a name are kept in order in its initials, so a query
-   * made of them only that is in the name is in the initials too: the groups
-   * above found it already and the name needs no second scan. */
-  if (initials == NULL && (limit == 0 || products->len < limit))
-    {
-      g_autofree char *pattern = like_pattern_for_substring (trimmed);
-      g_autoptr (TillStmt) stmt =
-          till_store_prepare (self->store,
-                              "SELECT " PRODUCT_COLUMNS " FROM product p"
-                              " WHERE p.name LIKE ?1 ESCAPE '\\' AND p.active"
-                              " ORDER BY " POPULAR_ORDER " LIMIT ?2",
-                              error);
-      if (stmt == NULL)
+      if (wants_more (products, limit) &&
+          !search_initials_prefix (self, initials, products, seen, limit, error))
         return NULL;
-      sqlite3_bind_text (stmt, 1, pattern, -1, SQLITE_STATIC);
-      /* Products found earlier may come again here: ask for enough rows. */
-      sqlite3_bind_int64 (stmt, 2, limit == 0 ? -1 : (sqlite3_int64) limit + products->len);
-      if (!collect_products (self, stmt, products, seen, limit, error))
+      if (wants_more (products, limit) &&
+          !search_initials_inside (self, initials, products, seen, limit, error))
         return NULL;
     }
+  else if (wants_more (products, limit) &&
+           !search_name (self, trimmed, products, seen, limit, error))
+    return NULL;
 
   return g_steal_pointer (&products);
 }
@@ -614,8 +735,8 @@ till_catalog_add_category (TillCatalog *self, gint64 parent_id, const char *name
     {
       if (sqlite3_extended_errcode (db) == SQLITE_CONSTRAINT_FOREIGNKEY)
         g_set_error (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND,
-                     _ ("Cannot add category %s: there is no parent category %" G_GINT64_FORMAT),
-                     name, parent_id);
+                     _ ("Cannot add category %s: there is no parent category %" PRId64), name,
+                     parent_id);
       else
         till_store_set_error (self->store, error, _ ("Adding a category failed"));
       return 0;
@@ -633,10 +754,7 @@ till_catalog_add_category (TillCatalog *self, gint64 parent_id, const char *name
 gint64
 till_catalog_add_product (TillCatalog *self, const TillProductSpec *spec, GError **error)
 {
-  g_autoptr (TillStmt) stmt = NULL;
   g_autofree char *pinyin = NULL;
-  sqlite3         *db;
-  int              rc;
 
   g_return_val_if_fail (TILL_IS_CATALOG (self), 0);
   g_return_val_if_fail (spec != NULL, 0);
@@ -660,56 +778,9 @@ till_catalog_add_product (TillCatalog *self, const TillProductSpec *spec, GError
       return 0;
     }
 
-  db = till_store_get_db (self->store);
   pinyin = till_pinyin_initials (spec->name);
-  stmt =
-      till_store_prepare (self->store,
-                          "INSERT INTO product (sku, name, short_name, pinyin, plu, brand, unit,"
-                          " category_id, price, member_price, cost, vat_rate, weighed, active)"
-                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                          error);
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_text (stmt, 1, spec->sku, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, spec->name, -1, SQLITE_STATIC);
-  if (spec->short_name != NULL && *spec->short_name != '\0')
-    sqlite3_bind_text (stmt, 3, spec->short_name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, pinyin, -1, SQLITE_STATIC);
-  if (spec->plu != NULL && *spec->plu != '\0')
-    sqlite3_bind_text (stmt, 5, spec->plu, -1, SQLITE_STATIC);
-  if (spec->brand != NULL && *spec->brand != '\0')
-    sqlite3_bind_text (stmt, 6, spec->brand, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 7, spec->unit, -1, SQLITE_STATIC);
-  if (spec->category_id != 0)
-    sqlite3_bind_int64 (stmt, 8, spec->category_id);
-  sqlite3_bind_int64 (stmt, 9, spec->price);
-  sqlite3_bind_int64 (stmt, 10, spec->member_price);
-  sqlite3_bind_int64 (stmt, 11, spec->cost);
-  sqlite3_bind_int (stmt, 12, spec->vat_rate);
-  sqlite3_bind_int (stmt, 13, spec->weighed ? 1 : 0);
-  sqlite3_bind_int (stmt, 14, spec->active ? 1 : 0);
 
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      int         extended = sqlite3_extended_errcode (db);
-      const char *message = sqlite3_errmsg (db);
-
-      if (extended == SQLITE_CONSTRAINT_UNIQUE && strstr (message, "product.plu") != NULL)
-        g_set_error (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_DUPLICATE,
-                     _ ("PLU %s is already used by another product"), spec->plu);
-      else if (extended == SQLITE_CONSTRAINT_UNIQUE)
-        g_set_error (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_DUPLICATE,
-                     _ ("SKU %s is already used by another product"), spec->sku);
-      else if (extended == SQLITE_CONSTRAINT_FOREIGNKEY)
-        g_set_error (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND,
-                     _ ("Cannot add product %s: there is no category %" G_GINT64_FORMAT), spec->sku,
-                     spec->category_id);
-      else
-        till_store_set_error (self->store, error, _ ("Adding a product failed"));
-      return 0;
-    }
-  return sqlite3_last_insert_rowid (db);
+  return insert_product (self, spec, pinyin, error);
 }
 
 /**
@@ -761,7 +832,7 @@ till_catalog_add_barcode (TillCatalog *self, gint64 product_id, const char *barc
                      _ ("Barcode %s is already used by another product"), barcode);
       else if (extended == SQLITE_CONSTRAINT_FOREIGNKEY)
         g_set_error (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND,
-                     _ ("Cannot add barcode %s: there is no product %" G_GINT64_FORMAT), barcode,
+                     _ ("Cannot add barcode %s: there is no product %" PRId64), barcode,
                      product_id);
       else
         till_store_set_error (self->store, error, _ ("Adding a barcode failed"));
@@ -794,7 +865,7 @@ till_catalog_set_popularity (TillCatalog *self, gint64 product_id, int rank, GEr
   if (sqlite3_changes (till_store_get_db (self->store)) == 0)
     {
       g_set_error (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND,
-                   _ ("No product with id %" G_GINT64_FORMAT), product_id);
+                   _ ("No product with id %" PRId64), product_id);
       return FALSE;
     }
   return TRUE;

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -958,11 +960,12 @@ till_demo_populate (TillStore *store, guint n_skus, guint32 seed, GError **error
   if (existing > 0)
     {
       g_set_error (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_FAILED,
-                   ngettext ("The store %s already has %" G_GINT64_FORMAT
-                             " product; the demo fills only an empty store",
-                             "The store %s already has %" G_GINT64_FORMAT
-                             " products; the demo fills only an empty store",
-                             (unsigned long) existing),
+                   g_dngettext (GETTEXT_PACKAGE,
+                                "The store %s already has %" PRId64
+                                " product; the demo fills only an empty store",
+                                "The store %s already has %" PRId64
+                                " products; the demo fills only an empty store",
+                                (unsigned long) existing),
                    till_store_get_path (store), existing);
       return FALSE;
     }

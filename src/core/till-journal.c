@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
@@ -359,7 +361,7 @@ read_last_entry (TillJournal *self,
   if (sqlite3_column_bytes (stmt, 1) != TILL_JOURNAL_HASH_LEN)
     {
       g_set_error (error, TILL_JOURNAL_ERROR, TILL_JOURNAL_ERROR_BROKEN,
-                   _ ("Journal entry %" G_GINT64_FORMAT " has a damaged hash"),
+                   _ ("Journal entry %" PRId64 " has a damaged hash"),
                    (gint64) sqlite3_column_int64 (stmt, 0));
       return FALSE;
     }
@@ -374,7 +376,7 @@ set_broken (GError **error, gint64 *out_bad_seq, gint64 seq, const char *why)
   if (out_bad_seq != NULL)
     *out_bad_seq = seq;
   g_set_error (error, TILL_JOURNAL_ERROR, TILL_JOURNAL_ERROR_BROKEN,
-               _ ("Journal entry %" G_GINT64_FORMAT " fails verification: %s"), seq, why);
+               _ ("Journal entry %" PRId64 " fails verification: %s"), seq, why);
   return FALSE;
 }
 

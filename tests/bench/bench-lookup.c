@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,6 +18,20 @@
 #define UNKNOWN_PERCENT 10
 #define N_SEARCHES 2000
 #define SEARCH_LIMIT 20
+#define N_REPEATS 500
+
+/* What cashiers type, each timed on its own: initials of growing length, a
+ * letter no pinyin starts with, Chinese words, and a PLU of weighed goods. */
+static const struct
+{
+  const char *name;
+  const char *query;
+} typed[] = {
+  { "k", "K" },       { "kk", "KK" },        { "kkkl", "KKKL" },
+  { "nfsq", "NFSQ" }, { "v", "V" },          { "niunai", "牛奶" },
+  { "kele", "可乐" }, { "binggan", "饼干" }, { "kuangquanshui", "矿泉水" },
+  { "plu", "10001" },
+};
 
 static gint64
 now_ns (void)
@@ -122,6 +137,100 @@ sample_initials (TillStore *store, guint n, GRand *rand)
   return sample;
 }
 
+/* Pieces of the initials after their first character: initials the cashier
+ * remembers from the middle of a name ("KL" of 百事可乐). */
+static GPtrArray *
+sample_inner_initials (TillStore *store, guint n, GRand *rand)
+{
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *sample = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  sqlite3_prepare_v2 (till_store_get_db (store),
+                      "SELECT pinyin FROM product WHERE length (pinyin) >= 6", -1, &stmt, NULL);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (all, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  if (all->len == 0)
+    return sample;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *pinyin = all->pdata[g_rand_int_range (rand, 0, (gint32) all->len)];
+      int         length = g_rand_int_range (rand, 2, 5);
+      int         start = g_rand_int_range (rand, 1, (gint32) strlen (pinyin) - length + 1);
+
+      g_ptr_array_add (sample, g_strndup (pinyin + start, length));
+    }
+  return sample;
+}
+
+/* Two or three Chinese characters in a row from a product's name, as a cashier
+ * with a Chinese input method types them. */
+static GPtrArray *
+sample_name_pieces (TillStore *store, guint n, GRand *rand)
+{
+  g_autoptr (GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *sample = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  sqlite3_prepare_v2 (till_store_get_db (store), "SELECT name FROM product", -1, &stmt, NULL);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (all, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  if (all->len == 0)
+    return sample;
+
+  while (sample->len < n)
+    {
+      const char *name = all->pdata[g_rand_int_range (rand, 0, (gint32) all->len)];
+      glong       n_chars = g_utf8_strlen (name, -1);
+      glong       length = g_rand_int_range (rand, 2, 4);
+      glong       start;
+      const char *begin;
+      const char *end;
+      gboolean    all_han = TRUE;
+
+      if (n_chars < length)
+        continue;
+      start = g_rand_int_range (rand, 0, (gint32) (n_chars - length + 1));
+      begin = g_utf8_offset_to_pointer (name, start);
+      end = g_utf8_offset_to_pointer (begin, length);
+      for (const char *p = begin; p < end; p = g_utf8_next_char (p))
+        all_han = all_han && g_unichar_get_script (g_utf8_get_char (p)) == G_UNICODE_SCRIPT_HAN;
+      if (all_han)
+        g_ptr_array_add (sample, g_strndup (begin, end - begin));
+    }
+  return sample;
+}
+
+/* Times one search for each of @queries (cycling through them @n_runs times in
+ * all) and prints the 50th and 99th percentiles as NAME_p50 and NAME_p99. */
+static void
+bench_search (TillCatalog       *catalog,
+              const char        *name,
+              const char *const *queries,
+              guint              n_queries,
+              guint              n_runs)
+{
+  g_autoptr (GArray) samples = g_array_new (FALSE, FALSE, sizeof (gint64));
+  guint n_results = 0;
+
+  for (guint i = 0; i < n_runs; i++)
+    {
+      g_autoptr (GPtrArray) found = NULL;
+      gint64 t0 = now_ns ();
+      gint64 elapsed;
+
+      found = till_catalog_search (catalog, queries[i % n_queries], SEARCH_LIMIT, NULL);
+      elapsed = now_ns () - t0;
+      g_array_append_val (samples, elapsed);
+      n_results += found != NULL ? found->len : 0;
+    }
+  g_array_sort (samples, compare_gint64);
+  g_print ("bench: search_%s_results %.1f per search\n", name, (double) n_results / n_runs);
+  g_print ("bench: search_%s_p50 %.1f us\n", name, percentile_us (samples, 50));
+  g_print ("bench: search_%s_p99 %.1f us (target <= 1000 us)\n", name, percentile_us (samples, 99));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -132,6 +241,8 @@ main (int argc, char **argv)
   g_autoptr (GRand) rand = g_rand_new_with_seed (20240607);
   g_autoptr (GPtrArray) codes = NULL;
   g_autoptr (GPtrArray) queries = NULL;
+  g_autoptr (GPtrArray) inner = NULL;
+  g_autoptr (GPtrArray) pieces = NULL;
   g_autoptr (GArray) samples = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (TillStore) store = NULL;
   g_autoptr (TillCatalog) catalog = NULL;
@@ -187,7 +298,9 @@ main (int argc, char **argv)
            till_catalog_count_products (catalog, NULL));
   codes = sample_barcodes (store, N_LOOKUPS, rand);
   queries = sample_initials (store, N_SEARCHES, rand);
-  if (codes->len == 0 || queries->len == 0)
+  inner = sample_inner_initials (store, N_SEARCHES, rand);
+  pieces = sample_name_pieces (store, N_SEARCHES, rand);
+  if (codes->len == 0 || queries->len == 0 || inner->len == 0 || pieces->len == 0)
     {
       g_printerr ("bench-lookup: the store has no barcodes\n");
       return 1;
@@ -233,20 +346,15 @@ main (int argc, char **argv)
   g_print ("bench: lookup_p50 %.1f us\n", percentile_us (samples, 50));
   g_print ("bench: lookup_p99 %.1f us (target <= 1000 us)\n", percentile_us (samples, 99));
 
-  g_array_set_size (samples, 0);
-  for (guint i = 0; i < queries->len; i++)
-    {
-      g_autoptr (GPtrArray) found = NULL;
-      gint64 t0 = now_ns ();
-      gint64 elapsed;
-
-      found = till_catalog_search (catalog, queries->pdata[i], SEARCH_LIMIT, NULL);
-      elapsed = now_ns () - t0;
-      g_array_append_val (samples, elapsed);
-    }
-  g_array_sort (samples, compare_gint64);
-  g_print ("bench: search_initials_p50 %.1f us\n", percentile_us (samples, 50));
-  g_print ("bench: search_initials_p99 %.1f us\n", percentile_us (samples, 99));
+  /* Each kind of query a cashier types, over the whole catalog. */
+  bench_search (catalog, "initials", (const char *const *) queries->pdata, queries->len,
+                queries->len);
+  bench_search (catalog, "inner_initials", (const char *const *) inner->pdata, inner->len,
+                inner->len);
+  bench_search (catalog, "name_piece", (const char *const *) pieces->pdata, pieces->len,
+                pieces->len);
+  for (gsize i = 0; i < G_N_ELEMENTS (typed); i++)
+    bench_search (catalog, typed[i].name, &typed[i].query, 1, N_REPEATS);
 
   g_clear_object (&catalog);
   g_clear_object (&store);

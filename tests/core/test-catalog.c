@@ -413,8 +413,10 @@ START_TEST (test_search_name)
   ck_assert (contains_sku (found, "3"));
   g_clear_pointer (&found, g_ptr_array_unref);
 
+  /* A keyed PLU finds its product alone, not names with those digits. */
+  add ("4", "农夫山泉 饮用天然水 10001ml", NULL, 300, 0);
   found = till_catalog_search (catalog, "10001", 10, NULL);
-  ck_assert_uint_ge (found->len, 1);
+  ck_assert_uint_eq (found->len, 1);
   ck_assert_str_eq (till_product_get_sku (found->pdata[0]), "9");
   g_clear_pointer (&found, g_ptr_array_unref);
 
@@ -531,6 +533,168 @@ START_TEST (test_categories)
 }
 END_TEST
 
+/* /core/catalog/search-ranking: ranked products first by rank, then the others;
+ * among initials that contain the query, catalog order, whatever the initials */
+START_TEST (test_search_ranking)
+{
+  g_autoptr (GPtrArray) found = NULL;
+  g_autoptr (GPtrArray) again = NULL;
+
+  add ("1", "百事可乐", NULL, 300, 0); /* BSKL */
+  add ("2", "爱可乐", NULL, 300, 0);   /* AKL: first by initials, second by id */
+  add ("3", "大可乐", NULL, 300, 2);   /* DKL */
+  add ("4", "小可乐", NULL, 300, 1);   /* XKL */
+  add ("5", "可乐糖", NULL, 300, 0);   /* KLT: the prefix group */
+  add ("6", "可乐饼", NULL, 300, 3);   /* KLB */
+
+  found = till_catalog_search (catalog, "KL", 10, NULL);
+  ck_assert_uint_eq (found->len, 6);
+  ck_assert_str_eq (till_product_get_sku (found->pdata[0]), "6");
+  ck_assert_str_eq (till_product_get_sku (found->pdata[1]), "5");
+  ck_assert_str_eq (till_product_get_sku (found->pdata[2]), "4");
+  ck_assert_str_eq (till_product_get_sku (found->pdata[3]), "3");
+  ck_assert_str_eq (till_product_get_sku (found->pdata[4]), "1");
+  ck_assert_str_eq (till_product_get_sku (found->pdata[5]), "2");
+
+  /* The same query gives the same list, and a limit cuts it, not reorders it. */
+  again = till_catalog_search (catalog, "KL", 3, NULL);
+  ck_assert_uint_eq (again->len, 3);
+  for (guint i = 0; i < again->len; i++)
+    ck_assert_int_eq (till_product_get_id (again->pdata[i]), till_product_get_id (found->pdata[i]));
+}
+END_TEST
+
+/* The ids search should return for @query, worked out the slow way: every
+ * product read, in the documented order. */
+static GArray *
+expected_search (const char *query, guint limit)
+{
+  sqlite3 *db = till_store_get_db (store);
+  GArray  *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_autofree char *upper = g_ascii_strup (query, -1);
+  gboolean         alnum = TRUE;
+  gboolean         digits = TRUE;
+  const char      *groups[3] = { NULL, NULL, NULL };
+
+  for (const char *p = query; *p != '\0'; p++)
+    {
+      alnum = alnum && g_ascii_isalnum (*p);
+      digits = digits && g_ascii_isdigit (*p);
+    }
+  if (digits)
+    groups[0] = "SELECT id FROM product WHERE plu = ?1 AND active";
+  if (alnum)
+    {
+      groups[1] = "SELECT id FROM product WHERE substr (pinyin, 1, length (?2)) = ?2 AND active"
+                  " ORDER BY popularity = 0, popularity, pinyin, id";
+      groups[2] = "SELECT id FROM product WHERE instr (pinyin, ?2) > 1 AND active"
+                  " ORDER BY popularity = 0, popularity,"
+                  " CASE WHEN popularity > 0 THEN pinyin END, id";
+    }
+  else
+    groups[2] = "SELECT id FROM product WHERE instr (name, ?1) > 0 AND active"
+                " ORDER BY popularity = 0, popularity,"
+                " CASE WHEN popularity > 0 THEN pinyin END, id";
+
+  for (gsize g = 0; g < G_N_ELEMENTS (groups); g++)
+    {
+      g_autoptr (sqlite3_stmt) stmt = NULL;
+
+      if (groups[g] == NULL)
+        continue;
+      ck_assert_int_eq (sqlite3_prepare_v2 (db, groups[g], -1, &stmt, NULL), SQLITE_OK);
+      sqlite3_bind_text (stmt, 1, query, -1, SQLITE_STATIC);
+      if (sqlite3_bind_parameter_count (stmt) >= 2)
+        sqlite3_bind_text (stmt, 2, upper, -1, SQLITE_STATIC);
+      while (sqlite3_step (stmt) == SQLITE_ROW && (limit == 0 || ids->len < limit))
+        {
+          gint64 id = sqlite3_column_int64 (stmt, 0);
+
+          if (g_hash_table_contains (seen, GSIZE_TO_POINTER ((gsize) id)))
+            continue;
+          g_array_append_val (ids, id);
+          g_hash_table_add (seen, GSIZE_TO_POINTER ((gsize) id));
+        }
+      /* An exact PLU is the whole answer. */
+      if (g == 0 && ids->len > 0)
+        break;
+    }
+  return ids;
+}
+
+static void
+assert_search_as_expected (const char *query, guint limit)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) found = till_catalog_search (catalog, query, limit, &error);
+  g_autoptr (GArray) expected = expected_search (query, limit);
+
+  ck_assert_msg (found != NULL, "%s: %s", query, error ? error->message : "");
+  ck_assert_msg (found->len == expected->len, "“%s” limit %u: %u products, expected %u", query,
+                 limit, found->len, expected->len);
+  for (guint i = 0; i < found->len; i++)
+    ck_assert_msg (till_product_get_id (found->pdata[i]) == g_array_index (expected, gint64, i),
+                   "“%s” limit %u: product %u is %" G_GINT64_FORMAT ", expected %" G_GINT64_FORMAT,
+                   query, limit, i, till_product_get_id (found->pdata[i]),
+                   g_array_index (expected, gint64, i));
+}
+
+/* Fills the store with many products, some ranked, some withdrawn, some with a
+ * PLU or Latin letters. */
+static void
+add_many_products (guint n)
+{
+  static const char *const words[] = { "可", "口", "乐", "牛", "奶", "饼", "干",
+                                       "面", "包", "果", "茶", "蛋", "糕" };
+  g_autoptr (GError) error = NULL;
+
+  ck_assert (till_store_begin (store, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *sku = g_strdup_printf ("M%u", i);
+      g_autofree char *plu = i % 97 == 0 ? g_strdup_printf ("%u", 5000 + i) : NULL;
+      g_autofree char *name =
+          g_strdup_printf ("%s%s%s%s %u", words[i % 13], words[(i / 13) % 13],
+                           words[(i / 169) % 13], i % 700 == 0 ? " VC" : "", i % 50);
+      TillProductSpec spec = {
+        .sku = sku,
+        .name = name,
+        .plu = plu,
+        .unit = "个",
+        .price = 100,
+        .vat_rate = 1300,
+        .active = i % 11 != 0,
+      };
+      gint64 id = till_catalog_add_product (catalog, &spec, &error);
+
+      ck_assert_msg (id > 0, "%s", error ? error->message : "");
+      if (i % 301 == 0)
+        ck_assert (till_catalog_set_popularity (catalog, id, (int) (n - i), &error));
+    }
+  ck_assert (till_store_commit (store, &error));
+}
+
+static const char *const large_queries[] = {
+  "KL",   "kl",   "NN",   "NNB",    "GMB", "BG",     "K",    "V",    "VC",   "5",    "12",
+  "5097", "牛奶", "饼干", "奶饼干", "乐",  "可口可", "口 1", "无此", "干果", "乐牛", "蛋糕 4",
+};
+
+/* /core/catalog/search-large: in a catalog larger than the part search scans,
+ * each kind of query finds what reading every product finds, in the same order */
+START_TEST (test_search_large)
+{
+  add_many_products (6000);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (large_queries); i++)
+    {
+      assert_search_as_expected (large_queries[i], 20);
+      assert_search_as_expected (large_queries[i], 3);
+      assert_search_as_expected (large_queries[i], 0);
+    }
+}
+END_TEST
+
 static Suite *
 catalog_suite (void)
 {
@@ -559,6 +723,8 @@ catalog_suite (void)
   tcase_add_test (tc, test_search_initials);
   tcase_add_test (tc, test_search_name);
   tcase_add_test (tc, test_search_escapes);
+  tcase_add_test (tc, test_search_ranking);
+  tcase_add_test (tc, test_search_large);
   tcase_add_test (tc, test_popular);
   tcase_add_test (tc, test_categories);
   suite_add_tcase (suite, tc);

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <locale.h>
 #include <string.h>
 
 #include "till-printer-sim.h"
@@ -414,6 +416,43 @@ START_TEST (test_drawer_kick)
 }
 END_TEST
 
+/* /hw/receipt/chinese: a Chinese store prints its receipt in Chinese: the
+ * labels come from the zh_CN catalog built with the tree, and the wider
+ * characters still fit the paper. */
+START_TEST (test_chinese_receipt)
+{
+  g_autoptr (TillSale) sale = NULL;
+  const TillPaperWidth papers[] = { TILL_PAPER_80MM, TILL_PAPER_58MM };
+  const guint          widths[] = { 576, 384 };
+  const char          *pngs[] = { "receipt-zh-80.png", "receipt-zh-58.png" };
+
+  /* Check runs each test in its own process: this changes only this one. */
+  g_setenv ("LANGUAGE", "zh_CN", TRUE);
+  ck_assert_ptr_nonnull (setlocale (LC_ALL, "C.UTF-8"));
+  bindtextdomain (GETTEXT_PACKAGE, SOURCE_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+  sale = commit_weighed_sale ();
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (papers[i]);
+      g_autoptr (GBytes) bytes = till_receipt_encode (sale, shop.store, profile);
+      g_autoptr (TillPrinterSim) sim = print (bytes, widths[i]);
+      g_autofree char *receipt_no = till_sale_format_receipt_no (sale);
+
+      ck_assert_ptr_nonnull (find_line (sim, "小票号"));
+      ck_assert (g_str_has_suffix (find_line (sim, "小票号"), receipt_no));
+      ck_assert (g_str_has_suffix (find_line (sim, "抹零"), "-0.66"));
+      ck_assert (g_str_has_suffix (find_line (sim, "应收"), "￥77.00"));
+      ck_assert (g_str_has_suffix (find_line (sim, "现金"), "100.00"));
+      ck_assert (g_str_has_suffix (find_line (sim, "找零"), "23.00"));
+      ck_assert_ptr_null (find_line (sim, "Total"));
+      check_fits (sim, papers[i] == TILL_PAPER_80MM ? 48 : 32);
+      save_png (sim, pngs[i]);
+    }
+}
+END_TEST
+
 static Suite *
 receipt_suite (void)
 {
@@ -429,6 +468,7 @@ receipt_suite (void)
   tcase_add_checked_fixture (content, shop_setup, shop_teardown);
   tcase_add_test (content, test_weighed_sale_content);
   tcase_add_test (content, test_long_name_sale);
+  tcase_add_test (content, test_chinese_receipt);
   suite_add_tcase (suite, content);
 
   tcase_add_checked_fixture (qr, shop_setup, shop_teardown);

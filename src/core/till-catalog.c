@@ -26,7 +26,7 @@ struct _TillCatalog
 
 G_DEFINE_FINAL_TYPE (TillCatalog, till_catalog, G_TYPE_OBJECT)
 
-G_DEFINE_QUARK (till - catalog - error - quark, till_catalog_error)
+G_DEFINE_QUARK (till_catalog_error_quark, till_catalog_error)
 
 /* Every query that builds a TillProduct selects these columns in this order, so
  * that product_from_row() can read any of them. */

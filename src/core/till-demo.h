@@ -18,18 +18,15 @@ G_BEGIN_DECLS
 
 /* Demo sign-ins (code / PIN). */
 #define TILL_DEMO_CASHIER_CODE "1001"
-#define TILL_DEMO_CASHIER_PIN  "1234"
+#define TILL_DEMO_CASHIER_PIN "1234"
 #define TILL_DEMO_MANAGER_CODE "9001"
-#define TILL_DEMO_MANAGER_PIN  "9999"
+#define TILL_DEMO_MANAGER_PIN "9999"
 
 /* Fills an empty store: settings (store name, address, till id, rounding),
  * a category tree, n_skus products with brands, EAN-13 barcodes with valid check
  * digits (some with two barcodes), weighed fresh goods with PLU codes, popularity
  * ranks for quick keys, and the demo users. Deterministic for a given seed. Fails if
  * the store already has products. */
-gboolean till_demo_populate (TillStore  *store,
-                             guint       n_skus,
-                             guint32     seed,
-                             GError    **error);
+gboolean till_demo_populate (TillStore *store, guint n_skus, guint32 seed, GError **error);
 
 G_END_DECLS

@@ -19,9 +19,9 @@ G_BEGIN_DECLS
 typedef enum
 {
   TILL_JOURNAL_ERROR_FAILED,
-  TILL_JOURNAL_ERROR_KEY,        /* the signing key cannot be read, written or is not Ed25519 */
+  TILL_JOURNAL_ERROR_KEY, /* the signing key cannot be read, written or is not Ed25519 */
   TILL_JOURNAL_ERROR_NOT_IN_TRANSACTION,
-  TILL_JOURNAL_ERROR_BROKEN,     /* verification found a bad entry */
+  TILL_JOURNAL_ERROR_BROKEN, /* verification found a bad entry */
 } TillJournalError;
 
 #define TILL_JOURNAL_HASH_LEN 32
@@ -32,31 +32,28 @@ typedef enum
 #define TILL_TYPE_JOURNAL (till_journal_get_type ())
 G_DECLARE_FINAL_TYPE (TillJournal, till_journal, TILL, JOURNAL, GObject)
 
-GQuark        till_journal_error_quark     (void);
+GQuark till_journal_error_quark (void);
 
 /* Loads the till's Ed25519 key from key_path, creating it (mode 0600) on first
  * start. */
-TillJournal  *till_journal_new             (TillStore    *store,
-                                            const char   *key_path,
-                                            GError      **error) G_GNUC_WARN_UNUSED_RESULT;
-TillStore    *till_journal_get_store       (TillJournal  *self);
+TillJournal *
+till_journal_new (TillStore *store, const char *key_path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+TillStore *till_journal_get_store (TillJournal *self);
 
 /* Must run inside a store transaction (the caller's). */
-gboolean      till_journal_append          (TillJournal  *self,
-                                            const char   *kind,
-                                            const char   *ref_uuid,
-                                            gint64        created_us,
-                                            GBytes       *body,
-                                            gint64       *out_seq,
-                                            guint8        out_hash[TILL_JOURNAL_HASH_LEN],
-                                            GError      **error);
+gboolean till_journal_append (TillJournal *self,
+                              const char  *kind,
+                              const char  *ref_uuid,
+                              gint64       created_us,
+                              GBytes      *body,
+                              gint64      *out_seq,
+                              guint8       out_hash[TILL_JOURNAL_HASH_LEN],
+                              GError     **error);
 
 /* Checks every entry's chain link, hash and signature against this journal's
  * public key, and that seq has no gaps. On failure returns FALSE with
  * TILL_JOURNAL_ERROR_BROKEN and *out_bad_seq set to the first bad entry. */
-gboolean      till_journal_verify          (TillJournal  *self,
-                                            gint64       *out_bad_seq,
-                                            GError      **error);
-GBytes       *till_journal_get_public_key  (TillJournal  *self);
+gboolean till_journal_verify (TillJournal *self, gint64 *out_bad_seq, GError **error);
+GBytes  *till_journal_get_public_key (TillJournal *self);
 
 G_END_DECLS

@@ -36,23 +36,23 @@ typedef struct
 #define TILL_TYPE_PRODUCT (till_product_get_type ())
 G_DECLARE_FINAL_TYPE (TillProduct, till_product, TILL, PRODUCT, GObject)
 
-TillProduct *till_product_new              (gint64                  id,
-                                            const TillProductSpec  *spec,
-                                            const char             *pinyin) G_GNUC_WARN_UNUSED_RESULT;
-gint64       till_product_get_id           (TillProduct *self);
-const char  *till_product_get_sku          (TillProduct *self);
-const char  *till_product_get_name         (TillProduct *self);
-const char  *till_product_get_short_name   (TillProduct *self);
-const char  *till_product_get_pinyin       (TillProduct *self);
-const char  *till_product_get_plu          (TillProduct *self);
-const char  *till_product_get_brand        (TillProduct *self);
-const char  *till_product_get_unit         (TillProduct *self);
-gint64       till_product_get_category_id  (TillProduct *self);
-gint64       till_product_get_price        (TillProduct *self);
+TillProduct *till_product_new (gint64                 id,
+                               const TillProductSpec *spec,
+                               const char            *pinyin) G_GNUC_WARN_UNUSED_RESULT;
+gint64       till_product_get_id (TillProduct *self);
+const char  *till_product_get_sku (TillProduct *self);
+const char  *till_product_get_name (TillProduct *self);
+const char  *till_product_get_short_name (TillProduct *self);
+const char  *till_product_get_pinyin (TillProduct *self);
+const char  *till_product_get_plu (TillProduct *self);
+const char  *till_product_get_brand (TillProduct *self);
+const char  *till_product_get_unit (TillProduct *self);
+gint64       till_product_get_category_id (TillProduct *self);
+gint64       till_product_get_price (TillProduct *self);
 gint64       till_product_get_member_price (TillProduct *self);
-gint64       till_product_get_cost         (TillProduct *self);
-int          till_product_get_vat_rate     (TillProduct *self);
-gboolean     till_product_get_weighed      (TillProduct *self);
-gboolean     till_product_get_active       (TillProduct *self);
+gint64       till_product_get_cost (TillProduct *self);
+int          till_product_get_vat_rate (TillProduct *self);
+gboolean     till_product_get_weighed (TillProduct *self);
+gboolean     till_product_get_active (TillProduct *self);
 
 G_END_DECLS

@@ -20,31 +20,31 @@ G_BEGIN_DECLS
 typedef enum
 {
   TILL_SALE_ERROR_FAILED,
-  TILL_SALE_ERROR_EMPTY,          /* nothing to sell */
-  TILL_SALE_ERROR_INSUFFICIENT,   /* cash tendered is less than the total */
+  TILL_SALE_ERROR_EMPTY,        /* nothing to sell */
+  TILL_SALE_ERROR_INSUFFICIENT, /* cash tendered is less than the total */
   TILL_SALE_ERROR_NOT_FOUND,
-  TILL_SALE_ERROR_STORAGE,        /* the database refused the sale: nothing was recorded */
+  TILL_SALE_ERROR_STORAGE, /* the database refused the sale: nothing was recorded */
 } TillSaleError;
 
 /* One line as recorded: a copy of what the product was at the time of sale. */
 typedef struct
 {
-  int     line_no;
-  gint64  product_id;
-  char   *sku;
-  char   *name;
-  char   *unit;
-  gint64  quantity;     /* thousandths */
-  gint64  unit_price;   /* fen */
-  gint64  amount;       /* fen */
-  int     vat_rate;     /* basis points */
+  int      line_no;
+  gint64   product_id;
+  char    *sku;
+  char    *name;
+  char    *unit;
+  gint64   quantity;   /* thousandths */
+  gint64   unit_price; /* fen */
+  gint64   amount;     /* fen */
+  int      vat_rate;   /* basis points */
   gboolean weighed;
 } TillSaleLine;
 
 #define TILL_TYPE_SALE (till_sale_get_type ())
 G_DECLARE_FINAL_TYPE (TillSale, till_sale, TILL, SALE, GObject)
 
-GQuark        till_sale_error_quark       (void);
+GQuark till_sale_error_quark (void);
 
 /* Records the cart as a sale paid in cash, in ONE transaction: sale, lines, the
  * cash tender with change, stock movements, a signed journal entry, an outbox row
@@ -52,40 +52,31 @@ GQuark        till_sale_error_quark       (void);
  * this returns; only then may the drawer open or the receipt print. On success the
  * cart is empty and has a new sale uuid; on failure nothing was recorded and the
  * cart is unchanged. */
-TillSale     *till_sale_commit_cash       (TillCart     *cart,
-                                           TillJournal  *journal,
-                                           TillUser     *cashier,
-                                           gint64        tendered,
-                                           GError      **error);
+TillSale *till_sale_commit_cash (
+    TillCart *cart, TillJournal *journal, TillUser *cashier, gint64 tendered, GError **error);
 
-TillSale     *till_sale_load              (TillStore    *store,
-                                           const char   *uuid,
-                                           GError      **error);
-TillSale     *till_sale_load_by_receipt   (TillStore    *store,
-                                           gint64        receipt_no,
-                                           GError      **error);
-TillSale     *till_sale_load_last         (TillStore    *store,
-                                           GError      **error);
+TillSale *till_sale_load (TillStore *store, const char *uuid, GError **error);
+TillSale *till_sale_load_by_receipt (TillStore *store, gint64 receipt_no, GError **error);
+TillSale *till_sale_load_last (TillStore *store, GError **error);
 
-const char   *till_sale_get_uuid          (TillSale     *self);
-const char   *till_sale_get_till_id       (TillSale     *self);
-gint64        till_sale_get_receipt_no    (TillSale     *self);
-char         *till_sale_format_receipt_no (TillSale     *self);   /* "T01-00000042" */
-GDateTime    *till_sale_get_created       (TillSale     *self);   /* local time */
-const char   *till_sale_get_cashier_code  (TillSale     *self);
-const char   *till_sale_get_cashier_name  (TillSale     *self);
-guint         till_sale_get_n_lines       (TillSale     *self);
-const TillSaleLine *till_sale_get_line    (TillSale     *self,
-                                           guint         index);
-gint64        till_sale_get_subtotal      (TillSale     *self);
-gint64        till_sale_get_rounding      (TillSale     *self);
-gint64        till_sale_get_total         (TillSale     *self);
-gint64        till_sale_get_tendered      (TillSale     *self);
-gint64        till_sale_get_change        (TillSale     *self);
-gint64        till_sale_get_item_count    (TillSale     *self);
-gint64        till_sale_get_journal_seq   (TillSale     *self);
+const char         *till_sale_get_uuid (TillSale *self);
+const char         *till_sale_get_till_id (TillSale *self);
+gint64              till_sale_get_receipt_no (TillSale *self);
+char               *till_sale_format_receipt_no (TillSale *self); /* "T01-00000042" */
+GDateTime          *till_sale_get_created (TillSale *self);       /* local time */
+const char         *till_sale_get_cashier_code (TillSale *self);
+const char         *till_sale_get_cashier_name (TillSale *self);
+guint               till_sale_get_n_lines (TillSale *self);
+const TillSaleLine *till_sale_get_line (TillSale *self, guint index);
+gint64              till_sale_get_subtotal (TillSale *self);
+gint64              till_sale_get_rounding (TillSale *self);
+gint64              till_sale_get_total (TillSale *self);
+gint64              till_sale_get_tendered (TillSale *self);
+gint64              till_sale_get_change (TillSale *self);
+gint64              till_sale_get_item_count (TillSale *self);
+gint64              till_sale_get_journal_seq (TillSale *self);
 /* Hex SHA-256 of the sale's journal entry: what the receipt QR carries so HQ
  * can check a receipt against the chain. */
-const char   *till_sale_get_journal_hash  (TillSale     *self);
+const char *till_sale_get_journal_hash (TillSale *self);
 
 G_END_DECLS

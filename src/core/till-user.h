@@ -19,8 +19,8 @@ G_BEGIN_DECLS
 typedef enum
 {
   TILL_USER_ERROR_FAILED,
-  TILL_USER_ERROR_BAD_PIN,      /* wrong PIN, or a PIN that is not 4 to 8 digits */
-  TILL_USER_ERROR_NO_USER,      /* no active user with that code */
+  TILL_USER_ERROR_BAD_PIN, /* wrong PIN, or a PIN that is not 4 to 8 digits */
+  TILL_USER_ERROR_NO_USER, /* no active user with that code */
   TILL_USER_ERROR_DUPLICATE,
 } TillUserError;
 
@@ -35,27 +35,24 @@ typedef enum
 #define TILL_TYPE_USER (till_user_get_type ())
 G_DECLARE_FINAL_TYPE (TillUser, till_user, TILL, USER, GObject)
 
-GQuark      till_user_error_quark   (void);
+GQuark till_user_error_quark (void);
 
 /* PINs are stored as salted scrypt hashes (OpenSSL EVP_PBE_scrypt). */
-gint64      till_user_create        (TillStore   *store,
-                                     const char  *code,
-                                     const char  *name,
-                                     TillRole     role,
-                                     const char  *pin,
-                                     GError     **error);
-GPtrArray  *till_user_list_active   (TillStore   *store,
-                                     GError     **error);
-TillUser   *till_user_authenticate  (TillStore   *store,
-                                     const char  *code,
-                                     const char  *pin,
-                                     GError     **error);
+gint64     till_user_create (TillStore  *store,
+                             const char *code,
+                             const char *name,
+                             TillRole    role,
+                             const char *pin,
+                             GError    **error);
+GPtrArray *till_user_list_active (TillStore *store, GError **error);
+TillUser *
+till_user_authenticate (TillStore *store, const char *code, const char *pin, GError **error);
 
-gint64      till_user_get_id        (TillUser    *self);
-const char *till_user_get_code      (TillUser    *self);
-const char *till_user_get_name      (TillUser    *self);
-TillRole    till_user_get_role      (TillUser    *self);
-const char *till_role_to_string     (TillRole     role);
-const char *till_role_get_label     (TillRole     role);
+gint64      till_user_get_id (TillUser *self);
+const char *till_user_get_code (TillUser *self);
+const char *till_user_get_name (TillUser *self);
+TillRole    till_user_get_role (TillUser *self);
+const char *till_role_to_string (TillRole role);
+const char *till_role_get_label (TillRole role);
 
 G_END_DECLS

@@ -12,9 +12,9 @@
 
 G_BEGIN_DECLS
 
-char     *till_uuid_v7_new      (void) G_GNUC_WARN_UNUSED_RESULT;
-char     *till_uuid_v7_new_at   (gint64      unix_ms) G_GNUC_WARN_UNUSED_RESULT;
-gboolean  till_uuid_is_valid    (const char *text);
-gint64    till_uuid_v7_get_time (const char *uuid);
+char    *till_uuid_v7_new (void) G_GNUC_WARN_UNUSED_RESULT;
+char    *till_uuid_v7_new_at (gint64 unix_ms) G_GNUC_WARN_UNUSED_RESULT;
+gboolean till_uuid_is_valid (const char *text);
+gint64   till_uuid_v7_get_time (const char *uuid);
 
 G_END_DECLS

@@ -9,13 +9,13 @@
 #include <glib/gi18n-lib.h>
 #include <locale.h>
 
+#include <till-hw.h>
+#include <till-printer-sim.h>
+#include <till-receipt.h>
+
 #include "till-application.h"
 #include "till-config.h"
 #include "till-window.h"
-
-#ifdef HAVE_TILL_PRINTER_SIM
-#include <till-printer-sim.h>
-#endif
 
 struct _TillApplication
 {
@@ -182,10 +182,8 @@ till_application_startup (GApplication *application)
 
   G_APPLICATION_CLASS (till_application_parent_class)->startup (application);
 
-#ifdef HAVE_TILL_PRINTER_SIM
   /* sim://printer for the demo and the tests: a printer that draws PNGs. */
   till_printer_sim_register_transport ();
-#endif
 
   /* A till has one look, whatever the desktop prefers. */
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
@@ -405,20 +403,10 @@ till_application_get_printer_uri (TillApplication *self)
 
 /* ---- Printing ---------------------------------------------------------------
  *
- * THE PRINT HOOK. The receipt encoder (src/receipt) and the device transports (hw)
- * are linked only when they are built; see src/app/meson.build. The receipt bytes
- * are made on the main thread (the encoder reads the store, whose connection
- * belongs to this thread) and written to the device in a worker thread. */
+ * The receipt bytes are made on the main thread (the encoder reads the store,
+ * whose connection belongs to this thread) and written to the device in a
+ * worker thread. */
 
-#if defined(HAVE_TILL_RECEIPT) && defined(HAVE_TILL_HW)
-#include <till-hw.h>
-#include <till-receipt.h>
-#define CAN_PRINT 1
-#else
-#define CAN_PRINT 0
-#endif
-
-#if CAN_PRINT
 typedef struct
 {
   char   *uri;
@@ -461,7 +449,6 @@ paper_from_uri (const char *uri)
     return TILL_PAPER_58MM;
   return TILL_PAPER_80MM;
 }
-#endif
 
 void
 till_application_print_receipt_async (TillApplication    *self,
@@ -485,7 +472,6 @@ till_application_print_receipt_async (TillApplication    *self,
       return;
     }
 
-#if CAN_PRINT
   {
     g_autoptr (TillPrinterProfile) profile =
         till_printer_profile_new (paper_from_uri (self->printer_uri));
@@ -512,10 +498,6 @@ till_application_print_receipt_async (TillApplication    *self,
     g_task_set_task_data (task, job, (GDestroyNotify) print_job_free);
     g_task_run_in_thread (task, print_thread);
   }
-#else
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                           _ ("this build has no receipt printing"));
-#endif
 }
 
 gboolean

@@ -23,6 +23,7 @@ struct _TillSession
   TillJournal *journal;
   TillCart    *cart;
   TillUser    *user;
+  guint        checkpoint_source;
 };
 
 G_DEFINE_FINAL_TYPE (TillSession, till_session, G_TYPE_OBJECT)
@@ -36,11 +37,26 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+static gboolean
+checkpoint_when_idle_cb (gpointer user_data)
+{
+  TillSession *self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  self->checkpoint_source = 0;
+  /* A failed checkpoint loses nothing (the log still holds every sale); the
+   * next sale tries again. */
+  if (!till_store_checkpoint_if_due (self->store, &error))
+    g_warning ("%s", error->message);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 till_session_dispose (GObject *object)
 {
   TillSession *self = TILL_SESSION (object);
 
+  g_clear_handle_id (&self->checkpoint_source, g_source_remove);
   g_clear_object (&self->user);
   g_clear_object (&self->cart);
   g_clear_object (&self->journal);
@@ -210,4 +226,19 @@ till_session_dup_store_name (TillSession *self)
   if (name == NULL || *name == '\0')
     return g_strdup (_ ("OpenTill"));
   return g_steal_pointer (&name);
+}
+
+/**
+ * till_session_checkpoint_when_idle:
+ *
+ * After a sale: copies the database's write-ahead log into the database once
+ * the screen has nothing else to do, so that no sale ever waits for it.
+ */
+void
+till_session_checkpoint_when_idle (TillSession *self)
+{
+  g_return_if_fail (TILL_IS_SESSION (self));
+
+  if (self->checkpoint_source == 0)
+    self->checkpoint_source = g_idle_add_full (G_PRIORITY_LOW, checkpoint_when_idle_cb, self, NULL);
 }

@@ -26,6 +26,7 @@ TillJournal *till_session_get_journal (TillSession *self);
 TillCart    *till_session_get_cart (TillSession *self);
 TillUser    *till_session_get_user (TillSession *self);
 void         till_session_set_user (TillSession *self, TillUser *user);
+void         till_session_checkpoint_when_idle (TillSession *self);
 /* The store's name for the screen, e.g. "便利店 (中关村店)". */
 char *till_session_dup_store_name (TillSession *self) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -182,6 +182,7 @@ sale_completed_cb (TillWindow *self, TillSale *sale, TillPaymentView *view)
   /* pay.* may come from outside (D-Bus) while the sale screen shows: the change
    * must be on screen all the same. */
   show_page (self, "payment");
+  till_session_checkpoint_when_idle (self->session);
   if (TILL_IS_APPLICATION (app))
     till_application_print_receipt_async (TILL_APPLICATION (app), sale, NULL, print_done_cb,
                                           g_object_ref (self));

@@ -134,11 +134,11 @@ complete (TillPaymentView *self, gint64 tendered)
                                 till_session_get_user (self->session), tendered, &error);
   if (sale == NULL)
     {
-      /* Nothing was recorded and the cart is as it was: the cashier can retry. */
-      g_autofree char *message =
-          g_strdup_printf (_ ("The sale was not recorded: %s"), error->message);
-      g_warning ("%s", message);
-      show_error (self, message);
+      /* Nothing was recorded and the cart is as it was: the cashier can retry.
+       * The core's message says so; disk trouble also goes to the log. */
+      if (g_error_matches (error, TILL_SALE_ERROR, TILL_SALE_ERROR_STORAGE))
+        g_warning ("%s", error->message);
+      show_error (self, error->message);
       return;
     }
 

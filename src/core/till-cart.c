@@ -257,24 +257,28 @@ too_large:
 
 /* Every journal write runs in its own transaction, unless the caller already
  * holds one (then it is part of the caller's). */
+/* Undoes a journal write that failed and says, in the cashier's words, what it
+ * means: the screen did not change either. */
+static gboolean
+change_failed (TillCart *self, gboolean own, GError **error)
+{
+  if (own)
+    till_store_rollback (self->store);
+  g_prefix_error (error, _ ("The till cannot save to its database, so nothing was changed: "));
+  return FALSE;
+}
+
 static gboolean
 change_begin (TillCart *self, gboolean *out_own, GError **error)
 {
   *out_own = !till_store_in_transaction (self->store);
-  return !*out_own || till_store_begin (self->store, error);
+  return !*out_own || till_store_begin (self->store, error) || change_failed (self, FALSE, error);
 }
 
 static gboolean
 change_commit (TillCart *self, gboolean own, GError **error)
 {
   return !own || till_store_commit (self->store, error);
-}
-
-static void
-change_abort (TillCart *self, gboolean own)
-{
-  if (own)
-    till_store_rollback (self->store);
 }
 
 /* Writes the cart row for the current sale if it is not there yet, dropping any
@@ -335,8 +339,7 @@ journal_insert_line (TillCart    *self,
   return TRUE;
 
 failed:
-  change_abort (self, own);
-  return FALSE;
+  return change_failed (self, own, error);
 }
 
 static gboolean
@@ -366,8 +369,7 @@ journal_set_quantity (TillCart *self, gint64 key, gint64 quantity, GError **erro
   return TRUE;
 
 failed:
-  change_abort (self, own);
-  return FALSE;
+  return change_failed (self, own, error);
 }
 
 /* Deletes one line's row, or all of them when @key is 0. */
@@ -389,10 +391,7 @@ journal_delete_lines (TillCart *self, gint64 key, GError **error)
     stmt = till_store_prepare (self->store, "DELETE FROM cart_line", error);
   if (stmt == NULL || !till_store_step_done (self->store, stmt, error) ||
       !change_commit (self, own, error))
-    {
-      change_abort (self, own);
-      return FALSE;
-    }
+    return change_failed (self, own, error);
   return TRUE;
 }
 
@@ -592,10 +591,7 @@ till_cart_restore (TillCart *self, GError **error)
       if (!change_begin (self, &own, error))
         return FALSE;
       if (!_till_cart_delete_journal (self, error) || !change_commit (self, own, error))
-        {
-          change_abort (self, own);
-          return FALSE;
-        }
+        return change_failed (self, own, error);
       start_new_sale (self);
       return TRUE;
     }

@@ -490,6 +490,77 @@ START_TEST (test_keypad_errors)
 }
 END_TEST
 
+/* /app/ui/checkout/storage-failure: a database that cannot be written is a clear
+ * message on screen, and nothing is lost: the cart stays as it was, no sale is
+ * half-recorded, and the same sale goes through once the disk is back. */
+START_TEST (test_storage_failure)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (TillStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) popular = NULL;
+  g_autoptr (TillSale) none = NULL;
+  TillSession      *session;
+  TillStore        *till_store;
+  TillCart         *cart;
+  TillCheckoutView *checkout;
+  TillPaymentView  *payment;
+  gboolean          is_error = FALSE;
+  gint64            total;
+
+  fixture_setup_files (&fixture);
+  store = till_store_open (fixture.db_path, &error);
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
+  g_clear_object (&store);
+
+  fixture_start_app (&fixture);
+  session = till_window_get_session (fixture.window);
+  till_store = till_session_get_store (session);
+  cart = till_session_get_cart (session);
+  checkout = till_window_get_checkout_view (fixture.window);
+  payment = till_window_get_payment_view (fixture.window);
+  popular = till_catalog_list_popular (till_session_get_catalog (session), 2, &error);
+  ck_assert_uint_eq (popular->len, 2);
+
+  activate (&fixture, "win.login",
+            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
+  activate (&fixture, "sale.add-product",
+            g_variant_new_int64 (till_product_get_id (popular->pdata[0])));
+  total = till_cart_get_total (cart);
+
+  /* The disk refuses every write from here on. */
+  ck_assert (till_store_exec (till_store, "PRAGMA query_only = 1", &error));
+
+  activate (&fixture, "sale.add-product",
+            g_variant_new_int64 (till_product_get_id (popular->pdata[1])));
+  ck_assert_str_ne (till_checkout_view_get_status (checkout, &is_error), "");
+  ck_assert (is_error);
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 1);
+  ck_assert_int_eq (till_cart_get_total (cart), total);
+  save_screenshot (GTK_WIDGET (fixture.window), "08-storage-error-scan.png");
+
+  activate (&fixture, "sale.pay", NULL);
+  activate (&fixture, "pay.exact", NULL);
+  ck_assert_ptr_null (till_payment_view_get_sale (payment));
+  ck_assert_str_ne (till_payment_view_get_message (payment), "");
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 1);
+  none = till_sale_load_last (till_store, &error);
+  ck_assert_ptr_null (none);
+  g_clear_error (&error);
+  save_screenshot (GTK_WIDGET (fixture.window), "09-storage-error-pay.png");
+
+  /* The disk is back: the same sale goes through, once. */
+  ck_assert (till_store_exec (till_store, "PRAGMA query_only = 0", &error));
+  activate (&fixture, "pay.exact", NULL);
+  ck_assert_ptr_nonnull (till_payment_view_get_sale (payment));
+  ck_assert_int_eq (till_sale_get_total (till_payment_view_get_sale (payment)), total);
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 0);
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
 /* /app/ui/checkout/locked-store: a second till on the same database shows why it
  * cannot start, instead of crashing or vanishing. */
 START_TEST (test_locked_store)
@@ -524,6 +595,7 @@ ui_checkout_suite (void)
   tcase_set_timeout (tcase, 110);
   tcase_add_test (tcase, test_cash_sale);
   tcase_add_test (tcase, test_keypad_errors);
+  tcase_add_test (tcase, test_storage_failure);
   tcase_add_test (tcase, test_locked_store);
   suite_add_tcase (suite, tcase);
   return suite;

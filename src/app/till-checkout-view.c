@@ -11,6 +11,7 @@
 #include "till-checkout-view.h"
 #include "till-ui-util.h"
 #include "widgets/till-cart-row.h"
+#include "till-keyed-entry.h"
 #include "widgets/till-keypad.h"
 
 #define N_QUICK_KEYS 24
@@ -203,60 +204,88 @@ scan_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   line_added (self, line);
 }
 
+/* Adds @quantity of @product (0: none keyed, one piece). A weighed product needs
+ * its weight keyed: without a scale the till cannot know it, and guessing a
+ * kilogram would sell the wrong amount. */
 static gboolean
-is_all_digits (const char *text)
+add_product_quantity (TillCheckoutView *self, TillProduct *product, gint64 quantity)
 {
-  if (*text == '\0')
-    return FALSE;
-  for (; *text != '\0'; text++)
-    if (!g_ascii_isdigit (*text))
+  g_autoptr (GError) error = NULL;
+  TillCartLine *line;
+
+  if (quantity == 0 && till_product_get_weighed (product))
+    {
+      g_autofree char *message = g_strdup_printf (
+          _ ("%s is sold by weight: key its weight in kg and ×, then the item (e.g. 0.5×%s)."),
+          till_product_get_name (product),
+          till_product_get_plu (product) != NULL ? till_product_get_plu (product) : "PLU");
+      show_error (self, message);
       return FALSE;
+    }
+  line = till_cart_add_product (get_cart (self), product,
+                                quantity > 0 ? quantity : TILL_QUANTITY_ONE, &error);
+  if (line == NULL)
+    {
+      show_error (self, error->message);
+      return FALSE;
+    }
+  line_added (self, line);
   return TRUE;
 }
 
+/* What the cashier keyed: "[quantity×]PLU", or a barcode keyed by hand because
+ * its label would not scan. */
 static void
 add_plu_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
-  const char       *plu = g_variant_get_string (parameter, NULL);
+  TillCatalog      *catalog = till_session_get_catalog (self->session);
+  g_autoptr (TillProduct) product = NULL;
   g_autoptr (GError) error = NULL;
-  TillCartLine *line;
+  g_autofree char *code = NULL;
+  gint64           quantity = 0;
 
-  if (*plu == '\0')
+  if (!till_keyed_entry_parse (g_variant_get_string (parameter, NULL), &quantity, &code, &error))
     {
-      show_error (self, _ ("Type a PLU on the keypad first."));
+      show_error (self, error->message);
       return;
     }
-  if (!is_all_digits (plu))
+  if (*code == '\0')
     {
-      g_autofree char *message =
-          g_strdup_printf (_ ("“%s” is not a PLU: a PLU has digits only."), plu);
-      show_error (self, message);
+      show_error (self, _ ("Now tap the item, or key its PLU after ×."));
       return;
     }
-  line = till_cart_add_plu (get_cart (self), plu, TILL_QUANTITY_ONE, &error);
-  if (line == NULL)
+  if (strlen (code) >= MIN_KEYED_BARCODE)
+    product = till_catalog_lookup_barcode (catalog, code, &error);
+  else
+    product = till_catalog_lookup_plu (catalog, code, &error);
+  if (product == NULL)
     {
       g_autofree char *message = NULL;
 
-      if (g_error_matches (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND))
-        message = g_strdup_printf (_ ("No product has the PLU %s."), plu);
+      if (g_error_matches (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND) &&
+          strlen (code) < MIN_KEYED_BARCODE)
+        message = g_strdup_printf (_ ("No product has the PLU %s."), code);
       else
         message = g_strdup (error->message);
       show_error (self, message);
       return;
     }
-  till_keypad_clear (self->keypad);
-  line_added (self, line);
+  if (add_product_quantity (self, product, quantity))
+    till_keypad_clear (self->keypad);
 }
 
+/* A quick key or search result: with "3×" waiting on the keypad, three of them.
+ * A bare number on the keypad may be a PLU not added yet: it stays there. */
 static void
 add_product_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
   g_autoptr (TillProduct) product = NULL;
   g_autoptr (GError) error = NULL;
-  TillCartLine *line;
+  g_autofree char *code = NULL;
+  gint64           quantity = 0;
+  gboolean         pending;
 
   product = till_catalog_lookup_id (till_session_get_catalog (self->session),
                                     g_variant_get_int64 (parameter), &error);
@@ -265,16 +294,13 @@ add_product_action (GtkWidget *widget, const char *action_name, GVariant *parame
       show_error (self, error->message);
       return;
     }
-  line = till_cart_add_product (get_cart (self), product, TILL_QUANTITY_ONE, &error);
-  if (line == NULL)
-    {
-      show_error (self, error->message);
-      return;
-    }
+  pending = till_keyed_entry_parse (till_keypad_get_text (self->keypad), &quantity, &code, NULL) &&
+            *code == '\0';
   /* A search result did its job: the next tap is on a quick key again. */
   if (gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] != '\0')
     gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
-  line_added (self, line);
+  if (add_product_quantity (self, product, pending ? quantity : 0) && pending)
+    till_keypad_clear (self->keypad);
 }
 
 static void
@@ -324,10 +350,12 @@ show_category_action (GtkWidget *widget, const char *action_name, GVariant *para
   for (child = gtk_widget_get_first_child (self->category_box); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      if (GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (child), "category-id")) ==
+      GtkWidget *button = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+
+      if (GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (button), "category-id")) ==
           (gsize) category_id)
         {
-          gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (child), TRUE);
+          gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), TRUE);
           break;
         }
     }
@@ -457,19 +485,7 @@ keypad_activate_cb (TillCheckoutView *self, TillKeypad *keypad)
 {
   g_autofree char *text = g_strdup (till_keypad_get_text (keypad));
 
-  if (*text == '\0')
-    {
-      show_error (self, _ ("Type a PLU or a barcode on the keypad first."));
-      return;
-    }
-  if (strlen (text) >= MIN_KEYED_BARCODE && is_all_digits (text))
-    {
-      /* A barcode keyed by hand because the label would not scan. */
-      till_keypad_clear (keypad);
-      gtk_widget_activate_action (GTK_WIDGET (self), "sale.scan", "s", text);
-    }
-  else
-    gtk_widget_activate_action (GTK_WIDGET (self), "sale.add-plu", "s", text);
+  gtk_widget_activate_action (GTK_WIDGET (self), "sale.add-plu", "s", text);
 }
 
 static void
@@ -614,9 +630,10 @@ populate_categories (TillCheckoutView *self)
   g_autoptr (GError) error = NULL;
   GtkWidget *child;
 
-  while ((child = gtk_widget_get_last_child (self->category_box)) !=
-         GTK_WIDGET (self->popular_button))
-    gtk_box_remove (GTK_BOX (self->category_box), child);
+  while ((child = gtk_widget_get_last_child (self->category_box)) != NULL &&
+         gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child)) !=
+             GTK_WIDGET (self->popular_button))
+    gtk_flow_box_remove (GTK_FLOW_BOX (self->category_box), child);
 
   categories = till_catalog_list_categories (till_session_get_catalog (self->session), 0, &error);
   if (categories == NULL)
@@ -634,7 +651,7 @@ populate_categories (TillCheckoutView *self)
       g_object_set_data (G_OBJECT (button), "category-id",
                          GSIZE_TO_POINTER ((gsize) till_category_get_id (category)));
       g_signal_connect (button, "toggled", G_CALLBACK (category_toggled_cb), self);
-      gtk_box_append (GTK_BOX (self->category_box), button);
+      gtk_flow_box_append (GTK_FLOW_BOX (self->category_box), button);
     }
 }
 
@@ -850,4 +867,11 @@ till_checkout_view_get_selected (TillCheckoutView *self)
   if (self->selection == NULL)
     return GTK_INVALID_LIST_POSITION;
   return gtk_single_selection_get_selected (self->selection);
+}
+
+TillKeypad *
+till_checkout_view_get_keypad (TillCheckoutView *self)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+  return self->keypad;
 }

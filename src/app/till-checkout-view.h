@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "till-session.h"
+#include "widgets/till-keypad.h"
 
 G_BEGIN_DECLS
 
@@ -27,5 +28,8 @@ const char *till_checkout_view_get_status (TillCheckoutView *self, gboolean *out
 const char *till_checkout_view_get_total_text (TillCheckoutView *self);
 /* The selected cart line, or GTK_INVALID_LIST_POSITION. */
 guint till_checkout_view_get_selected (TillCheckoutView *self);
+
+/* For tests: the keypad, as the cashier types on it. */
+TillKeypad *till_checkout_view_get_keypad (TillCheckoutView *self);
 
 G_END_DECLS

@@ -473,6 +473,46 @@ START_TEST (test_keypad_errors)
                       3 * TILL_QUANTITY_ONE);
   }
 
+  /* Weighed goods: without a scale the weight is keyed, never guessed. */
+  {
+    g_autofree char *plu = single_text (till_session_get_store (session),
+                                        "SELECT plu FROM product WHERE weighed AND active "
+                                        "AND popularity > 0 ORDER BY popularity LIMIT 1");
+    g_autofree char *keyed = g_strdup_printf ("0.456×%s", plu);
+    g_autoptr (TillProduct) weighed =
+        till_catalog_lookup_plu (till_session_get_catalog (session), plu, &error);
+    TillKeypad *keypad = till_checkout_view_get_keypad (checkout);
+    guint       n_lines = till_cart_get_n_lines (cart);
+
+    ck_assert_ptr_nonnull (weighed);
+    activate (&fixture, "sale.add-plu", g_variant_new_string (plu));
+    till_checkout_view_get_status (checkout, &is_error);
+    ck_assert (is_error);
+    activate (&fixture, "sale.add-product", g_variant_new_int64 (till_product_get_id (weighed)));
+    till_checkout_view_get_status (checkout, &is_error);
+    ck_assert (is_error);
+    ck_assert_uint_eq (till_cart_get_n_lines (cart), n_lines);
+    save_screenshot (GTK_WIDGET (fixture.window), "10-weight-needed.png");
+
+    activate (&fixture, "sale.add-plu", g_variant_new_string (keyed));
+    ck_assert_uint_eq (till_cart_get_n_lines (cart), n_lines + 1);
+    ck_assert_int_eq (till_cart_line_get_quantity (till_cart_get_line (cart, n_lines)), 456);
+    ck_assert_int_eq (till_cart_line_get_amount (till_cart_get_line (cart, n_lines)),
+                      till_money_line_amount (till_product_get_price (weighed), 456));
+
+    /* The keypad's × then the quick key: 0.5 kg, and the keypad is cleared. */
+    till_keypad_set_text (keypad, "0.5*");
+    activate (&fixture, "sale.add-product", g_variant_new_int64 (till_product_get_id (weighed)));
+    ck_assert_uint_eq (till_cart_get_n_lines (cart), n_lines + 2);
+    ck_assert_int_eq (till_cart_line_get_quantity (till_cart_get_line (cart, n_lines + 1)), 500);
+    ck_assert_str_eq (till_keypad_get_text (keypad), "");
+
+    activate (&fixture, "sale.delete-line", NULL);
+    activate (&fixture, "sale.select-line", g_variant_new_uint32 (n_lines));
+    activate (&fixture, "sale.delete-line", NULL);
+    ck_assert_uint_eq (till_cart_get_n_lines (cart), n_lines);
+  }
+
   /* Too little cash: refused, the cart kept. */
   activate (&fixture, "sale.pay", NULL);
   activate (&fixture, "pay.cash", g_variant_new_int64 (1));

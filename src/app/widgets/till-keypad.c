@@ -11,6 +11,7 @@
 #include "till-keypad.h"
 
 #define MASK_CHARACTER "\xe2\x97\x8f" /* ● */
+#define TIMES_SIGN "\xc3\x97"         /* ×, kept as '*' in the text */
 
 struct _TillKeypad
 {
@@ -18,6 +19,7 @@ struct _TillKeypad
 
   GtkWidget *display_label;
   GtkWidget *decimal_button;
+  GtkWidget *double_zero_button;
   GtkWidget *enter_button;
 
   GString *text;
@@ -25,6 +27,7 @@ struct _TillKeypad
   guint    max_length;
   gboolean masked;
   gboolean allow_decimal;
+  gboolean times_key;
 };
 
 G_DEFINE_FINAL_TYPE (TillKeypad, till_keypad, GTK_TYPE_WIDGET)
@@ -38,6 +41,7 @@ enum
   PROP_MAX_LENGTH,
   PROP_ENTER_LABEL,
   PROP_PLACEHOLDER,
+  PROP_TIMES_KEY,
   N_PROPS
 };
 
@@ -70,7 +74,10 @@ update_display (TillKeypad *self)
     }
   else
     {
-      gtk_label_set_text (GTK_LABEL (self->display_label), self->text->str);
+      g_auto (GStrv) parts = g_strsplit (self->text->str, "*", -1);
+      g_autofree char *shown = g_strjoinv (TIMES_SIGN, parts);
+
+      gtk_label_set_text (GTK_LABEL (self->display_label), shown);
       gtk_widget_remove_css_class (self->display_label, "placeholder");
     }
 }
@@ -85,12 +92,21 @@ text_changed (TillKeypad *self)
 static void
 append_character (TillKeypad *self, char character)
 {
+  const char *times = strchr (self->text->str, '*');
+
   if (self->max_length > 0 && self->text->len >= self->max_length)
     return;
-  if (character == '.')
+  if (character == '*')
     {
-      /* One decimal point, and "0." rather than a bare "." */
-      if (!self->allow_decimal || strchr (self->text->str, '.') != NULL)
+      /* One ×, after a quantity: "3×8001". */
+      if (!self->times_key || times != NULL || self->text->len == 0)
+        return;
+    }
+  else if (character == '.')
+    {
+      /* One decimal point, in the quantity before any ×, and "0." rather than
+       * a bare "." */
+      if (!self->allow_decimal || times != NULL || strchr (self->text->str, '.') != NULL)
         return;
       if (self->text->len == 0)
         g_string_append_c (self->text, '0');
@@ -113,7 +129,9 @@ key_clicked_cb (TillKeypad *self, GtkButton *button)
 {
   const char *label = gtk_button_get_label (button);
 
-  if (label != NULL && label[0] != '\0')
+  if (g_strcmp0 (label, TIMES_SIGN) == 0)
+    append_character (self, '*');
+  else if (label != NULL && label[0] != '\0')
     {
       for (const char *p = label; *p != '\0'; p++)
         append_character (self, *p);
@@ -187,6 +205,9 @@ till_keypad_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_PLACEHOLDER:
       g_value_set_string (value, self->placeholder);
       break;
+    case PROP_TIMES_KEY:
+      g_value_set_boolean (value, self->times_key);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -228,6 +249,16 @@ till_keypad_set_property (GObject *object, guint prop_id, const GValue *value, G
     case PROP_ENTER_LABEL:
       gtk_button_set_label (GTK_BUTTON (self->enter_button), g_value_get_string (value));
       g_object_notify_by_pspec (object, pspec);
+      break;
+    case PROP_TIMES_KEY:
+      if (self->times_key != g_value_get_boolean (value))
+        {
+          /* The × key takes the place of 00, which a quantity never needs. */
+          self->times_key = g_value_get_boolean (value);
+          gtk_button_set_label (GTK_BUTTON (self->double_zero_button),
+                                self->times_key ? TIMES_SIGN : "00");
+          g_object_notify_by_pspec (object, pspec);
+        }
       break;
     case PROP_PLACEHOLDER:
       if (g_strcmp0 (self->placeholder, g_value_get_string (value)) != 0)
@@ -271,6 +302,9 @@ till_keypad_class_init (TillKeypadClass *klass)
   properties[PROP_PLACEHOLDER] =
       g_param_spec_string ("placeholder", NULL, NULL, NULL,
                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TIMES_KEY] =
+      g_param_spec_boolean ("times-key", NULL, NULL, FALSE,
+                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_ACTIVATE] = g_signal_new ("activate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -280,6 +314,7 @@ till_keypad_class_init (TillKeypadClass *klass)
                                                "/org/opentill/Till/ui/till-keypad.ui");
   gtk_widget_class_bind_template_child (widget_class, TillKeypad, display_label);
   gtk_widget_class_bind_template_child (widget_class, TillKeypad, decimal_button);
+  gtk_widget_class_bind_template_child (widget_class, TillKeypad, double_zero_button);
   gtk_widget_class_bind_template_child (widget_class, TillKeypad, enter_button);
   gtk_widget_class_bind_template_callback (widget_class, key_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, backspace_clicked_cb);
@@ -345,6 +380,9 @@ till_keypad_handle_key (TillKeypad *self, guint keyval)
     append_character (self, (char) ('0' + (keyval - GDK_KEY_KP_0)));
   else if (keyval == GDK_KEY_period || keyval == GDK_KEY_KP_Decimal)
     append_character (self, '.');
+  else if (self->times_key && (keyval == GDK_KEY_asterisk || keyval == GDK_KEY_KP_Multiply ||
+                               keyval == GDK_KEY_multiply))
+    append_character (self, '*');
   else if (keyval == GDK_KEY_BackSpace)
     backspace (self);
   else if (keyval == GDK_KEY_Escape || keyval == GDK_KEY_Delete)

@@ -45,6 +45,12 @@ till_config_free (TillConfig *self)
   g_free (self->database);
   g_free (self->language);
   g_free (self->printer_uri);
+  g_free (self->drawer_uri);
+  g_free (self->scale_uri);
+  g_free (self->display_uri);
+  g_free (self->scanner_uri);
+  g_free (self->camera_uri);
+  g_free (self->customer_screen);
   g_free (self);
 }
 
@@ -72,6 +78,12 @@ till_config_load (const char *path, GError **error)
       self->database = dup_nonempty_string (keyfile, "till", "database");
       self->language = dup_nonempty_string (keyfile, "till", "language");
       self->printer_uri = dup_nonempty_string (keyfile, "devices", "printer");
+      self->drawer_uri = dup_nonempty_string (keyfile, "devices", "drawer");
+      self->scale_uri = dup_nonempty_string (keyfile, "devices", "scale");
+      self->display_uri = dup_nonempty_string (keyfile, "devices", "display");
+      self->scanner_uri = dup_nonempty_string (keyfile, "devices", "scanner");
+      self->camera_uri = dup_nonempty_string (keyfile, "devices", "camera");
+      self->customer_screen = dup_nonempty_string (keyfile, "devices", "customer-screen");
     }
   else if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
@@ -84,6 +96,10 @@ till_config_load (const char *path, GError **error)
     self->database = till_config_default_database ();
   if (self->language == NULL)
     self->language = g_strdup (DEFAULT_LANGUAGE);
+  if (self->drawer_uri == NULL)
+    self->drawer_uri = g_strdup ("printer");
+  if (self->customer_screen == NULL)
+    self->customer_screen = g_strdup ("auto");
   return g_steal_pointer (&self);
 }
 

@@ -15,13 +15,28 @@ G_BEGIN_DECLS
  *   language=zh_CN
  *   [devices]
  *   printer=sim://printer?dir=/tmp/receipts&width=80
- */
+ *   drawer=printer
+ *   scale=serial:///dev/ttyUSB1?baud=9600&protocol=toledo-8217
+ *   display=serial:///dev/ttyUSB2?baud=2400&protocol=led8
+ *   scanner=serial:///dev/ttyUSB3?baud=9600&protocol=scanner&suffix=%0D
+ *   camera=v4l2:///dev/video0
+ *   customer-screen=auto
+ *
+ * Every device is a URI (see hw/); an absent key means no such device. */
 typedef struct
 {
   char *path;        /* the file read, or NULL when it did not exist */
   char *database;    /* never NULL */
   char *language;    /* never NULL: "zh_CN" by default, "system" leaves the environment alone */
   char *printer_uri; /* NULL = no printer */
+  char *drawer_uri;  /* "printer" (kicked through the printer, the default) or a URI */
+  char *scale_uri;   /* NULL = no scale: weights are keyed */
+  char *display_uri; /* NULL = no pole display */
+  char *scanner_uri; /* NULL = keyboard-wedge scanners only */
+  char *camera_uri;  /* NULL = no camera scanning */
+  /* The customer-facing window: "auto" (on a second monitor when there is one),
+   * "off", or a monitor number. */
+  char *customer_screen;
 } TillConfig;
 
 /* $XDG_CONFIG_HOME/opentill/till.conf */

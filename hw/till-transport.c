@@ -9,9 +9,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "till-transport.h"
+#include "till-transport-cups.h"
+#include "till-transport-serial.h"
+#include "till-transport-tcp.h"
+#include "till-transport-usb.h"
 
 struct _TillTransport
 {
@@ -126,7 +131,7 @@ static const TillTransportBackend file_backend = {
   .free = file_free,
 };
 
-/* The backends, by scheme. usb, serial, tcp and cups join this table. */
+/* The backends, by scheme: the built-in ones, then those registered. */
 static GMutex     backends_lock;
 static GPtrArray *backends;
 
@@ -140,6 +145,10 @@ lookup_backend (const char *scheme)
     {
       backends = g_ptr_array_new ();
       g_ptr_array_add (backends, (gpointer) &file_backend);
+      g_ptr_array_add (backends, (gpointer) &till_transport_serial_backend);
+      g_ptr_array_add (backends, (gpointer) &till_transport_tcp_backend);
+      g_ptr_array_add (backends, (gpointer) &till_transport_usb_backend);
+      g_ptr_array_add (backends, (gpointer) &till_transport_cups_backend);
     }
   for (guint i = 0; i < backends->len; i++)
     {
@@ -239,6 +248,7 @@ till_transport_open (const char *uri, GError **error)
 {
   g_autoptr (GUri) parsed = NULL;
   g_autoptr (GError) parse_error = NULL;
+  g_autofree char            *usb_uri = NULL;
   const TillTransportBackend *backend;
   TillTransport              *self;
   gpointer                    state;
@@ -246,7 +256,17 @@ till_transport_open (const char *uri, GError **error)
   g_return_val_if_fail (uri != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_PARSE_RELAXED, &parse_error);
+  /* usb://VID:PID: the PID is hex, not a port (GUri refuses usb://04b8:0e15),
+   * so the colon is escaped and the backend gets host “VID:PID”. */
+  if (g_ascii_strncasecmp (uri, "usb://", 6) == 0 && strchr (uri + 6, ':') != NULL &&
+      strcspn (uri + 6, ":") < strcspn (uri + 6, "/?#"))
+    {
+      gsize colon = 6 + strcspn (uri + 6, ":");
+
+      usb_uri = g_strdup_printf ("%.*s%%3A%s", (int) colon, uri, uri + colon + 1);
+    }
+  parsed = g_uri_parse (usb_uri != NULL ? usb_uri : uri,
+                        G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_PARSE_RELAXED, &parse_error);
   if (parsed == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "“%s” is not a device URI: %s",

@@ -6,13 +6,21 @@
 
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <cairo.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <netinet/in.h>
 #include <pango/pangocairo.h>
+#include <poll.h>
 #include <qrencode.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "till-printer-sim.h"
+#include "till-pty.h"
 #include "till-transport.h"
 
 #define ESC 0x1b
@@ -114,6 +122,22 @@ struct _TillPrinterSim
   guint       n_truncated;
   guint       n_unsupported;
   guint       n_overflows;
+
+  /* Serving over a byte pipe (a pty or TCP): a thread feeds the parser, so
+   * everything it touches is under @lock. */
+  GRecMutex   lock;
+  GThread    *server_thread;
+  int         stop_pipe[2];
+  int         master_fd;    /* pty master; -1 when not serving a pty */
+  int         keep_fd;      /* our own open pty device end: no hang-up between users */
+  int         listen_fd;    /* TCP listener; -1 when not serving TCP */
+  int         client_fd;    /* the TCP connection of the job in progress */
+  GByteArray *received;     /* every byte that arrived over the pipe */
+  gsize       unplug_after; /* 0: never */
+  gboolean    unplug_now;
+  gboolean    unplugged;
+  gboolean    silent;
+  guint       n_connections;
 };
 
 G_DEFINE_FINAL_TYPE (TillPrinterSim, till_printer_sim, G_TYPE_OBJECT)
@@ -861,6 +885,9 @@ till_printer_sim_finalize (GObject *object)
 {
   TillPrinterSim *self = TILL_PRINTER_SIM (object);
 
+  till_printer_sim_stop_serving (self);
+  g_clear_pointer (&self->received, g_byte_array_unref);
+  g_rec_mutex_clear (&self->lock);
   g_clear_pointer (&self->pending, g_byte_array_unref);
   g_clear_pointer (&self->line, g_array_unref);
   g_clear_pointer (&self->qr_data, g_bytes_unref);
@@ -886,6 +913,10 @@ static void
 till_printer_sim_init (TillPrinterSim *self)
 {
   self->width = 576;
+  g_rec_mutex_init (&self->lock);
+  self->stop_pipe[0] = self->stop_pipe[1] = -1;
+  self->master_fd = self->keep_fd = self->listen_fd = self->client_fd = -1;
+  self->received = g_byte_array_new ();
   self->pending = g_byte_array_new ();
   self->from_gb18030 = g_iconv_open ("UTF-8", "GB18030");
   if (self->from_gb18030 == (GIConv) -1)
@@ -934,6 +965,7 @@ till_printer_sim_feed (TillPrinterSim *self, const guint8 *data, gsize len)
   g_return_if_fail (TILL_IS_PRINTER_SIM (self));
   g_return_if_fail (data != NULL || len == 0);
 
+  g_rec_mutex_lock (&self->lock);
   g_byte_array_append (self->pending, data, (guint) len);
   while (pos < self->pending->len)
     {
@@ -945,6 +977,7 @@ till_printer_sim_feed (TillPrinterSim *self, const guint8 *data, gsize len)
       pos += used;
     }
   g_byte_array_remove_range (self->pending, 0, (guint) pos);
+  g_rec_mutex_unlock (&self->lock);
 }
 
 void
@@ -952,12 +985,14 @@ till_printer_sim_end_of_stream (TillPrinterSim *self)
 {
   g_return_if_fail (TILL_IS_PRINTER_SIM (self));
 
+  g_rec_mutex_lock (&self->lock);
   if (self->pending->len > 0)
     {
       self->n_truncated++;
       g_byte_array_set_size (self->pending, 0);
     }
   flush_line (self);
+  g_rec_mutex_unlock (&self->lock);
 }
 
 const GPtrArray *
@@ -1037,8 +1072,10 @@ till_printer_sim_take_replies (TillPrinterSim *self)
 
   g_return_val_if_fail (TILL_IS_PRINTER_SIM (self), NULL);
 
+  g_rec_mutex_lock (&self->lock);
   replies = g_steal_pointer (&self->replies);
   self->replies = g_byte_array_new ();
+  g_rec_mutex_unlock (&self->lock);
   return g_byte_array_free_to_bytes (replies);
 }
 
@@ -1048,7 +1085,9 @@ till_printer_sim_set_status (TillPrinterSim *self, guint n, guint8 status)
   g_return_if_fail (TILL_IS_PRINTER_SIM (self));
   g_return_if_fail (n >= 1 && n <= 4);
 
+  g_rec_mutex_lock (&self->lock);
   self->status[n] = status;
+  g_rec_mutex_unlock (&self->lock);
 }
 
 guint
@@ -1128,11 +1167,8 @@ till_printer_sim_render_png (TillPrinterSim *self, guint index, const char *path
   return TRUE;
 }
 
-gboolean
-till_printer_sim_write_receipts (TillPrinterSim *self,
-                                 const char     *dir,
-                                 guint          *out_n_written,
-                                 GError        **error)
+static gboolean
+write_receipts_locked (TillPrinterSim *self, const char *dir, guint *out_n_written, GError **error)
 {
   guint number = 1;
   guint written = 0;
@@ -1171,6 +1207,432 @@ till_printer_sim_write_receipts (TillPrinterSim *self,
         *out_n_written = written;
     }
   return TRUE;
+}
+
+gboolean
+till_printer_sim_write_receipts (TillPrinterSim *self,
+                                 const char     *dir,
+                                 guint          *out_n_written,
+                                 GError        **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (TILL_IS_PRINTER_SIM (self), FALSE);
+
+  g_rec_mutex_lock (&self->lock);
+  ok = write_receipts_locked (self, dir, out_n_written, error);
+  g_rec_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/* Serving the printer over a byte pipe: a pty (a serial printer) or a TCP
+ * listener on loopback (a port-9100 network printer). */
+
+static const guint8 state_status[][5] = {
+  /* n:                            1     2     3     4 */
+  [TILL_PRINTER_SIM_ONLINE] = { 0, 0x12, 0x12, 0x12, 0x12 },
+  [TILL_PRINTER_SIM_PAPER_NEAR_END] = { 0, 0x12, 0x12, 0x12, 0x1e },
+  /* The example out-of-paper answer of DEVICES.md §1.7: 1A 32 7E. */
+  [TILL_PRINTER_SIM_PAPER_OUT] = { 0, 0x1a, 0x32, 0x12, 0x7e },
+  [TILL_PRINTER_SIM_COVER_OPEN] = { 0, 0x1a, 0x16, 0x12, 0x12 },
+  [TILL_PRINTER_SIM_OFFLINE] = { 0, 0x1a, 0x12, 0x12, 0x12 },
+};
+
+static const char *const state_names[] = {
+  [TILL_PRINTER_SIM_ONLINE] = "online",       [TILL_PRINTER_SIM_PAPER_NEAR_END] = "paper-near-end",
+  [TILL_PRINTER_SIM_PAPER_OUT] = "paper-out", [TILL_PRINTER_SIM_COVER_OPEN] = "cover-open",
+  [TILL_PRINTER_SIM_OFFLINE] = "offline",
+};
+
+static void
+close_fd (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+  *fd = -1;
+}
+
+/* Drops the connection the way a pulled cable or a power cut does: the pty
+ * master goes away (the device end then fails with EIO), a TCP connection is
+ * reset (RST, not an orderly close). Called with the lock held. */
+static void
+unplug_locked (TillPrinterSim *self)
+{
+  if (self->client_fd >= 0)
+    {
+      struct linger abort_on_close = { .l_onoff = 1, .l_linger = 0 };
+
+      setsockopt (self->client_fd, SOL_SOCKET, SO_LINGER, &abort_on_close, sizeof abort_on_close);
+      close_fd (&self->client_fd);
+    }
+  if (self->master_fd >= 0)
+    {
+      close_fd (&self->master_fd);
+      close_fd (&self->keep_fd);
+    }
+  self->unplugged = TRUE;
+  self->unplug_now = FALSE;
+  self->unplug_after = 0;
+}
+
+static void
+write_all_fd (int fd, const guint8 *data, gsize len)
+{
+  while (len > 0)
+    {
+      gssize n = send (fd, data, len, MSG_NOSIGNAL);
+
+      if (n < 0 && errno == ENOTSOCK)
+        n = write (fd, data, len);
+      if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        {
+          struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+          poll (&pfd, 1, 100);
+          continue;
+        }
+      if (n <= 0)
+        return; /* the other end went away: nobody to answer */
+      data += n;
+      len -= (gsize) n;
+    }
+}
+
+/* Bytes from the pipe: parse them and answer what the printer answers. */
+static void
+serve_bytes (TillPrinterSim *self, int fd, const guint8 *data, gsize len)
+{
+  g_autoptr (GBytes) replies = NULL;
+  gboolean unplug = FALSE;
+
+  g_rec_mutex_lock (&self->lock);
+  if (self->unplug_after > 0 && self->received->len + len >= self->unplug_after)
+    {
+      len = self->unplug_after - self->received->len;
+      unplug = TRUE;
+    }
+  g_byte_array_append (self->received, data, (guint) len);
+  till_printer_sim_feed (self, data, len);
+  replies = till_printer_sim_take_replies (self);
+  if (unplug)
+    unplug_locked (self);
+  else if (!self->silent && g_bytes_get_size (replies) > 0)
+    write_all_fd (fd, g_bytes_get_data (replies, NULL), g_bytes_get_size (replies));
+  g_rec_mutex_unlock (&self->lock);
+}
+
+static gpointer
+server_thread (gpointer data)
+{
+  TillPrinterSim *self = data;
+  guint8          buffer[4096];
+
+  for (;;)
+    {
+      struct pollfd pfds[2] = { { .fd = self->stop_pipe[0], .events = POLLIN } };
+      int           fd;
+      gboolean      listening;
+      gssize        n;
+
+      g_rec_mutex_lock (&self->lock);
+      if (self->unplug_now)
+        unplug_locked (self);
+      fd = self->master_fd >= 0 ? self->master_fd : self->client_fd;
+      listening = fd < 0 && self->listen_fd >= 0;
+      if (listening)
+        fd = self->listen_fd;
+      g_rec_mutex_unlock (&self->lock);
+
+      pfds[1].fd = fd; /* -1 (unplugged pty): poll ignores it */
+      pfds[1].events = POLLIN;
+      if (poll (pfds, 2, 20) < 0 && errno != EINTR)
+        break;
+      if (pfds[0].revents & POLLIN)
+        break;
+      if (fd < 0 || pfds[1].revents == 0)
+        continue;
+      if (listening)
+        {
+          int client = accept (fd, NULL, NULL);
+
+          g_rec_mutex_lock (&self->lock);
+          if (client >= 0)
+            {
+              fcntl (client, F_SETFD, FD_CLOEXEC);
+              self->client_fd = client;
+              self->n_connections++;
+            }
+          g_rec_mutex_unlock (&self->lock);
+          continue;
+        }
+      n = read (fd, buffer, sizeof buffer);
+      if (n > 0)
+        serve_bytes (self, fd, buffer, (gsize) n);
+      else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+        {
+          g_rec_mutex_lock (&self->lock);
+          if (fd == self->client_fd)
+            {
+              /* The end of a TCP job: the next one comes on a new connection. */
+              till_printer_sim_end_of_stream (self);
+              close_fd (&self->client_fd);
+            }
+          else
+            g_usleep (10 * G_TIME_SPAN_MILLISECOND); /* a pty with nobody on it */
+          g_rec_mutex_unlock (&self->lock);
+        }
+    }
+  return NULL;
+}
+
+static gboolean
+start_thread (TillPrinterSim *self, GError **error)
+{
+  if (!g_unix_open_pipe (self->stop_pipe, FD_CLOEXEC, error))
+    return FALSE;
+  self->unplugged = FALSE;
+  self->server_thread = g_thread_new ("printer-sim", server_thread, self);
+  return TRUE;
+}
+
+/**
+ * till_printer_sim_serve_pty:
+ * Serves the printer on a new raw pseudo-terminal from a thread, like a printer
+ * on a serial cable. Returns the device path (/dev/pts/N) to open as
+ * serial:///dev/pts/N, or NULL with @error set.
+ */
+char *
+till_printer_sim_serve_pty (TillPrinterSim *self, GError **error)
+{
+  g_autofree char *path = NULL;
+  int              master;
+
+  g_return_val_if_fail (TILL_IS_PRINTER_SIM (self), NULL);
+  g_return_val_if_fail (self->server_thread == NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!till_pty_open (&master, &path, error))
+    return NULL;
+  /* Holding the device end open ourselves keeps the master from hanging up
+   * while no driver has it open (between jobs, before the first). */
+  self->keep_fd = open (path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (self->keep_fd < 0)
+    {
+      int saved_errno = errno;
+
+      close (master);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno), "Cannot open %s: %s",
+                   path, g_strerror (saved_errno));
+      return NULL;
+    }
+  self->master_fd = master;
+  if (!start_thread (self, error))
+    {
+      close_fd (&self->master_fd);
+      close_fd (&self->keep_fd);
+      return NULL;
+    }
+  return g_steal_pointer (&path);
+}
+
+/**
+ * till_printer_sim_serve_tcp:
+ * Serves the printer on 127.0.0.1:@port (0: any free port) from a thread, like
+ * a network printer: one job per connection. Returns the port, or 0 with
+ * @error set.
+ */
+guint16
+till_printer_sim_serve_tcp (TillPrinterSim *self, guint16 port, GError **error)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET };
+  socklen_t          address_len = sizeof address;
+  int                fd;
+  int                reuse = 1;
+
+  g_return_val_if_fail (TILL_IS_PRINTER_SIM (self), 0);
+  g_return_val_if_fail (self->server_thread == NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  address.sin_port = htons (port);
+  fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse) != 0 ||
+      bind (fd, (struct sockaddr *) &address, sizeof address) != 0 || listen (fd, 4) != 0 ||
+      getsockname (fd, (struct sockaddr *) &address, &address_len) != 0)
+    {
+      int saved_errno = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot listen on 127.0.0.1:%u: %s", port, g_strerror (saved_errno));
+      return 0;
+    }
+  self->listen_fd = fd;
+  if (!start_thread (self, error))
+    {
+      close_fd (&self->listen_fd);
+      return 0;
+    }
+  return ntohs (address.sin_port);
+}
+
+/**
+ * till_printer_sim_stop_serving:
+ * Stops the server thread and closes the pipe. Reading the printed lines,
+ * receipts and QR payloads is safe once this has returned.
+ */
+void
+till_printer_sim_stop_serving (TillPrinterSim *self)
+{
+  g_return_if_fail (TILL_IS_PRINTER_SIM (self));
+
+  if (self->server_thread == NULL)
+    return;
+  write_all_fd (self->stop_pipe[1], (const guint8 *) "x", 1);
+  g_thread_join (g_steal_pointer (&self->server_thread));
+  close_fd (&self->stop_pipe[0]);
+  close_fd (&self->stop_pipe[1]);
+  g_rec_mutex_lock (&self->lock);
+  close_fd (&self->client_fd);
+  close_fd (&self->listen_fd);
+  close_fd (&self->master_fd);
+  close_fd (&self->keep_fd);
+  g_rec_mutex_unlock (&self->lock);
+}
+
+void
+till_printer_sim_set_state (TillPrinterSim *self, TillPrinterSimState state)
+{
+  g_return_if_fail (TILL_IS_PRINTER_SIM (self));
+  g_return_if_fail (state <= TILL_PRINTER_SIM_OFFLINE);
+
+  g_rec_mutex_lock (&self->lock);
+  for (guint n = 1; n <= 4; n++)
+    self->status[n] = state_status[state][n];
+  g_rec_mutex_unlock (&self->lock);
+}
+
+gboolean
+till_printer_sim_state_from_string (const char *name, TillPrinterSimState *out_state)
+{
+  g_return_val_if_fail (name != NULL && out_state != NULL, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (state_names); i++)
+    if (g_str_equal (name, state_names[i]))
+      {
+        *out_state = (TillPrinterSimState) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+till_printer_sim_set_silent (TillPrinterSim *self, gboolean silent)
+{
+  g_return_if_fail (TILL_IS_PRINTER_SIM (self));
+
+  g_rec_mutex_lock (&self->lock);
+  self->silent = silent;
+  g_rec_mutex_unlock (&self->lock);
+}
+
+/**
+ * till_printer_sim_unplug:
+ * Pulls the cable now: the server thread closes the pty master or resets the
+ * TCP connection (it owns the descriptors it polls), and this returns once it
+ * has.
+ */
+void
+till_printer_sim_unplug (TillPrinterSim *self)
+{
+  g_return_if_fail (TILL_IS_PRINTER_SIM (self));
+
+  g_rec_mutex_lock (&self->lock);
+  if (self->server_thread == NULL)
+    unplug_locked (self);
+  else
+    self->unplug_now = TRUE;
+  g_rec_mutex_unlock (&self->lock);
+  while (!till_printer_sim_get_unplugged (self))
+    g_usleep (G_TIME_SPAN_MILLISECOND);
+}
+
+void
+till_printer_sim_unplug_after (TillPrinterSim *self, gsize n_bytes)
+{
+  g_return_if_fail (TILL_IS_PRINTER_SIM (self));
+  g_return_if_fail (n_bytes > 0);
+
+  g_rec_mutex_lock (&self->lock);
+  self->unplug_after = self->received->len + n_bytes;
+  g_rec_mutex_unlock (&self->lock);
+}
+
+gboolean
+till_printer_sim_get_unplugged (TillPrinterSim *self)
+{
+  gboolean unplugged;
+
+  g_return_val_if_fail (TILL_IS_PRINTER_SIM (self), FALSE);
+
+  g_rec_mutex_lock (&self->lock);
+  unplugged = self->unplugged;
+  g_rec_mutex_unlock (&self->lock);
+  return unplugged;
+}
+
+guint
+till_printer_sim_get_n_connections (TillPrinterSim *self)
+{
+  guint n;
+
+  g_return_val_if_fail (TILL_IS_PRINTER_SIM (self), 0);
+
+  g_rec_mutex_lock (&self->lock);
+  n = self->n_connections;
+  g_rec_mutex_unlock (&self->lock);
+  return n;
+}
+
+GBytes *
+till_printer_sim_dup_received (TillPrinterSim *self)
+{
+  GBytes *bytes;
+
+  g_return_val_if_fail (TILL_IS_PRINTER_SIM (self), NULL);
+
+  g_rec_mutex_lock (&self->lock);
+  bytes = g_bytes_new (self->received->data, self->received->len);
+  g_rec_mutex_unlock (&self->lock);
+  return bytes;
+}
+
+/**
+ * till_printer_sim_wait_received:
+ * Waits until at least @n_bytes have arrived over the pipe, at most
+ * @timeout_ms. Returns whether they did.
+ */
+gboolean
+till_printer_sim_wait_received (TillPrinterSim *self, gsize n_bytes, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  g_return_val_if_fail (TILL_IS_PRINTER_SIM (self), FALSE);
+
+  for (;;)
+    {
+      gsize received;
+
+      g_rec_mutex_lock (&self->lock);
+      received = self->received->len;
+      g_rec_mutex_unlock (&self->lock);
+      if (received >= n_bytes)
+        return TRUE;
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
+    }
 }
 
 /* The sim:// transport */

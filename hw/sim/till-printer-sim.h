@@ -65,4 +65,42 @@ gboolean till_printer_sim_write_receipts (TillPrinterSim *self,
  * dir) and answers status requests. Safe to call more than once. */
 void till_printer_sim_register_transport (void);
 
+/* Serving the printer over a real byte pipe, from a thread: a pty (a serial
+ * printer) or a TCP listener on 127.0.0.1 (a network printer, one job per
+ * connection). While it serves, read the lines, receipts and QR payloads only
+ * after till_printer_sim_stop_serving(); the counters, the received bytes and
+ * the state calls are safe at any time. */
+typedef enum
+{
+  TILL_PRINTER_SIM_ONLINE,
+  TILL_PRINTER_SIM_PAPER_NEAR_END,
+  TILL_PRINTER_SIM_PAPER_OUT, /* DLE EOT 1, 2, 4 answer 1A 32 7E */
+  TILL_PRINTER_SIM_COVER_OPEN,
+  TILL_PRINTER_SIM_OFFLINE,
+} TillPrinterSimState;
+
+/* Sets what DLE EOT 1-4 answer for @state, byte for byte (DEVICES.md §1.7). */
+void till_printer_sim_set_state (TillPrinterSim *self, TillPrinterSimState state);
+/* "online", "paper-near-end", "paper-out", "cover-open", "offline". */
+gboolean till_printer_sim_state_from_string (const char *name, TillPrinterSimState *out_state);
+/* A silent printer parses and prints but never answers a status request. */
+void till_printer_sim_set_silent (TillPrinterSim *self, gboolean silent);
+
+/* Returns the device path (/dev/pts/N) to open as serial:///dev/pts/N. */
+char *till_printer_sim_serve_pty (TillPrinterSim *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Listens on 127.0.0.1:@port (0: a free port); returns the port or 0. */
+guint16 till_printer_sim_serve_tcp (TillPrinterSim *self, guint16 port, GError **error);
+void    till_printer_sim_stop_serving (TillPrinterSim *self);
+
+/* Pulls the cable: closes the pty master (the device end then fails with EIO)
+ * or resets the TCP connection; now, or once @n_bytes more have arrived. */
+void     till_printer_sim_unplug (TillPrinterSim *self);
+void     till_printer_sim_unplug_after (TillPrinterSim *self, gsize n_bytes);
+gboolean till_printer_sim_get_unplugged (TillPrinterSim *self);
+guint    till_printer_sim_get_n_connections (TillPrinterSim *self);
+
+/* Every byte that arrived over the pipe, and a bounded wait for them. */
+GBytes  *till_printer_sim_dup_received (TillPrinterSim *self) G_GNUC_WARN_UNUSED_RESULT;
+gboolean till_printer_sim_wait_received (TillPrinterSim *self, gsize n_bytes, guint timeout_ms);
+
 G_END_DECLS

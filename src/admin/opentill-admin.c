@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "till-admin-hw.h"
 #include "till-core.h"
 
 /* Exit statuses: scripts tell a mistyped command from a failed one. */
@@ -35,6 +36,8 @@ static int run_demo (int argc, char **argv);
 
 static const AdminCommand commands[] = {
   { "demo", N_ ("Fill an empty store with a demo convenience store"), run_demo },
+  { "hw", N_ ("Find devices, read a printer’s status, print a test page (list|status|test)"),
+    till_admin_hw_run },
 };
 
 /* The database the till uses: $OPENTILL_DB, else the user's data directory. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "till-core.h"
+#include "till-printer-sim.h"
 #include "till-test-util.h"
 
 /* Exit statuses opentill-admin promises to scripts. */
@@ -196,6 +197,130 @@ START_TEST (test_help)
 }
 END_TEST
 
+/* The hw command against the printer simulator on a real pty: the admin
+ * program opens /dev/pts/N as a serial port, as it would open /dev/ttyUSB0. */
+static TillPrinterSim *printer;
+static char           *printer_uri;
+
+static void
+hw_setup (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  printer = till_printer_sim_new (576);
+  path = till_printer_sim_serve_pty (printer, &error);
+  ck_assert_msg (path != NULL, "%s", error ? error->message : "");
+  printer_uri = g_strconcat ("serial://", path, "?baud=9600", NULL);
+}
+
+static void
+hw_teardown (void)
+{
+  till_printer_sim_stop_serving (printer);
+  g_clear_object (&printer);
+  g_clear_pointer (&printer_uri, g_free);
+}
+
+/* /admin/hw/status/states */
+START_TEST (test_hw_status_states)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out2 = NULL;
+  g_autofree char *err2 = NULL;
+  int              status;
+
+  status = run_admin (&out, &err, "hw", "status", printer_uri, NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (strstr (out, "The printer is ready") != NULL, "stdout: %s", out);
+  ck_assert_msg (strstr (out, "DLE EOT 1 = 0x12 DLE EOT 2 = 0x12 DLE EOT 4 = 0x12") != NULL,
+                 "stdout: %s", out);
+
+  till_printer_sim_set_state (printer, TILL_PRINTER_SIM_PAPER_OUT);
+  status = run_admin (&out2, &err2, "hw", "status", printer_uri, NULL);
+  ck_assert_int_eq (status, EXIT_FAILED);
+  ck_assert_msg (strstr (out2, "The printer is out of paper") != NULL, "stdout: %s", out2);
+  ck_assert_msg (strstr (out2, "DLE EOT 1 = 0x1a DLE EOT 2 = 0x32 DLE EOT 4 = 0x7e") != NULL,
+                 "stdout: %s", out2);
+}
+END_TEST
+
+/* /admin/hw/status/silent: no answer within --timeout, then exit 1. */
+START_TEST (test_hw_status_silent)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64           start = g_get_monotonic_time ();
+  int              status;
+
+  till_printer_sim_set_silent (printer, TRUE);
+  status = run_admin (&out, &err, "hw", "status", printer_uri, "--timeout", "300", NULL);
+  ck_assert_int_eq (status, EXIT_FAILED);
+  ck_assert_msg (strstr (out, "does not answer") != NULL, "stdout: %s", out);
+  ck_assert ((g_get_monotonic_time () - start) / 1000 < 10000);
+}
+END_TEST
+
+/* /admin/hw/test/prints: a test page with Chinese text, a QR code and a cut
+ * arrives, and the status is reported after it. */
+START_TEST (test_hw_test_prints)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  const GPtrArray *lines;
+  gboolean         found_title = FALSE;
+  int              status = run_admin (&out, &err, "hw", "test", printer_uri, NULL);
+
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (strstr (out, "Sent a test page") != NULL, "stdout: %s", out);
+  ck_assert_msg (strstr (out, "The printer is ready") != NULL, "stdout: %s", out);
+  till_printer_sim_stop_serving (printer);
+
+  ck_assert_uint_eq (till_printer_sim_get_n_receipts (printer), 1);
+  ck_assert_uint_eq (till_printer_sim_get_n_cuts (printer), 1);
+  ck_assert_uint_eq (till_printer_sim_get_qr_payloads (printer)->len, 1);
+  ck_assert_str_eq (g_ptr_array_index (till_printer_sim_get_qr_payloads (printer), 0),
+                    "https://opentill.org/hw-test");
+  lines = till_printer_sim_get_receipt_lines (printer, 0);
+  for (guint i = 0; i < lines->len; i++)
+    found_title |= g_str_equal (g_ptr_array_index (lines, i), "打印测试");
+  ck_assert (found_title);
+  ck_assert_uint_eq (till_printer_sim_get_n_garbage_bytes (printer), 0);
+}
+END_TEST
+
+/* /admin/hw/test/unplugged: the printer goes away mid-page: exit 1, a message
+ * that names the device, and no hang. */
+START_TEST (test_hw_test_unplugged)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int              status;
+
+  till_printer_sim_unplug_after (printer, 20);
+  status = run_admin (&out, &err, "hw", "test", printer_uri, NULL);
+  ck_assert_int_eq (status, EXIT_FAILED);
+  ck_assert_msg (strstr (err, printer_uri) != NULL, "stderr: %s", err);
+}
+END_TEST
+
+/* /admin/hw/usage */
+START_TEST (test_hw_usage)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out2 = NULL;
+  g_autofree char *err2 = NULL;
+
+  ck_assert_int_eq (run_admin (&out, &err, "hw", "frobnicate", NULL), EXIT_USAGE);
+  ck_assert_msg (strstr (err, "hw status URI") != NULL, "stderr: %s", err);
+  ck_assert_int_eq (run_admin (&out2, &err2, "hw", "status", "gopher://printer", NULL),
+                    EXIT_FAILED);
+  ck_assert_msg (strstr (err2, "gopher://printer") != NULL, "stderr: %s", err2);
+}
+END_TEST
+
 static Suite *
 admin_suite (void)
 {
@@ -215,6 +340,15 @@ admin_suite (void)
   tcase_add_test (tc, test_demo_refuses_filled_store);
   tcase_add_test (tc, test_demo_bad_number);
   tcase_add_test (tc, test_demo_locked_database);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("hw");
+  tcase_add_checked_fixture (tc, hw_setup, hw_teardown);
+  tcase_add_test (tc, test_hw_status_states);
+  tcase_add_test (tc, test_hw_status_silent);
+  tcase_add_test (tc, test_hw_test_prints);
+  tcase_add_test (tc, test_hw_test_unplugged);
+  tcase_add_test (tc, test_hw_usage);
   suite_add_tcase (suite, tc);
 
   return suite;

@@ -20,8 +20,13 @@
 /* The largest payload GS ( k stores on Epson and Citizen models (DEVICES.md §1.9). */
 #define QR_MAX_PAYLOAD 7089
 
-/* GS v 0 bands: some clones refuse taller images, so we send several. */
+/* GS v 0 bands: some clones refuse taller images (Cino M230B: 343 rows at most,
+ * Citizen: yH <= 8; DEVICES.md §1.8), so we send several. */
 #define RASTER_MAX_BAND 256
+
+/* ESC * 33: 24-dot double density, 3 bytes per column, one band per line. */
+#define COLUMN_MODE 33
+#define COLUMN_BAND 24
 
 struct _TillEscpos
 {
@@ -29,7 +34,7 @@ struct _TillEscpos
 
   TillPrinterProfile profile;
   GByteArray        *buffer;
-  GIConv             to_gb18030;
+  GIConv             conv; /* UTF-8 to the profile's charset; -1 for UTF-8 itself */
   gboolean           bold;
   gboolean           double_width;
   gboolean           double_height;
@@ -37,20 +42,29 @@ struct _TillEscpos
 
 G_DEFINE_FINAL_TYPE (TillEscpos, till_escpos, G_TYPE_OBJECT)
 
-G_DEFINE_BOXED_TYPE (TillPrinterProfile,
-                     till_printer_profile,
-                     till_printer_profile_copy,
-                     till_printer_profile_free)
-
+/* The converter for @charset: GB18030 for the GB family (GBK and GB2312 are its
+ * two-byte subsets, checked byte by byte), Big5, or none for UTF-8. */
 static GIConv
-open_gb18030 (void)
+open_converter (TillCharset charset)
 {
-  GIConv conv = g_iconv_open ("GB18030", "UTF-8");
+  const char *name;
+  GIConv      conv;
 
-  /* glibc always has GB18030; without it no Chinese receipt can be printed. */
+  if (charset == TILL_CHARSET_UTF8)
+    return (GIConv) -1;
+  name = charset == TILL_CHARSET_BIG5 ? "BIG5" : "GB18030";
+  conv = g_iconv_open (name, "UTF-8");
+  /* glibc always has both; without them no Chinese receipt can be printed. */
   if (conv == (GIConv) -1)
-    g_error ("iconv cannot convert UTF-8 to GB18030");
+    g_error ("iconv cannot convert UTF-8 to %s", name);
   return conv;
+}
+
+static void
+close_converter (GIConv conv)
+{
+  if (conv != (GIConv) -1)
+    g_iconv_close (conv);
 }
 
 static gboolean
@@ -59,17 +73,85 @@ is_private_use (gunichar ch)
   return (ch >= 0xE000 && ch <= 0xF8FF) || ch >= 0xF0000;
 }
 
-/* Encodes one character into at most 2 GB18030 bytes. Returns the number of bytes
- * (1 or 2), or 0 when the printer cannot print the character. */
+/* What encode_char() found for each BMP character, per charset: iconv costs far
+ * more than the rest of a receipt, and a till prints the same few thousand 汉字
+ * all day. 0 = not looked up yet, CODE_NONE = not printable, CODE_LONG = ask
+ * iconv (a 4-byte GB18030 code), else CODE_TWO | the two bytes. Entries are read
+ * and written atomically, so encoders on several threads share the table. */
+#define CODE_NONE 0xffffffffu
+#define CODE_LONG 0x20000u
+#define CODE_TWO 0x10000u
+#define N_CHARSETS (TILL_CHARSET_UTF8 + 1)
+
+static guint *
+code_table (TillCharset charset)
+{
+  static guint *tables[N_CHARSETS];
+  guint        *table = g_atomic_pointer_get (&tables[charset]);
+
+  if (table == NULL)
+    {
+      guint *fresh = g_new0 (guint, 0x10000);
+
+      /* The table lives as long as the process: the loser of a race frees its own. */
+      if (g_atomic_pointer_compare_and_exchange (&tables[charset], NULL, fresh))
+        table = fresh;
+      else
+        {
+          g_free (fresh);
+          table = g_atomic_pointer_get (&tables[charset]);
+        }
+    }
+  return table;
+}
+
+static guint encode_char_uncached (GIConv conv, gunichar ch, TillCharset charset, guint8 out[4]);
+
+/* Encodes one character into at most 4 bytes of @charset. Returns the number of
+ * bytes, or 0 when the printer cannot print the character. */
 static guint
-encode_char (GIConv conv, gunichar ch, TillCharset charset, guint8 out[2])
+encode_char (GIConv conv, gunichar ch, TillCharset charset, guint8 out[4])
+{
+  guint *table;
+  guint  code;
+  guint  n;
+
+  if (ch >= 0x20 && ch < 0x7f)
+    {
+      out[0] = (guint8) ch;
+      return 1;
+    }
+  if (charset == TILL_CHARSET_UTF8 || ch > 0xFFFF)
+    return encode_char_uncached (conv, ch, charset, out);
+
+  table = code_table (charset);
+  code = (guint) g_atomic_int_get ((gint *) &table[ch]);
+  if (code == 0)
+    {
+      n = encode_char_uncached (conv, ch, charset, out);
+      code = n == 0 ? CODE_NONE : n == 2 ? CODE_TWO | out[0] << 8 | out[1] : CODE_LONG;
+      g_atomic_int_set ((gint *) &table[ch], (gint) code);
+      return n;
+    }
+  if (code == CODE_NONE)
+    return 0;
+  if (code == CODE_LONG)
+    return encode_char_uncached (conv, ch, charset, out);
+  out[0] = (guint8) (code >> 8);
+  out[1] = (guint8) code;
+  return 2;
+}
+
+static guint
+encode_char_uncached (GIConv conv, gunichar ch, TillCharset charset, guint8 out[4])
 {
   char  utf8[6];
   gsize in_left;
   gsize out_left = 4;
-  char  gb[4];
+  char  encoded[4];
   char *in_ptr = utf8;
-  char *out_ptr = gb;
+  char *out_ptr = encoded;
+  gsize n;
 
   if (ch >= 0x20 && ch < 0x7f)
     {
@@ -79,38 +161,73 @@ encode_char (GIConv conv, gunichar ch, TillCharset charset, guint8 out[2])
   if (ch < 0x80 || is_private_use (ch))
     return 0;
 
+  if (charset == TILL_CHARSET_UTF8)
+    {
+      /* Printer UTF-8 fonts stop at the Basic Multilingual Plane (no emoji). */
+      if (ch > 0xFFFF)
+        return 0;
+      return (guint) g_unichar_to_utf8 (ch, (char *) out);
+    }
+
   in_left = g_unichar_to_utf8 (ch, utf8);
   /* Reset the converter's state so a failed character never poisons the next. */
   g_iconv (conv, NULL, NULL, NULL, NULL);
   if (g_iconv (conv, &in_ptr, &in_left, &out_ptr, &out_left) == (gsize) -1)
     return 0;
-  /* A 4-byte sequence lies outside GBK: Chinese printers only have the 2-byte
-   * areas (DEVICES.md §1.3), so such a character is not printable. */
-  if (4 - out_left != 2)
+  n = 4 - out_left;
+  /* A 4-byte sequence lies outside GBK: most Chinese printers only have the
+   * 2-byte areas (DEVICES.md §1.3); only a full GB18030 font takes it. */
+  if (n == 4 && charset == TILL_CHARSET_GB18030)
+    {
+      memcpy (out, encoded, 4);
+      return 4;
+    }
+  if (n != 2)
     return 0;
-  if (charset == TILL_CHARSET_GB2312 && ((guint8) gb[0] < 0xa1 || (guint8) gb[1] < 0xa1))
+  /* GB2312-only fonts read every byte below A1 as a single ASCII-like byte. */
+  if (charset == TILL_CHARSET_GB2312 && ((guint8) encoded[0] < 0xa1 || (guint8) encoded[1] < 0xa1))
     return 0;
-  out[0] = (guint8) gb[0];
-  out[1] = (guint8) gb[1];
+  out[0] = (guint8) encoded[0];
+  out[1] = (guint8) encoded[1];
   return 2;
 }
 
 /* The one place that decides what a character becomes on paper. Appends the
- * printable UTF-8 to out_utf8 and/or its GB18030 bytes to out_bytes. Newlines are
- * kept as LF; other control and format characters are dropped. */
+ * printable UTF-8 to out_utf8 and/or its bytes in @charset to out_bytes. Newlines
+ * are kept as LF; other control and format characters are dropped. */
 static void
 convert_text (
     GIConv conv, const char *utf8, TillCharset charset, GString *out_utf8, GByteArray *out_bytes)
 {
-  g_autofree char *valid = g_utf8_make_valid (utf8, -1);
+  g_autofree char *repaired = NULL;
+  const char      *valid = utf8;
 
-  for (const char *p = valid; *p != '\0'; p = g_utf8_next_char (p))
+  if (!g_utf8_validate (utf8, -1, NULL))
+    valid = repaired = g_utf8_make_valid (utf8, -1);
+
+  for (const char *p = valid; *p != '\0';)
     {
-      gunichar     ch = g_utf8_get_char (p);
-      guint8       bytes[2];
+      gunichar     ch;
+      guint8       bytes[4];
       guint        n;
-      GUnicodeType type = g_unichar_type (ch);
+      GUnicodeType type;
 
+      /* Printable ASCII, most of a receipt, goes through as it is. */
+      if ((guchar) *p >= 0x20 && (guchar) *p < 0x7f)
+        {
+          const char *run = p;
+
+          while ((guchar) *p >= 0x20 && (guchar) *p < 0x7f)
+            p++;
+          if (out_utf8 != NULL)
+            g_string_append_len (out_utf8, run, p - run);
+          if (out_bytes != NULL)
+            g_byte_array_append (out_bytes, (const guint8 *) run, (guint) (p - run));
+          continue;
+        }
+      ch = g_utf8_get_char (p);
+      p = g_utf8_next_char (p);
+      type = g_unichar_type (ch);
       if (ch == '\n')
         {
           if (out_utf8 != NULL)
@@ -131,7 +248,7 @@ convert_text (
         {
           ch = TILL_ESCPOS_REPLACEMENT_CHAR;
           n = encode_char (conv, ch, charset, bytes);
-          g_assert (n == 2);
+          g_assert (n >= 2);
         }
       if (out_utf8 != NULL)
         g_string_append_unichar (out_utf8, ch);
@@ -211,17 +328,32 @@ append_bytes (TillEscpos *self, const char *bytes, gsize len)
 static void
 append_print_mode (TillEscpos *self)
 {
-  /* Double size is sent as ESC ! for ASCII plus FS ! for 汉字 rather than as one
-   * GS !: both are in the oldest ESC/POS and Kanji command sets that every clone
-   * implements, whereas GS ! is missing or ignores Kanji on some cheap 58 mm clones.
-   * ESC ! also carries the emphasis bit, so we send the current bold state in it
-   * and ESC E and ESC ! never disagree ("the last received command wins"). */
+  /* By default double size is sent as ESC ! for ASCII plus FS ! for 汉字 rather
+   * than as one GS !: both are in the oldest ESC/POS and Kanji command sets that
+   * every clone implements, whereas GS ! is missing or ignores Kanji on some cheap
+   * 58 mm clones. ESC ! also carries the emphasis bit, so we send the current bold
+   * state in it and ESC E and ESC ! never disagree ("the last received command
+   * wins"). The profile can ask for ESC ! alone or for GS ! instead. */
   guint8 ank =
       (self->bold ? 0x08 : 0) | (self->double_height ? 0x10 : 0) | (self->double_width ? 0x20 : 0);
   guint8 kanji = (self->double_width ? 0x04 : 0) | (self->double_height ? 0x08 : 0);
+  guint8 size = (self->double_width ? 0x10 : 0) | (self->double_height ? 0x01 : 0);
   guint8 bytes[] = { ESC, '!', ank, FS, '!', kanji };
+  guint8 gs[] = { GS, '!', size };
 
-  g_byte_array_append (self->buffer, bytes, sizeof bytes);
+  switch (self->profile.style)
+    {
+    case TILL_STYLE_FS:
+      g_byte_array_append (self->buffer, bytes, sizeof bytes);
+      break;
+    case TILL_STYLE_ESC:
+      g_byte_array_append (self->buffer, bytes, 3);
+      break;
+    case TILL_STYLE_GS:
+    default:
+      g_byte_array_append (self->buffer, gs, sizeof gs);
+      break;
+    }
 }
 
 static void
@@ -243,8 +375,9 @@ append_qr_native (TillEscpos *self, const char *data, gsize len)
   g_byte_array_append (self->buffer, print, sizeof print);
 }
 
+/* The QR code drawn by us (libqrencode), as a GS v 0 raster or ESC * columns. */
 static void
-append_qr_raster (TillEscpos *self, const char *data)
+append_qr_image (TillEscpos *self, const char *data)
 {
   QRcode            *code = QRcode_encodeString (data, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
   guint              module = CLAMP (self->profile.qr_module_size, 1, 16);
@@ -258,6 +391,9 @@ append_qr_raster (TillEscpos *self, const char *data)
       return;
     }
   side = (guint) code->width * module;
+  /* A code wider than the paper would be cut off: use smaller modules. */
+  while (side > self->profile.dots && module > 1)
+    side = (guint) code->width * --module;
   width_bytes = (side + 7) / 8;
   bits = g_malloc0 ((gsize) width_bytes * side);
   for (guint y = 0; y < side; y++)
@@ -265,7 +401,17 @@ append_qr_raster (TillEscpos *self, const char *data)
       if (code->data[(y / module) * code->width + x / module] & 1)
         bits[y * width_bytes + x / 8] |= 0x80 >> (x % 8);
   QRcode_free (code);
-  till_escpos_raster (self, bits, width_bytes, side);
+  till_escpos_image (self, bits, width_bytes, side);
+}
+
+/* Text as printed and as the profile's bytes, with the encoder's converter. */
+static char *
+sanitize (TillEscpos *self, const char *utf8)
+{
+  GString *out = g_string_sized_new (strlen (utf8) + 8);
+
+  convert_text (self->conv, utf8, self->profile.charset, out, NULL);
+  return g_string_free (out, FALSE);
 }
 
 static void
@@ -274,8 +420,8 @@ till_escpos_finalize (GObject *object)
   TillEscpos *self = TILL_ESCPOS (object);
 
   g_clear_pointer (&self->buffer, g_byte_array_unref);
-  if (self->to_gb18030 != (GIConv) -1)
-    g_iconv_close (self->to_gb18030);
+  close_converter (self->conv);
+  till_printer_profile_clear (&self->profile);
 
   G_OBJECT_CLASS (till_escpos_parent_class)->finalize (object);
 }
@@ -292,53 +438,8 @@ static void
 till_escpos_init (TillEscpos *self)
 {
   self->buffer = g_byte_array_new ();
-  self->to_gb18030 = open_gb18030 ();
+  self->conv = (GIConv) -1;
   till_printer_profile_init (&self->profile, TILL_PAPER_80MM);
-}
-
-/* Printer profiles */
-
-/**
- * till_printer_profile_init:
- * Fills @profile with the usual values of a Chinese printer of that paper width:
- * GBK font, native QR at 6 dots per module, a cutter.
- */
-void
-till_printer_profile_init (TillPrinterProfile *profile, TillPaperWidth paper)
-{
-  g_return_if_fail (profile != NULL);
-
-  memset (profile, 0, sizeof *profile);
-  profile->paper = paper;
-  profile->columns = paper == TILL_PAPER_58MM ? 32 : 48;
-  profile->dots = paper == TILL_PAPER_58MM ? 384 : 576;
-  profile->charset = TILL_CHARSET_GBK;
-  profile->qr_mode = TILL_QR_NATIVE;
-  profile->qr_module_size = paper == TILL_PAPER_58MM ? 5 : 6;
-  profile->has_cutter = TRUE;
-}
-
-TillPrinterProfile *
-till_printer_profile_new (TillPaperWidth paper)
-{
-  TillPrinterProfile *profile = g_new0 (TillPrinterProfile, 1);
-
-  till_printer_profile_init (profile, paper);
-  return profile;
-}
-
-TillPrinterProfile *
-till_printer_profile_copy (const TillPrinterProfile *profile)
-{
-  g_return_val_if_fail (profile != NULL, NULL);
-
-  return g_memdup2 (profile, sizeof *profile);
-}
-
-void
-till_printer_profile_free (TillPrinterProfile *profile)
-{
-  g_free (profile);
 }
 
 /* The encoder */
@@ -350,13 +451,18 @@ till_printer_profile_free (TillPrinterProfile *profile)
 TillEscpos *
 till_escpos_new (const TillPrinterProfile *profile)
 {
-  TillEscpos *self;
+  TillEscpos         *self;
+  TillPrinterProfile *copy;
 
   g_return_val_if_fail (profile != NULL, NULL);
   g_return_val_if_fail (profile->columns > 0 && profile->dots > 0, NULL);
 
   self = g_object_new (TILL_TYPE_ESCPOS, NULL);
-  self->profile = *profile;
+  /* Keep a copy (sharing the logo raster) in the struct. */
+  copy = till_printer_profile_copy (profile);
+  self->profile = *copy;
+  g_free (copy);
+  self->conv = open_converter (self->profile.charset);
   return self;
 }
 
@@ -378,15 +484,17 @@ till_escpos_get_columns (TillEscpos *self)
 
 /**
  * till_escpos_initialize:
- * ESC @ (reset the printer's modes), then FS & (Chinese mode): ESC @ may reset
- * the code page, so Chinese mode is selected again explicitly.
+ * ESC @ (reset the printer's modes), then FS & (Chinese mode) when the profile
+ * has Kanji mode on: ESC @ may reset the code page, so Chinese mode is selected
+ * again explicitly. With Kanji mode off the printer keeps its power-on mode
+ * (Chinese clones start in Chinese mode; UTF-8 printers need none).
  */
 void
 till_escpos_initialize (TillEscpos *self)
 {
   g_return_if_fail (TILL_IS_ESCPOS (self));
 
-  append_bytes (self, "\x1b\x40\x1c\x26", 4);
+  append_bytes (self, "\x1b\x40\x1c\x26", self->profile.kanji_mode ? 4 : 2);
   self->bold = FALSE;
   self->double_width = FALSE;
   self->double_height = FALSE;
@@ -439,7 +547,7 @@ till_escpos_text (TillEscpos *self, const char *utf8)
   g_return_if_fail (TILL_IS_ESCPOS (self));
   g_return_if_fail (utf8 != NULL);
 
-  convert_text (self->to_gb18030, utf8, self->profile.charset, NULL, self->buffer);
+  convert_text (self->conv, utf8, self->profile.charset, NULL, self->buffer);
 }
 
 /* The text and LF. */
@@ -463,7 +571,7 @@ till_escpos_wrapped (TillEscpos *self, const char *utf8)
   g_return_if_fail (TILL_IS_ESCPOS (self));
   g_return_if_fail (utf8 != NULL);
 
-  clean = till_escpos_sanitize (utf8, self->profile.charset);
+  clean = sanitize (self, utf8);
   lines = till_escpos_wrap (clean, till_escpos_get_columns (self));
   for (guint i = 0; lines[i] != NULL; i++)
     till_escpos_line (self, lines[i]);
@@ -479,8 +587,8 @@ till_escpos_row (TillEscpos *self, const char *left, const char *right)
 
   g_return_if_fail (TILL_IS_ESCPOS (self));
 
-  clean_left = till_escpos_sanitize (left != NULL ? left : "", self->profile.charset);
-  clean_right = till_escpos_sanitize (right != NULL ? right : "", self->profile.charset);
+  clean_left = sanitize (self, left != NULL ? left : "");
+  clean_right = sanitize (self, right != NULL ? right : "");
   row = till_escpos_format_row (till_escpos_get_columns (self), clean_left, clean_right);
   till_escpos_line (self, row);
 }
@@ -496,9 +604,9 @@ till_escpos_row3 (TillEscpos *self, const char *left, const char *middle, const 
 
   g_return_if_fail (TILL_IS_ESCPOS (self));
 
-  clean_left = till_escpos_sanitize (left != NULL ? left : "", self->profile.charset);
-  clean_middle = till_escpos_sanitize (middle != NULL ? middle : "", self->profile.charset);
-  clean_right = till_escpos_sanitize (right != NULL ? right : "", self->profile.charset);
+  clean_left = sanitize (self, left != NULL ? left : "");
+  clean_middle = sanitize (self, middle != NULL ? middle : "");
+  clean_right = sanitize (self, right != NULL ? right : "");
   row = till_escpos_format_row3 (till_escpos_get_columns (self), clean_left, clean_middle,
                                  clean_right);
   till_escpos_line (self, row);
@@ -532,8 +640,8 @@ till_escpos_feed (TillEscpos *self, guint lines)
 
 /**
  * till_escpos_qr:
- * A QR code (model 2, error level M) of @data, by GS ( k or as a GS v 0 raster
- * depending on the profile. Starts and ends on a fresh line.
+ * A QR code (model 2, error level M) of @data, by GS ( k, as a GS v 0 raster
+ * or as ESC * columns, depending on the profile. Starts and ends on a fresh line.
  */
 void
 till_escpos_qr (TillEscpos *self, const char *data)
@@ -548,7 +656,7 @@ till_escpos_qr (TillEscpos *self, const char *data)
   if (self->profile.qr_mode == TILL_QR_NATIVE)
     append_qr_native (self, data, len);
   else
-    append_qr_raster (self, data);
+    append_qr_image (self, data);
 }
 
 /**
@@ -575,6 +683,73 @@ till_escpos_raster (TillEscpos *self, const guint8 *bits, guint width_bytes, gui
       g_byte_array_append (self->buffer, bits + (gsize) y * width_bytes,
                            (guint) ((gsize) band * width_bytes));
     }
+}
+
+/**
+ * till_escpos_column_image:
+ * The same 1-bit image as till_escpos_raster() takes, sent as ESC * 33 (24-dot
+ * double density) bands for printers without GS v 0: ESC 3 24 so bands touch,
+ * then per band of 24 rows ESC * 33 nL nH, 3 bytes per column (MSB = top dot)
+ * and LF, then ESC 2 (default line spacing). nL nH count dots, width_bytes × 8.
+ */
+void
+till_escpos_column_image (TillEscpos *self, const guint8 *bits, guint width_bytes, guint height)
+{
+  guint  dots;
+  guint8 spacing[] = { ESC, '3', COLUMN_BAND };
+  guint8 reset[] = { ESC, '2' };
+
+  g_return_if_fail (TILL_IS_ESCPOS (self));
+  g_return_if_fail (bits != NULL);
+  g_return_if_fail (width_bytes > 0 && width_bytes <= 0xffff / 8);
+
+  dots = width_bytes * 8;
+  g_byte_array_append (self->buffer, spacing, sizeof spacing);
+  for (guint top = 0; top < height; top += COLUMN_BAND)
+    {
+      guint8  header[] = { ESC, '*', COLUMN_MODE, dots & 0xff, dots >> 8 };
+      guint   start = self->buffer->len;
+      guint8 *column;
+
+      g_byte_array_append (self->buffer, header, sizeof header);
+      g_byte_array_set_size (self->buffer, start + sizeof header + dots * 3);
+      column = self->buffer->data + start + sizeof header;
+      memset (column, 0, (gsize) dots * 3);
+      for (guint x = 0; x < dots; x++)
+        for (guint dy = 0; dy < COLUMN_BAND && top + dy < height; dy++)
+          if (bits[(gsize) (top + dy) * width_bytes + x / 8] & (0x80 >> (x % 8)))
+            column[x * 3 + dy / 8] |= 0x80 >> (dy % 8);
+      append_bytes (self, "\n", 1);
+    }
+  g_byte_array_append (self->buffer, reset, sizeof reset);
+}
+
+/* An image by GS v 0, or by ESC * when the profile says the printer has only
+ * column images (its QR mode is TILL_QR_COLUMN). */
+void
+till_escpos_image (TillEscpos *self, const guint8 *bits, guint width_bytes, guint height)
+{
+  g_return_if_fail (TILL_IS_ESCPOS (self));
+
+  if (self->profile.qr_mode == TILL_QR_COLUMN)
+    till_escpos_column_image (self, bits, width_bytes, height);
+  else
+    till_escpos_raster (self, bits, width_bytes, height);
+}
+
+/* The profile's logo (see till_printer_profile_set_logo_png()), if it has one,
+ * as an image; alignment (ESC a) applies. */
+void
+till_escpos_logo (TillEscpos *self)
+{
+  const guint8 *bits;
+  guint         width_bytes, height;
+
+  g_return_if_fail (TILL_IS_ESCPOS (self));
+
+  bits = till_printer_profile_get_logo (&self->profile, &width_bytes, &height);
+  if (bits != NULL)
+    till_escpos_image (self, bits, width_bytes, height);
 }
 
 /**
@@ -634,7 +809,8 @@ till_escpos_finish (TillEscpos *self)
 /**
  * till_escpos_sanitize:
  * @utf8 as it will be printed: ¥ becomes ￥, characters outside the printer's
- * font (4-byte GB18030, private use, and outside GB2312 for that charset) become
+ * font (not in @charset, 4-byte GB18030 except for TILL_CHARSET_GB18030, private
+ * use, beyond the BMP for UTF-8, outside GB2312 for that charset) become
  * TILL_ESCPOS_REPLACEMENT_CHAR, control and format characters other than "\n"
  * are dropped, and invalid UTF-8 is repaired.
  */
@@ -646,10 +822,10 @@ till_escpos_sanitize (const char *utf8, TillCharset charset)
 
   g_return_val_if_fail (utf8 != NULL, NULL);
 
-  conv = open_gb18030 ();
+  conv = open_converter (charset);
   out = g_string_new (NULL);
   convert_text (conv, utf8, charset, out, NULL);
-  g_iconv_close (conv);
+  close_converter (conv);
   return g_string_free (out, FALSE);
 }
 
@@ -665,10 +841,10 @@ till_escpos_encode_text (const char *utf8, TillCharset charset)
 
   g_return_val_if_fail (utf8 != NULL, NULL);
 
-  conv = open_gb18030 ();
+  conv = open_converter (charset);
   out = g_byte_array_new ();
   convert_text (conv, utf8, charset, NULL, out);
-  g_iconv_close (conv);
+  close_converter (conv);
   return g_byte_array_free_to_bytes (out);
 }
 

@@ -6,47 +6,9 @@
 
 #include <glib-object.h>
 
+#include "till-printer-profile.h"
+
 G_BEGIN_DECLS
-
-/* What the printer on the other end can do. A plain struct: fill it with
- * till_printer_profile_init() and change fields as the model needs. */
-typedef enum
-{
-  TILL_PAPER_58MM, /* 32 columns of font A, 384 dots */
-  TILL_PAPER_80MM, /* 48 columns of font A, 576 dots */
-} TillPaperWidth;
-
-typedef enum
-{
-  TILL_QR_NATIVE, /* GS ( k: the printer draws the code */
-  TILL_QR_RASTER, /* GS v 0: we draw the code (clones without GS ( k, e.g. ZJ-5870) */
-} TillQrMode;
-
-typedef enum
-{
-  TILL_CHARSET_GBK,    /* GB18030 two-byte area (GBK): lead bytes 0x81-0xFE */
-  TILL_CHARSET_GB2312, /* GB2312 font only: lead and trail bytes must be >= 0xA1 */
-} TillCharset;
-
-typedef struct
-{
-  TillPaperWidth paper;
-  guint          columns; /* font A (12 dots) columns of the printable width */
-  guint          dots;    /* printable width in dots at 203 dpi */
-  TillCharset    charset;
-  TillQrMode     qr_mode;
-  guint          qr_module_size; /* dots per QR module, 1-8 (some clones stop at 8) */
-  gboolean       has_cutter;
-} TillPrinterProfile;
-
-#define TILL_TYPE_PRINTER_PROFILE (till_printer_profile_get_type ())
-
-GType               till_printer_profile_get_type (void) G_GNUC_CONST;
-void                till_printer_profile_init (TillPrinterProfile *profile, TillPaperWidth paper);
-TillPrinterProfile *till_printer_profile_new (TillPaperWidth paper) G_GNUC_WARN_UNUSED_RESULT;
-TillPrinterProfile *till_printer_profile_copy (const TillPrinterProfile *profile);
-void                till_printer_profile_free (TillPrinterProfile *profile);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillPrinterProfile, till_printer_profile_free)
 
 typedef enum
 {
@@ -84,9 +46,13 @@ void till_escpos_separator (TillEscpos *self, char ch);
 void till_escpos_feed (TillEscpos *self, guint lines);
 void till_escpos_qr (TillEscpos *self, const char *data);
 void till_escpos_raster (TillEscpos *self, const guint8 *bits, guint width_bytes, guint height);
-void till_escpos_cut (TillEscpos *self);
-void till_escpos_drawer_kick (TillEscpos *self);
-void till_escpos_raw (TillEscpos *self, const guint8 *data, gsize len);
+void
+till_escpos_column_image (TillEscpos *self, const guint8 *bits, guint width_bytes, guint height);
+void    till_escpos_image (TillEscpos *self, const guint8 *bits, guint width_bytes, guint height);
+void    till_escpos_logo (TillEscpos *self);
+void    till_escpos_cut (TillEscpos *self);
+void    till_escpos_drawer_kick (TillEscpos *self);
+void    till_escpos_raw (TillEscpos *self, const guint8 *data, gsize len);
 GBytes *till_escpos_finish (TillEscpos *self) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Text helpers, also used by the receipt layout and the tests. Widths count

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <qrencode.h>
 #include <string.h>
 
 #include "till-escpos.h"
@@ -112,6 +113,53 @@ START_TEST (test_size)
 }
 END_TEST
 
+START_TEST (test_initialize_kanji_off)
+{
+  g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (TILL_PAPER_80MM);
+  g_autoptr (TillEscpos) pos = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+
+  profile->kanji_mode = FALSE;
+  pos = till_escpos_new (profile);
+  till_escpos_initialize (pos);
+  bytes = till_escpos_finish (pos);
+  /* ESC @ alone: the printer stays in its power-on mode. */
+  ASSERT_BYTES (bytes, 0x1b, 0x40);
+}
+END_TEST
+
+static GBytes *
+size_bytes (TillTextStyle style)
+{
+  g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (TILL_PAPER_80MM);
+  g_autoptr (TillEscpos) pos = NULL;
+
+  profile->style = style;
+  pos = till_escpos_new (profile);
+  till_escpos_size (pos, TRUE, TRUE);
+  till_escpos_bold (pos, TRUE);
+  till_escpos_size (pos, FALSE, TRUE);
+  till_escpos_size (pos, FALSE, FALSE);
+  return till_escpos_finish (pos);
+}
+
+START_TEST (test_size_styles)
+{
+  g_autoptr (GBytes) fs = size_bytes (TILL_STYLE_FS);
+  g_autoptr (GBytes) esc = size_bytes (TILL_STYLE_ESC);
+  g_autoptr (GBytes) gs = size_bytes (TILL_STYLE_GS);
+
+  /* FS: ESC ! n (bit5 double width, bit4 double height, bit3 bold) and FS ! n
+   * (bit2 double width, bit3 double height), DEVICES.md §1.2. */
+  ASSERT_BYTES (fs, 0x1b, 0x21, 0x30, 0x1c, 0x21, 0x0c, 0x1b, 0x45, 0x01, 0x1b, 0x21, 0x18, 0x1c,
+                0x21, 0x08, 0x1b, 0x21, 0x08, 0x1c, 0x21, 0x00);
+  /* ESC: ESC ! n only. */
+  ASSERT_BYTES (esc, 0x1b, 0x21, 0x30, 0x1b, 0x45, 0x01, 0x1b, 0x21, 0x18, 0x1b, 0x21, 0x08);
+  /* GS: GS ! n, width in bits 4-6 and height in bits 0-2 (×2 = 1); bold by ESC E. */
+  ASSERT_BYTES (gs, 0x1d, 0x21, 0x11, 0x1b, 0x45, 0x01, 0x1d, 0x21, 0x01, 0x1d, 0x21, 0x00);
+}
+END_TEST
+
 START_TEST (test_qr_native)
 {
   g_autoptr (TillEscpos) pos = new_encoder (TILL_PAPER_80MM);
@@ -176,6 +224,263 @@ START_TEST (test_qr_raster)
   ck_assert_uint_eq (data[9], 0xff);
   ck_assert_uint_eq (data[10], 0xff);
   ck_assert_uint_eq (data[11] & 0xf0, 0xf0);
+}
+END_TEST
+
+/* The bits of a QR code of @data at @module dots per module, as the raster
+ * would be drawn, made here from libqrencode's matrix (TESTING.md §5). */
+static guint8 *
+expected_qr_bits (const char *data, guint module, guint *out_width_bytes, guint *out_side)
+{
+  QRcode *code = QRcode_encodeString (data, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+  guint   side, width_bytes;
+  guint8 *bits;
+
+  ck_assert_ptr_nonnull (code);
+  side = (guint) code->width * module;
+  width_bytes = (side + 7) / 8;
+  bits = g_malloc0 ((gsize) width_bytes * side);
+  for (guint y = 0; y < side; y++)
+    for (guint x = 0; x < side; x++)
+      if (code->data[(y / module) * code->width + x / module] & 1)
+        bits[y * width_bytes + x / 8] |= 0x80 >> (x % 8);
+  QRcode_free (code);
+  *out_width_bytes = width_bytes;
+  *out_side = side;
+  return bits;
+}
+
+/* Reads ESC 3 24, bands of ESC * 33 nL nH + 3 bytes per column + LF, ESC 2,
+ * back into a raster of @dots × @rows (MSB left), checking each header. */
+static guint8 *
+decode_columns (GBytes *bytes, guint *out_dots, guint *out_rows)
+{
+  gsize         len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  gsize         pos = 3;
+  guint         dots = 0, band = 0;
+  GByteArray   *raster = g_byte_array_new ();
+
+  ck_assert_uint_ge (len, 5);
+  ck_assert_int_eq (memcmp (data, "\x1b\x33\x18", 3), 0);
+  while (pos + 2 <= len && data[pos] == 0x1b && data[pos + 1] == 0x2a)
+    {
+      guint n, width_bytes;
+
+      ck_assert_uint_ge (len, pos + 5);
+      ck_assert_uint_eq (data[pos + 2], 33);
+      n = data[pos + 3] | (data[pos + 4] << 8);
+      if (dots == 0)
+        dots = n;
+      ck_assert_uint_eq (n, dots);
+      ck_assert_uint_ge (len, pos + 5 + (gsize) n * 3 + 1);
+      width_bytes = (dots + 7) / 8;
+      g_byte_array_set_size (raster, (band + 1) * 24 * width_bytes);
+      memset (raster->data + band * 24 * width_bytes, 0, 24 * width_bytes);
+      for (guint x = 0; x < n; x++)
+        for (guint dy = 0; dy < 24; dy++)
+          if (data[pos + 5 + x * 3 + dy / 8] & (0x80 >> (dy % 8)))
+            raster->data[(band * 24 + dy) * width_bytes + x / 8] |= 0x80 >> (x % 8);
+      pos += 5 + (gsize) n * 3;
+      ck_assert_uint_eq (data[pos], '\n');
+      pos++;
+      band++;
+    }
+  ck_assert_uint_eq (len, pos + 2);
+  ck_assert_int_eq (memcmp (data + pos, "\x1b\x32", 2), 0);
+  *out_dots = dots;
+  *out_rows = band * 24;
+  return g_byte_array_free (raster, FALSE);
+}
+
+/* Rows 0..@rows of @bits (@width_bytes each) equal those of @got (@got_width_bytes
+ * each, maybe wider); whatever @got has beyond is white. */
+static void
+assert_same_picture (const guint8 *bits,
+                     guint         width_bytes,
+                     guint         rows,
+                     const guint8 *got,
+                     guint         got_width_bytes,
+                     guint         got_rows)
+{
+  ck_assert_uint_ge (got_width_bytes, width_bytes);
+  ck_assert_uint_ge (got_rows, rows);
+  for (guint y = 0; y < got_rows; y++)
+    for (guint x = 0; x < got_width_bytes * 8; x++)
+      {
+        gboolean want = y < rows && x < width_bytes * 8 &&
+                        (bits[y * width_bytes + x / 8] & (0x80 >> (x % 8))) != 0;
+        gboolean have = (got[y * got_width_bytes + x / 8] & (0x80 >> (x % 8))) != 0;
+
+        ck_assert_msg (want == have, "dot %u,%u differs", x, y);
+      }
+}
+
+START_TEST (test_qr_raster_same_as_libqrencode)
+{
+  g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (TILL_PAPER_80MM);
+  g_autoptr (TillEscpos) pos = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autofree guint8 *expected = NULL;
+  const char        *payload = "OT1|T01|42|20261122093000|7700|0123456789abcdef";
+  guint              width_bytes, side;
+  const guint8      *data;
+  gsize              len;
+
+  profile->qr_mode = TILL_QR_RASTER;
+  pos = till_escpos_new (profile);
+  till_escpos_qr (pos, payload);
+  bytes = till_escpos_finish (pos);
+  expected = expected_qr_bits (payload, 6, &width_bytes, &side);
+  data = g_bytes_get_data (bytes, &len);
+  /* One band (side < 256): GS v 0 m=0 xL xH yL yH, then the dots. */
+  ck_assert_uint_lt (side, 256);
+  ck_assert_uint_eq (len, 8 + (gsize) width_bytes * side);
+  ck_assert_int_eq (memcmp (data, "\x1d\x76\x30\x00", 4), 0);
+  ck_assert_uint_eq (data[4], width_bytes & 0xff);
+  ck_assert_uint_eq (data[5], width_bytes >> 8);
+  ck_assert_uint_eq (data[6], side & 0xff);
+  ck_assert_uint_eq (data[7], side >> 8);
+  ck_assert_int_eq (memcmp (data + 8, expected, (gsize) width_bytes * side), 0);
+}
+END_TEST
+
+START_TEST (test_raster_bands)
+{
+  g_autoptr (TillEscpos) pos = new_encoder (TILL_PAPER_80MM);
+  g_autoptr (GBytes) bytes = NULL;
+  const guint        width_bytes = 72, rows = 600; /* 576 dots, taller than any band */
+  g_autofree guint8 *bits = g_malloc ((gsize) width_bytes * rows);
+  const guint        bands[] = { 256, 256, 88 };
+  const guint8      *data;
+  gsize              len, offset = 0;
+
+  for (gsize i = 0; i < (gsize) width_bytes * rows; i++)
+    bits[i] = (guint8) (i * 7 + i / width_bytes);
+  till_escpos_raster (pos, bits, width_bytes, rows);
+  bytes = till_escpos_finish (pos);
+  data = g_bytes_get_data (bytes, &len);
+  /* DEVICES.md §1.8: every band within Cino's 343 rows and Citizen's yH <= 8. */
+  for (guint b = 0; b < G_N_ELEMENTS (bands); b++)
+    {
+      const guint8 header[] = { 0x1d, 0x76, 0x30, 0x00, 72, 0, bands[b] & 0xff, bands[b] >> 8 };
+
+      ck_assert_uint_ge (len, offset + 8 + (gsize) width_bytes * bands[b]);
+      ck_assert_int_eq (memcmp (data + offset, header, 8), 0);
+      ck_assert_int_eq (memcmp (data + offset + 8, bits + (gsize) (b * 256) * width_bytes,
+                                (gsize) width_bytes * bands[b]),
+                        0);
+      offset += 8 + (gsize) width_bytes * bands[b];
+    }
+  ck_assert_uint_eq (len, offset);
+}
+END_TEST
+
+START_TEST (test_column_image_bytes)
+{
+  g_autoptr (TillEscpos) pos = new_encoder (TILL_PAPER_58MM);
+  g_autoptr (GBytes) bytes = NULL;
+  /* 8 dots wide, 26 rows: row y has dot y % 8 set (a diagonal), so two bands
+   * of 24, the second holding rows 24 and 25 only. */
+  guint8        bits[26];
+  const guint8 *data;
+  gsize         len;
+
+  for (guint y = 0; y < 26; y++)
+    bits[y] = 0x80 >> (y % 8);
+  till_escpos_column_image (pos, bits, 1, 26);
+  bytes = till_escpos_finish (pos);
+  data = g_bytes_get_data (bytes, &len);
+  /* ESC 3 24; ESC * 33 8 0 + 24 bytes + LF, twice; ESC 2. */
+  ck_assert_uint_eq (len, 3 + 2 * (5 + 24 + 1) + 2);
+  ck_assert_int_eq (memcmp (data, "\x1b\x33\x18\x1b\x2a\x21\x08\x00", 8), 0);
+  /* Column 0 has rows 0, 8 and 16: bit 7 of each of its three bytes. */
+  ck_assert_uint_eq (data[8], 0x80);
+  ck_assert_uint_eq (data[9], 0x80);
+  ck_assert_uint_eq (data[10], 0x80);
+  /* Column 1 has rows 1, 9, 17. */
+  ck_assert_uint_eq (data[11], 0x40);
+  ck_assert_uint_eq (data[12], 0x40);
+  ck_assert_uint_eq (data[13], 0x40);
+  ck_assert_uint_eq (data[8 + 24], '\n');
+  ck_assert_int_eq (memcmp (data + 33, "\x1b\x2a\x21\x08\x00", 5), 0);
+  /* Second band: row 24 (dot 0) and row 25 (dot 1) in the first byte. */
+  ck_assert_uint_eq (data[38], 0x80);
+  ck_assert_uint_eq (data[41], 0x40);
+  for (guint x = 2; x < 8; x++)
+    ck_assert_uint_eq (data[38 + x * 3], 0);
+  ck_assert_int_eq (memcmp (data + len - 3, "\n\x1b\x32", 3), 0);
+}
+END_TEST
+
+START_TEST (test_qr_column_same_picture)
+{
+  g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (TILL_PAPER_58MM);
+  g_autoptr (TillEscpos) pos = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autofree guint8 *expected = NULL;
+  g_autofree guint8 *got = NULL;
+  const guint8       gs_v[] = { 0x1d, 0x76, 0x30 };
+  const guint8       gs_k[] = { 0x1d, 0x28, 0x6b };
+  guint              width_bytes, side, dots, rows;
+
+  profile->qr_mode = TILL_QR_COLUMN;
+  pos = till_escpos_new (profile);
+  till_escpos_qr (pos, "134526789012345678");
+  bytes = till_escpos_finish (pos);
+  ck_assert (!contains (bytes, gs_v, sizeof gs_v));
+  ck_assert (!contains (bytes, gs_k, sizeof gs_k));
+  got = decode_columns (bytes, &dots, &rows);
+  expected = expected_qr_bits ("134526789012345678", 5, &width_bytes, &side);
+  ck_assert_uint_eq (dots, width_bytes * 8);
+  ck_assert_uint_eq (rows, (side + 23) / 24 * 24);
+  assert_same_picture (expected, width_bytes, side, got, dots / 8, rows);
+}
+END_TEST
+
+START_TEST (test_qr_raster_fits_paper)
+{
+  g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (TILL_PAPER_58MM);
+  g_autoptr (TillEscpos) pos = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  char          payload[401];
+  const guint8 *data;
+  gsize         len;
+  QRcode       *code;
+  guint         modules, rows, fitting = 8;
+
+  /* 400 bytes at level M needs a large version: 8 dots a module would be wider
+   * than 384 dots, so the encoder takes the largest module size that fits. */
+  memset (payload, 'x', 400);
+  payload[400] = '\0';
+  code = QRcode_encodeString (payload, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+  ck_assert_ptr_nonnull (code);
+  modules = (guint) code->width;
+  QRcode_free (code);
+  ck_assert_uint_gt (modules * 8, 384);
+  while (modules * fitting > 384)
+    fitting--;
+
+  profile->qr_mode = TILL_QR_RASTER;
+  profile->qr_module_size = 8;
+  pos = till_escpos_new (profile);
+  till_escpos_qr (pos, payload);
+  bytes = till_escpos_finish (pos);
+  data = g_bytes_get_data (bytes, &len);
+  /* Two bands (more than 256 rows), each as wide as the shrunk code. */
+  rows = 0;
+  for (gsize offset = 0; offset < len;)
+    {
+      guint band_rows = data[offset + 6] | (data[offset + 7] << 8);
+
+      ck_assert_int_eq (memcmp (data + offset, "\x1d\x76\x30\x00", 4), 0);
+      ck_assert_uint_eq (data[offset + 4] | (data[offset + 5] << 8), (modules * fitting + 7) / 8);
+      rows += band_rows;
+      offset += 8 + (gsize) band_rows * ((modules * fitting + 7) / 8);
+      ck_assert_uint_le (offset, len);
+    }
+  ck_assert_uint_eq (rows, modules * fitting);
+  ck_assert_uint_le (modules * fitting, 384);
 }
 END_TEST
 
@@ -281,6 +586,64 @@ START_TEST (test_four_byte_substituted)
   ASSERT_BYTES (bytes, 0xa1, 0xf5, 0xa1, 0xf5, 0xa1, 0xf5, 0xa1, 0xf5);
   ck_assert_str_eq (clean, "苹果□");
   ck_assert_uint_eq (till_escpos_text_width (clean), 6);
+}
+END_TEST
+
+/* The same text in every charset, against Python's and glibc's codecs: 合 is in
+ * every Chinese charset; 计 (Simplified) is not in Big5; 臺 (Traditional) is
+ * GBK but not GB2312; 𠀀 (Extension B) needs 4 GB18030 bytes; ¥ is sent as ￥;
+ * € is A2 E3 in GB18030/GBK/GB2312 (the GB2312 symbol row) and A3 E1 in glibc's
+ * Big5 (the CP950 euro). */
+START_TEST (test_charsets_same_text)
+{
+  const char *text = "合计臺𠀀¥€";
+  g_autoptr (GBytes) gbk = till_escpos_encode_text (text, TILL_CHARSET_GBK);
+  g_autoptr (GBytes) gb2312 = till_escpos_encode_text (text, TILL_CHARSET_GB2312);
+  g_autoptr (GBytes) gb18030 = till_escpos_encode_text (text, TILL_CHARSET_GB18030);
+  g_autoptr (GBytes) big5 = till_escpos_encode_text (text, TILL_CHARSET_BIG5);
+  g_autoptr (GBytes) utf8 = till_escpos_encode_text (text, TILL_CHARSET_UTF8);
+  g_autofree char *big5_text = till_escpos_sanitize (text, TILL_CHARSET_BIG5);
+
+  /* GBK: 4-byte 𠀀 never sent, □ (A1 F5) instead; € A2 E3 is a 2-byte code. */
+  ASSERT_BYTES (gbk, 0xba, 0xcf, 0xbc, 0xc6, 0xc5, 0x5f, 0xa1, 0xf5, 0xa3, 0xa4, 0xa2, 0xe3);
+  /* GB2312: 臺 (C5 5F) has a trail byte below A1, so it is substituted. */
+  ASSERT_BYTES (gb2312, 0xba, 0xcf, 0xbc, 0xc6, 0xa1, 0xf5, 0xa1, 0xf5, 0xa3, 0xa4, 0xa2, 0xe3);
+  /* GB18030: the 4-byte sequence 95 32 82 36 goes out as it is. */
+  ASSERT_BYTES (gb18030, 0xba, 0xcf, 0xbc, 0xc6, 0xc5, 0x5f, 0x95, 0x32, 0x82, 0x36, 0xa3, 0xa4,
+                0xa2, 0xe3);
+  /* Big5: 合 A6 58, 计 □ (A1 BC), 臺 BB 4F, 𠀀 □, ￥ A2 44, € A3 E1. */
+  ASSERT_BYTES (big5, 0xa6, 0x58, 0xa1, 0xbc, 0xbb, 0x4f, 0xa1, 0xbc, 0xa2, 0x44, 0xa3, 0xe1);
+  ck_assert_str_eq (big5_text, "合□臺□￥€");
+  /* UTF-8: the BMP as it is, 𠀀 (beyond it) as □ E2 96 A1, ¥ as ￥ EF BF A5. */
+  ASSERT_BYTES (utf8, 0xe5, 0x90, 0x88, 0xe8, 0xae, 0xa1, 0xe8, 0x87, 0xba, 0xe2, 0x96, 0xa1, 0xef,
+                0xbf, 0xa5, 0xe2, 0x82, 0xac);
+}
+END_TEST
+
+START_TEST (test_encoder_uses_profile_charset)
+{
+  const TillCharset charsets[] = { TILL_CHARSET_GBK, TILL_CHARSET_GB18030, TILL_CHARSET_BIG5,
+                                   TILL_CHARSET_UTF8, TILL_CHARSET_GB2312 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (charsets); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (TILL_PAPER_58MM);
+      g_autoptr (TillEscpos) pos = NULL;
+      g_autoptr (GBytes) bytes = NULL;
+      g_autoptr (GBytes) text = till_escpos_encode_text ("臺灣 𠀀", charsets[i]);
+      g_autoptr (GByteArray) expected = g_byte_array_new ();
+
+      profile->charset = charsets[i];
+      pos = till_escpos_new (profile);
+      till_escpos_row (pos, "臺灣 𠀀", "ok");
+      bytes = till_escpos_finish (pos);
+      /* A row pads with spaces to 32 columns: "臺灣 □" (or 𠀀) is 7 wide, "ok" 2. */
+      g_byte_array_append (expected, g_bytes_get_data (text, NULL), g_bytes_get_size (text));
+      for (guint s = 0; s < 32 - 7 - 2; s++)
+        g_byte_array_append (expected, (const guint8 *) " ", 1);
+      g_byte_array_append (expected, (const guint8 *) "ok\n", 3);
+      assert_bytes (bytes, expected->data, expected->len);
+    }
 }
 END_TEST
 
@@ -529,12 +892,19 @@ escpos_suite (void)
   TCase *layout = tcase_create ("/hw/escpos/layout");
 
   tcase_add_test (commands, test_initialize);
+  tcase_add_test (commands, test_initialize_kanji_off);
+  tcase_add_test (commands, test_size_styles);
   tcase_add_test (commands, test_align);
   tcase_add_test (commands, test_bold);
   tcase_add_test (commands, test_size);
   tcase_add_test (commands, test_qr_native);
   tcase_add_test (commands, test_qr_native_long);
   tcase_add_test (commands, test_qr_raster);
+  tcase_add_test (commands, test_qr_raster_same_as_libqrencode);
+  tcase_add_test (commands, test_qr_raster_fits_paper);
+  tcase_add_test (commands, test_raster_bands);
+  tcase_add_test (commands, test_column_image_bytes);
+  tcase_add_test (commands, test_qr_column_same_picture);
   tcase_add_test (commands, test_cut);
   tcase_add_test (commands, test_drawer);
   tcase_add_test (commands, test_feed_separator);
@@ -545,6 +915,8 @@ escpos_suite (void)
   tcase_add_test (text, test_yen_substituted);
   tcase_add_test (text, test_four_byte_substituted);
   tcase_add_test (text, test_gb2312_profile);
+  tcase_add_test (text, test_charsets_same_text);
+  tcase_add_test (text, test_encoder_uses_profile_charset);
   tcase_add_test (text, test_controls_dropped);
   tcase_add_test (text, test_invalid_utf8);
   tcase_add_test (text, test_no_dle_eot_in_text);

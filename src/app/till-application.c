@@ -15,6 +15,7 @@
 
 #include "till-application.h"
 #include "till-config.h"
+#include "till-printer-monitor.h"
 #include "till-window.h"
 
 struct _TillApplication
@@ -24,12 +25,14 @@ struct _TillApplication
   char    *database;
   char    *config_file;
   char    *printer_uri;
+  char    *drawer_uri;
   gboolean demo;
   guint    demo_skus;
   gboolean windowed;
 
-  TillSession *session;
-  char        *startup_error;
+  TillSession        *session;
+  TillPrinterMonitor *printer_monitor;
+  char               *startup_error;
 };
 
 G_DEFINE_FINAL_TYPE (TillApplication, till_application, ADW_TYPE_APPLICATION)
@@ -70,12 +73,12 @@ static const struct
   const char *name;
   const char *parameter_type;
 } forwarded_actions[] = {
-  { "win.login", "(ss)" },       { "win.logout", NULL },      { "sale.scan", "s" },
-  { "sale.add-plu", "s" },       { "sale.add-product", "x" }, { "sale.search", "s" },
-  { "sale.show-category", "x" }, { "sale.select-line", "u" }, { "sale.set-quantity", "s" },
-  { "sale.delete-line", NULL },  { "sale.clear", NULL },      { "sale.pay", NULL },
-  { "pay.cash", "x" },           { "pay.exact", NULL },       { "pay.cancel", NULL },
-  { "sale.new", NULL },
+  { "win.login", "(ss)" },       { "win.logout", NULL },       { "sale.scan", "s" },
+  { "sale.add-plu", "s" },       { "sale.add-product", "x" },  { "sale.search", "s" },
+  { "sale.show-category", "x" }, { "sale.select-line", "u" },  { "sale.set-quantity", "s" },
+  { "sale.delete-line", NULL },  { "sale.clear", NULL },       { "sale.pay", NULL },
+  { "pay.cash", "x" },           { "pay.exact", NULL },        { "pay.cancel", NULL },
+  { "sale.new", NULL },          { "win.reprint-last", NULL }, { "win.print-retry", NULL },
 };
 
 static void
@@ -114,6 +117,7 @@ open_session (TillApplication *self)
     }
   if (self->printer_uri == NULL)
     self->printer_uri = g_strdup (config->printer_uri);
+  self->drawer_uri = g_strdup (config->drawer_uri);
 
   db_path = self->database != NULL ? self->database : config->database;
   db_dir = g_path_get_dirname (db_path);
@@ -145,7 +149,12 @@ open_session (TillApplication *self)
       else
         self->startup_error = g_strdup_printf (_ ("The database %s cannot be opened.\n\n%s"),
                                                db_path, error->message);
+      return;
     }
+
+  /* Receipts a previous run could not print go out now. */
+  self->printer_monitor = till_printer_monitor_new (till_session_get_store (self->session),
+                                                    self->printer_uri, self->drawer_uri);
 }
 
 static int
@@ -235,7 +244,9 @@ till_application_finalize (GObject *object)
 {
   TillApplication *self = TILL_APPLICATION (object);
 
+  g_clear_object (&self->printer_monitor);
   g_clear_object (&self->session);
+  g_free (self->drawer_uri);
   g_free (self->database);
   g_free (self->config_file);
   g_free (self->printer_uri);
@@ -401,111 +412,16 @@ till_application_get_printer_uri (TillApplication *self)
   return self->printer_uri;
 }
 
-/* ---- Printing ---------------------------------------------------------------
- *
- * The receipt bytes are made on the main thread (the encoder reads the store,
- * whose connection belongs to this thread) and written to the device in a
- * worker thread. */
-
-typedef struct
+/**
+ * till_application_get_printer_monitor:
+ * Returns: (transfer none) (nullable): what sends the print queue to the
+ *   printer and the drawer; %NULL until activation or without a store
+ */
+TillPrinterMonitor *
+till_application_get_printer_monitor (TillApplication *self)
 {
-  char   *uri;
-  GBytes *job;
-} PrintJob;
-
-static void
-print_job_free (PrintJob *job)
-{
-  g_free (job->uri);
-  g_bytes_unref (job->job);
-  g_free (job);
-}
-
-static void
-print_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
-{
-  PrintJob *job = task_data;
-  GError   *error = NULL;
-
-  if (!till_transport_print_bytes (job->uri, job->job, cancellable, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-/* The paper width a printer URI names (width=58 or width=80; 80 mm by default). */
-static TillPaperWidth
-paper_from_uri (const char *uri)
-{
-  g_autoptr (GUri) parsed =
-      g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_PARSE_RELAXED, NULL);
-  g_autoptr (GHashTable) params = NULL;
-  const char *query = parsed != NULL ? g_uri_get_query (parsed) : NULL;
-
-  if (query == NULL)
-    return TILL_PAPER_80MM;
-  params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
-  if (params != NULL && g_strcmp0 (g_hash_table_lookup (params, "width"), "58") == 0)
-    return TILL_PAPER_58MM;
-  return TILL_PAPER_80MM;
-}
-
-void
-till_application_print_receipt_async (TillApplication    *self,
-                                      TillSale           *sale,
-                                      GCancellable       *cancellable,
-                                      GAsyncReadyCallback callback,
-                                      gpointer            user_data)
-{
-  g_autoptr (GTask) task = NULL;
-
-  g_return_if_fail (TILL_IS_APPLICATION (self));
-  g_return_if_fail (TILL_IS_SALE (sale));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, till_application_print_receipt_async);
-
-  if (self->printer_uri == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               _ ("No receipt printer is configured."));
-      return;
-    }
-
-  {
-    g_autoptr (TillPrinterProfile) profile =
-        till_printer_profile_new (paper_from_uri (self->printer_uri));
-    g_autoptr (GBytes) receipt =
-        till_receipt_encode (sale, till_session_get_store (self->session), profile);
-    g_autoptr (GBytes) kick = till_receipt_encode_drawer_kick (profile);
-    g_autoptr (GByteArray) bytes = g_byte_array_new ();
-    PrintJob *job;
-
-    if (receipt == NULL || kick == NULL)
-      {
-        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                                 _ ("the receipt could not be made"));
-        return;
-      }
-    /* The drawer opens first, so that the cashier counts the change while the
-     * receipt prints: one job, one trip to the device. */
-    g_byte_array_append (bytes, g_bytes_get_data (kick, NULL), g_bytes_get_size (kick));
-    g_byte_array_append (bytes, g_bytes_get_data (receipt, NULL), g_bytes_get_size (receipt));
-
-    job = g_new0 (PrintJob, 1);
-    job->uri = g_strdup (self->printer_uri);
-    job->job = g_byte_array_free_to_bytes (g_steal_pointer (&bytes));
-    g_task_set_task_data (task, job, (GDestroyNotify) print_job_free);
-    g_task_run_in_thread (task, print_thread);
-  }
-}
-
-gboolean
-till_application_print_receipt_finish (TillApplication *self, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (TILL_IS_APPLICATION (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  g_return_val_if_fail (TILL_IS_APPLICATION (self), NULL);
+  return self->printer_monitor;
 }
 
 /* ---- Language --------------------------------------------------------------- */

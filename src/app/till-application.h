@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "till-printer-monitor.h"
 #include "till-session.h"
 
 G_BEGIN_DECLS
@@ -24,16 +25,10 @@ TillSession *till_application_get_session (TillApplication *self);
 const char *till_application_get_startup_error (TillApplication *self);
 const char *till_application_get_printer_uri (TillApplication *self);
 
-/* Prints the sale's receipt and opens the cash drawer on the configured printer,
- * off the main thread. Never blocks and never touches the sale: a failure is only
- * reported. With no printer configured it fails with G_IO_ERROR_NOT_FOUND. */
-void till_application_print_receipt_async (TillApplication    *self,
-                                           TillSale           *sale,
-                                           GCancellable       *cancellable,
-                                           GAsyncReadyCallback callback,
-                                           gpointer            user_data);
-gboolean
-till_application_print_receipt_finish (TillApplication *self, GAsyncResult *result, GError **error);
+/* Sends the print queue (receipts, copies, drawer pulses) to the configured
+ * printer and drawer, off the main thread. NULL until activation, and when the
+ * store could not be opened. */
+TillPrinterMonitor *till_application_get_printer_monitor (TillApplication *self);
 
 /* gettext and the locale, before anything is shown: language is "zh_CN" (the
  * default), another language code, or "system" to leave the environment alone. */

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "till-application.h"
+#include "till-printer-monitor.h"
 #include "till-scan-detector.h"
 #include "till-ui-util.h"
 #include "till-window.h"
@@ -25,13 +26,18 @@ struct _TillWindow
   GtkWidget        *clock_label;
   GtkWidget        *cashier_label;
   GtkWidget        *logout_button;
+  GtkWidget        *printer_button;
+  GtkWidget        *printer_label;
+  GtkWidget        *reprint_button;
   TillLoginView    *login_view;
   TillCheckoutView *checkout_view;
   TillPaymentView  *payment_view;
 
-  TillSession      *session;
-  TillScanDetector *scan_detector;
-  guint             clock_source;
+  TillSession        *session;
+  TillScanDetector   *scan_detector;
+  guint               clock_source;
+  TillPrinterMonitor *printer_monitor;
+  gint64              receipt_job; /* the job of the sale on the payment screen, 0 when none */
 };
 
 G_DEFINE_FINAL_TYPE (TillWindow, till_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -48,9 +54,17 @@ static GParamSpec *properties[N_PROPS];
 static void
 show_page (TillWindow *self, const char *name)
 {
+  gboolean signed_in = self->session != NULL && till_session_get_user (self->session) != NULL;
+
   gtk_stack_set_visible_child_name (GTK_STACK (self->page_stack), name);
-  gtk_widget_set_visible (self->logout_button,
-                          g_str_equal (name, "checkout") && till_session_get_user (self->session));
+  gtk_widget_set_visible (self->logout_button, g_str_equal (name, "checkout") && signed_in);
+  gtk_widget_set_visible (self->reprint_button, self->printer_monitor != NULL &&
+                                                    till_printer_monitor_get_printer_uri (
+                                                        self->printer_monitor) != NULL &&
+                                                    !g_str_equal (name, "login") && signed_in);
+  g_simple_action_set_enabled (
+      G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "reprint-last")),
+      signed_in);
   if (g_str_equal (name, "checkout"))
     till_checkout_view_focus_keypad (self->checkout_view);
 }
@@ -122,9 +136,57 @@ logout_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data
     till_session_set_user (self->session, NULL);
 }
 
+/* Reprints the last sale's receipt, marked as a copy. */
+static void
+reprint_last_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow *self = user_data;
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *receipt_no = NULL;
+  g_autofree char *message = NULL;
+
+  if (self->session == NULL || self->printer_monitor == NULL ||
+      till_session_get_user (self->session) == NULL)
+    return;
+  /* TODO (permissions issue): a reprint is a manager's right; ask for a
+   * supervisor override here and journal it once roles carry permissions. */
+  sale = till_sale_load_last (till_session_get_store (self->session), &error);
+  if (sale == NULL)
+    {
+      till_ui_toast (GTK_WIDGET (self),
+                     g_error_matches (error, TILL_SALE_ERROR, TILL_SALE_ERROR_NOT_FOUND)
+                         ? _ ("There is no receipt to reprint yet.")
+                         : error->message);
+      return;
+    }
+  receipt_no = till_sale_format_receipt_no (sale);
+  if (!till_printer_monitor_queue_copy (self->printer_monitor, sale, NULL, &error))
+    {
+      message =
+          g_strdup_printf (_ ("Receipt %s cannot be reprinted: %s"), receipt_no, error->message);
+      g_warning ("%s", message);
+      till_ui_toast (GTK_WIDGET (self), message);
+      return;
+    }
+  message = g_strdup_printf (_ ("Reprinting receipt %s as a copy."), receipt_no);
+  till_ui_toast (GTK_WIDGET (self), message);
+}
+
+static void
+print_retry_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow *self = user_data;
+
+  if (self->printer_monitor != NULL)
+    till_printer_monitor_retry (self->printer_monitor);
+}
+
 static const GActionEntry win_actions[] = {
   { "login", login_action_cb, "(ss)", NULL, NULL, { 0 } },
   { "logout", logout_action_cb, NULL, NULL, NULL, { 0 } },
+  { "reprint-last", reprint_last_action_cb, NULL, NULL, NULL, { 0 } },
+  { "print-retry", print_retry_action_cb, NULL, NULL, NULL, { 0 } },
 };
 
 static void
@@ -147,45 +209,94 @@ payment_finished_cb (TillWindow *self)
   show_page (self, "checkout");
 }
 
+/* The top bar's printer indicator and, while a sale's receipt waits, the line
+ * under the change: what the printer is doing, and why not when it cannot. */
 static void
-print_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+printer_status_changed_cb (TillWindow *self)
 {
-  g_autoptr (TillWindow) self = user_data;
-  g_autoptr (GError) error = NULL;
+  TillPrinterMonitor *monitor = self->printer_monitor;
+  TillPrinterState    state = till_printer_monitor_get_state (monitor);
+  const char         *message = till_printer_monitor_get_message (monitor);
+  guint               n_pending = till_printer_monitor_get_n_pending (monitor);
+  g_autofree char    *text = NULL;
 
-  if (till_application_print_receipt_finish (TILL_APPLICATION (source), result, &error))
+  switch (state)
     {
-      till_payment_view_set_print_status (self->payment_view, _ ("Receipt printed."), FALSE);
-      return;
+    case TILL_PRINTER_STATE_NONE:
+      break;
+    case TILL_PRINTER_STATE_READY:
+      text = g_strdup (_ ("Printer ready"));
+      break;
+    case TILL_PRINTER_STATE_PRINTING:
+      text = g_strdup (_ ("Printing…"));
+      break;
+    case TILL_PRINTER_STATE_TROUBLE:
+      text = n_pending > 0 ? g_strdup_printf (_ ("%s · %u waiting · Retry"), message, n_pending)
+                           : g_strdup_printf (_ ("%s · Retry"), message);
+      break;
+    default:
+      g_assert_not_reached ();
     }
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-    {
-      /* No printer configured: nothing to report but the fact. */
-      till_payment_view_set_print_status (self->payment_view, error->message, FALSE);
-      return;
-    }
+  gtk_widget_set_visible (self->printer_button, text != NULL);
+  gtk_label_set_text (GTK_LABEL (self->printer_label), text != NULL ? text : "");
+  gtk_widget_set_tooltip_text (self->printer_button, message);
+  if (state == TILL_PRINTER_STATE_TROUBLE)
+    gtk_widget_add_css_class (self->printer_button, "printer-trouble");
+  else
+    gtk_widget_remove_css_class (self->printer_button, "printer-trouble");
 
-  /* The sale is recorded whatever happens to the paper: say so, and keep going. */
-  {
-    g_autofree char *message = g_strdup_printf (_ ("Receipt not printed: %s"), error->message);
-    g_warning ("%s", message);
+  /* The sale is recorded whatever happens to the paper: say why the receipt
+   * waits, and keep going. */
+  if (self->receipt_job != 0 && state == TILL_PRINTER_STATE_TROUBLE)
     till_payment_view_set_print_status (self->payment_view, message, TRUE);
-    till_ui_toast (GTK_WIDGET (self->payment_view), message);
-  }
+}
+
+static void
+job_done_cb (TillWindow *self, gint64 job_id)
+{
+  if (job_id != 0 && job_id == self->receipt_job)
+    {
+      self->receipt_job = 0;
+      till_payment_view_set_print_status (self->payment_view, _ ("Receipt printed."), FALSE);
+    }
 }
 
 static void
 sale_completed_cb (TillWindow *self, TillSale *sale, TillPaymentView *view)
 {
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  g_autoptr (GError) error = NULL;
+  TillUser *cashier = till_session_get_user (self->session);
 
   /* pay.* may come from outside (D-Bus) while the sale screen shows: the change
    * must be on screen all the same. */
   show_page (self, "payment");
   till_session_checkpoint_when_idle (self->session);
-  if (TILL_IS_APPLICATION (app))
-    till_application_print_receipt_async (TILL_APPLICATION (app), sale, NULL, print_done_cb,
-                                          g_object_ref (self));
+  self->receipt_job = 0;
+  if (self->printer_monitor == NULL)
+    return;
+
+  /* The sale is durable now; the receipt (and for cash, the drawer pulse and its
+   * record) are queued in a transaction of their own. Every sale is cash so far:
+   * when other tenders arrive, only a sale with cash in it opens the drawer. */
+  if (!till_printer_monitor_queue_sale (self->printer_monitor, sale, TRUE,
+                                        cashier != NULL ? till_user_get_code (cashier) : NULL,
+                                        &self->receipt_job, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          /* No printer configured: nothing to report but the fact. */
+          till_payment_view_set_print_status (self->payment_view, error->message, FALSE);
+          return;
+        }
+      {
+        g_autofree char *message = g_strdup_printf (_ ("Receipt not printed: %s"), error->message);
+        g_warning ("%s", message);
+        till_payment_view_set_print_status (self->payment_view, message, TRUE);
+        till_ui_toast (GTK_WIDGET (self->payment_view), message);
+      }
+      return;
+    }
+  printer_status_changed_cb (self);
 }
 
 static void
@@ -249,6 +360,26 @@ scan_key_pressed_cb (GtkEventControllerKey *controller,
 }
 
 static void
+attach_printer_monitor (TillWindow *self)
+{
+  GtkApplication     *app = gtk_window_get_application (GTK_WINDOW (self));
+  TillPrinterMonitor *monitor = NULL;
+
+  if (TILL_IS_APPLICATION (app))
+    monitor = till_application_get_printer_monitor (TILL_APPLICATION (app));
+  if (monitor == NULL || monitor == self->printer_monitor)
+    return;
+  g_clear_object (&self->printer_monitor);
+  self->printer_monitor = g_object_ref (monitor);
+  g_signal_connect_object (monitor, "notify", G_CALLBACK (printer_status_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (monitor, "job-done", G_CALLBACK (job_done_cb), self, G_CONNECT_SWAPPED);
+  printer_status_changed_cb (self);
+  if (self->session != NULL)
+    user_changed_cb (self);
+}
+
+static void
 till_window_constructed (GObject *object)
 {
   TillWindow *self = TILL_WINDOW (object);
@@ -267,6 +398,10 @@ till_window_constructed (GObject *object)
   till_payment_view_set_session (self->payment_view, self->session);
   g_signal_connect_object (self->session, "notify::user", G_CALLBACK (user_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  /* The application is set after construction: the print queue's monitor is
+   * picked up when it is. */
+  g_signal_connect (self, "notify::application", G_CALLBACK (attach_printer_monitor), NULL);
+  attach_printer_monitor (self);
   user_changed_cb (self);
   gtk_stack_set_visible_child_name (GTK_STACK (self->main_stack), "till");
 }
@@ -279,6 +414,7 @@ till_window_dispose (GObject *object)
   g_clear_handle_id (&self->clock_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (object), TILL_TYPE_WINDOW);
   g_clear_object (&self->session);
+  g_clear_object (&self->printer_monitor);
   g_clear_pointer (&self->scan_detector, till_scan_detector_free);
   G_OBJECT_CLASS (till_window_parent_class)->dispose (object);
 }
@@ -341,6 +477,9 @@ till_window_class_init (TillWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillWindow, clock_label);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, cashier_label);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, logout_button);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, printer_button);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, printer_label);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, reprint_button);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, login_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, checkout_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, payment_view);
@@ -460,4 +599,15 @@ till_window_get_payment_view (TillWindow *self)
 {
   g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
   return self->payment_view;
+}
+
+/* What the top bar's printer indicator says ("" when it is hidden). */
+const char *
+till_window_get_printer_status_text (TillWindow *self)
+{
+  g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
+
+  if (!gtk_widget_get_visible (self->printer_button))
+    return "";
+  return gtk_label_get_text (GTK_LABEL (self->printer_label));
 }

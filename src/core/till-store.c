@@ -185,6 +185,31 @@ static const char *const migrations[] = {
   "  acked_us       INTEGER"
   ");"
   "CREATE INDEX outbox_pending ON outbox (seq) WHERE state = 'pending';",
+
+  /* 2: the durable print queue (a receipt that could not print waits here, as
+   * the exact ESC/POS bytes) and the log of every cash drawer opening. */
+  "CREATE TABLE print_job ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  sale_uuid  TEXT REFERENCES sale (uuid),"
+  "  kind       TEXT NOT NULL CHECK (kind IN ('receipt', 'copy', 'drawer', 'test')),"
+  "  payload    BLOB NOT NULL,"
+  "  state      TEXT NOT NULL DEFAULT 'queued'"
+  "             CHECK (state IN ('queued', 'printing', 'done', 'failed')),"
+  "  attempts   INTEGER NOT NULL DEFAULT 0,"
+  "  last_error TEXT,"
+  "  created_us INTEGER NOT NULL,"
+  "  printed_us INTEGER"
+  ");"
+  "CREATE INDEX print_job_pending ON print_job (id) WHERE state IN ('queued', 'printing');"
+  "CREATE INDEX print_job_sale ON print_job (sale_uuid);"
+  "CREATE TABLE drawer_event ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  created_us INTEGER NOT NULL,"
+  "  reason     TEXT NOT NULL CHECK (reason IN ('sale', 'no-sale', 'test')),"
+  "  ref_uuid   TEXT,"
+  "  user_code  TEXT"
+  ");"
+  "CREATE INDEX drawer_event_created ON drawer_event (created_us);",
 };
 
 int

@@ -122,15 +122,26 @@ till_receipt_qr_parse (const char *payload,
   return TRUE;
 }
 
-/**
- * till_receipt_encode:
- * Store header, sale lines, totals, cash and change, QR code, footer, cut. Text
- * the printer cannot print is substituted by the encoder; long names wrap; no
- * line is wider than the profile's paper. A NULL @profile means an 80 mm printer
- * with the usual settings (till_printer_profile_init()).
- */
-GBytes *
-till_receipt_encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile)
+/* The mark a reprint carries at its top and bottom, so that nobody takes it for
+ * a second sale: "*** COPY ***" in double size, and when it was reprinted. */
+static void
+copy_banner (TillEscpos *pos, GDateTime *reprinted)
+{
+  g_autofree char *banner = g_strdup_printf ("*** %s ***", _ ("COPY"));
+  g_autofree char *time = g_date_time_format (reprinted, "%Y-%m-%d %H:%M:%S");
+
+  till_escpos_align (pos, TILL_ALIGN_CENTER);
+  till_escpos_bold (pos, TRUE);
+  till_escpos_size (pos, TRUE, TRUE);
+  till_escpos_wrapped (pos, banner);
+  till_escpos_size (pos, FALSE, FALSE);
+  till_escpos_bold (pos, FALSE);
+  till_escpos_align (pos, TILL_ALIGN_LEFT);
+  till_escpos_row (pos, _ ("Reprint"), time);
+}
+
+static GBytes *
+encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDateTime *reprinted)
 {
   g_autoptr (TillEscpos) pos = NULL;
   g_autofree char *name = NULL;
@@ -146,9 +157,6 @@ till_receipt_encode (TillSale *sale, TillStore *store, const TillPrinterProfile 
   g_autoptr (GDateTime) created = NULL;
   TillPrinterProfile default_profile;
 
-  g_return_val_if_fail (TILL_IS_SALE (sale), NULL);
-  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
-
   if (profile == NULL)
     {
       till_printer_profile_init (&default_profile, TILL_PAPER_80MM);
@@ -163,7 +171,13 @@ till_receipt_encode (TillSale *sale, TillStore *store, const TillPrinterProfile 
 
   /* Header: the store, centred. */
   till_escpos_initialize (pos);
+  if (reprinted != NULL)
+    {
+      copy_banner (pos, reprinted);
+      till_escpos_separator (pos, '=');
+    }
   till_escpos_align (pos, TILL_ALIGN_CENTER);
+  till_escpos_logo (pos); /* the profile's logo, if it has one */
   if (*name != '\0')
     {
       till_escpos_bold (pos, TRUE);
@@ -232,10 +246,51 @@ till_receipt_encode (TillSale *sale, TillStore *store, const TillPrinterProfile 
   if (*footer != '\0')
     till_escpos_wrapped (pos, footer);
   till_escpos_align (pos, TILL_ALIGN_LEFT);
+  if (reprinted != NULL)
+    {
+      till_escpos_separator (pos, '=');
+      copy_banner (pos, reprinted);
+    }
   till_escpos_feed (pos, 2);
   till_escpos_cut (pos);
 
   return till_escpos_finish (pos);
+}
+
+/**
+ * till_receipt_encode:
+ * Store header, sale lines, totals, cash and change, QR code, footer, cut. Text
+ * the printer cannot print is substituted by the encoder; long names wrap; no
+ * line is wider than the profile's paper. A NULL @profile means an 80 mm printer
+ * with the usual settings (till_printer_profile_init()).
+ */
+GBytes *
+till_receipt_encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile)
+{
+  g_return_val_if_fail (TILL_IS_SALE (sale), NULL);
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+
+  return encode (sale, store, profile, NULL);
+}
+
+/**
+ * till_receipt_encode_copy:
+ * @reprinted: when the copy is made (local time)
+ *
+ * The same receipt as till_receipt_encode() (the sale's own time, lines, totals
+ * and QR code), marked "COPY" with the reprint time at its top and bottom.
+ */
+GBytes *
+till_receipt_encode_copy (TillSale                 *sale,
+                          TillStore                *store,
+                          const TillPrinterProfile *profile,
+                          GDateTime                *reprinted)
+{
+  g_return_val_if_fail (TILL_IS_SALE (sale), NULL);
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+  g_return_val_if_fail (reprinted != NULL, NULL);
+
+  return encode (sale, store, profile, reprinted);
 }
 
 GBytes *

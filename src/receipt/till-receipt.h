@@ -41,6 +41,13 @@ GBytes *till_receipt_encode (TillSale                 *sale,
                              TillStore                *store,
                              const TillPrinterProfile *profile) G_GNUC_WARN_UNUSED_RESULT;
 
+/* A reprint of the same receipt, marked "COPY" (副本) at the top and the bottom
+ * with the reprint time beside the sale's own time. */
+GBytes *till_receipt_encode_copy (TillSale                 *sale,
+                                  TillStore                *store,
+                                  const TillPrinterProfile *profile,
+                                  GDateTime                *reprinted) G_GNUC_WARN_UNUSED_RESULT;
+
 /* The drawer pulse alone: the app decides when the drawer opens (after the
  * sale is durable, for cash tenders only). */
 GBytes *

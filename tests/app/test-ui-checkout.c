@@ -8,6 +8,9 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include <till-hw.h>
+#include <till-printer-sim.h>
+
 #include "till-application.h"
 #include "till-test-util.h"
 #include "till-ui-util.h"
@@ -626,6 +629,406 @@ START_TEST (test_locked_store)
 }
 END_TEST
 
+/* ---- A printer that runs out of paper -------------------------------------
+ *
+ * flaky://printer: the simulated printer behind a switch the test throws. The
+ * bytes that arrive are parsed by one TillPrinterSim for the whole test, so the
+ * receipts can be counted and read. The worker thread writes, the test reads:
+ * a mutex guards both. */
+
+typedef enum
+{
+  FLAKY_OK,
+  FLAKY_ABSENT,    /* nothing answers: open fails */
+  FLAKY_PAPER_OUT, /* the printer refuses the job */
+} FlakyMode;
+
+static GMutex          flaky_lock;
+static FlakyMode       flaky_mode;
+static TillPrinterSim *flaky_sim;
+static guint           flaky_opens;
+
+static gpointer
+flaky_open (GUri *uri, GError **error)
+{
+  FlakyMode mode;
+
+  g_mutex_lock (&flaky_lock);
+  mode = flaky_mode;
+  flaky_opens++;
+  g_mutex_unlock (&flaky_lock);
+  if (mode == FLAKY_ABSENT)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "No printer answers at flaky://printer");
+      return NULL;
+    }
+  return GINT_TO_POINTER (1);
+}
+
+static gboolean
+flaky_write_all (gpointer state, const guint8 *data, gsize len, GError **error)
+{
+  gboolean ok;
+
+  g_mutex_lock (&flaky_lock);
+  ok = flaky_mode == FLAKY_OK;
+  if (ok)
+    till_printer_sim_feed (flaky_sim, data, len);
+  g_mutex_unlock (&flaky_lock);
+  if (!ok)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the printer is out of paper");
+  return ok;
+}
+
+static void
+flaky_free (gpointer state)
+{
+}
+
+static const TillTransportBackend flaky_backend = {
+  .scheme = "flaky",
+  .open = flaky_open,
+  .write_all = flaky_write_all,
+  .free = flaky_free,
+};
+
+static void
+flaky_setup (Fixture *fixture, FlakyMode mode)
+{
+  g_autofree char *config = NULL;
+
+  flaky_sim = till_printer_sim_new (576);
+  flaky_mode = mode;
+  till_transport_register_backend (&flaky_backend);
+  fixture_setup_files (fixture);
+  config = g_strdup_printf ("[till]\ndatabase=%s\nlanguage=zh_CN\n"
+                            "[devices]\nprinter=flaky://printer?width=80\n",
+                            fixture->db_path);
+  ck_assert (g_file_set_contents (fixture->config_path, config, -1, NULL));
+}
+
+static void
+flaky_set_mode (FlakyMode mode)
+{
+  g_mutex_lock (&flaky_lock);
+  flaky_mode = mode;
+  g_mutex_unlock (&flaky_lock);
+}
+
+static guint
+flaky_n_receipts (void)
+{
+  guint n;
+
+  g_mutex_lock (&flaky_lock);
+  n = till_printer_sim_get_n_receipts (flaky_sim);
+  g_mutex_unlock (&flaky_lock);
+  return n;
+}
+
+/* Receipt @index as printed, one string. */
+static char *
+flaky_receipt_text (guint index)
+{
+  GString         *text = g_string_new (NULL);
+  const GPtrArray *lines;
+
+  g_mutex_lock (&flaky_lock);
+  lines = till_printer_sim_get_receipt_lines (flaky_sim, index);
+  for (guint i = 0; lines != NULL && i < lines->len; i++)
+    g_string_append_printf (text, "%s\n", (const char *) lines->pdata[i]);
+  g_mutex_unlock (&flaky_lock);
+  return g_string_free (text, FALSE);
+}
+
+typedef struct
+{
+  guint wanted;
+} ReceiptCount;
+
+static gboolean
+enough_receipts (gpointer data)
+{
+  return flaky_n_receipts () >= ((ReceiptCount *) data)->wanted;
+}
+
+static gboolean
+monitor_in_trouble (gpointer data)
+{
+  return till_printer_monitor_get_state (data) == TILL_PRINTER_STATE_TROUBLE;
+}
+
+static gboolean
+nothing_pending (gpointer data)
+{
+  return till_printer_monitor_get_n_pending (data) == 0 &&
+         till_printer_monitor_get_state (data) == TILL_PRINTER_STATE_READY;
+}
+
+static gint64
+single_int (TillStore *store, const char *sql, const char *text_arg)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64        value = -1;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store), sql, -1, &stmt, NULL),
+                    SQLITE_OK);
+  if (text_arg != NULL)
+    sqlite3_bind_text (stmt, 1, text_arg, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* Signs in and sells the most popular product for the exact amount. */
+static TillSale *
+sell_one (Fixture *fixture)
+{
+  TillSession *session = till_window_get_session (fixture->window);
+  g_autoptr (GPtrArray) popular = NULL;
+  g_autoptr (GError) error = NULL;
+  TillSale *sale;
+
+  popular = till_catalog_list_popular (till_session_get_catalog (session), 1, &error);
+  ck_assert_ptr_nonnull (popular);
+  if (till_session_get_user (session) == NULL)
+    activate (fixture, "win.login",
+              g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
+  if (!g_str_equal (till_window_get_page (fixture->window), "checkout"))
+    activate (fixture, "sale.new", NULL);
+  activate (fixture, "sale.add-product",
+            g_variant_new_int64 (till_product_get_id (popular->pdata[0])));
+  activate (fixture, "sale.pay", NULL);
+  activate (fixture, "pay.exact", NULL);
+  sale = till_payment_view_get_sale (till_window_get_payment_view (fixture->window));
+  ck_assert_ptr_nonnull (sale);
+  return g_object_ref (sale);
+}
+
+/* /app/ui/checkout/printer-trouble: with the printer out of paper the sale
+ * completes and is in the database, the screen says why the receipt did not
+ * print, the receipt waits in the queue with that reason, and it prints once
+ * when the printer is back. */
+START_TEST (test_printer_trouble)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (TillStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillSale) last = NULL;
+  g_autofree char    *reason = NULL;
+  g_autofree char    *printed = NULL;
+  g_autofree char    *receipt_no = NULL;
+  TillPrinterMonitor *monitor;
+  TillStore          *till_store;
+  ReceiptCount        one = { 1 };
+
+  flaky_setup (&fixture, FLAKY_PAPER_OUT);
+  store = till_store_open (fixture.db_path, &error);
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
+  g_clear_object (&store);
+
+  fixture_start_app (&fixture);
+  monitor = till_application_get_printer_monitor (fixture.app);
+  ck_assert_ptr_nonnull (monitor);
+  till_store = till_session_get_store (till_window_get_session (fixture.window));
+
+  sale = sell_one (&fixture);
+  /* The sale is done and recorded, printer or not. */
+  ck_assert_str_eq (till_window_get_page (fixture.window), "payment");
+  last = till_sale_load_last (till_store, &error);
+  ck_assert_msg (last != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (till_sale_get_uuid (last), till_sale_get_uuid (sale));
+
+  /* The screen says why. */
+  ck_assert_msg (wait_until (monitor_in_trouble, monitor, WAIT_MS), "the printer never failed");
+  ck_assert_ptr_nonnull (strstr (till_printer_monitor_get_message (monitor), "out of paper"));
+  ck_assert_ptr_nonnull (strstr (till_printer_monitor_get_message (monitor), "小票未打印"));
+  ck_assert_ptr_nonnull (
+      strstr (till_window_get_printer_status_text (fixture.window), "out of paper"));
+  ck_assert_uint_ge (till_printer_monitor_get_n_pending (monitor), 1);
+  save_screenshot (GTK_WIDGET (fixture.window), "20-printer-out-of-paper.png");
+
+  /* The receipt waits in the queue with the reason; the drawer opening is
+   * recorded for the sale. */
+  /* The sale's first job (the drawer pulse, then the receipt, in one lane with
+   * the drawer on the printer) holds the reason. */
+  reason = single_text (till_store, "SELECT last_error FROM print_job WHERE state = 'queued' "
+                                    "ORDER BY id LIMIT 1");
+  ck_assert_ptr_nonnull (reason);
+  ck_assert_ptr_nonnull (strstr (reason, "out of paper"));
+  ck_assert_int_eq (single_int (till_store,
+                                "SELECT count(*) FROM print_job WHERE kind = 'receipt' "
+                                "AND state = 'queued' AND sale_uuid = ?",
+                                till_sale_get_uuid (sale)),
+                    1);
+  ck_assert_int_eq (single_int (till_store,
+                                "SELECT count(*) FROM drawer_event WHERE reason = 'sale' "
+                                "AND ref_uuid = ?",
+                                till_sale_get_uuid (sale)),
+                    1);
+  ck_assert_uint_eq (flaky_n_receipts (), 0);
+
+  /* The next customer is served while the printer is out. */
+  activate (&fixture, "sale.new", NULL);
+  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+  save_screenshot (GTK_WIDGET (fixture.window), "21-printer-trouble-checkout.png");
+
+  /* Paper in, retry: the receipt prints, once. */
+  flaky_set_mode (FLAKY_OK);
+  activate (&fixture, "win.print-retry", NULL);
+  ck_assert_msg (wait_until (nothing_pending, monitor, WAIT_MS), "the queue never emptied");
+  ck_assert_msg (wait_until (enough_receipts, &one, WAIT_MS), "the receipt never printed");
+  {
+    /* Let any second copy that would come arrive. */
+    ReceiptCount two = { 2 };
+    ck_assert (!wait_until (enough_receipts, &two, 500));
+  }
+  ck_assert_uint_eq (flaky_n_receipts (), 1);
+  printed = flaky_receipt_text (0);
+  receipt_no = till_sale_format_receipt_no (sale);
+  ck_assert_msg (strstr (printed, receipt_no) != NULL, "receipt %s not on paper:\n%s", receipt_no,
+                 printed);
+  ck_assert_ptr_null (strstr (printed, "副本"));
+  /* The drawer pulse ahead of it was tried again until the printer took it; the
+   * receipt went out once. */
+  ck_assert_int_eq (single_int (till_store,
+                                "SELECT count(*) FROM print_job WHERE kind = 'receipt' "
+                                "AND state = 'done' AND attempts = 1 AND sale_uuid = ?",
+                                till_sale_get_uuid (sale)),
+                    1);
+  ck_assert_int_eq (single_int (till_store,
+                                "SELECT count(*) FROM print_job WHERE kind = 'drawer' "
+                                "AND state = 'done' AND attempts >= 2 AND sale_uuid = ?",
+                                till_sale_get_uuid (sale)),
+                    1);
+  ck_assert_str_eq (till_window_get_printer_status_text (fixture.window), "打印机就绪");
+  save_screenshot (GTK_WIDGET (fixture.window), "22-printer-back.png");
+
+  fixture_teardown (&fixture);
+  g_clear_object (&flaky_sim);
+}
+END_TEST
+
+/* /app/ui/checkout/printer-absent: with no printer answering, the receipt
+ * waits; when the printer is back it prints on its own (the retry after a
+ * pause, no button pressed), once. */
+START_TEST (test_printer_absent)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (TillStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  TillPrinterMonitor *monitor;
+  ReceiptCount        one = { 1 };
+  ReceiptCount        two = { 2 };
+
+  flaky_setup (&fixture, FLAKY_ABSENT);
+  store = till_store_open (fixture.db_path, &error);
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
+  g_clear_object (&store);
+
+  fixture_start_app (&fixture);
+  monitor = till_application_get_printer_monitor (fixture.app);
+  ck_assert_ptr_nonnull (monitor);
+  sale = sell_one (&fixture);
+  ck_assert_msg (wait_until (monitor_in_trouble, monitor, WAIT_MS), "the printer never failed");
+  ck_assert_ptr_nonnull (strstr (till_printer_monitor_get_message (monitor), "No printer answers"));
+  ck_assert_ptr_nonnull (strstr (till_window_get_printer_status_text (fixture.window), "重试"));
+  save_screenshot (GTK_WIDGET (fixture.window), "23-printer-absent.png");
+
+  flaky_set_mode (FLAKY_OK);
+  ck_assert_msg (wait_until (enough_receipts, &one, WAIT_MS), "the queued receipt never printed");
+  ck_assert_msg (wait_until (nothing_pending, monitor, WAIT_MS), "the queue never emptied");
+  ck_assert (!wait_until (enough_receipts, &two, 500));
+  {
+    g_autofree char *printed = flaky_receipt_text (0);
+    g_autofree char *receipt_no = till_sale_format_receipt_no (sale);
+
+    ck_assert_ptr_nonnull (strstr (printed, receipt_no));
+  }
+
+  fixture_teardown (&fixture);
+  g_clear_object (&flaky_sim);
+}
+END_TEST
+
+/* /app/ui/checkout/reprint: win.reprint-last prints the last receipt again,
+ * marked 副本 at the top and the bottom, with the original sale time and the
+ * reprint time; the copy is a 'copy' job of the same sale. */
+START_TEST (test_reprint)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (TillStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (GDateTime) created = NULL;
+  g_autofree char    *original = NULL;
+  g_autofree char    *copy = NULL;
+  g_autofree char    *sale_time = NULL;
+  g_autofree char    *receipt_no = NULL;
+  TillPrinterMonitor *monitor;
+  TillStore          *till_store;
+  ReceiptCount        one = { 1 };
+  ReceiptCount        two = { 2 };
+  const char         *first_mark;
+  const char         *last_mark;
+
+  flaky_setup (&fixture, FLAKY_OK);
+  store = till_store_open (fixture.db_path, &error);
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
+  g_clear_object (&store);
+
+  fixture_start_app (&fixture);
+  monitor = till_application_get_printer_monitor (fixture.app);
+  till_store = till_session_get_store (till_window_get_session (fixture.window));
+  sale = sell_one (&fixture);
+  ck_assert_msg (wait_until (enough_receipts, &one, WAIT_MS), "the receipt never printed");
+  activate (&fixture, "sale.new", NULL);
+
+  /* A second later, so that the reprint time differs from the sale's. */
+  g_usleep (G_USEC_PER_SEC);
+  activate (&fixture, "win.reprint-last", NULL);
+  ck_assert_msg (wait_until (enough_receipts, &two, WAIT_MS), "the copy never printed");
+  ck_assert_msg (wait_until (nothing_pending, monitor, WAIT_MS), "the queue never emptied");
+  save_screenshot (GTK_WIDGET (fixture.window), "24-reprint.png");
+
+  original = flaky_receipt_text (0);
+  copy = flaky_receipt_text (1);
+  receipt_no = till_sale_format_receipt_no (sale);
+  created = till_sale_get_created (sale);
+  sale_time = g_date_time_format (created, "%Y-%m-%d %H:%M:%S");
+  ck_assert_ptr_null (strstr (original, "副本"));
+  /* The same receipt: number and sale time... */
+  ck_assert_ptr_nonnull (strstr (copy, receipt_no));
+  ck_assert_msg (strstr (copy, sale_time) != NULL, "no sale time %s in\n%s", sale_time, copy);
+  /* ...marked as a copy at the top and at the bottom, with the reprint time. */
+  first_mark = strstr (copy, "副本");
+  ck_assert_msg (first_mark != NULL, "no 副本 in\n%s", copy);
+  last_mark = g_strrstr (copy, "副本");
+  ck_assert_ptr_ne (first_mark, last_mark);
+  ck_assert_msg (first_mark < strstr (copy, receipt_no), "副本 is not at the top:\n%s", copy);
+  ck_assert_msg (last_mark > strstr (copy, receipt_no), "副本 is not at the bottom:\n%s", copy);
+  ck_assert_ptr_nonnull (strstr (copy, "重印"));
+  ck_assert_int_eq (single_int (till_store,
+                                "SELECT count(*) FROM print_job WHERE kind = 'copy' "
+                                "AND state = 'done' AND sale_uuid = ?",
+                                till_sale_get_uuid (sale)),
+                    1);
+  /* A reprint opens no drawer. */
+  ck_assert_int_eq (single_int (till_store, "SELECT count(*) FROM drawer_event", NULL), 1);
+  g_print ("copy as printed:\n%s", copy);
+
+  fixture_teardown (&fixture);
+  g_clear_object (&flaky_sim);
+}
+END_TEST
+
 static Suite *
 ui_checkout_suite (void)
 {
@@ -637,6 +1040,9 @@ ui_checkout_suite (void)
   tcase_add_test (tcase, test_keypad_errors);
   tcase_add_test (tcase, test_storage_failure);
   tcase_add_test (tcase, test_locked_store);
+  tcase_add_test (tcase, test_printer_trouble);
+  tcase_add_test (tcase, test_printer_absent);
+  tcase_add_test (tcase, test_reprint);
   suite_add_tcase (suite, tcase);
   return suite;
 }

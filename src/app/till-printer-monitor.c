@@ -1,0 +1,563 @@
+/* till-printer-monitor.c: sends the print queue to the printer and the drawer
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "till-print"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include <till-hw.h>
+#include <till-receipt.h>
+
+#include "till-printer-monitor.h"
+
+/* The pause after a failed attempt doubles from the first to the last. */
+#define RETRY_FIRST_S 2
+#define RETRY_MAX_S 30
+
+/* A drawer pulse this old is not sent any more: a drawer springing open minutes
+ * after the sale, with nobody at the till, is worse than a cashier opening it
+ * with the key. */
+#define DRAWER_KICK_MAX_AGE_US (2 * G_USEC_PER_SEC * 60)
+
+/* One device and the jobs it serves. With the drawer on the printer there is one
+ * lane for everything (the pulse goes out just before its receipt); a drawer of
+ * its own gets its own lane, so that a printer out of paper never keeps it shut. */
+typedef struct
+{
+  char                *uri;
+  TillPrintQueueFilter filter;
+  gboolean             busy; /* a job is with the worker */
+  guint                retry_source;
+  guint                backoff_s; /* the pause before the next retry */
+  char                *error;     /* why the last attempt failed, for the screen */
+} Lane;
+
+struct _TillPrinterMonitor
+{
+  GObject parent_instance;
+
+  TillStore *store;
+  char      *printer_uri;
+  Lane      *paper_lane;  /* NULL without a printer */
+  Lane      *drawer_lane; /* the paper lane when the drawer is on the printer; may be NULL */
+  Lane       lanes[2];
+  guint      n_lanes;
+
+  TillPrinterState state;
+  char            *message;
+  guint            n_pending;
+};
+
+G_DEFINE_FINAL_TYPE (TillPrinterMonitor, till_printer_monitor, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_STATE,
+  PROP_MESSAGE,
+  PROP_N_PENDING,
+  N_PROPS
+};
+
+enum
+{
+  SIGNAL_JOB_DONE,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint       signals[N_SIGNALS];
+
+static void pump (TillPrinterMonitor *self, Lane *lane);
+
+/* What the worker thread gets: bytes and a device, never the store. */
+typedef struct
+{
+  Lane    *lane;
+  gint64   job_id;
+  char    *uri;
+  GBytes  *payload;
+  gboolean is_drawer;
+} SendData;
+
+static void
+send_data_free (SendData *data)
+{
+  g_free (data->uri);
+  g_bytes_unref (data->payload);
+  g_free (data);
+}
+
+/* The paper width a printer URI names (width=58 or width=80; 80 mm by default). */
+static TillPaperWidth
+paper_from_uri (const char *uri)
+{
+  g_autoptr (GUri) parsed =
+      g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_PARSE_RELAXED, NULL);
+  g_autoptr (GHashTable) params = NULL;
+  const char *query = parsed != NULL ? g_uri_get_query (parsed) : NULL;
+
+  if (query == NULL)
+    return TILL_PAPER_80MM;
+  params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, NULL);
+  if (params != NULL && g_strcmp0 (g_hash_table_lookup (params, "width"), "58") == 0)
+    return TILL_PAPER_58MM;
+  return TILL_PAPER_80MM;
+}
+
+static void
+update_status (TillPrinterMonitor *self)
+{
+  g_autoptr (GError) error = NULL;
+  TillPrinterState state = self->n_lanes == 0 ? TILL_PRINTER_STATE_NONE : TILL_PRINTER_STATE_READY;
+  const char      *message = NULL;
+  gint64           n_pending = till_print_queue_count_pending (self->store, &error);
+
+  if (n_pending < 0)
+    {
+      g_warning ("Cannot count the print jobs: %s", error->message);
+      n_pending = 0;
+    }
+  for (guint i = 0; i < self->n_lanes; i++)
+    {
+      Lane *lane = &self->lanes[i];
+
+      if (lane->error != NULL && message == NULL)
+        {
+          message = lane->error;
+          state = TILL_PRINTER_STATE_TROUBLE;
+        }
+      else if (lane->busy && state == TILL_PRINTER_STATE_READY)
+        state = TILL_PRINTER_STATE_PRINTING;
+    }
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->state != state)
+    {
+      self->state = state;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+    }
+  if (g_strcmp0 (self->message, message) != 0)
+    {
+      g_free (self->message);
+      self->message = g_strdup (message);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MESSAGE]);
+    }
+  if (self->n_pending != (guint) n_pending)
+    {
+      self->n_pending = (guint) n_pending;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* Worker thread: the device I/O, nothing else. */
+static void
+send_thread_cb (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  SendData *data = task_data;
+  GError   *error = NULL;
+
+  /* Hook for the printer status module (hw/printer/till-printer-status.h, being
+   * written): before the bytes go out, ask the printer DLE EOT 1, 2 and 4 and
+   * fail here with its reason ("out of paper", "cover open", "offline"), so that
+   * the screen says what to fix instead of the transport's error and no receipt
+   * is written into a printer that cannot print it. Until then the transport's
+   * own error is the reason shown. */
+  if (!till_transport_print_bytes (data->uri, data->payload, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+typedef struct
+{
+  TillPrinterMonitor *self; /* weak: the source is removed in dispose */
+  Lane               *lane;
+} RetryData;
+
+static gboolean
+lane_retry_cb (gpointer user_data)
+{
+  RetryData *data = user_data;
+
+  data->lane->retry_source = 0;
+  pump (data->self, data->lane);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_retry (TillPrinterMonitor *self, Lane *lane)
+{
+  RetryData *data = g_new0 (RetryData, 1);
+
+  data->self = self;
+  data->lane = lane;
+  g_clear_handle_id (&lane->retry_source, g_source_remove);
+  lane->retry_source =
+      g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, lane->backoff_s, lane_retry_cb, data, g_free);
+  lane->backoff_s = MIN (lane->backoff_s * 2, RETRY_MAX_S);
+}
+
+static void
+send_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TillPrinterMonitor *self = TILL_PRINTER_MONITOR (source);
+  SendData           *data = g_task_get_task_data (G_TASK (result));
+  Lane               *lane = data->lane;
+  const char         *reason;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) store_error = NULL;
+
+  lane->busy = FALSE;
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!till_print_queue_mark_done (self->store, data->job_id, &store_error))
+        g_warning ("Print job %" G_GINT64_FORMAT " printed, but: %s", data->job_id,
+                   store_error->message);
+      g_clear_pointer (&lane->error, g_free);
+      lane->backoff_s = RETRY_FIRST_S;
+      g_signal_emit (self, signals[SIGNAL_JOB_DONE], 0, data->job_id);
+      pump (self, lane);
+      return;
+    }
+
+  /* The job stays queued with the reason; the screen shows it until it prints. */
+  g_free (lane->error);
+  /* The transport names the device URI first: right for the log, noise for the
+   * cashier. A drawer on the printer fails with the printer: the cashier's news
+   * is the receipt. Only a drawer of its own speaks for itself. */
+  reason = error->message;
+  if (g_str_has_prefix (reason, data->uri) && g_str_has_prefix (reason + strlen (data->uri), ": "))
+    reason += strlen (data->uri) + 2;
+  lane->error = data->is_drawer && lane != self->paper_lane
+                    ? g_strdup_printf (_ ("Cash drawer did not open: %s"), reason)
+                    : g_strdup_printf (_ ("Receipt not printed: %s"), reason);
+  g_warning ("%s (%s, job %" G_GINT64_FORMAT ")", lane->error, data->uri, data->job_id);
+  if (!till_print_queue_mark_failed (self->store, data->job_id, error->message, &store_error))
+    g_warning ("Cannot record why print job %" G_GINT64_FORMAT " failed: %s", data->job_id,
+               store_error->message);
+  schedule_retry (self, lane);
+  update_status (self);
+}
+
+/* The database refused a queue step: say so and try again later. */
+static void
+lane_store_failed (TillPrinterMonitor *self, Lane *lane, const GError *error)
+{
+  g_free (lane->error);
+  lane->error = g_strdup_printf (_ ("Receipt not printed: %s"), error->message);
+  g_warning ("%s", lane->error);
+  schedule_retry (self, lane);
+}
+
+/* Hands the lane's next job to the worker, unless it is busy or pausing. */
+static void
+pump (TillPrinterMonitor *self, Lane *lane)
+{
+  while (!lane->busy && lane->retry_source == 0)
+    {
+      g_autoptr (TillPrintJob) job = NULL;
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GTask) task = NULL;
+      SendData *data;
+
+      if (!till_print_queue_next (self->store, lane->filter, &job, &error))
+        {
+          lane_store_failed (self, lane, error);
+          break;
+        }
+      if (job == NULL)
+        break;
+      if (job->kind == TILL_PRINT_JOB_DRAWER &&
+          g_get_real_time () - job->created_us > DRAWER_KICK_MAX_AGE_US)
+        {
+          g_message ("Drawer pulse %" G_GINT64_FORMAT " not sent: it is too old", job->id);
+          if (!till_print_queue_give_up (self->store, job->id,
+                                         _ ("Too late to open the drawer: it was not opened"),
+                                         &error))
+            {
+              lane_store_failed (self, lane, error);
+              break;
+            }
+          continue;
+        }
+      if (!till_print_queue_mark_printing (self->store, job->id, &error))
+        {
+          lane_store_failed (self, lane, error);
+          break;
+        }
+
+      data = g_new0 (SendData, 1);
+      data->lane = lane;
+      data->job_id = job->id;
+      data->uri = g_strdup (lane->uri);
+      data->payload = g_bytes_ref (job->payload);
+      data->is_drawer = job->kind == TILL_PRINT_JOB_DRAWER;
+      lane->busy = TRUE;
+      task = g_task_new (self, NULL, send_done_cb, NULL);
+      g_task_set_source_tag (task, pump);
+      g_task_set_task_data (task, data, (GDestroyNotify) send_data_free);
+      g_task_run_in_thread (task, send_thread_cb);
+    }
+  update_status (self);
+}
+
+static void
+pump_all (TillPrinterMonitor *self)
+{
+  for (guint i = 0; i < self->n_lanes; i++)
+    pump (self, &self->lanes[i]);
+}
+
+static Lane *
+add_lane (TillPrinterMonitor *self, const char *uri, TillPrintQueueFilter filter)
+{
+  Lane *lane = &self->lanes[self->n_lanes++];
+
+  g_assert (self->n_lanes <= G_N_ELEMENTS (self->lanes));
+  lane->uri = g_strdup (uri);
+  lane->filter = filter;
+  lane->backoff_s = RETRY_FIRST_S;
+  return lane;
+}
+
+static void
+till_printer_monitor_dispose (GObject *object)
+{
+  TillPrinterMonitor *self = TILL_PRINTER_MONITOR (object);
+
+  for (guint i = 0; i < self->n_lanes; i++)
+    g_clear_handle_id (&self->lanes[i].retry_source, g_source_remove);
+  G_OBJECT_CLASS (till_printer_monitor_parent_class)->dispose (object);
+}
+
+static void
+till_printer_monitor_finalize (GObject *object)
+{
+  TillPrinterMonitor *self = TILL_PRINTER_MONITOR (object);
+
+  for (guint i = 0; i < self->n_lanes; i++)
+    {
+      g_free (self->lanes[i].uri);
+      g_free (self->lanes[i].error);
+    }
+  g_clear_object (&self->store);
+  g_free (self->printer_uri);
+  g_free (self->message);
+  G_OBJECT_CLASS (till_printer_monitor_parent_class)->finalize (object);
+}
+
+static void
+till_printer_monitor_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  TillPrinterMonitor *self = TILL_PRINTER_MONITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_uint (value, self->state);
+      break;
+    case PROP_MESSAGE:
+      g_value_set_string (value, self->message);
+      break;
+    case PROP_N_PENDING:
+      g_value_set_uint (value, self->n_pending);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+till_printer_monitor_class_init (TillPrinterMonitorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = till_printer_monitor_dispose;
+  object_class->finalize = till_printer_monitor_finalize;
+  object_class->get_property = till_printer_monitor_get_property;
+
+  properties[PROP_STATE] = g_param_spec_uint (
+      "state", NULL, NULL, TILL_PRINTER_STATE_NONE, TILL_PRINTER_STATE_TROUBLE,
+      TILL_PRINTER_STATE_NONE, G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MESSAGE] =
+      g_param_spec_string ("message", NULL, NULL, NULL,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_PENDING] =
+      g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_JOB_DONE] = g_signal_new ("job-done", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+}
+
+static void
+till_printer_monitor_init (TillPrinterMonitor *self)
+{
+}
+
+/**
+ * till_printer_monitor_new:
+ * Puts back in line the jobs a stopped till left half-sent and starts sending
+ * whatever is queued.
+ */
+TillPrinterMonitor *
+till_printer_monitor_new (TillStore *store, const char *printer_uri, const char *drawer_uri)
+{
+  TillPrinterMonitor *self;
+  g_autoptr (GError) error = NULL;
+  gint64 recovered;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+
+  self = g_object_new (TILL_TYPE_PRINTER_MONITOR, NULL);
+  self->store = g_object_ref (store);
+  self->printer_uri = g_strdup (printer_uri);
+
+  if (drawer_uri != NULL && (g_str_equal (drawer_uri, "printer") ||
+                             g_strcmp0 (drawer_uri, printer_uri) == 0 || *drawer_uri == '\0'))
+    drawer_uri = NULL;
+  if (printer_uri != NULL)
+    self->paper_lane = add_lane (
+        self, printer_uri, drawer_uri != NULL ? TILL_PRINT_QUEUE_PAPER_ONLY : TILL_PRINT_QUEUE_ANY);
+  if (drawer_uri != NULL)
+    self->drawer_lane = add_lane (self, drawer_uri, TILL_PRINT_QUEUE_DRAWER_ONLY);
+  else
+    self->drawer_lane = self->paper_lane;
+
+  recovered = till_print_queue_recover (store, &error);
+  if (recovered < 0)
+    g_warning ("Cannot recover the print queue: %s", error->message);
+  else if (recovered > 0)
+    g_message ("%" G_GINT64_FORMAT " print job(s) were interrupted; sending them again", recovered);
+  pump_all (self);
+  return self;
+}
+
+TillPrinterState
+till_printer_monitor_get_state (TillPrinterMonitor *self)
+{
+  g_return_val_if_fail (TILL_IS_PRINTER_MONITOR (self), TILL_PRINTER_STATE_NONE);
+  return self->state;
+}
+
+const char *
+till_printer_monitor_get_message (TillPrinterMonitor *self)
+{
+  g_return_val_if_fail (TILL_IS_PRINTER_MONITOR (self), NULL);
+  return self->message;
+}
+
+guint
+till_printer_monitor_get_n_pending (TillPrinterMonitor *self)
+{
+  g_return_val_if_fail (TILL_IS_PRINTER_MONITOR (self), 0);
+  return self->n_pending;
+}
+
+const char *
+till_printer_monitor_get_printer_uri (TillPrinterMonitor *self)
+{
+  g_return_val_if_fail (TILL_IS_PRINTER_MONITOR (self), NULL);
+  return self->printer_uri;
+}
+
+/**
+ * till_printer_monitor_queue_sale:
+ * The receipt bytes are made here, on the main thread, because the encoder
+ * reads the store.
+ */
+gboolean
+till_printer_monitor_queue_sale (TillPrinterMonitor *self,
+                                 TillSale           *sale,
+                                 gboolean            open_drawer,
+                                 const char         *user_code,
+                                 gint64             *out_job,
+                                 GError            **error)
+{
+  g_autoptr (TillPrinterProfile) profile = NULL;
+  g_autoptr (GBytes) receipt = NULL;
+  g_autoptr (GBytes) kick = NULL;
+
+  g_return_val_if_fail (TILL_IS_PRINTER_MONITOR (self), FALSE);
+  g_return_val_if_fail (TILL_IS_SALE (sale), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (out_job != NULL)
+    *out_job = 0;
+  if (self->paper_lane == NULL && (self->drawer_lane == NULL || !open_drawer))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _ ("No receipt printer is configured."));
+      return FALSE;
+    }
+
+  profile = till_printer_profile_new (self->printer_uri != NULL ? paper_from_uri (self->printer_uri)
+                                                                : TILL_PAPER_80MM);
+  if (self->paper_lane != NULL)
+    receipt = till_receipt_encode (sale, self->store, profile);
+  if (open_drawer && self->drawer_lane != NULL)
+    kick = till_receipt_encode_drawer_kick (profile);
+  if (!till_print_queue_enqueue_sale (self->store, till_sale_get_uuid (sale), receipt, kick,
+                                      user_code, out_job, NULL, error))
+    return FALSE;
+  pump_all (self);
+  return TRUE;
+}
+
+/**
+ * till_printer_monitor_queue_copy:
+ * The sale as stored, encoded again and marked as a copy: the same lines,
+ * totals, time and QR code as the original.
+ */
+gboolean
+till_printer_monitor_queue_copy (TillPrinterMonitor *self,
+                                 TillSale           *sale,
+                                 gint64             *out_job,
+                                 GError            **error)
+{
+  g_autoptr (TillPrinterProfile) profile = NULL;
+  g_autoptr (GBytes) copy = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  gint64 id;
+
+  g_return_val_if_fail (TILL_IS_PRINTER_MONITOR (self), FALSE);
+  g_return_val_if_fail (TILL_IS_SALE (sale), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->paper_lane == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _ ("No receipt printer is configured."));
+      return FALSE;
+    }
+  profile = till_printer_profile_new (paper_from_uri (self->printer_uri));
+  copy = till_receipt_encode_copy (sale, self->store, profile, now);
+  id = till_print_queue_enqueue (self->store, TILL_PRINT_JOB_COPY, till_sale_get_uuid (sale), copy,
+                                 error);
+  if (id == 0)
+    return FALSE;
+  if (out_job != NULL)
+    *out_job = id;
+  pump_all (self);
+  return TRUE;
+}
+
+void
+till_printer_monitor_retry (TillPrinterMonitor *self)
+{
+  g_return_if_fail (TILL_IS_PRINTER_MONITOR (self));
+
+  for (guint i = 0; i < self->n_lanes; i++)
+    {
+      g_clear_handle_id (&self->lanes[i].retry_source, g_source_remove);
+      self->lanes[i].backoff_s = RETRY_FIRST_S;
+    }
+  pump_all (self);
+}

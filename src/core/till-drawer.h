@@ -1,0 +1,52 @@
+/* till-drawer.h: the cash drawer's log: every opening, why and by whom
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#if !defined(TILL_CORE_INSIDE) && !defined(TILL_CORE_COMPILATION)
+#error "Only <till-core.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+
+#include "till-types.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TILL_DRAWER_REASON_SALE,    /* "sale": change for a cash sale */
+  TILL_DRAWER_REASON_NO_SALE, /* "no-sale": opened without a sale */
+  TILL_DRAWER_REASON_TEST,    /* "test": hardware diagnostics */
+} TillDrawerReason;
+
+typedef struct
+{
+  gint64           id;
+  gint64           created_us; /* wall clock, µs since the epoch */
+  TillDrawerReason reason;
+  char            *ref_uuid;  /* nullable: the sale it opened for */
+  char            *user_code; /* nullable: who opened it */
+} TillDrawerEvent;
+
+void till_drawer_event_free (TillDrawerEvent *event);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillDrawerEvent, till_drawer_event_free)
+
+const char *till_drawer_reason_to_string (TillDrawerReason reason);
+
+/* Records that the drawer opens now. Runs in the caller's transaction when one
+ * is open (the till records a sale's opening together with the print job that
+ * sends the pulse), else in its own. Opening without a sale needs a permission
+ * check in the caller (a later issue).
+ * Returns: the event id, or 0 with @error set. */
+gint64 till_drawer_record_open (TillStore       *store,
+                                TillDrawerReason reason,
+                                const char      *ref_uuid,
+                                const char      *user_code,
+                                GError         **error);
+
+/* Openings since @since_us (0: all), oldest first: TillDrawerEvent elements. */
+GPtrArray *till_drawer_list_events (TillStore *store, gint64 since_us, GError **error);
+
+G_END_DECLS

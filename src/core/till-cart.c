@@ -10,6 +10,7 @@
 
 #include "till-cart.h"
 #include "till-catalog.h"
+#include "till-label-barcode.h"
 #include "till-store.h"
 #include "till-uuid.h"
 
@@ -39,6 +40,11 @@ struct _TillCart
   /* Whether the cart row for sale_uuid is in the store. A fresh cart writes it
    * with its first line, so an empty cart costs no write. */
   gboolean journaled;
+
+  /* The scale label templates, parsed from the store setting the last time it
+   * read as this text (NULL: the defaults). */
+  char      *label_templates_text;
+  GPtrArray *label_templates;
 
   TillRounding rounding_rule;
   gint64       subtotal;
@@ -436,6 +442,8 @@ till_cart_finalize (GObject *object)
   g_clear_pointer (&self->lines, g_ptr_array_unref);
   g_clear_pointer (&self->line_keys, g_array_unref);
   g_clear_pointer (&self->sale_uuid, g_free);
+  g_clear_pointer (&self->label_templates_text, g_free);
+  g_clear_pointer (&self->label_templates, g_ptr_array_unref);
 
   G_OBJECT_CLASS (till_cart_parent_class)->finalize (object);
 }
@@ -669,6 +677,246 @@ till_cart_get_sale_uuid (TillCart *self)
   return self->sale_uuid;
 }
 
+/* Adds a new line of @quantity at @unit_price (checked: the caller checked the
+ * product and the quantity). */
+static TillCartLine *
+append_line (
+    TillCart *self, TillProduct *product, gint64 quantity, gint64 unit_price, GError **error)
+{
+  g_autoptr (TillCartLine) new_line = NULL;
+  gint64 amount;
+  gint64 key;
+
+  if (self->lines->len >= MAX_LINES)
+    {
+      g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_TOO_LARGE,
+                   _ ("A sale can have at most %d lines; split it into several sales"), MAX_LINES);
+      return NULL;
+    }
+  if (!check_sale_size (self, unit_price, quantity, 0, &amount, error))
+    return NULL;
+
+  key = self->next_key;
+  if (!journal_insert_line (self, key, product, quantity, unit_price, error))
+    return NULL;
+  self->journaled = TRUE;
+  self->next_key = key + 1;
+
+  new_line = till_cart_line_new (product, quantity, unit_price);
+  g_ptr_array_add (self->lines, g_object_ref (new_line));
+  g_array_append_val (self->line_keys, key);
+  g_list_model_items_changed (G_LIST_MODEL (self), self->lines->len - 1, 0, 1);
+  update_totals (self);
+  return new_line;
+}
+
+/* The store's scale label templates: the setting is read on every scan (one
+ * cached statement) so a change in the back office applies at once, and parsed
+ * again only when it changed. A setting that cannot be read as templates is
+ * reported and the defaults apply, so ordinary barcodes keep selling. */
+static GPtrArray *
+label_templates (TillCart *self)
+{
+  g_autofree char *text = till_store_get_setting (self->store, TILL_LABEL_BARCODE_SETTING);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) parsed = NULL;
+
+  if (text != NULL && *g_strstrip (text) == '\0')
+    g_clear_pointer (&text, g_free);
+  if (self->label_templates != NULL && g_strcmp0 (text, self->label_templates_text) == 0)
+    return self->label_templates;
+
+  if (text != NULL && (parsed = till_label_templates_parse (text, &error)) == NULL)
+    g_message ("Using the default label barcode templates: %s", error->message);
+  if (parsed == NULL)
+    parsed = till_label_templates_parse (till_label_barcode_default_templates, NULL);
+  g_assert (parsed != NULL);
+
+  g_clear_pointer (&self->label_templates, g_ptr_array_unref);
+  g_free (self->label_templates_text);
+  self->label_templates = g_steal_pointer (&parsed);
+  self->label_templates_text = g_steal_pointer (&text);
+  return self->label_templates;
+}
+
+/* The product of a label's item code: scales print the PLU zero-padded to the
+ * field ("08001"), the catalog may hold it without the zeros ("8001"). */
+static TillProduct *
+lookup_label_plu (TillCart *self, const TillLabelBarcode *label, const char *code, GError **error)
+{
+  g_autoptr (GError) lookup_error = NULL;
+  const char  *plu = label->plu;
+  TillProduct *product;
+
+  while (TRUE)
+    {
+      product = till_catalog_lookup_plu (self->catalog, plu, &lookup_error);
+      if (product != NULL)
+        return product;
+      if (!g_error_matches (lookup_error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&lookup_error));
+          return NULL;
+        }
+      g_clear_error (&lookup_error);
+      if (plu[0] != '0' || plu[1] == '\0')
+        break;
+      while (plu[0] == '0' && plu[1] != '\0')
+        plu++;
+    }
+  g_set_error (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND,
+               _ ("No product has the PLU %s printed on the scale label %s"), label->plu, code);
+  return NULL;
+}
+
+/* A unit price at which @quantity comes to exactly @amount, preferring
+ * @preferred (the catalog price); -1 when none does. Each step of the unit
+ * price moves the amount by quantity/1000 fen, so one exists whenever the
+ * quantity is at most 1 (kg or piece). */
+static gint64
+unit_price_for_amount (gint64 amount, gint64 quantity, gint64 preferred)
+{
+  gint64 nearest;
+
+  if (preferred >= 0 && till_money_line_amount (preferred, quantity) == amount)
+    return preferred;
+  nearest = (amount * TILL_QUANTITY_ONE + quantity / 2) / quantity;
+  for (gint64 u = MAX (nearest - 1, 0); u <= nearest + 1; u++)
+    if (till_money_line_amount (u, quantity) == amount)
+      return u;
+  return -1;
+}
+
+/* How far (grams) a weight may move to reach the label's amount exactly when no
+ * unit price does at the printed weight: only over 1 kg, by a few grams. */
+#define MAX_LABEL_DRIFT 20
+
+/* Adds what a price-embedded label says. The line is (quantity, unit price) as
+ * every line is, and its amount must be the label's to the fen, since that is
+ * what the customer saw and agreed to (DEVICES.md §3: trust the amount):
+ * - the quantity is the label's weight, or amount ÷ catalog unit price when the
+ *   label has none ([S19b]), rounded to the gram;
+ * - the unit price is the catalog price when that gives the label's amount,
+ *   otherwise the unit price nearest to amount ÷ quantity that does (the scale
+ *   may price differently: a markdown, a price changed since the label);
+ * - over 1 kg no unit price may hit the amount exactly; then the weight moves
+ *   by a few grams until one does.
+ * A price line (one piece at the label's amount) would be exact too, but would
+ * record 1 kg of a weighed good, wrong for stock and reports. Counted goods do
+ * get such a line when the amount is not a whole number of pieces. */
+static TillCartLine *
+add_label_amount (TillCart               *self,
+                  TillProduct            *product,
+                  const TillLabelBarcode *label,
+                  GError                **error)
+{
+  gint64 price = till_product_get_price (product);
+  gint64 amount = label->amount;
+  gint64 quantity;
+  gint64 unit_price = -1;
+
+  if (amount <= 0)
+    {
+      g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_QUANTITY,
+                   _ ("%s: the scale label shows no amount"), till_product_get_name (product));
+      return NULL;
+    }
+
+  if (!till_product_get_weighed (product))
+    {
+      if (label->has_quantity && label->quantity > 0)
+        quantity = label->quantity;
+      else if (price > 0 && amount % price == 0)
+        quantity = amount / price * TILL_QUANTITY_ONE;
+      else
+        quantity = TILL_QUANTITY_ONE;
+      if (!check_quantity (product, quantity, error))
+        return NULL;
+      unit_price = unit_price_for_amount (amount, quantity, price);
+      if (unit_price < 0)
+        {
+          /* Only when the label's count does not divide its amount. */
+          quantity = TILL_QUANTITY_ONE;
+          unit_price = amount;
+        }
+      if (unit_price == price)
+        return till_cart_add_product (self, product, quantity, error);
+      return append_line (self, product, quantity, unit_price, error);
+    }
+
+  if (label->has_quantity && label->quantity > 0)
+    quantity = label->quantity;
+  else
+    {
+      if (price <= 0)
+        {
+          g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_QUANTITY,
+                       _ ("%s has no price per kg to work out its weight from the label"),
+                       till_product_get_name (product));
+          return NULL;
+        }
+      quantity = MAX (till_money_round_half_up (amount * TILL_QUANTITY_ONE, price), 1);
+      /* The derived weight is a rounding anyway: a neighbouring gram that keeps
+       * the catalog price is better than a changed unit price. */
+      for (gint64 step = 0; step <= 4; step++)
+        {
+          /* quantity, +1, −1, +2, −2: the nearest first. */
+          gint64 q = quantity + (step % 2 == 1 ? (step + 1) / 2 : -(step / 2));
+
+          if (q > 0 && till_money_line_amount (price, q) == amount)
+            {
+              quantity = q;
+              break;
+            }
+        }
+    }
+  if (!check_quantity (product, quantity, error))
+    return NULL;
+
+  for (gint64 drift = 0; drift <= MAX_LABEL_DRIFT && unit_price < 0; drift++)
+    {
+      if ((unit_price = unit_price_for_amount (amount, quantity + drift, price)) >= 0)
+        quantity += drift;
+      else if (quantity - drift > 0 &&
+               (unit_price = unit_price_for_amount (amount, quantity - drift, price)) >= 0)
+        quantity -= drift;
+    }
+  if (unit_price < 0 || !check_quantity (product, quantity, error))
+    {
+      if (unit_price < 0)
+        g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_QUANTITY,
+                     _ ("%s: the weight and amount on the scale label do not fit together"),
+                     till_product_get_name (product));
+      return NULL;
+    }
+  return append_line (self, product, quantity, unit_price, error);
+}
+
+/* Adds the product of a scale label with the weight or amount it carries. */
+static TillCartLine *
+add_label (TillCart *self, GPtrArray *templates, const char *code, GError **error)
+{
+  g_autoptr (TillLabelBarcode) label = NULL;
+  g_autoptr (TillProduct) product = NULL;
+
+  label = till_label_barcode_parse (templates, code, error);
+  if (label == NULL)
+    return NULL;
+  product = lookup_label_plu (self, label, code, error);
+  if (product == NULL)
+    return NULL;
+  if (!till_product_get_active (product))
+    {
+      g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_INACTIVE, _ ("%s is no longer sold"),
+                   till_product_get_name (product));
+      return NULL;
+    }
+  if (label->has_amount)
+    return add_label_amount (self, product, label, error);
+  /* A weight label: the weight at the till's price, like a weighing at the till. */
+  return till_cart_add_product (self, product, label->quantity, error);
+}
+
 /**
  * till_cart_add_product:
  * @product: an active product
@@ -682,10 +930,7 @@ till_cart_get_sale_uuid (TillCart *self)
 TillCartLine *
 till_cart_add_product (TillCart *self, TillProduct *product, gint64 quantity, GError **error)
 {
-  g_autoptr (TillCartLine) new_line = NULL;
-  gint64 unit_price;
   gint64 amount;
-  gint64 key;
 
   g_return_val_if_fail (TILL_IS_CART (self), NULL);
   g_return_val_if_fail (TILL_IS_PRODUCT (product), NULL);
@@ -725,28 +970,7 @@ till_cart_add_product (TillCart *self, TillProduct *product, gint64 quantity, GE
         }
     }
 
-  if (self->lines->len >= MAX_LINES)
-    {
-      g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_TOO_LARGE,
-                   _ ("A sale can have at most %d lines; split it into several sales"), MAX_LINES);
-      return NULL;
-    }
-  unit_price = till_product_get_price (product);
-  if (!check_sale_size (self, unit_price, quantity, 0, &amount, error))
-    return NULL;
-
-  key = self->next_key;
-  if (!journal_insert_line (self, key, product, quantity, unit_price, error))
-    return NULL;
-  self->journaled = TRUE;
-  self->next_key = key + 1;
-
-  new_line = till_cart_line_new (product, quantity, unit_price);
-  g_ptr_array_add (self->lines, g_object_ref (new_line));
-  g_array_append_val (self->line_keys, key);
-  g_list_model_items_changed (G_LIST_MODEL (self), self->lines->len - 1, 0, 1);
-  update_totals (self);
-  return new_line;
+  return append_line (self, product, quantity, till_product_get_price (product), error);
 }
 
 /**
@@ -756,18 +980,44 @@ till_cart_add_product (TillCart *self, TillProduct *product, gint64 quantity, GE
  * Adds one piece of the product with @barcode. Catalog errors (not found, bad
  * check digit) come back unchanged, for the cashier to read.
  *
+ * A code with the length and prefix of one of the store's scale label templates
+ * (setting "label-barcode.templates", see till-label-barcode.h) adds the
+ * product of the label's PLU with the label's weight or amount, unless the
+ * catalog holds that exact code as a product's barcode (in-store codes share
+ * the 20–29 prefixes). Label errors: %TILL_LABEL_BARCODE_ERROR_BAD_CHECK and
+ * _PRICE_CHECK, %TILL_CATALOG_ERROR_NOT_FOUND naming the PLU.
+ *
  * Returns: (transfer none): the line added or changed, or %NULL with @error set
  */
 TillCartLine *
 till_cart_add_barcode (TillCart *self, const char *barcode, GError **error)
 {
   g_autoptr (TillProduct) product = NULL;
+  GPtrArray *templates;
 
   g_return_val_if_fail (TILL_IS_CART (self), NULL);
   g_return_val_if_fail (barcode != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  product = till_catalog_lookup_barcode (self->catalog, barcode, error);
+  templates = label_templates (self);
+  if (till_label_templates_match_any (templates, barcode))
+    {
+      g_autoptr (GError) lookup_error = NULL;
+
+      product = till_catalog_lookup_barcode (self->catalog, barcode, &lookup_error);
+      if (product == NULL)
+        {
+          if (!g_error_matches (lookup_error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND) &&
+              !g_error_matches (lookup_error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_INVALID))
+            {
+              g_propagate_error (error, g_steal_pointer (&lookup_error));
+              return NULL;
+            }
+          return add_label (self, templates, barcode, error);
+        }
+    }
+  else
+    product = till_catalog_lookup_barcode (self->catalog, barcode, error);
   if (product == NULL)
     return NULL;
   if (till_product_get_weighed (product))

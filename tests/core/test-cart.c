@@ -776,6 +776,199 @@ START_TEST (test_unrestored)
 }
 END_TEST
 
+/* Scale labels (DEVICES.md §3), with the default templates unless a test sets
+ * the store's own. */
+static TillCartLine *
+add_label (const char *code)
+{
+  g_autoptr (GError) error = NULL;
+  TillCartLine *line = till_cart_add_barcode (cart, code, &error);
+
+  ck_assert_msg (line != NULL, "%s: %s", code, error ? error->message : "");
+  return line;
+}
+
+static char *
+make_label (const char *template_text, const char *plu, gint64 amount, gint64 quantity)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillLabelTemplate) template = till_label_template_parse (template_text, &error);
+  char *code;
+
+  ck_assert_msg (template != NULL, "%s", error ? error->message : "");
+  code = till_label_barcode_make (template, plu, amount, quantity, &error);
+  ck_assert_msg (code != NULL, "%s", error ? error->message : "");
+  return code;
+}
+
+/* /core/cart/label-weight: a 13-digit weight label sells the PLU's product by
+ * that weight at the till's price */
+START_TEST (test_label_weight)
+{
+  g_autofree char *code = till_barcode_ean13_complete ("221000100457");
+  TillCartLine    *line = add_label (code);
+
+  ck_assert_int_eq (till_product_get_id (till_cart_line_get_product (line)), apple_id);
+  ck_assert_int_eq (till_cart_line_get_quantity (line), 457);
+  ck_assert_int_eq (till_cart_line_get_unit_price (line), 598);
+  ck_assert_int_eq (till_cart_line_get_amount (line), 273); /* 5.98 × 0.457 = 2.73286 */
+  /* Weighed goods: a second label is a second line. */
+  add_label (code);
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 2);
+  ck_assert_int_eq (till_cart_get_subtotal (cart), 546);
+  assert_journal_matches_memory ();
+}
+END_TEST
+
+/* /core/cart/label-amount: a 13-digit price label: the amount is exact, the
+ * weight is amount ÷ price per kg */
+START_TEST (test_label_amount)
+{
+  g_autofree char *code = till_barcode_ean13_complete ("211000100273");
+  TillCartLine    *line = add_label (code);
+
+  ck_assert_int_eq (till_product_get_id (till_cart_line_get_product (line)), apple_id);
+  ck_assert_int_eq (till_cart_line_get_amount (line), 273);
+  ck_assert_int_eq (till_cart_line_get_unit_price (line), 598);
+  ck_assert_int_eq (till_cart_line_get_quantity (line), 457); /* 2.73 ÷ 5.98 = 0.4565 kg */
+  ck_assert_int_eq (till_cart_get_total (cart), 273);
+  assert_journal_matches_memory ();
+}
+END_TEST
+
+/* /core/cart/label-amount-differs: the label's amount wins over the till's price
+ * (a markdown at the scale), to the fen, for many amounts and weights */
+START_TEST (test_label_amount_exact)
+{
+  gint64 beef_id = add_product ("F002", "澳洲牛腱", "kg", 8980, "10002", TRUE, TRUE);
+  gint64 expected_subtotal = 0;
+  /* amount, weight: the beef is ¥89.80/kg, so a gram moves the amount 9 fen. */
+  const gint64 cases[][2] = {
+    { 300, 457 },     /* apple at a reduced price */
+    { 21058, 2345 },  /* beef, 2.345 kg: no unit price hits 210.58 exactly at that weight */
+    { 99999, 11137 }, /* beef, 11 kg, the largest amount a label holds */
+    { 1, 1 },         { 17, 3 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char      *plu = i == 0 ? "10001" : "10002";
+      g_autofree char *code = make_label ("26WWWWWEEEEENNNNNC", plu, cases[i][0], cases[i][1]);
+      TillCartLine    *line = add_label (code);
+      gint64           quantity = till_cart_line_get_quantity (line);
+
+      ck_assert_int_eq (till_product_get_id (till_cart_line_get_product (line)),
+                        i == 0 ? apple_id : beef_id);
+      ck_assert_msg (till_cart_line_get_amount (line) == cases[i][0],
+                     "label %s: amount %" G_GINT64_FORMAT, code, till_cart_line_get_amount (line));
+      ck_assert_int_eq (till_money_line_amount (till_cart_line_get_unit_price (line), quantity),
+                        cases[i][0]);
+      /* The weight stays the label's, or within a few grams of it over a kilo. */
+      if (cases[i][1] <= 1000)
+        ck_assert_int_eq (quantity, cases[i][1]);
+      else
+        ck_assert_int_le (ABS (quantity - cases[i][1]), 20);
+      expected_subtotal += cases[i][0];
+    }
+  ck_assert_int_eq (till_cart_get_subtotal (cart), expected_subtotal);
+  assert_journal_matches_memory ();
+
+  /* And the cart comes back from the journal with the same amounts. */
+  new_cart ();
+  {
+    g_autoptr (GError) error = NULL;
+
+    ck_assert_msg (till_cart_restore (cart, &error), "%s", error ? error->message : "");
+  }
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), G_N_ELEMENTS (cases));
+  ck_assert_int_eq (till_cart_get_subtotal (cart), expected_subtotal);
+}
+END_TEST
+
+/* /core/cart/label-counted: a price label on counted goods sells whole pieces */
+START_TEST (test_label_counted)
+{
+  g_autofree char *two = make_label ("20WWWWWEEEEEC", "2001", 2560, 0);
+  g_autofree char *odd = make_label ("20WWWWWEEEEEC", "2001", 1000, 0);
+  TillCartLine    *line;
+
+  /* 25.60 = 2 × 12.80: two pieces at the till's price, PLU "02001" found as "2001". */
+  line = add_label (two);
+  ck_assert_int_eq (till_product_get_id (till_cart_line_get_product (line)), chips_id);
+  ck_assert_int_eq (till_cart_line_get_quantity (line), 2000);
+  ck_assert_int_eq (till_cart_line_get_unit_price (line), 1280);
+  ck_assert_int_eq (till_cart_line_get_amount (line), 2560);
+
+  /* 10.00 is no whole number of pieces: one piece at the label's price. */
+  line = add_label (odd);
+  ck_assert_int_eq (till_cart_line_get_quantity (line), 1000);
+  ck_assert_int_eq (till_cart_line_get_amount (line), 1000);
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 2);
+  ck_assert_int_eq (till_cart_get_subtotal (cart), 3560);
+  assert_journal_matches_memory ();
+}
+END_TEST
+
+/* /core/cart/label-errors: bad check digit, unknown PLU, withdrawn product */
+START_TEST (test_label_errors)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *good = till_barcode_ean13_complete ("221000100457");
+  g_autofree char *bad_check = g_strdup (good);
+  g_autofree char *unknown = make_label ("22WWWWWNNNNNC", "54321", 0, 500);
+  g_autofree char *unknown18 = make_label ("26WWWWWEEEEENNNNNC", "77", 1234, 500);
+
+  add (cola_id, 1000);
+  g_array_set_size (changes, 0);
+
+  bad_check[12] = bad_check[12] == '9' ? '0' : bad_check[12] + 1;
+  ck_assert_ptr_null (till_cart_add_barcode (cart, bad_check, &error));
+  ck_assert (g_error_matches (error, TILL_LABEL_BARCODE_ERROR, TILL_LABEL_BARCODE_ERROR_BAD_CHECK));
+  g_clear_error (&error);
+
+  ck_assert_ptr_null (till_cart_add_barcode (cart, unknown, &error));
+  ck_assert (g_error_matches (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND));
+  ck_assert_msg (strstr (error->message, "54321") != NULL, "%s", error->message);
+  g_clear_error (&error);
+
+  ck_assert_ptr_null (till_cart_add_barcode (cart, unknown18, &error));
+  ck_assert (g_error_matches (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND));
+  ck_assert_msg (strstr (error->message, "00077") != NULL, "%s", error->message);
+  g_clear_error (&error);
+
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 1);
+  ck_assert_uint_eq (changes->len, 0);
+  assert_journal_matches_memory ();
+}
+END_TEST
+
+/* /core/cart/label-setting: the store's own templates apply at the next scan; a
+ * code the catalog holds as a barcode stays that product */
+START_TEST (test_label_setting)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *code = till_barcode_ean13_complete ("231000100457");
+  TillCartLine    *line;
+
+  ck_assert_ptr_null (till_cart_add_barcode (cart, code, &error));
+  ck_assert (g_error_matches (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND));
+  g_clear_error (&error);
+
+  ck_assert (
+      till_store_set_setting (store, "label-barcode.templates", "23WWWWWNNNNNC,n=2", &error));
+  line = add_label (code);
+  ck_assert_int_eq (till_product_get_id (till_cart_line_get_product (line)), apple_id);
+  ck_assert_int_eq (till_cart_line_get_quantity (line), 4570);
+
+  /* apple_code starts with 20, like a label, but is in the catalog: still the
+   * catalog's product (sold by weight, so it asks for one). */
+  ck_assert (till_store_set_setting (store, "label-barcode.templates", "20WWWWWEEEEEC", &error));
+  ck_assert_ptr_null (till_cart_add_barcode (cart, apple_code, &error));
+  ck_assert (g_error_matches (error, TILL_CART_ERROR, TILL_CART_ERROR_QUANTITY));
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 1);
+}
+END_TEST
+
 static Suite *
 cart_suite (void)
 {
@@ -813,6 +1006,16 @@ cart_suite (void)
   tcase_add_test (tc, test_restore_withdrawn);
   tcase_add_test (tc, test_restore_empty);
   tcase_add_test (tc, test_unrestored);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("labels");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_label_weight);
+  tcase_add_test (tc, test_label_amount);
+  tcase_add_test (tc, test_label_amount_exact);
+  tcase_add_test (tc, test_label_counted);
+  tcase_add_test (tc, test_label_errors);
+  tcase_add_test (tc, test_label_setting);
   suite_add_tcase (suite, tc);
 
   return suite;

@@ -159,6 +159,130 @@ START_TEST (test_reset)
 }
 END_TEST
 
+/* /app/scan-detector/tab-suffix: a scanner set to end with Tab; Enter is then
+ * an ordinary key that breaks the burst. */
+START_TEST (test_tab_suffix)
+{
+  g_autoptr (TillScanDetector) detector = till_scan_detector_new (50, 4);
+  g_autofree char *code = NULL;
+  guint32          last;
+
+  till_scan_detector_set_suffix (detector, TILL_SCAN_SUFFIX_TAB);
+  last = type_text (detector, "6901234567892", 1000, 8);
+  ck_assert_int_eq (till_scan_detector_feed_tab (detector, last + 8), TILL_SCAN_COMPLETE);
+  code = till_scan_detector_take_code (detector);
+  ck_assert_str_eq (code, "6901234567892");
+  ck_assert_uint_eq (till_scan_detector_get_typed_length (detector), 13);
+
+  last = type_text (detector, "6901234567892", 2000, 8);
+  ck_assert_int_eq (till_scan_detector_feed_enter (detector, last + 8), TILL_SCAN_PASS);
+  ck_assert_int_eq (till_scan_detector_feed_tab (detector, last + 16), TILL_SCAN_PASS);
+  ck_assert_ptr_null (till_scan_detector_take_code (detector));
+}
+END_TEST
+
+/* /app/scan-detector/tab-not-suffix: with the default Enter suffix, Tab ends a
+ * burst like any other key. */
+START_TEST (test_tab_not_suffix)
+{
+  g_autoptr (TillScanDetector) detector = till_scan_detector_new (50, 4);
+  guint32 last = type_text (detector, "6901234567892", 1000, 8);
+
+  ck_assert_int_eq (till_scan_detector_feed_tab (detector, last + 8), TILL_SCAN_PASS);
+  ck_assert_int_eq (till_scan_detector_feed_enter (detector, last + 16), TILL_SCAN_PASS);
+  ck_assert_ptr_null (till_scan_detector_take_code (detector));
+}
+END_TEST
+
+/* /app/scan-detector/slow-tab-passes: timing holds whatever the suffix. */
+START_TEST (test_slow_tab_passes)
+{
+  g_autoptr (TillScanDetector) detector = till_scan_detector_new (50, 4);
+  guint32 last;
+
+  till_scan_detector_set_suffix (detector, TILL_SCAN_SUFFIX_TAB);
+  last = type_text (detector, "6901234567892", 1000, 120);
+  ck_assert_int_eq (till_scan_detector_feed_tab (detector, last + 100), TILL_SCAN_PASS);
+  last = type_text (detector, "6901234567892", 5000, 8);
+  ck_assert_int_eq (till_scan_detector_feed_tab (detector, last + 51), TILL_SCAN_PASS);
+  ck_assert_ptr_null (till_scan_detector_take_code (detector));
+}
+END_TEST
+
+/* /app/scan-detector/char-suffix: a printable suffix such as '#' ends the scan
+ * when it is typed, and is not part of the code. */
+START_TEST (test_char_suffix)
+{
+  g_autoptr (TillScanDetector) detector = till_scan_detector_new (50, 4);
+  g_autofree char *code = NULL;
+  guint32          last;
+
+  till_scan_detector_set_suffix (detector, '#');
+  last = type_text (detector, "134526789012345678", 1000, 5);
+  ck_assert_int_eq (till_scan_detector_feed_char (detector, '#', last + 5), TILL_SCAN_COMPLETE);
+  code = till_scan_detector_take_code (detector);
+  ck_assert_str_eq (code, "134526789012345678");
+  /* Enter is now just a key. */
+  last = type_text (detector, "134526789012345678", 2000, 5);
+  ck_assert_int_eq (till_scan_detector_feed_enter (detector, last + 5), TILL_SCAN_PASS);
+  ck_assert_ptr_null (till_scan_detector_take_code (detector));
+}
+END_TEST
+
+/* /app/scan-detector/prefix: stripped from the code, counted in what was typed. */
+START_TEST (test_prefix)
+{
+  g_autoptr (TillScanDetector) detector = till_scan_detector_new (50, 4);
+  g_autofree char *code = NULL;
+  guint32          last;
+
+  till_scan_detector_set_prefix (detector, "]E0");
+  last = type_text (detector, "]E06901234567892", 1000, 6);
+  ck_assert_int_eq (till_scan_detector_feed_enter (detector, last + 6), TILL_SCAN_COMPLETE);
+  code = till_scan_detector_take_code (detector);
+  ck_assert_str_eq (code, "6901234567892");
+  ck_assert_uint_eq (till_scan_detector_get_typed_length (detector), 16);
+}
+END_TEST
+
+/* /app/scan-detector/prefix-required: with a prefix set, a fast burst without it
+ * is not a scan (someone hammering the keypad, another device). */
+START_TEST (test_prefix_required)
+{
+  g_autoptr (TillScanDetector) detector = till_scan_detector_new (50, 4);
+  guint32 last;
+
+  till_scan_detector_set_prefix (detector, "]E0");
+  last = type_text (detector, "6901234567892", 1000, 6);
+  ck_assert_int_eq (till_scan_detector_feed_enter (detector, last + 6), TILL_SCAN_PASS);
+  /* The prefix alone and three characters are too short a code. */
+  last = type_text (detector, "]E0123", 2000, 6);
+  ck_assert_int_eq (till_scan_detector_feed_enter (detector, last + 6), TILL_SCAN_PASS);
+  /* A slow person typing the prefix is still a person. */
+  last = type_text (detector, "]E06901234567892", 3000, 150);
+  ck_assert_int_eq (till_scan_detector_feed_enter (detector, last + 150), TILL_SCAN_PASS);
+  ck_assert_ptr_null (till_scan_detector_take_code (detector));
+}
+END_TEST
+
+/* /app/scan-detector/prefix-after-stray-key: a key typed just before the scan
+ * is not counted as typed by the scanner. */
+START_TEST (test_prefix_after_stray_key)
+{
+  g_autoptr (TillScanDetector) detector = till_scan_detector_new (50, 4);
+  g_autofree char *code = NULL;
+  guint32          last;
+
+  till_scan_detector_set_prefix (detector, "$");
+  till_scan_detector_feed_char (detector, '7', 990);
+  last = type_text (detector, "$M20240001234", 1000, 4);
+  ck_assert_int_eq (till_scan_detector_feed_enter (detector, last + 4), TILL_SCAN_COMPLETE);
+  code = till_scan_detector_take_code (detector);
+  ck_assert_str_eq (code, "M20240001234");
+  ck_assert_uint_eq (till_scan_detector_get_typed_length (detector), 13);
+}
+END_TEST
+
 static Suite *
 scan_detector_suite (void)
 {
@@ -175,6 +299,13 @@ scan_detector_suite (void)
   tcase_add_test (tcase, test_clock_wrap);
   tcase_add_test (tcase, test_unicode);
   tcase_add_test (tcase, test_reset);
+  tcase_add_test (tcase, test_tab_suffix);
+  tcase_add_test (tcase, test_tab_not_suffix);
+  tcase_add_test (tcase, test_slow_tab_passes);
+  tcase_add_test (tcase, test_char_suffix);
+  tcase_add_test (tcase, test_prefix);
+  tcase_add_test (tcase, test_prefix_required);
+  tcase_add_test (tcase, test_prefix_after_stray_key);
   suite_add_tcase (suite, tcase);
   return suite;
 }

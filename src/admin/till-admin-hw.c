@@ -190,7 +190,7 @@ run_on_printer (const char *what, const char *uri, guint timeout_ms)
           g_printerr ("opentill-admin hw: %s\n", error->message);
           return EXIT_FAILED;
         }
-      g_print (_ ("Sent a test page (%" G_GSIZE_FORMAT " bytes)\n"), g_bytes_get_size (page));
+      g_print (_ ("Sent a test page (%zu bytes)\n"), g_bytes_get_size (page));
     }
   status = report_status (transport, timeout_ms);
   if (!till_transport_close (transport, &error))

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -531,7 +533,7 @@ till_label_barcode_make (const TillLabelTemplate *template,
                     quantity / quantity_unit))))
     {
       g_set_error (error, TILL_LABEL_BARCODE_ERROR, TILL_LABEL_BARCODE_ERROR_FAILED,
-                   _ ("PLU %s, amount %" G_GINT64_FORMAT " fen, quantity %" G_GINT64_FORMAT
+                   _ ("PLU %s, amount %" PRId64 " fen, quantity %" PRId64
                       " do not fit the label template “%s”"),
                    plu, amount, quantity, template->text);
       return NULL;

@@ -21,6 +21,8 @@
 
 #include "till-printer-sim.h"
 #include "till-pty.h"
+#include "till-sim-devices.h"
+#include "till-sim-private.h"
 #include "till-transport.h"
 
 #define ESC 0x1b
@@ -1741,7 +1743,8 @@ sim_free (gpointer data)
   g_free (state);
 }
 
-static const TillTransportBackend sim_backend = {
+/* sim://printer; till-sim-devices.c chooses the backend by the URI's host. */
+const TillTransportBackend _till_printer_sim_backend = {
   .scheme = "sim",
   .open = sim_open,
   .write_all = sim_write_all,
@@ -1750,14 +1753,9 @@ static const TillTransportBackend sim_backend = {
   .free = sim_free,
 };
 
+/* Kept for its callers: every simulated device comes with the printer. */
 void
 till_printer_sim_register_transport (void)
 {
-  static gsize registered = 0;
-
-  if (g_once_init_enter (&registered))
-    {
-      till_transport_register_backend (&sim_backend);
-      g_once_init_leave (&registered, 1);
-    }
+  till_sim_register_transports ();
 }

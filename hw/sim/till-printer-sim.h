@@ -62,7 +62,8 @@ gboolean till_printer_sim_write_receipts (TillPrinterSim *self,
 
 /* Makes till_transport_open() answer sim://printer?dir=DIR&width=58|80: an
  * in-process printer that writes a PNG per receipt into DIR (no PNGs without
- * dir) and answers status requests. Safe to call more than once. */
+ * dir) and answers status requests. Safe to call more than once. Registers
+ * every simulated device: the same as till_sim_register_transports(). */
 void till_printer_sim_register_transport (void);
 
 /* Serving the printer over a real byte pipe, from a thread: a pty (a serial

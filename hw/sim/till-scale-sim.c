@@ -49,8 +49,8 @@ struct _TillScaleSim
   char   *uri;
   char   *device_path;
 
-  GThread *thread;
-  gint     stop; /* atomic */
+  GThread *thread; /* NULL in process */
+  gint     stop;   /* atomic */
 
   GMutex                lock; /* everything below */
   int                   master;
@@ -67,6 +67,11 @@ struct _TillScaleSim
   gboolean              adam_reported;
   gint64                adam_last;
   gint64                next_frame_us;
+  /* In process: what the scale sent and nobody read yet; changed signals new
+   * output, and unplugged ends both directions. */
+  GByteArray *output;
+  GCond       changed;
+  gboolean    unplugged;
 };
 
 static gboolean
@@ -447,6 +452,22 @@ handle_command (TillScaleSim *self, const guint8 *in, gsize len, GByteArray *out
     }
 }
 
+/* Answers every whole command received (a silent scale drops them). */
+static void
+handle_input_locked (TillScaleSim *self, GByteArray *output)
+{
+  if (self->silent)
+    g_byte_array_set_size (self->input, 0);
+  while (self->input->len > 0)
+    {
+      gsize used = handle_command (self, self->input->data, self->input->len, output);
+
+      if (used == 0)
+        break;
+      g_byte_array_remove_range (self->input, 0, (guint) used);
+    }
+}
+
 static void
 write_out (int fd, const GByteArray *output)
 {
@@ -503,16 +524,7 @@ serve_thread (gpointer data)
       g_mutex_lock (&self->lock);
       if (n > 0)
         g_byte_array_append (self->input, chunk, (guint) n);
-      if (self->silent)
-        g_byte_array_set_size (self->input, 0);
-      while (self->input->len > 0)
-        {
-          gsize used = handle_command (self, self->input->data, self->input->len, output);
-
-          if (used == 0)
-            break;
-          g_byte_array_remove_range (self->input, 0, (guint) used);
-        }
+      handle_input_locked (self, output);
       if (self->dialect.continuous && !self->silent &&
           g_get_monotonic_time () >= self->next_frame_us)
         {
@@ -563,8 +575,129 @@ till_scale_sim_new (const char *protocol, const char *options, GError **error)
   self->input = g_byte_array_new ();
   self->condition = TILL_SCALE_SIM_STABLE;
   g_mutex_init (&self->lock);
+  g_cond_init (&self->changed);
   self->thread = g_thread_new ("scale-sim", serve_thread, self);
   return self;
+}
+
+/**
+ * till_scale_sim_new_in_process:
+ *
+ * Returns: (transfer full): a simulated scale driven by till_scale_sim_receive()
+ *   and till_scale_sim_transmit(), or %NULL with an error
+ */
+TillScaleSim *
+till_scale_sim_new_in_process (const char *protocol, const char *options, GError **error)
+{
+  TillScaleSim *self;
+  Dialect       dialect;
+
+  g_return_val_if_fail (protocol != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!parse_dialect (protocol, options, &dialect, error))
+    return NULL;
+  self = g_new0 (TillScaleSim, 1);
+  self->dialect = dialect;
+  self->master = -1;
+  self->uri = g_strdup_printf ("sim://scale?protocol=%s%s%s", protocol, options != NULL ? "&" : "",
+                               options != NULL ? options : "");
+  self->inject = g_byte_array_new ();
+  self->input = g_byte_array_new ();
+  self->output = g_byte_array_new ();
+  self->condition = TILL_SCALE_SIM_STABLE;
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->changed);
+  return self;
+}
+
+/* The line is gone: the error both directions give after till_scale_sim_unplug(). */
+static void
+set_unplugged_error (GError **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
+                       "The simulated scale was unplugged");
+}
+
+/**
+ * till_scale_sim_receive:
+ *
+ * In process: the host sends @data to the scale, which answers what it can
+ * (the answer waits for till_scale_sim_transmit()).
+ */
+gboolean
+till_scale_sim_receive (TillScaleSim *self, const guint8 *data, gsize len, GError **error)
+{
+  g_return_val_if_fail (self != NULL && self->thread == NULL, FALSE);
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  g_mutex_lock (&self->lock);
+  if (self->unplugged)
+    {
+      g_mutex_unlock (&self->lock);
+      set_unplugged_error (error);
+      return FALSE;
+    }
+  g_byte_array_append (self->input, data, (guint) len);
+  handle_input_locked (self, self->output);
+  g_cond_broadcast (&self->changed);
+  g_mutex_unlock (&self->lock);
+  return TRUE;
+}
+
+/**
+ * till_scale_sim_transmit:
+ *
+ * In process: what the scale sent, up to @len bytes, waiting at most
+ * @timeout_ms for the first (a continuous scale sends a frame every 20 ms).
+ *
+ * Returns: the count (0 when nothing came in time), -1 with @error once unplugged
+ */
+gssize
+till_scale_sim_transmit (
+    TillScaleSim *self, guint8 *buffer, gsize len, guint timeout_ms, GError **error)
+{
+  gint64 deadline_us = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gssize n = 0;
+
+  g_return_val_if_fail (self != NULL && self->thread == NULL, -1);
+  g_return_val_if_fail (buffer != NULL || len == 0, -1);
+
+  g_mutex_lock (&self->lock);
+  while (TRUE)
+    {
+      gint64 now = g_get_monotonic_time ();
+      gint64 wake_us = deadline_us;
+
+      if (self->unplugged)
+        {
+          set_unplugged_error (error);
+          n = -1;
+          break;
+        }
+      if (self->output->len > 0 || len == 0)
+        {
+          n = (gssize) MIN (len, self->output->len);
+          memcpy (buffer, self->output->data, (gsize) n);
+          g_byte_array_remove_range (self->output, 0, (guint) n);
+          break;
+        }
+      if (self->dialect.continuous && !self->silent)
+        {
+          if (now >= self->next_frame_us)
+            {
+              queue_frame (self, self->output);
+              self->next_frame_us = now + FRAME_INTERVAL_US;
+              continue;
+            }
+          wake_us = MIN (wake_us, self->next_frame_us);
+        }
+      if (now >= deadline_us)
+        break;
+      g_cond_wait_until (&self->changed, &self->lock, wake_us);
+    }
+  g_mutex_unlock (&self->lock);
+  return n;
 }
 
 void
@@ -572,13 +705,19 @@ till_scale_sim_free (TillScaleSim *self)
 {
   if (self == NULL)
     return;
-  g_atomic_int_set (&self->stop, 1);
-  g_thread_join (self->thread);
+  if (self->thread != NULL)
+    {
+      g_atomic_int_set (&self->stop, 1);
+      g_thread_join (self->thread);
+    }
   if (self->master >= 0)
     close (self->master);
   g_mutex_clear (&self->lock);
+  g_cond_clear (&self->changed);
   g_byte_array_unref (self->inject);
   g_byte_array_unref (self->input);
+  if (self->output != NULL)
+    g_byte_array_unref (self->output);
   g_free (self->device_path);
   g_free (self->uri);
   g_free (self);
@@ -706,8 +845,10 @@ till_scale_sim_unplug (TillScaleSim *self)
   g_return_if_fail (self != NULL);
   g_mutex_lock (&self->lock);
   self->unplug_requested = TRUE;
+  self->unplugged = TRUE;
+  g_cond_broadcast (&self->changed);
   g_mutex_unlock (&self->lock);
-  while (!closed)
+  while (!closed && self->thread != NULL)
     {
       g_usleep (1000);
       g_mutex_lock (&self->lock);

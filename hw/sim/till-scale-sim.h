@@ -28,7 +28,20 @@ TillScaleSim *till_scale_sim_new (const char *protocol,
                                   GError    **error) G_GNUC_WARN_UNUSED_RESULT;
 void          till_scale_sim_free (TillScaleSim *self);
 
-/* serial:///dev/pts/N?protocol=…(&options): what till_scale_open() takes. */
+/* The same scale in process, with no pty and no thread, for a transport
+ * backend (sim://scale): the host's bytes go in through
+ * till_scale_sim_receive(), what the scale sends comes out of
+ * till_scale_sim_transmit(), which waits at most @timeout_ms for the first byte
+ * (a continuous scale sends a frame every 20 ms). Both fail once unplugged. */
+TillScaleSim *till_scale_sim_new_in_process (const char *protocol,
+                                             const char *options,
+                                             GError    **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean till_scale_sim_receive (TillScaleSim *self, const guint8 *data, gsize len, GError **error);
+gssize   till_scale_sim_transmit (
+      TillScaleSim *self, guint8 *buffer, gsize len, guint timeout_ms, GError **error);
+
+/* serial:///dev/pts/N?protocol=…(&options): what till_scale_open() takes
+ * (sim://scale?protocol=… for a scale in process). */
 const char *till_scale_sim_get_uri (TillScaleSim *self);
 
 /* What lies on the platter (gross grams; negative below zero). */

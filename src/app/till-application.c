@@ -15,6 +15,7 @@
 
 #include "till-application.h"
 #include "till-config.h"
+#include "till-devices.h"
 #include "till-printer-monitor.h"
 #include "till-window.h"
 
@@ -32,6 +33,7 @@ struct _TillApplication
 
   TillSession        *session;
   TillPrinterMonitor *printer_monitor;
+  TillDevices        *devices;
   char               *startup_error;
 };
 
@@ -99,6 +101,25 @@ quit_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* The demo runs on simulated devices, beside its database where a person can
+ * watch them: receipts become PNGs in receipts/, the pole display draws itself
+ * to display/display.png, and the scale weighs what scale-weight.txt says
+ * (echo 0.456 > scale-weight.txt puts 456 g on it). A configured device wins. */
+static void
+use_simulated_devices (TillApplication *self, TillConfig *config, const char *db_dir)
+{
+  g_autofree char *escaped_dir = g_uri_escape_string (db_dir, "/", FALSE);
+
+  if (self->printer_uri == NULL)
+    self->printer_uri = g_strdup_printf ("sim://printer?dir=%s/receipts&width=80", escaped_dir);
+  if (config->scale_uri == NULL)
+    config->scale_uri = g_strdup_printf (
+        "sim://scale?protocol=toledo-8217&weight=0&control=%s/scale-weight.txt", escaped_dir);
+  if (config->display_uri == NULL)
+    config->display_uri =
+        g_strdup_printf ("sim://display?protocol=led8&dir=%s/display", escaped_dir);
+}
+
 static void
 open_session (TillApplication *self)
 {
@@ -123,15 +144,8 @@ open_session (TillApplication *self)
   db_dir = g_path_get_dirname (db_path);
   key_path = g_build_filename (db_dir, "till.key", NULL);
 
-  /* The demo store prints on simulated devices: receipts become PNGs beside the
-   * database, where a person can open them. */
-  if (self->demo && self->printer_uri == NULL)
-    {
-      g_autofree char *receipts = g_build_filename (db_dir, "receipts", NULL);
-      g_autofree char *escaped = g_uri_escape_string (receipts, "/", FALSE);
-
-      self->printer_uri = g_strdup_printf ("sim://printer?dir=%s&width=80", escaped);
-    }
+  if (self->demo)
+    use_simulated_devices (self, config, db_dir);
 
   self->session = till_session_open (db_path, key_path, self->demo ? self->demo_skus : 0, &error);
   if (self->session == NULL)
@@ -155,6 +169,8 @@ open_session (TillApplication *self)
   /* Receipts a previous run could not print go out now. */
   self->printer_monitor = till_printer_monitor_new (till_session_get_store (self->session),
                                                     self->printer_uri, self->drawer_uri);
+  /* The other devices open in their own threads: nothing here waits for them. */
+  self->devices = till_devices_new (config);
 }
 
 static int
@@ -244,6 +260,7 @@ till_application_finalize (GObject *object)
 {
   TillApplication *self = TILL_APPLICATION (object);
 
+  g_clear_object (&self->devices);
   g_clear_object (&self->printer_monitor);
   g_clear_object (&self->session);
   g_free (self->drawer_uri);
@@ -422,6 +439,18 @@ till_application_get_printer_monitor (TillApplication *self)
 {
   g_return_val_if_fail (TILL_IS_APPLICATION (self), NULL);
   return self->printer_monitor;
+}
+
+/**
+ * till_application_get_devices:
+ * Returns: (transfer none) (nullable): the pole display, scanners, scale and
+ *   customer window; %NULL until activation or without a store
+ */
+TillDevices *
+till_application_get_devices (TillApplication *self)
+{
+  g_return_val_if_fail (TILL_IS_APPLICATION (self), NULL);
+  return self->devices;
 }
 
 /* ---- Language --------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "till-devices.h"
 #include "till-printer-monitor.h"
 #include "till-session.h"
 
@@ -29,6 +30,10 @@ const char *till_application_get_printer_uri (TillApplication *self);
  * printer and drawer, off the main thread. NULL until activation, and when the
  * store could not be opened. */
 TillPrinterMonitor *till_application_get_printer_monitor (TillApplication *self);
+
+/* The devices other than the printer (till-devices.h). NULL until activation,
+ * and when the store could not be opened. */
+TillDevices *till_application_get_devices (TillApplication *self);
 
 /* gettext and the locale, before anything is shown: language is "zh_CN" (the
  * default), another language code, or "system" to leave the environment alone. */

@@ -10,6 +10,7 @@
 
 #include "till-checkout-view.h"
 #include "till-ui-util.h"
+#include "widgets/till-camera-preview.h"
 #include "widgets/till-cart-row.h"
 #include "till-keyed-entry.h"
 #include "widgets/till-keypad.h"
@@ -19,6 +20,8 @@
 #define N_SEARCH_RESULTS 30
 /* Typed on the keypad, a code this long is a barcode; a shorter one is a PLU. */
 #define MIN_KEYED_BARCODE 8
+/* A scale reading older than this is not the weight on the platter now. */
+#define MAX_SCALE_READING_AGE_US (2 * G_USEC_PER_SEC)
 
 struct _TillCheckoutView
 {
@@ -38,8 +41,15 @@ struct _TillCheckoutView
   GtkWidget   *products_box;
   TillKeypad  *keypad;
   GtkWidget   *quantity_button;
+  GtkWidget   *camera_button;
+  GtkWidget   *camera_popover;
+  GtkWidget   *camera_preview;
+  GtkWidget   *scale_box;
+  GtkWidget   *scale_weight_label;
+  GtkWidget   *scale_state_label;
 
   TillSession        *session;
+  TillDevices        *devices;
   GtkSingleSelection *selection;
   GtkToggleButton    *popular_button;
   gboolean            status_is_error;
@@ -204,6 +214,47 @@ scan_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   line_added (self, line);
 }
 
+/* The scale's weight in grams for @product, or 0 with @out_refusal saying why
+ * it cannot be sold now: only a stable, recent, positive weight is sold. */
+static gint64
+weight_from_scale (TillCheckoutView *self, TillProduct *product, char **out_refusal)
+{
+  TillScaleReading reading;
+  gint64           age_us = 0;
+  const char      *reason = NULL;
+
+  if (!till_devices_get_scale_reading (self->devices, &reading, &age_us) ||
+      age_us > MAX_SCALE_READING_AGE_US)
+    reading.state = TILL_SCALE_STATE_NO_ANSWER;
+  switch (reading.state)
+    {
+    case TILL_SCALE_STATE_STABLE:
+      if (reading.weight > 0)
+        return reading.weight;
+      reason = _ ("The scale shows no weight: put the item on the scale");
+      break;
+    case TILL_SCALE_STATE_UNSTABLE:
+      reason = _ ("The scale is not steady: wait for the weight to settle");
+      break;
+    case TILL_SCALE_STATE_NEGATIVE:
+    case TILL_SCALE_STATE_UNDERLOAD:
+      reason = _ ("The scale shows less than zero: empty it and zero it");
+      break;
+    case TILL_SCALE_STATE_OVERLOAD:
+      reason = _ ("The scale is overloaded");
+      break;
+    case TILL_SCALE_STATE_ERROR:
+      reason = _ ("The scale reports a fault");
+      break;
+    case TILL_SCALE_STATE_NO_ANSWER:
+    default:
+      reason = _ ("The scale does not answer");
+      break;
+    }
+  *out_refusal = g_strdup_printf (_ ("%s not added: %s."), till_product_get_name (product), reason);
+  return 0;
+}
+
 /* Adds @quantity of @product (0: none keyed, one piece). A weighed product needs
  * its weight keyed: without a scale the till cannot know it, and guessing a
  * kilogram would sell the wrong amount. */
@@ -213,6 +264,18 @@ add_product_quantity (TillCheckoutView *self, TillProduct *product, gint64 quant
   g_autoptr (GError) error = NULL;
   TillCartLine *line;
 
+  if (quantity == 0 && till_product_get_weighed (product) && self->devices != NULL &&
+      till_devices_has_scale (self->devices))
+    {
+      g_autofree char *refusal = NULL;
+
+      quantity = weight_from_scale (self, product, &refusal);
+      if (quantity <= 0)
+        {
+          show_error (self, refusal);
+          return FALSE;
+        }
+    }
   if (quantity == 0 && till_product_get_weighed (product))
     {
       g_autofree char *message = g_strdup_printf (
@@ -655,6 +718,96 @@ populate_categories (TillCheckoutView *self)
     }
 }
 
+/* ---- Scale and camera --------------------------------------------------------- */
+
+static const char *
+scale_state_text (TillScaleState state)
+{
+  switch (state)
+    {
+    case TILL_SCALE_STATE_STABLE:
+      return _ ("Stable");
+    case TILL_SCALE_STATE_UNSTABLE:
+      return _ ("Unstable");
+    case TILL_SCALE_STATE_NEGATIVE:
+      return _ ("Below zero");
+    case TILL_SCALE_STATE_OVERLOAD:
+      return _ ("Overload");
+    case TILL_SCALE_STATE_UNDERLOAD:
+      return _ ("Under range");
+    case TILL_SCALE_STATE_ERROR:
+      return _ ("Fault");
+    case TILL_SCALE_STATE_NO_ANSWER:
+    default:
+      return _ ("No answer");
+    }
+}
+
+static void
+scale_reading_cb (TillCheckoutView *self)
+{
+  TillScaleReading reading;
+  g_autofree char *weight = NULL;
+
+  if (!till_devices_get_scale_reading (self->devices, &reading, NULL))
+    return;
+  if (reading.state == TILL_SCALE_STATE_NO_ANSWER || reading.state == TILL_SCALE_STATE_OVERLOAD ||
+      reading.state == TILL_SCALE_STATE_ERROR)
+    weight = g_strdup ("-.--- kg");
+  else
+    weight = g_strdup_printf ("%s%" G_GINT64_FORMAT ".%03" G_GINT64_FORMAT " kg",
+                              reading.weight < 0 ? "-" : "", ABS (reading.weight) / 1000,
+                              ABS (reading.weight) % 1000);
+  gtk_label_set_text (GTK_LABEL (self->scale_weight_label), weight);
+  gtk_label_set_text (GTK_LABEL (self->scale_state_label), scale_state_text (reading.state));
+  if (reading.state == TILL_SCALE_STATE_STABLE)
+    {
+      gtk_widget_add_css_class (self->scale_state_label, "success");
+      gtk_widget_remove_css_class (self->scale_state_label, "error");
+    }
+  else
+    {
+      gtk_widget_add_css_class (self->scale_state_label, "error");
+      gtk_widget_remove_css_class (self->scale_state_label, "success");
+    }
+}
+
+/* The scale is read only while the sale screen shows. */
+static void
+mapped_cb (TillCheckoutView *self)
+{
+  if (self->devices != NULL)
+    till_devices_set_scale_polling (self->devices, TRUE);
+}
+
+static void
+unmapped_cb (TillCheckoutView *self)
+{
+  if (self->devices != NULL)
+    till_devices_set_scale_polling (self->devices, FALSE);
+}
+
+static void
+camera_popover_shown_cb (TillCheckoutView *self)
+{
+  if (self->devices != NULL)
+    till_devices_set_camera_active (self->devices, TRUE);
+}
+
+static void
+camera_popover_closed_cb (TillCheckoutView *self)
+{
+  if (self->devices != NULL)
+    till_devices_set_camera_active (self->devices, FALSE);
+  till_checkout_view_focus_keypad (self);
+}
+
+static void
+camera_close_clicked_cb (TillCheckoutView *self)
+{
+  gtk_popover_popdown (GTK_POPOVER (self->camera_popover));
+}
+
 static void
 till_checkout_view_dispose (GObject *object)
 {
@@ -670,6 +823,12 @@ till_checkout_view_dispose (GObject *object)
     while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
       gtk_widget_unparent (child);
   }
+  if (self->devices != NULL)
+    {
+      till_devices_set_scale_polling (self->devices, FALSE);
+      till_devices_set_camera_active (self->devices, FALSE);
+    }
+  g_clear_object (&self->devices);
   g_clear_object (&self->selection);
   g_clear_object (&self->session);
   G_OBJECT_CLASS (till_checkout_view_parent_class)->dispose (object);
@@ -699,6 +858,7 @@ till_checkout_view_class_init (TillCheckoutViewClass *klass)
   gtk_widget_class_install_action (widget_class, "sale.pay", NULL, pay_action);
 
   g_type_ensure (TILL_TYPE_KEYPAD);
+  g_type_ensure (TILL_TYPE_CAMERA_PREVIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/opentill/Till/ui/till-checkout-view.ui");
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, cart_stack);
@@ -715,6 +875,15 @@ till_checkout_view_class_init (TillCheckoutViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, products_box);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, keypad);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, quantity_button);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, camera_button);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, camera_popover);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, camera_preview);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, scale_box);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, scale_weight_label);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, scale_state_label);
+  gtk_widget_class_bind_template_callback (widget_class, camera_popover_shown_cb);
+  gtk_widget_class_bind_template_callback (widget_class, camera_popover_closed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, camera_close_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, keypad_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, keypad_text_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
@@ -748,6 +917,9 @@ till_checkout_view_init (TillCheckoutView *self)
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
+
+  g_signal_connect (self, "map", G_CALLBACK (mapped_cb), NULL);
+  g_signal_connect (self, "unmap", G_CALLBACK (unmapped_cb), NULL);
 
   keypad_text_cb (self);
   set_status (self, _ ("Ready: scan an item, tap a quick key or search."), FALSE);
@@ -874,4 +1046,68 @@ till_checkout_view_get_keypad (TillCheckoutView *self)
 {
   g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
   return self->keypad;
+}
+
+/**
+ * till_checkout_view_set_devices:
+ * Shows the scale's weight and the camera button when there are such devices.
+ * Called once, by the window.
+ */
+void
+till_checkout_view_set_devices (TillCheckoutView *self, TillDevices *devices)
+{
+  g_return_if_fail (TILL_IS_CHECKOUT_VIEW (self));
+  g_return_if_fail (TILL_IS_DEVICES (devices));
+  g_return_if_fail (self->devices == NULL);
+
+  self->devices = g_object_ref (devices);
+  if (till_devices_has_scale (devices))
+    {
+      gtk_widget_set_visible (self->scale_box, TRUE);
+      gtk_label_set_text (GTK_LABEL (self->scale_weight_label), "-.--- kg");
+      gtk_label_set_text (GTK_LABEL (self->scale_state_label), "");
+      g_signal_connect_object (devices, "scale-reading", G_CALLBACK (scale_reading_cb), self,
+                               G_CONNECT_SWAPPED);
+      if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+        till_devices_set_scale_polling (devices, TRUE);
+    }
+  if (till_devices_get_camera (devices) != NULL)
+    {
+      gtk_widget_set_visible (self->camera_button, TRUE);
+      till_camera_preview_set_scanner (TILL_CAMERA_PREVIEW (self->camera_preview),
+                                       till_devices_get_camera (devices));
+    }
+}
+
+/* The weight display as shown ("0.456 kg  Stable"), "" without a scale. */
+char *
+till_checkout_view_dup_scale_text (TillCheckoutView *self)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+
+  if (!gtk_widget_get_visible (self->scale_box))
+    return g_strdup ("");
+  return g_strdup_printf ("%s  %s", gtk_label_get_text (GTK_LABEL (self->scale_weight_label)),
+                          gtk_label_get_text (GTK_LABEL (self->scale_state_label)));
+}
+
+/* Opens or closes the camera's preview (what the camera button does). */
+void
+till_checkout_view_set_camera_shown (TillCheckoutView *self, gboolean shown)
+{
+  g_return_if_fail (TILL_IS_CHECKOUT_VIEW (self));
+
+  if (!gtk_widget_get_visible (self->camera_button))
+    return;
+  if (shown)
+    gtk_menu_button_popup (GTK_MENU_BUTTON (self->camera_button));
+  else
+    gtk_menu_button_popdown (GTK_MENU_BUTTON (self->camera_button));
+}
+
+gboolean
+till_checkout_view_get_camera_available (TillCheckoutView *self)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), FALSE);
+  return gtk_widget_get_visible (self->camera_button);
 }

@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 
+#include "till-devices.h"
 #include "till-session.h"
 #include "widgets/till-keypad.h"
 
@@ -28,6 +29,14 @@ const char *till_checkout_view_get_status (TillCheckoutView *self, gboolean *out
 const char *till_checkout_view_get_total_text (TillCheckoutView *self);
 /* The selected cart line, or GTK_INVALID_LIST_POSITION. */
 guint till_checkout_view_get_selected (TillCheckoutView *self);
+
+/* The scale's weight display and the camera button, when there are such
+ * devices (set once, by the window). A weighed item tapped or keyed without a
+ * weight then takes the scale's stable weight. */
+void     till_checkout_view_set_devices (TillCheckoutView *self, TillDevices *devices);
+char    *till_checkout_view_dup_scale_text (TillCheckoutView *self) G_GNUC_WARN_UNUSED_RESULT;
+void     till_checkout_view_set_camera_shown (TillCheckoutView *self, gboolean shown);
+gboolean till_checkout_view_get_camera_available (TillCheckoutView *self);
 
 /* For tests: the keypad, as the cashier types on it. */
 TillKeypad *till_checkout_view_get_keypad (TillCheckoutView *self);

@@ -9,6 +9,7 @@
 #include <gio/gio.h>
 
 #include "till-config.h"
+#include "till-scan-detector.h"
 
 #define DEFAULT_LANGUAGE "zh_CN"
 
@@ -22,6 +23,25 @@ dup_nonempty_string (GKeyFile *keyfile, const char *group, const char *key)
   if (value == NULL || *value == '\0')
     return NULL;
   return g_steal_pointer (&value);
+}
+
+/* "enter", "tab" or one printable character; anything else is Enter, with a
+ * note in the log (a scanner setting must not stop the till from starting). */
+static gunichar
+parse_scanner_suffix (const char *text)
+{
+  gunichar character;
+
+  if (text == NULL || g_ascii_strcasecmp (text, "enter") == 0)
+    return TILL_SCAN_SUFFIX_ENTER;
+  if (g_ascii_strcasecmp (text, "tab") == 0)
+    return TILL_SCAN_SUFFIX_TAB;
+  character = g_utf8_get_char_validated (text, -1);
+  if (character != (gunichar) -1 && character != (gunichar) -2 && g_unichar_isprint (character) &&
+      *g_utf8_next_char (text) == '\0')
+    return character;
+  g_message ("scanner-suffix=%s is not enter, tab or one character: using enter", text);
+  return TILL_SCAN_SUFFIX_ENTER;
 }
 
 char *
@@ -51,6 +71,7 @@ till_config_free (TillConfig *self)
   g_free (self->scanner_uri);
   g_free (self->camera_uri);
   g_free (self->customer_screen);
+  g_free (self->scanner_prefix);
   g_free (self);
 }
 
@@ -84,6 +105,11 @@ till_config_load (const char *path, GError **error)
       self->scanner_uri = dup_nonempty_string (keyfile, "devices", "scanner");
       self->camera_uri = dup_nonempty_string (keyfile, "devices", "camera");
       self->customer_screen = dup_nonempty_string (keyfile, "devices", "customer-screen");
+      self->scanner_prefix = dup_nonempty_string (keyfile, "devices", "scanner-prefix");
+      {
+        g_autofree char *suffix = dup_nonempty_string (keyfile, "devices", "scanner-suffix");
+        self->scanner_suffix = parse_scanner_suffix (suffix);
+      }
     }
   else if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
@@ -100,6 +126,8 @@ till_config_load (const char *path, GError **error)
     self->drawer_uri = g_strdup ("printer");
   if (self->customer_screen == NULL)
     self->customer_screen = g_strdup ("auto");
+  if (self->scanner_suffix == 0)
+    self->scanner_suffix = TILL_SCAN_SUFFIX_ENTER;
   return g_steal_pointer (&self);
 }
 

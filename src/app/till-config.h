@@ -21,6 +21,8 @@ G_BEGIN_DECLS
  *   scanner=serial:///dev/ttyUSB3?baud=9600&protocol=scanner&suffix=%0D
  *   camera=v4l2:///dev/video0
  *   customer-screen=auto
+ *   scanner-prefix=
+ *   scanner-suffix=enter
  *
  * Every device is a URI (see hw/); an absent key means no such device. */
 typedef struct
@@ -37,6 +39,11 @@ typedef struct
   /* The customer-facing window: "auto" (on a second monitor when there is one),
    * "off", or a monitor number. */
   char *customer_screen;
+  /* What a keyboard-wedge scanner types around each code: scanner-prefix
+   * (NULL = none) and scanner-suffix ("enter", the default; "tab"; or one
+   * printable character), as till-scan-detector.h takes them. */
+  char    *scanner_prefix;
+  gunichar scanner_suffix;
 } TillConfig;
 
 /* $XDG_CONFIG_HOME/opentill/till.conf */

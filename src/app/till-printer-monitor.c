@@ -14,6 +14,9 @@
 
 #include "till-printer-monitor.h"
 
+/* How long the printer has to answer each status request (DLE EOT n). */
+#define STATUS_TIMEOUT_MS 500
+
 /* The pause after a failed attempt doubles from the first to the last. */
 #define RETRY_FIRST_S 2
 #define RETRY_MAX_S 30
@@ -34,18 +37,21 @@ typedef struct
   guint                retry_source;
   guint                backoff_s; /* the pause before the next retry */
   char                *error;     /* why the last attempt failed, for the screen */
+  char                *warning;   /* what the printer said while printing (paper low) */
 } Lane;
 
 struct _TillPrinterMonitor
 {
   GObject parent_instance;
 
-  TillStore *store;
-  char      *printer_uri;
-  Lane      *paper_lane;  /* NULL without a printer */
-  Lane      *drawer_lane; /* the paper lane when the drawer is on the printer; may be NULL */
-  Lane       lanes[2];
-  guint      n_lanes;
+  TillStore          *store;
+  char               *printer_uri;
+  TillPrinterProfile *profile;       /* never NULL */
+  char               *profile_error; /* the URI's printer options are wrong */
+  Lane               *paper_lane;    /* NULL without a printer */
+  Lane *drawer_lane; /* the paper lane when the drawer is on the printer; may be NULL */
+  Lane  lanes[2];
+  guint n_lanes;
 
   TillPrinterState state;
   char            *message;
@@ -82,6 +88,7 @@ typedef struct
   char    *uri;
   GBytes  *payload;
   gboolean is_drawer;
+  char    *warning; /* set by the worker: the job printed, but the printer warns */
 } SendData;
 
 static void
@@ -89,6 +96,7 @@ send_data_free (SendData *data)
 {
   g_free (data->uri);
   g_bytes_unref (data->payload);
+  g_free (data->warning);
   g_free (data);
 }
 
@@ -126,7 +134,7 @@ update_status (TillPrinterMonitor *self)
     {
       Lane *lane = &self->lanes[i];
 
-      if (lane->error != NULL && message == NULL)
+      if (lane->error != NULL && state != TILL_PRINTER_STATE_TROUBLE)
         {
           message = lane->error;
           state = TILL_PRINTER_STATE_TROUBLE;
@@ -134,6 +142,15 @@ update_status (TillPrinterMonitor *self)
       else if (lane->busy && state == TILL_PRINTER_STATE_READY)
         state = TILL_PRINTER_STATE_PRINTING;
     }
+  /* A wrong printer option is trouble until the configuration is fixed. */
+  if (state != TILL_PRINTER_STATE_TROUBLE && self->profile_error != NULL && self->n_lanes > 0)
+    {
+      message = self->profile_error;
+      state = TILL_PRINTER_STATE_TROUBLE;
+    }
+  /* A warning (paper running low) is said while printing goes on. */
+  for (guint i = 0; message == NULL && i < self->n_lanes; i++)
+    message = self->lanes[i].warning;
 
   g_object_freeze_notify (G_OBJECT (self));
   if (self->state != state)
@@ -155,23 +172,80 @@ update_status (TillPrinterMonitor *self)
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-/* Worker thread: the device I/O, nothing else. */
+#define PRINTER_PROBLEMS                                                                          \
+  (TILL_PRINTER_STATUS_OFFLINE | TILL_PRINTER_STATUS_COVER_OPEN | TILL_PRINTER_STATUS_PAPER_OUT | \
+   TILL_PRINTER_STATUS_ERROR | TILL_PRINTER_STATUS_MECHANICAL_ERROR |                             \
+   TILL_PRINTER_STATUS_AUTOCUTTER_ERROR | TILL_PRINTER_STATUS_UNRECOVERABLE_ERROR |               \
+   TILL_PRINTER_STATUS_AUTO_RECOVERABLE_ERROR)
+
+/* Asks the printer how it is (DLE EOT). FALSE when that is unknown: a transport
+ * that cannot read back (file, cups, the in-process simulator), a printer that
+ * does not answer, or a transport that failed (its own error tells then). */
+static gboolean
+ask_status (TillTransport *transport, TillPrinterStatus *out_status)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!till_printer_status_query (transport, STATUS_TIMEOUT_MS, out_status, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+        g_debug ("No printer status from %s: %s", till_transport_get_uri (transport),
+                 error->message);
+      return FALSE;
+    }
+  return !(out_status->flags & TILL_PRINTER_STATUS_NO_ANSWER);
+}
+
+/* Worker thread: the device I/O, nothing else. Before a receipt the printer is
+ * asked for its status, so that a printer out of paper or with its cover open
+ * gets no receipt it cannot print and the screen says what to fix; after a
+ * failed write it is asked again, for the same reason. A printer that cannot
+ * answer gets the job all the same. A drawer pulse is always sent: the drawer
+ * opens with the paper out. */
 static void
 send_thread_cb (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
   SendData *data = task_data;
-  GError   *error = NULL;
+  g_autoptr (TillTransport) transport = NULL;
+  TillPrinterStatus status = { 0 };
+  GError           *error = NULL;
 
-  /* Hook for the printer status module (hw/printer/till-printer-status.h, being
-   * written): before the bytes go out, ask the printer DLE EOT 1, 2 and 4 and
-   * fail here with its reason ("out of paper", "cover open", "offline"), so that
-   * the screen says what to fix instead of the transport's error and no receipt
-   * is written into a printer that cannot print it. Until then the transport's
-   * own error is the reason shown. */
-  if (!till_transport_print_bytes (data->uri, data->payload, cancellable, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  transport = till_transport_open (data->uri, &error);
+  if (transport == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!data->is_drawer && ask_status (transport, &status) && (status.flags & PRINTER_PROBLEMS))
+    {
+      g_autofree char *reason = till_printer_status_describe (&status);
+
+      till_transport_close (transport, NULL);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", reason);
+      return;
+    }
+  if (!till_transport_write_bytes (transport, data->payload, &error))
+    {
+      if (ask_status (transport, &status) && (status.flags & PRINTER_PROBLEMS))
+        {
+          g_autofree char *reason = till_printer_status_describe (&status);
+
+          g_debug ("Writing to %s failed: %s", data->uri, error->message);
+          g_clear_error (&error);
+          g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, reason);
+        }
+      till_transport_close (transport, NULL);
+      g_task_return_error (task, error);
+      return;
+    }
+  if (!till_transport_close (transport, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (status.flags & TILL_PRINTER_STATUS_PAPER_NEAR_END)
+    data->warning = till_printer_status_describe (&status);
+  g_task_return_boolean (task, TRUE);
 }
 
 typedef struct
@@ -220,6 +294,12 @@ send_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         g_warning ("Print job %" G_GINT64_FORMAT " printed, but: %s", data->job_id,
                    store_error->message);
       g_clear_pointer (&lane->error, g_free);
+      /* Only a job that asked the printer knows whether the paper is low. */
+      if (!data->is_drawer)
+        {
+          g_free (lane->warning);
+          lane->warning = g_strdup (data->warning);
+        }
       lane->backoff_s = RETRY_FIRST_S;
       g_signal_emit (self, signals[SIGNAL_JOB_DONE], 0, data->job_id);
       pump (self, lane);
@@ -345,7 +425,10 @@ till_printer_monitor_finalize (GObject *object)
     {
       g_free (self->lanes[i].uri);
       g_free (self->lanes[i].error);
+      g_free (self->lanes[i].warning);
     }
+  g_clear_pointer (&self->profile, till_printer_profile_free);
+  g_free (self->profile_error);
   g_clear_object (&self->store);
   g_free (self->printer_uri);
   g_free (self->message);
@@ -419,6 +502,19 @@ till_printer_monitor_new (TillStore *store, const char *printer_uri, const char 
   self = g_object_new (TILL_TYPE_PRINTER_MONITOR, NULL);
   self->store = g_object_ref (store);
   self->printer_uri = g_strdup (printer_uri);
+  if (printer_uri != NULL)
+    self->profile = till_printer_profile_new_from_uri (printer_uri, &error);
+  if (self->profile == NULL && printer_uri != NULL)
+    {
+      /* Receipts are still made (for the paper width the URI names) and kept:
+       * the screen says which option to fix. */
+      self->profile_error = g_strdup_printf (_ ("Printer setting wrong: %s"), error->message);
+      g_warning ("%s", self->profile_error);
+      g_clear_error (&error);
+    }
+  if (self->profile == NULL)
+    self->profile = till_printer_profile_new (printer_uri != NULL ? paper_from_uri (printer_uri)
+                                                                  : TILL_PAPER_80MM);
 
   if (drawer_uri != NULL && (g_str_equal (drawer_uri, "printer") ||
                              g_strcmp0 (drawer_uri, printer_uri) == 0 || *drawer_uri == '\0'))
@@ -481,7 +577,7 @@ till_printer_monitor_queue_sale (TillPrinterMonitor *self,
                                  gint64             *out_job,
                                  GError            **error)
 {
-  g_autoptr (TillPrinterProfile) profile = NULL;
+  const TillPrinterProfile *profile;
   g_autoptr (GBytes) receipt = NULL;
   g_autoptr (GBytes) kick = NULL;
 
@@ -498,8 +594,7 @@ till_printer_monitor_queue_sale (TillPrinterMonitor *self,
       return FALSE;
     }
 
-  profile = till_printer_profile_new (self->printer_uri != NULL ? paper_from_uri (self->printer_uri)
-                                                                : TILL_PAPER_80MM);
+  profile = self->profile;
   if (self->paper_lane != NULL)
     receipt = till_receipt_encode (sale, self->store, profile);
   if (open_drawer && self->drawer_lane != NULL)
@@ -522,7 +617,6 @@ till_printer_monitor_queue_copy (TillPrinterMonitor *self,
                                  gint64             *out_job,
                                  GError            **error)
 {
-  g_autoptr (TillPrinterProfile) profile = NULL;
   g_autoptr (GBytes) copy = NULL;
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   gint64 id;
@@ -537,8 +631,7 @@ till_printer_monitor_queue_copy (TillPrinterMonitor *self,
                    _ ("No receipt printer is configured."));
       return FALSE;
     }
-  profile = till_printer_profile_new (paper_from_uri (self->printer_uri));
-  copy = till_receipt_encode_copy (sale, self->store, profile, now);
+  copy = till_receipt_encode_copy (sale, self->store, self->profile, now);
   id = till_print_queue_enqueue (self->store, TILL_PRINT_JOB_COPY, till_sale_get_uuid (sale), copy,
                                  error);
   if (id == 0)

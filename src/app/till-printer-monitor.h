@@ -26,8 +26,15 @@ typedef enum
  * once on till_printer_monitor_retry(). Jobs left from a previous run are sent
  * on start.
  *
+ * Before a receipt, and after a failed one, the worker asks the printer its
+ * status (DLE EOT) where the transport can read back, so that the message is the
+ * printer's own reason (out of paper, cover open, offline); a printer that
+ * cannot answer gets the job all the same. The printer's options come from its
+ * URI (till_printer_profile_new_from_uri); a wrong one is shown as trouble.
+ *
  * Properties: "state" (TillPrinterState as uint), "message" (string, nullable:
- * why printing fails, for the screen), "n-pending" (uint: jobs not yet printed).
+ * why printing fails, for the screen; in READY or PRINTING a warning such as
+ * paper running low), "n-pending" (uint: jobs not yet printed).
  * Signal: "job-done" (gint64 job id): a job was printed. */
 #define TILL_TYPE_PRINTER_MONITOR (till_printer_monitor_get_type ())
 G_DECLARE_FINAL_TYPE (TillPrinterMonitor, till_printer_monitor, TILL, PRINTER_MONITOR, GObject)

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "till-application.h"
+#include "till-devices.h"
 #include "till-printer-monitor.h"
 #include "till-scan-detector.h"
 #include "till-ui-util.h"
@@ -29,6 +30,8 @@ struct _TillWindow
   GtkWidget        *printer_button;
   GtkWidget        *printer_label;
   GtkWidget        *reprint_button;
+  GtkWidget        *device_button;
+  GtkWidget        *device_label;
   TillLoginView    *login_view;
   TillCheckoutView *checkout_view;
   TillPaymentView  *payment_view;
@@ -37,6 +40,7 @@ struct _TillWindow
   TillScanDetector   *scan_detector;
   guint               clock_source;
   TillPrinterMonitor *printer_monitor;
+  TillDevices        *devices;
   gint64              receipt_job; /* the job of the sale on the payment screen, 0 when none */
 };
 
@@ -95,6 +99,8 @@ user_changed_cb (TillWindow *self)
     {
       gtk_label_set_text (GTK_LABEL (self->cashier_label), "");
       till_login_view_reset (self->login_view);
+      if (self->devices != NULL)
+        till_devices_show_welcome (self->devices);
       show_page (self, "login");
     }
 }
@@ -182,11 +188,21 @@ print_retry_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user
     till_printer_monitor_retry (self->printer_monitor);
 }
 
+static void
+devices_retry_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow *self = user_data;
+
+  if (self->devices != NULL)
+    till_devices_retry (self->devices);
+}
+
 static const GActionEntry win_actions[] = {
   { "login", login_action_cb, "(ss)", NULL, NULL, { 0 } },
   { "logout", logout_action_cb, NULL, NULL, NULL, { 0 } },
   { "reprint-last", reprint_last_action_cb, NULL, NULL, NULL, { 0 } },
   { "print-retry", print_retry_action_cb, NULL, NULL, NULL, { 0 } },
+  { "devices-retry", devices_retry_action_cb, NULL, NULL, NULL, { 0 } },
 };
 
 static void
@@ -194,6 +210,9 @@ pay_requested_cb (TillWindow *self)
 {
   till_payment_view_begin (self->payment_view);
   show_page (self, "payment");
+  if (self->devices != NULL && self->session != NULL)
+    till_devices_show_total (self->devices,
+                             till_cart_get_total (till_session_get_cart (self->session)));
 }
 
 static void
@@ -207,6 +226,8 @@ payment_finished_cb (TillWindow *self)
 {
   till_checkout_view_show_message (self->checkout_view, _ ("Ready for the next customer."));
   show_page (self, "checkout");
+  if (self->devices != NULL)
+    till_devices_show_next_customer (self->devices);
 }
 
 /* The top bar's printer indicator and, while a sale's receipt waits, the line
@@ -225,10 +246,12 @@ printer_status_changed_cb (TillWindow *self)
     case TILL_PRINTER_STATE_NONE:
       break;
     case TILL_PRINTER_STATE_READY:
-      text = g_strdup (_ ("Printer ready"));
+      /* A warning such as paper running low: printing goes on. */
+      text = g_strdup (message != NULL ? message : _ ("Printer ready"));
       break;
     case TILL_PRINTER_STATE_PRINTING:
-      text = g_strdup (_ ("Printing…"));
+      text = message != NULL ? g_strdup_printf (_ ("Printing… (%s)"), message)
+                             : g_strdup (_ ("Printing…"));
       break;
     case TILL_PRINTER_STATE_TROUBLE:
       text = n_pending > 0 ? g_strdup_printf (_ ("%s · %u waiting · Retry"), message, n_pending)
@@ -272,6 +295,9 @@ sale_completed_cb (TillWindow *self, TillSale *sale, TillPaymentView *view)
   show_page (self, "payment");
   till_session_checkpoint_when_idle (self->session);
   self->receipt_job = 0;
+  if (self->devices != NULL)
+    till_devices_show_sale_done (self->devices, till_sale_get_total (sale),
+                                 till_sale_get_tendered (sale), till_sale_get_change (sale));
   if (self->printer_monitor == NULL)
     return;
 
@@ -299,23 +325,45 @@ sale_completed_cb (TillWindow *self, TillSale *sale, TillPaymentView *view)
   printer_status_changed_cb (self);
 }
 
+/* The scanner's characters were let through to the focused entry until the
+ * suffix showed they were a scan: take them out again. */
 static void
-remove_from_focused_entry (TillWindow *self, const char *code)
+remove_from_focused_entry (TillWindow *self, guint typed_length)
 {
-  GtkWidget  *focus = gtk_root_get_focus (GTK_ROOT (self));
-  const char *text;
-  glong       text_chars;
-  glong       code_chars;
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  int        position;
 
-  if (focus == NULL || !GTK_IS_EDITABLE (focus))
+  if (typed_length == 0 || focus == NULL || !GTK_IS_EDITABLE (focus))
     return;
-  text = gtk_editable_get_text (GTK_EDITABLE (focus));
-  if (!g_str_has_suffix (text, code))
-    return;
-  text_chars = g_utf8_strlen (text, -1);
-  code_chars = g_utf8_strlen (code, -1);
-  gtk_editable_delete_text (GTK_EDITABLE (focus), (int) (text_chars - code_chars),
-                            (int) text_chars);
+  position = gtk_editable_get_position (GTK_EDITABLE (focus));
+  gtk_editable_delete_text (GTK_EDITABLE (focus), MAX (0, position - (int) typed_length), position);
+}
+
+/* A code from any scanner (keyboard wedge, serial, camera) goes to the sale,
+ * and only while the sale screen shows with a cashier signed in: a stray scan
+ * must not land anywhere else. */
+static gboolean
+take_scanned_code (TillWindow *self, const char *code, gboolean typed)
+{
+  if (self->session == NULL || till_session_get_user (self->session) == NULL ||
+      !g_str_equal (till_window_get_page (self), "checkout"))
+    {
+      g_message ("Scan %s ignored: the sale screen is not shown", code);
+      return FALSE;
+    }
+  /* A wedge scanner's digits may have reached the keypad; a serial or camera
+   * code never did. */
+  if (typed)
+    till_checkout_view_take_scan (self->checkout_view, code);
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self->checkout_view), "sale.scan", "s", code);
+  return TRUE;
+}
+
+static void
+device_code_scanned_cb (TillWindow *self, const char *code)
+{
+  take_scanned_code (self, code, FALSE);
 }
 
 static gboolean
@@ -328,35 +376,90 @@ scan_key_pressed_cb (GtkEventControllerKey *controller,
   GdkEvent *event = gtk_event_controller_get_current_event (GTK_EVENT_CONTROLLER (controller));
   guint32 time_ms = gtk_event_controller_get_current_event_time (GTK_EVENT_CONTROLLER (controller));
   gunichar         character;
+  TillScanAction   action;
   g_autofree char *code = NULL;
 
   /* Scanners send Shift for capitals: it neither belongs to nor ends a scan. */
   if (event != NULL && gdk_key_event_is_modifier (event))
     return FALSE;
 
-  if (keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter)
-    {
-      if (till_scan_detector_feed_enter (self->scan_detector, time_ms) != TILL_SCAN_COMPLETE)
-        return FALSE;
-      code = till_scan_detector_take_code (self->scan_detector);
-      if (!g_str_equal (till_window_get_page (self), "checkout"))
-        {
-          /* Not on the sale screen: a stray scan must not land anywhere. */
-          remove_from_focused_entry (self, code);
-          return TRUE;
-        }
-      remove_from_focused_entry (self, code);
-      till_checkout_view_take_scan (self->checkout_view, code);
-      return TRUE;
-    }
-
   character = gdk_keyval_to_unicode (keyval);
-  if (character != 0 && g_unichar_isprint (character) &&
-      !(state & (GDK_CONTROL_MASK | GDK_ALT_MASK)))
-    till_scan_detector_feed_char (self->scan_detector, character, time_ms);
+  if (keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter)
+    action = till_scan_detector_feed_enter (self->scan_detector, time_ms);
+  else if (keyval == GDK_KEY_Tab || keyval == GDK_KEY_ISO_Left_Tab || keyval == GDK_KEY_KP_Tab)
+    action = till_scan_detector_feed_tab (self->scan_detector, time_ms);
+  else if (character != 0 && g_unichar_isprint (character) &&
+           !(state & (GDK_CONTROL_MASK | GDK_ALT_MASK)))
+    action = till_scan_detector_feed_char (self->scan_detector, character, time_ms);
   else
-    till_scan_detector_feed_other (self->scan_detector, time_ms);
-  return FALSE;
+    {
+      till_scan_detector_feed_other (self->scan_detector, time_ms);
+      return FALSE;
+    }
+  if (action != TILL_SCAN_COMPLETE)
+    return FALSE;
+
+  code = till_scan_detector_take_code (self->scan_detector);
+  remove_from_focused_entry (self, till_scan_detector_get_typed_length (self->scan_detector));
+  take_scanned_code (self, code, TRUE);
+  return TRUE;
+}
+
+/* The top bar's device indicator: the first device in trouble, tap to retry. */
+static void
+devices_status_changed_cb (TillWindow *self)
+{
+  const char      *message = till_devices_get_message (self->devices);
+  g_autofree char *text = message != NULL ? g_strdup_printf (_ ("%s · Retry"), message) : NULL;
+
+  gtk_widget_set_visible (self->device_button, message != NULL);
+  gtk_label_set_text (GTK_LABEL (self->device_label), text != NULL ? text : "");
+  gtk_widget_set_tooltip_text (self->device_button, message);
+}
+
+/* The pole display follows the cart: the line just added or changed. */
+static void
+cart_items_changed_cb (
+    TillWindow *self, guint position, guint removed, guint added, GListModel *model)
+{
+  TillCart *cart = TILL_CART (model);
+
+  if (self->devices == NULL)
+    return;
+  if (added > 0)
+    {
+      g_autoptr (TillCartLine) line = g_list_model_get_item (model, position + added - 1);
+
+      if (line != NULL)
+        till_devices_show_line (self->devices, line, till_cart_get_total (cart));
+    }
+  else if (till_cart_get_n_lines (cart) > 0)
+    till_devices_show_total (self->devices, till_cart_get_total (cart));
+}
+
+static void
+attach_devices (TillWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  TillDevices    *devices = NULL;
+
+  if (TILL_IS_APPLICATION (app))
+    devices = till_application_get_devices (TILL_APPLICATION (app));
+  if (devices == NULL || devices == self->devices || self->session == NULL)
+    return;
+  g_clear_object (&self->devices);
+  self->devices = g_object_ref (devices);
+  g_signal_connect_object (devices, "notify::message", G_CALLBACK (devices_status_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (devices, "code-scanned", G_CALLBACK (device_code_scanned_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (till_session_get_cart (self->session), "items-changed",
+                           G_CALLBACK (cart_items_changed_cb), self, G_CONNECT_SWAPPED);
+  till_scan_detector_set_prefix (self->scan_detector, till_devices_get_wedge_prefix (devices));
+  till_scan_detector_set_suffix (self->scan_detector, till_devices_get_wedge_suffix (devices));
+  till_checkout_view_set_devices (self->checkout_view, devices);
+  till_devices_attach_window (devices, GTK_WINDOW (self), till_session_get_cart (self->session));
+  devices_status_changed_cb (self);
 }
 
 static void
@@ -401,7 +504,9 @@ till_window_constructed (GObject *object)
   /* The application is set after construction: the print queue's monitor is
    * picked up when it is. */
   g_signal_connect (self, "notify::application", G_CALLBACK (attach_printer_monitor), NULL);
+  g_signal_connect (self, "notify::application", G_CALLBACK (attach_devices), NULL);
   attach_printer_monitor (self);
+  attach_devices (self);
   user_changed_cb (self);
   gtk_stack_set_visible_child_name (GTK_STACK (self->main_stack), "till");
 }
@@ -415,6 +520,7 @@ till_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (object), TILL_TYPE_WINDOW);
   g_clear_object (&self->session);
   g_clear_object (&self->printer_monitor);
+  g_clear_object (&self->devices);
   g_clear_pointer (&self->scan_detector, till_scan_detector_free);
   G_OBJECT_CLASS (till_window_parent_class)->dispose (object);
 }
@@ -480,6 +586,8 @@ till_window_class_init (TillWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillWindow, printer_button);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, printer_label);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, reprint_button);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, device_button);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, device_label);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, login_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, checkout_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, payment_view);
@@ -610,4 +718,15 @@ till_window_get_printer_status_text (TillWindow *self)
   if (!gtk_widget_get_visible (self->printer_button))
     return "";
   return gtk_label_get_text (GTK_LABEL (self->printer_label));
+}
+
+/* What the top bar's device indicator says ("" when it is hidden). */
+const char *
+till_window_get_device_status_text (TillWindow *self)
+{
+  g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
+
+  if (!gtk_widget_get_visible (self->device_button))
+    return "";
+  return gtk_label_get_text (GTK_LABEL (self->device_label));
 }

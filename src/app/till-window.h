@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 
 /* Window actions: win.login((ss): user code, PIN), win.logout, win.reprint-last
  * (the last sale's receipt again, marked as a copy), win.print-retry (send the
- * waiting print jobs now).
+ * waiting print jobs now), win.devices-retry (open the failed devices again).
  * Pages: "login", "checkout", "payment", and "error" when the till cannot start. */
 #define TILL_TYPE_WINDOW (till_window_get_type ())
 G_DECLARE_FINAL_TYPE (TillWindow, till_window, TILL, WINDOW, AdwApplicationWindow)
@@ -33,5 +33,7 @@ TillLoginView    *till_window_get_login_view (TillWindow *self);
 TillCheckoutView *till_window_get_checkout_view (TillWindow *self);
 TillPaymentView  *till_window_get_payment_view (TillWindow *self);
 const char       *till_window_get_printer_status_text (TillWindow *self);
+/* The top bar's device trouble (pole display, scanners, scale), "" when none. */
+const char *till_window_get_device_status_text (TillWindow *self);
 
 G_END_DECLS

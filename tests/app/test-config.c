@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "till-config.h"
+#include "till-scan-detector.h"
 #include "till-test-util.h"
 
 static char *scratch;
@@ -49,6 +50,39 @@ START_TEST (test_defaults)
   ck_assert_ptr_null (config->scanner_uri);
   ck_assert_ptr_null (config->camera_uri);
   ck_assert_str_eq (config->customer_screen, "auto");
+  ck_assert_ptr_null (config->scanner_prefix);
+  ck_assert_uint_eq (config->scanner_suffix, TILL_SCAN_SUFFIX_ENTER);
+}
+END_TEST
+
+/* /app/config/scanner-wedge: the keyboard-wedge scanner's prefix and suffix. */
+START_TEST (test_scanner_wedge)
+{
+  static const struct
+  {
+    const char *value;
+    gunichar    suffix;
+  } cases[] = {
+    { "enter", TILL_SCAN_SUFFIX_ENTER },
+    { "Tab", TILL_SCAN_SUFFIX_TAB },
+    { "#", '#' },
+    { "。", 0x3002 },
+    { "ab", TILL_SCAN_SUFFIX_ENTER },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text =
+          g_strdup_printf ("[devices]\nscanner-prefix=]C1\nscanner-suffix=%s\n", cases[i].value);
+      g_autofree char *path = write_config (text);
+      g_autoptr (GError) error = NULL;
+      g_autoptr (TillConfig) config = till_config_load (path, &error);
+
+      ck_assert_ptr_nonnull (config);
+      ck_assert_str_eq (config->scanner_prefix, "]C1");
+      ck_assert_msg (config->scanner_suffix == cases[i].suffix, "scanner-suffix=%s gave U+%04X",
+                     cases[i].value, config->scanner_suffix);
+    }
 }
 END_TEST
 
@@ -112,6 +146,7 @@ config_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_defaults);
   tcase_add_test (tc, test_devices);
+  tcase_add_test (tc, test_scanner_wedge);
   tcase_add_test (tc, test_broken);
   tcase_add_test (tc, test_example);
   suite_add_tcase (suite, tc);

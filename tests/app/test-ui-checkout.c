@@ -1029,6 +1029,159 @@ START_TEST (test_reprint)
 }
 END_TEST
 
+/* ---- The printer simulator on a serial line ----------------------------------- */
+
+typedef struct
+{
+  TillPrinterSim *sim;
+  guint           wanted;
+} SimReceipts;
+
+static gboolean
+sim_enough_receipts (gpointer data)
+{
+  SimReceipts *wait = data;
+  return till_printer_sim_get_n_receipts (wait->sim) >= wait->wanted;
+}
+
+static gboolean
+monitor_has_message (gpointer data)
+{
+  return till_printer_monitor_get_message (data) != NULL;
+}
+
+static char *
+describe_flags (TillPrinterStatusFlags flags)
+{
+  TillPrinterStatus status = { .flags = flags };
+
+  return till_printer_status_describe (&status);
+}
+
+/* /app/ui/checkout/printer-status: a serial printer (the simulator on a pty)
+ * out of paper: the sale completes, the screen gives the printer's own reason,
+ * nothing is written into it; back online, the receipt prints once. With the
+ * paper running low, the receipt prints and the screen warns. */
+START_TEST (test_printer_status)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (TillStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillPrinterSim) sim = till_printer_sim_new (576);
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillSale) second = NULL;
+  g_autofree char    *device = NULL;
+  g_autofree char    *config = NULL;
+  g_autofree char    *paper_out = NULL;
+  g_autofree char    *paper_low = NULL;
+  g_autofree char    *receipt_no = NULL;
+  GString            *printed = g_string_new (NULL);
+  TillPrinterMonitor *monitor;
+  SimReceipts         one = { sim, 1 };
+  SimReceipts         two = { sim, 2 };
+  SimReceipts         three = { sim, 3 };
+
+  till_printer_sim_set_state (sim, TILL_PRINTER_SIM_PAPER_OUT);
+  device = till_printer_sim_serve_pty (sim, &error);
+  ck_assert_msg (device != NULL, "%s", error ? error->message : "");
+  fixture_setup_files (&fixture);
+  config = g_strdup_printf ("[till]\ndatabase=%s\nlanguage=zh_CN\n"
+                            "[devices]\nprinter=serial://%s?baud=9600&width=80&encoding=gbk\n",
+                            fixture.db_path, device);
+  ck_assert (g_file_set_contents (fixture.config_path, config, -1, NULL));
+  store = till_store_open (fixture.db_path, &error);
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
+  g_clear_object (&store);
+
+  fixture_start_app (&fixture);
+  /* In the till's language, now set. */
+  paper_out = describe_flags (TILL_PRINTER_STATUS_PAPER_OUT);
+  paper_low = describe_flags (TILL_PRINTER_STATUS_PAPER_NEAR_END);
+  monitor = till_application_get_printer_monitor (fixture.app);
+  ck_assert_ptr_nonnull (monitor);
+  sale = sell_one (&fixture);
+  ck_assert_msg (wait_until (monitor_in_trouble, monitor, WAIT_MS), "the printer never failed");
+  /* The printer's reason, not the transport's. */
+  ck_assert_msg (strstr (till_printer_monitor_get_message (monitor), paper_out) != NULL,
+                 "“%s” does not say “%s”", till_printer_monitor_get_message (monitor), paper_out);
+  ck_assert_ptr_nonnull (strstr (till_window_get_printer_status_text (fixture.window), paper_out));
+  save_screenshot (GTK_WIDGET (fixture.window), "25-printer-status-paper-out.png");
+  /* Only the drawer pulse reached the printer; the receipt waits. */
+  ck_assert_uint_eq (till_printer_sim_get_n_receipts (sim), 0);
+  ck_assert_uint_ge (till_printer_monitor_get_n_pending (monitor), 1);
+
+  /* Paper in: the retry prints it, once. */
+  till_printer_sim_set_state (sim, TILL_PRINTER_SIM_ONLINE);
+  activate (&fixture, "win.print-retry", NULL);
+  ck_assert_msg (wait_until (sim_enough_receipts, &one, WAIT_MS), "the receipt never printed");
+  ck_assert_msg (wait_until (nothing_pending, monitor, WAIT_MS), "the queue never emptied");
+  ck_assert (!wait_until (sim_enough_receipts, &two, 500));
+  ck_assert_ptr_null (till_printer_monitor_get_message (monitor));
+
+  /* Paper running low: the next receipt prints, and the screen warns. */
+  till_printer_sim_set_state (sim, TILL_PRINTER_SIM_PAPER_NEAR_END);
+  second = sell_one (&fixture);
+  ck_assert_msg (wait_until (sim_enough_receipts, &two, WAIT_MS),
+                 "the second receipt never printed");
+  ck_assert_msg (wait_until (monitor_has_message, monitor, WAIT_MS), "no warning");
+  ck_assert_str_eq (till_printer_monitor_get_message (monitor), paper_low);
+  ck_assert_int_ne (till_printer_monitor_get_state (monitor), TILL_PRINTER_STATE_TROUBLE);
+  ck_assert_ptr_nonnull (strstr (till_window_get_printer_status_text (fixture.window), paper_low));
+  save_screenshot (GTK_WIDGET (fixture.window), "26-printer-status-paper-low.png");
+  ck_assert (!wait_until (sim_enough_receipts, &three, 300));
+
+  till_printer_sim_stop_serving (sim);
+  for (guint i = 0; i < 2; i++)
+    {
+      const GPtrArray *lines = till_printer_sim_get_receipt_lines (sim, i);
+
+      for (guint j = 0; lines != NULL && j < lines->len; j++)
+        g_string_append_printf (printed, "%s\n", (const char *) lines->pdata[j]);
+    }
+  receipt_no = till_sale_format_receipt_no (sale);
+  ck_assert_msg (strstr (printed->str, receipt_no) != NULL, "receipt %s not on paper:\n%s",
+                 receipt_no, printed->str);
+  g_string_free (printed, TRUE);
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
+/* /app/ui/checkout/printer-bad-option: a printer URI with an option the profile
+ * does not know is a message on screen, and the sale still completes. */
+START_TEST (test_printer_bad_option)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (TillStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  g_autofree char    *config = NULL;
+  TillPrinterMonitor *monitor;
+
+  fixture_setup_files (&fixture);
+  config = g_strdup_printf ("[till]\ndatabase=%s\nlanguage=zh_CN\n"
+                            "[devices]\nprinter=sim://printer?dir=%s&width=66\n",
+                            fixture.db_path, fixture.receipt_dir);
+  ck_assert (g_file_set_contents (fixture.config_path, config, -1, NULL));
+  store = till_store_open (fixture.db_path, &error);
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
+  g_clear_object (&store);
+
+  fixture_start_app (&fixture);
+  monitor = till_application_get_printer_monitor (fixture.app);
+  ck_assert_int_eq (till_printer_monitor_get_state (monitor), TILL_PRINTER_STATE_TROUBLE);
+  ck_assert_ptr_nonnull (strstr (till_printer_monitor_get_message (monitor), "66"));
+  sale = sell_one (&fixture);
+  ck_assert_ptr_nonnull (sale);
+  ck_assert_ptr_nonnull (strstr (till_window_get_printer_status_text (fixture.window), "66"));
+  save_screenshot (GTK_WIDGET (fixture.window), "27-printer-bad-option.png");
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
 static Suite *
 ui_checkout_suite (void)
 {
@@ -1043,6 +1196,8 @@ ui_checkout_suite (void)
   tcase_add_test (tcase, test_printer_trouble);
   tcase_add_test (tcase, test_printer_absent);
   tcase_add_test (tcase, test_reprint);
+  tcase_add_test (tcase, test_printer_status);
+  tcase_add_test (tcase, test_printer_bad_option);
   suite_add_tcase (suite, tcase);
   return suite;
 }

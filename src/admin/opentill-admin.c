@@ -36,7 +36,9 @@ static int run_demo (int argc, char **argv);
 
 static const AdminCommand commands[] = {
   { "demo", N_ ("Fill an empty store with a demo convenience store"), run_demo },
-  { "hw", N_ ("Find devices, read a printer’s status, print a test page (list|status|test)"),
+  { "hw",
+    N_ ("Find devices, read a printer’s status, print a test page, open the drawer, read the "
+        "scale, show text on the customer display (list|status|test|drawer|scale|display)"),
     till_admin_hw_run },
 };
 

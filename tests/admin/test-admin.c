@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "till-core.h"
+#include "till-display-sim.h"
 #include "till-printer-sim.h"
+#include "till-scale-sim.h"
 #include "till-test-util.h"
 
 /* Exit statuses opentill-admin promises to scripts. */
@@ -321,6 +323,465 @@ START_TEST (test_hw_usage)
 }
 END_TEST
 
+/* Whether @needle occurs in what the printer simulator received. */
+static gboolean
+printer_received (const guint8 *needle, gsize len)
+{
+  g_autoptr (GBytes) received = till_printer_sim_dup_received (printer);
+  gsize         size;
+  const guint8 *data = g_bytes_get_data (received, &size);
+
+  for (gsize i = 0; size >= len && i <= size - len; i++)
+    if (memcmp (data + i, needle, len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* /admin/hw/drawer/pin2: ESC p 0 25 250 arrives, the simulator counts one
+ * kick, and the sensor level of DLE EOT 1 is reported. */
+START_TEST (test_hw_drawer_pin2)
+{
+  static const guint8 kick[] = { 0x1b, 0x70, 0x00, 0x19, 0xfa };
+  g_autofree char    *out = NULL;
+  g_autofree char    *err = NULL;
+  int                 status = run_admin (&out, &err, "hw", "drawer", printer_uri, NULL);
+
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_uint_eq (till_printer_sim_get_n_drawer_kicks (printer), 1);
+  ck_assert (printer_received (kick, sizeof kick));
+  ck_assert_msg (strstr (out, "pulse on pin 2") != NULL, "stdout: %s", out);
+  ck_assert_msg (strstr (out, "Drawer sensor: pin 3 low (DLE EOT 1 = 0x12)") != NULL, "stdout: %s",
+                 out);
+}
+END_TEST
+
+/* /admin/hw/drawer/pin5-sensor-high */
+START_TEST (test_hw_drawer_pin5)
+{
+  static const guint8 kick[] = { 0x1b, 0x70, 0x01, 0x19, 0xfa };
+  static const guint8 pin2[] = { 0x1b, 0x70, 0x00 };
+  g_autofree char    *out = NULL;
+  g_autofree char    *err = NULL;
+  int                 status;
+
+  /* 0x16: the idle reply with bit 2, the drawer's pin 3, high. */
+  till_printer_sim_set_status (printer, 1, 0x16);
+  status = run_admin (&out, &err, "hw", "drawer", printer_uri, "--pin", "5", NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_uint_eq (till_printer_sim_get_n_drawer_kicks (printer), 1);
+  ck_assert (printer_received (kick, sizeof kick));
+  ck_assert (!printer_received (pin2, sizeof pin2));
+  ck_assert_msg (strstr (out, "Drawer sensor: pin 3 high (DLE EOT 1 = 0x16)") != NULL, "stdout: %s",
+                 out);
+}
+END_TEST
+
+/* /admin/hw/drawer/printer-not-ready: a printer out of paper takes the pulse
+ * but will not run it: exit 1, and the message says why. */
+START_TEST (test_hw_drawer_paper_out)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int              status;
+
+  till_printer_sim_set_state (printer, TILL_PRINTER_SIM_PAPER_OUT);
+  status = run_admin (&out, &err, "hw", "drawer", printer_uri, NULL);
+  ck_assert_int_eq (status, EXIT_FAILED);
+  ck_assert_uint_eq (till_printer_sim_get_n_drawer_kicks (printer), 1);
+  ck_assert_msg (strstr (err, printer_uri) != NULL && strstr (err, "out of paper") != NULL,
+                 "stderr: %s", err);
+}
+END_TEST
+
+/* /admin/hw/drawer/no-status: a drawer that answers nothing (a serial drawer)
+ * gets its pulse; the sensor is unknown after --timeout, and that is no
+ * failure. */
+START_TEST (test_hw_drawer_no_status)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64           start = g_get_monotonic_time ();
+  int              status;
+
+  till_printer_sim_set_silent (printer, TRUE);
+  status = run_admin (&out, &err, "hw", "drawer", printer_uri, "--timeout", "200", NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_uint_eq (till_printer_sim_get_n_drawer_kicks (printer), 1);
+  ck_assert_msg (strstr (out, "Drawer sensor: unknown") != NULL, "stdout: %s", out);
+  ck_assert ((g_get_monotonic_time () - start) / 1000 < 10000);
+}
+END_TEST
+
+/* /admin/hw/drawer/file: a transport with no way back. */
+START_TEST (test_hw_drawer_file)
+{
+  static const guint8 kick[] = { 0x1b, 0x70, 0x00, 0x19, 0xfa };
+  g_autofree char    *dir = till_test_make_tmpdir ();
+  g_autofree char    *path = g_build_filename (dir, "drawer.bin", NULL);
+  g_autofree char    *uri = g_strconcat ("file://", path, NULL);
+  g_autofree char    *out = NULL;
+  g_autofree char    *err = NULL;
+  g_autofree char    *contents = NULL;
+  gsize               len = 0;
+  int                 status = run_admin (&out, &err, "hw", "drawer", uri, NULL);
+
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (strstr (out, "Drawer sensor: not available") != NULL, "stdout: %s", out);
+  ck_assert (g_file_get_contents (path, &contents, &len, NULL));
+  ck_assert_uint_eq (len, sizeof kick);
+  ck_assert_mem_eq (contents, kick, sizeof kick);
+  till_test_remove_tree (dir);
+}
+END_TEST
+
+/* /admin/hw/drawer/unplugged: exit 1 and a message naming the device. */
+START_TEST (test_hw_drawer_unplugged)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int              status;
+
+  till_printer_sim_unplug (printer);
+  status = run_admin (&out, &err, "hw", "drawer", printer_uri, "--timeout", "300", NULL);
+  ck_assert_int_eq (status, EXIT_FAILED);
+  ck_assert_msg (strstr (err, printer_uri) != NULL, "stderr: %s", err);
+}
+END_TEST
+
+/* The scale commands against a CAS-style indicator (ST,GS,+0000.456kg: three
+ * decimals, stable/unstable, gross/net) on a pty. */
+static TillScaleSim *scale;
+
+static void
+scale_setup (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  scale = till_scale_sim_new ("cas", "variant=generic", &error);
+  ck_assert_msg (scale != NULL, "%s", error ? error->message : "");
+}
+
+static void
+scale_teardown (void)
+{
+  g_clear_pointer (&scale, till_scale_sim_free);
+}
+
+/* /admin/hw/scale/stable */
+START_TEST (test_hw_scale_stable)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto (GStrv) lines = NULL;
+  guint n_readings = 0;
+  int   status;
+
+  till_scale_sim_set_weight (scale, 456);
+  status =
+      run_admin (&out, &err, "hw", "scale", till_scale_sim_get_uri (scale), "--count", "3", NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "Reading "))
+      {
+        n_readings++;
+        ck_assert_msg (strstr (lines[i], "stable  0.456 kg  gross") != NULL, "%s", lines[i]);
+      }
+  ck_assert_uint_eq (n_readings, 3);
+}
+END_TEST
+
+/* /admin/hw/scale/unstable */
+START_TEST (test_hw_scale_unstable)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int              status;
+
+  till_scale_sim_set_weight (scale, 1250);
+  till_scale_sim_set_condition (scale, TILL_SCALE_SIM_UNSTABLE);
+  status = run_admin (&out, &err, "hw", "scale", till_scale_sim_get_uri (scale), NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (strstr (out, "Reading 1: unstable  1.250 kg") != NULL, "stdout: %s", out);
+}
+END_TEST
+
+/* /admin/hw/scale/no-answer: a silent scale, each reading bounded by
+ * --timeout; exit 1 naming the scale. */
+START_TEST (test_hw_scale_no_answer)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64           start = g_get_monotonic_time ();
+  int              status;
+
+  till_scale_sim_set_silent (scale, TRUE);
+  status = run_admin (&out, &err, "hw", "scale", till_scale_sim_get_uri (scale), "--count", "2",
+                      "--timeout", "200", NULL);
+  ck_assert_int_eq (status, EXIT_FAILED);
+  ck_assert_msg (strstr (out, "Reading 1: no answer") != NULL &&
+                     strstr (out, "Reading 2: no answer") != NULL,
+                 "stdout: %s", out);
+  ck_assert_msg (strstr (err, till_scale_sim_get_uri (scale)) != NULL, "stderr: %s", err);
+  ck_assert ((g_get_monotonic_time () - start) / 1000 < 10000);
+}
+END_TEST
+
+/* /admin/hw/scale/tare: the tare command reaches the scale and the reading
+ * after it is net. */
+START_TEST (test_hw_scale_tare)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int              status;
+
+  till_scale_sim_set_weight (scale, 120);
+  status = run_admin (&out, &err, "hw", "scale", till_scale_sim_get_uri (scale), "--tare", NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_uint_eq (till_scale_sim_get_n_tare (scale), 1);
+  ck_assert_msg (strstr (out, "Tared") != NULL, "stdout: %s", out);
+  ck_assert_msg (strstr (out, "Reading 1: stable  0.000 kg  net") != NULL, "stdout: %s", out);
+}
+END_TEST
+
+/* /admin/hw/scale/bad-uri: no protocol= is a setting to fix (exit 2); a
+ * device that is not there is a failure (exit 1). */
+START_TEST (test_hw_scale_bad_uri)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out2 = NULL;
+  g_autofree char *err2 = NULL;
+
+  ck_assert_int_eq (run_admin (&out, &err, "hw", "scale", "serial:///dev/ttyUSB9?baud=9600", NULL),
+                    EXIT_USAGE);
+  ck_assert_msg (strstr (err, "protocol=") != NULL, "stderr: %s", err);
+  ck_assert_int_eq (run_admin (&out2, &err2, "hw", "scale",
+                               "serial:///dev/opentill-no-such-port?protocol=cas", NULL),
+                    EXIT_FAILED);
+  ck_assert_msg (strstr (err2, "/dev/opentill-no-such-port") != NULL, "stderr: %s", err2);
+}
+END_TEST
+
+/* The display commands against the display simulator on a pty. */
+static TillDisplaySim *display;
+static char           *display_path;
+
+static char *
+display_uri (const char *protocol)
+{
+  return g_strdup_printf ("serial://%s?baud=9600&protocol=%s", display_path, protocol);
+}
+
+static void
+open_display (const char *protocol)
+{
+  g_autoptr (GError) error = NULL;
+
+  display = till_display_sim_new (protocol, NULL);
+  ck_assert_ptr_nonnull (display);
+  ck_assert_msg (till_display_sim_open_pty (display, &display_path, &error), "%s",
+                 error ? error->message : "");
+}
+
+static void
+display_teardown (void)
+{
+  g_clear_object (&display);
+  g_clear_pointer (&display_path, g_free);
+}
+
+/* /admin/hw/display/vfd-two-lines */
+START_TEST (test_hw_display_vfd)
+{
+  g_autofree char *uri = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *row1 = NULL;
+  g_autofree char *row2 = NULL;
+  int              status;
+
+  open_display ("cd5220");
+  uri = display_uri ("cd5220");
+  status = run_admin (&out, &err, "hw", "display", uri, "WELCOME", "TOTAL 12.50", NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert (till_display_sim_sync (display, 2000));
+  row1 = till_display_sim_dup_row (display, 1);
+  row2 = till_display_sim_dup_row (display, 2);
+  ck_assert_str_eq (row1, "WELCOME             ");
+  ck_assert_str_eq (row2, "TOTAL 12.50         ");
+  ck_assert_uint_eq (till_display_sim_get_n_garbage_bytes (display), 0);
+}
+END_TEST
+
+/* /admin/hw/display/vfd-one-line-clears-the-other: line 2 left from before
+ * does not stay; --clear alone blanks the display. */
+START_TEST (test_hw_display_vfd_clear)
+{
+  g_autofree char *uri = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out2 = NULL;
+  g_autofree char *err2 = NULL;
+  g_autofree char *out3 = NULL;
+  g_autofree char *err3 = NULL;
+  g_autofree char *row1 = NULL;
+  g_autofree char *row2 = NULL;
+  g_autofree char *blank1 = NULL;
+  guint            clears;
+
+  open_display ("epson");
+  uri = display_uri ("epson");
+  ck_assert_int_eq (run_admin (&out, &err, "hw", "display", uri, "ONE", "TWO", NULL), 0);
+  ck_assert_int_eq (run_admin (&out2, &err2, "hw", "display", uri, "THREE", NULL), 0);
+  ck_assert (till_display_sim_sync (display, 2000));
+  row1 = till_display_sim_dup_row (display, 1);
+  row2 = till_display_sim_dup_row (display, 2);
+  ck_assert_str_eq (row1, "THREE               ");
+  ck_assert_str_eq (row2, "                    ");
+
+  clears = till_display_sim_get_n_clears (display);
+  ck_assert_int_eq (run_admin (&out3, &err3, "hw", "display", uri, "--clear", NULL), 0);
+  ck_assert (till_display_sim_sync (display, 2000));
+  ck_assert_uint_gt (till_display_sim_get_n_clears (display), clears);
+  blank1 = till_display_sim_dup_row (display, 1);
+  ck_assert_str_eq (blank1, "                    ");
+}
+END_TEST
+
+/* /admin/hw/display/led-amount-and-lamp */
+START_TEST (test_hw_display_led)
+{
+  g_autofree char *uri = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *digits = NULL;
+  int              status;
+
+  open_display ("led8");
+  uri = display_uri ("led8");
+  status = run_admin (&out, &err, "hw", "display", uri, "23.5", "--lamp", "total", NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert (till_display_sim_sync (display, 2000));
+  digits = till_display_sim_dup_digits (display);
+  ck_assert_str_eq (digits, "23.50");
+  ck_assert_uint_eq (till_display_sim_get_lamps (display), TILL_DISPLAY_SIM_LAMP_TOTAL);
+}
+END_TEST
+
+/* /admin/hw/display/unplugged */
+START_TEST (test_hw_display_unplugged)
+{
+  g_autofree char *uri = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int              status;
+
+  open_display ("cd5220");
+  uri = display_uri ("cd5220");
+  till_display_sim_unplug (display);
+  status = run_admin (&out, &err, "hw", "display", uri, "HELLO", "--timeout", "300", NULL);
+  ck_assert_int_eq (status, EXIT_FAILED);
+  ck_assert_msg (strstr (err, display_path) != NULL, "stderr: %s", err);
+}
+END_TEST
+
+/* /admin/hw/display/usage: what does not fit the display is refused before
+ * anything goes out. */
+START_TEST (test_hw_display_usage)
+{
+  g_autofree char *vfd = NULL;
+  g_autofree char *led = NULL;
+  const char      *bad[][5] = {
+         { "ONE", "TWO", "THREE", NULL },      /* three lines on a 2-line VFD */
+         { "HELLO", "--lamp", "total", NULL }, /* a lamp on a VFD */
+         { NULL },                             /* nothing to show */
+  };
+  const char *bad_led[][4] = {
+    { "abc", NULL },                        /* not an amount */
+    { "1.00", "2.00", NULL },               /* two amounts */
+    { "1.00", "--lamp", "discount", NULL }, /* no such lamp */
+    { "123456789", NULL },                  /* does not fit 8 digits */
+  };
+
+  open_display ("cd5220");
+  vfd = display_uri ("cd5220");
+  led = g_strdup_printf ("serial://%s?baud=9600&protocol=led8", display_path);
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      int status = run_admin (&out, &err, "hw", "display", vfd, bad[i][0], bad[i][1], bad[i][2],
+                              bad[i][3], NULL);
+
+      ck_assert_msg (status == EXIT_USAGE, "case %zu: exit %d: %s", i, status, err);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_led); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      int status = run_admin (&out, &err, "hw", "display", led, bad_led[i][0], bad_led[i][1],
+                              bad_led[i][2], NULL);
+
+      ck_assert_msg (status == EXIT_USAGE, "led case %zu: exit %d: %s", i, status, err);
+    }
+  /* None of it reached the display. */
+  till_display_sim_sync (display, 500);
+  ck_assert_uint_eq (till_display_sim_get_n_bytes (display), 0);
+}
+END_TEST
+
+/* /admin/hw/usage/options: options given to the wrong command, or with values
+ * out of range, exit 2 naming the option. */
+START_TEST (test_hw_option_usage)
+{
+  static const char *const bad[][5] = {
+    { "drawer", "file:///dev/null", "--pin", "3", NULL },
+    { "drawer", "file:///dev/null", "--tare", NULL },
+    { "scale", "sim://scale?protocol=cas", "--pin", "5", NULL },
+    { "scale", "sim://scale?protocol=cas", "--count", "0", NULL },
+    { "status", "file:///dev/null", "--lamp", "total", NULL },
+    { "test", "file:///dev/null", "--clear", NULL },
+    { "drawer", NULL },
+    { "scale", NULL },
+    { "display", NULL },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      int status = run_admin (&out, &err, "hw", bad[i][0], bad[i][1], bad[i][2], bad[i][3], NULL);
+
+      ck_assert_msg (status == EXIT_USAGE, "case %zu: exit %d: %s", i, status, err);
+      ck_assert_msg (bad[i][2] == NULL || strstr (err, bad[i][2]) != NULL, "case %zu: stderr: %s",
+                     i, err);
+      ck_assert_msg (bad[i][1] != NULL || strstr (err, "hw drawer URI") != NULL,
+                     "case %zu: stderr: %s", i, err);
+    }
+}
+END_TEST
+
+/* /admin/hw/usage/help: `hw --help` and the top-level help name the new
+ * commands and their options. */
+START_TEST (test_hw_help)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *top_out = NULL;
+  g_autofree char *top_err = NULL;
+
+  ck_assert_int_eq (run_admin (&out, &err, "hw", "--help", NULL), 0);
+  for (const char *const *word =
+           (const char *const[]){ "drawer URI", "scale URI", "display URI", "--pin", "--tare",
+                                  "--zero", "--count", "--lamp", "--clear", "--timeout", NULL };
+       *word != NULL; word++)
+    ck_assert_msg (strstr (out, *word) != NULL, "%s missing: %s", *word, out);
+  ck_assert_int_eq (run_admin (&top_out, &top_err, "--help", NULL), 0);
+  ck_assert_msg (strstr (top_out, "drawer|scale|display") != NULL, "stdout: %s", top_out);
+}
+END_TEST
+
 static Suite *
 admin_suite (void)
 {
@@ -349,6 +810,32 @@ admin_suite (void)
   tcase_add_test (tc, test_hw_test_prints);
   tcase_add_test (tc, test_hw_test_unplugged);
   tcase_add_test (tc, test_hw_usage);
+  tcase_add_test (tc, test_hw_drawer_pin2);
+  tcase_add_test (tc, test_hw_drawer_pin5);
+  tcase_add_test (tc, test_hw_drawer_paper_out);
+  tcase_add_test (tc, test_hw_drawer_no_status);
+  tcase_add_test (tc, test_hw_drawer_file);
+  tcase_add_test (tc, test_hw_drawer_unplugged);
+  tcase_add_test (tc, test_hw_option_usage);
+  tcase_add_test (tc, test_hw_help);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("hw-scale");
+  tcase_add_checked_fixture (tc, scale_setup, scale_teardown);
+  tcase_add_test (tc, test_hw_scale_stable);
+  tcase_add_test (tc, test_hw_scale_unstable);
+  tcase_add_test (tc, test_hw_scale_no_answer);
+  tcase_add_test (tc, test_hw_scale_tare);
+  tcase_add_test (tc, test_hw_scale_bad_uri);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("hw-display");
+  tcase_add_checked_fixture (tc, NULL, display_teardown);
+  tcase_add_test (tc, test_hw_display_vfd);
+  tcase_add_test (tc, test_hw_display_vfd_clear);
+  tcase_add_test (tc, test_hw_display_led);
+  tcase_add_test (tc, test_hw_display_unplugged);
+  tcase_add_test (tc, test_hw_display_usage);
   suite_add_tcase (suite, tc);
 
   return suite;

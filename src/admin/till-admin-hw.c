@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "till-admin-hw.h"
+#include "till-sim-devices.h"
 #include "till-hw.h"
 #include "till-core.h"
 #include "till-printer-profile.h"
@@ -671,6 +672,10 @@ till_admin_hw_run (int argc, char **argv)
       N_ ("display: clear the display (before showing TEXT, if any)"), NULL },
     { NULL },
   };
+
+  /* The demo's simulated devices (sim://printer, scale, display) answer here
+   * as they do in the till, so store IT can try every command on them. */
+  till_sim_register_transports ();
 
   context = g_option_context_new (_ ("list | status URI | test URI | drawer URI | scale URI | "
                                      "display URI [TEXT [LINE2]]"));

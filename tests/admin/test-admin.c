@@ -491,6 +491,21 @@ START_TEST (test_hw_scale_stable)
 }
 END_TEST
 
+/* /admin/hw/scale/simulated: the demo's simulated scale answers the admin
+ * tool as it answers the till. */
+START_TEST (test_hw_scale_simulated)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int              status;
+
+  status =
+      run_admin (&out, &err, "hw", "scale", "sim://scale?protocol=toledo-8217&weight=0.456", NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (strstr (out, "Reading 1: stable  0.456 kg") != NULL, "stdout: %s", out);
+}
+END_TEST
+
 /* /admin/hw/scale/unstable */
 START_TEST (test_hw_scale_unstable)
 {
@@ -823,6 +838,7 @@ admin_suite (void)
   tc = tcase_create ("hw-scale");
   tcase_add_checked_fixture (tc, scale_setup, scale_teardown);
   tcase_add_test (tc, test_hw_scale_stable);
+  tcase_add_test (tc, test_hw_scale_simulated);
   tcase_add_test (tc, test_hw_scale_unstable);
   tcase_add_test (tc, test_hw_scale_no_answer);
   tcase_add_test (tc, test_hw_scale_tare);

@@ -31,6 +31,7 @@ struct _TillApplication
   guint    demo_skus;
   gboolean windowed;
 
+  TillConfig         *config; /* as the till runs now (the demo's simulators filled in) */
   TillSession        *session;
   TillPrinterMonitor *printer_monitor;
   TillDevices        *devices;
@@ -48,6 +49,7 @@ enum
   PROP_DEMO,
   PROP_DEMO_SKUS,
   PROP_WINDOWED,
+  PROP_DEVICES,
   N_PROPS
 };
 
@@ -171,6 +173,13 @@ open_session (TillApplication *self)
                                                     self->printer_uri, self->drawer_uri);
   /* The other devices open in their own threads: nothing here waits for them. */
   self->devices = till_devices_new (config);
+
+  /* What the device settings screen shows and edits. */
+  g_free (config->printer_uri);
+  config->printer_uri = g_strdup (self->printer_uri);
+  if (config->path == NULL)
+    config->path = g_strdup (self->config_file);
+  self->config = g_steal_pointer (&config);
 }
 
 static int
@@ -263,6 +272,7 @@ till_application_finalize (GObject *object)
   g_clear_object (&self->devices);
   g_clear_object (&self->printer_monitor);
   g_clear_object (&self->session);
+  g_clear_pointer (&self->config, till_config_free);
   g_free (self->drawer_uri);
   g_free (self->database);
   g_free (self->config_file);
@@ -295,6 +305,9 @@ till_application_get_property (GObject *object, guint prop_id, GValue *value, GP
       break;
     case PROP_WINDOWED:
       g_value_set_boolean (value, self->windowed);
+      break;
+    case PROP_DEVICES:
+      g_value_set_object (value, self->devices);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -387,6 +400,9 @@ till_application_class_init (TillApplicationClass *klass)
   properties[PROP_WINDOWED] =
       g_param_spec_boolean ("windowed", NULL, NULL, FALSE,
                             G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DEVICES] =
+      g_param_spec_object ("devices", NULL, NULL, TILL_TYPE_DEVICES,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -451,6 +467,81 @@ till_application_get_devices (TillApplication *self)
 {
   g_return_val_if_fail (TILL_IS_APPLICATION (self), NULL);
   return self->devices;
+}
+
+/**
+ * till_application_get_config:
+ * Returns: (transfer none) (nullable): the configuration the till runs with
+ *   (the printer given on the command line and the demo's simulators filled
+ *   in); %NULL until activation or without a store
+ */
+const TillConfig *
+till_application_get_config (TillApplication *self)
+{
+  g_return_val_if_fail (TILL_IS_APPLICATION (self), NULL);
+  return self->config;
+}
+
+/**
+ * till_application_save_devices:
+ * @devices: a configuration (a copy of till_application_get_config() with
+ *   its devices changed)
+ *
+ * Writes the [devices] group of @devices to the configuration file and puts
+ * it to work without a restart: the print queue goes to the new printer and
+ * drawer (the waiting jobs are kept), and the other devices are closed and
+ * opened again from the new URIs ("devices" is notified). Nothing changes
+ * when a URI is invalid (TILL_CONFIG_ERROR_INVALID) or the file cannot be
+ * written.
+ */
+gboolean
+till_application_save_devices (TillApplication *self, const TillConfig *devices, GError **error)
+{
+  g_autoptr (TillConfig) config = NULL;
+  TillDevices *old_devices;
+
+  g_return_val_if_fail (TILL_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (devices != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->config == NULL || self->session == NULL)
+    {
+      g_set_error_literal (error, TILL_CONFIG_ERROR, TILL_CONFIG_ERROR_FAILED,
+                           _ ("The till has not started: there are no devices to set."));
+      return FALSE;
+    }
+  config = till_config_copy (self->config);
+  for (guint kind = 0; kind < TILL_N_DEVICES; kind++)
+    till_config_set_device_uri (config, kind, till_config_get_device_uri (devices, kind));
+  g_free (config->customer_screen);
+  config->customer_screen = g_strdup (devices->customer_screen);
+  g_free (config->scanner_prefix);
+  config->scanner_prefix = g_strdup (devices->scanner_prefix);
+  config->scanner_suffix = devices->scanner_suffix;
+
+  if (!till_config_save_devices (config, self->config_file, error))
+    return FALSE;
+
+  g_free (self->printer_uri);
+  self->printer_uri = g_strdup (config->printer_uri);
+  g_free (self->drawer_uri);
+  self->drawer_uri = g_strdup (config->drawer_uri);
+  till_printer_monitor_set_uris (self->printer_monitor, self->printer_uri, self->drawer_uri);
+
+  /* The old drivers let go of their ports before the new ones open them. */
+  old_devices = g_steal_pointer (&self->devices);
+  if (old_devices != NULL)
+    {
+      g_object_run_dispose (G_OBJECT (old_devices));
+      g_object_unref (old_devices);
+    }
+  self->devices = till_devices_new (config);
+
+  till_config_free (self->config);
+  self->config = g_steal_pointer (&config);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICES]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRINTER_URI]);
+  return TRUE;
 }
 
 /* ---- Language --------------------------------------------------------------- */

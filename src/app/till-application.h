@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "till-config.h"
 #include "till-devices.h"
 #include "till-printer-monitor.h"
 #include "till-session.h"
@@ -14,7 +15,8 @@ G_BEGIN_DECLS
 
 /* Properties (set from the command line, or by tests before activation):
  * "database" (--db), "config-file" (--config), "printer-uri" (--printer),
- * "demo" (--demo), "demo-skus", "windowed" (--windowed). */
+ * "demo" (--demo), "demo-skus", "windowed" (--windowed); read-only "devices"
+ * (TillDevices, notified when the device settings are saved). */
 #define TILL_TYPE_APPLICATION (till_application_get_type ())
 G_DECLARE_FINAL_TYPE (TillApplication, till_application, TILL, APPLICATION, AdwApplication)
 
@@ -34,6 +36,14 @@ TillPrinterMonitor *till_application_get_printer_monitor (TillApplication *self)
 /* The devices other than the printer (till-devices.h). NULL until activation,
  * and when the store could not be opened. */
 TillDevices *till_application_get_devices (TillApplication *self);
+
+/* The configuration the till runs with; NULL until activation, and when the
+ * store could not be opened. */
+const TillConfig *till_application_get_config (TillApplication *self);
+/* Saves the device settings of @devices to the configuration file and applies
+ * them at once (till-application.c). Property "devices" is notified. */
+gboolean
+till_application_save_devices (TillApplication *self, const TillConfig *devices, GError **error);
 
 /* gettext and the locale, before anything is shown: language is "zh_CN" (the
  * default), another language code, or "system" to leave the environment alone. */

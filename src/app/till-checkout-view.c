@@ -1051,15 +1051,27 @@ till_checkout_view_get_keypad (TillCheckoutView *self)
 /**
  * till_checkout_view_set_devices:
  * Shows the scale's weight and the camera button when there are such devices.
- * Called once, by the window.
+ * Called by the window at start and again when the device settings change.
  */
 void
 till_checkout_view_set_devices (TillCheckoutView *self, TillDevices *devices)
 {
   g_return_if_fail (TILL_IS_CHECKOUT_VIEW (self));
   g_return_if_fail (TILL_IS_DEVICES (devices));
-  g_return_if_fail (self->devices == NULL);
 
+  if (devices == self->devices)
+    return;
+  /* The device settings were saved: the new devices replace the old ones. */
+  if (self->devices != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->devices, self);
+      till_devices_set_scale_polling (self->devices, FALSE);
+      till_devices_set_camera_active (self->devices, FALSE);
+      g_clear_object (&self->devices);
+      gtk_widget_set_visible (self->scale_box, FALSE);
+      gtk_widget_set_visible (self->camera_button, FALSE);
+      till_camera_preview_set_scanner (TILL_CAMERA_PREVIEW (self->camera_preview), NULL);
+    }
   self->devices = g_object_ref (devices);
   if (till_devices_has_scale (devices))
     {

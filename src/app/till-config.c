@@ -6,12 +6,23 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <gio/gio.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include <till-hw.h>
 
 #include "till-config.h"
 #include "till-scan-detector.h"
 
 #define DEFAULT_LANGUAGE "zh_CN"
+
+G_DEFINE_QUARK (till - config - error - quark, till_config_error)
+
+static const char *const device_keys[TILL_N_DEVICES] = {
+  "printer", "drawer", "scale", "display", "scanner", "camera",
+};
 
 static char *
 dup_nonempty_string (GKeyFile *keyfile, const char *group, const char *key)
@@ -137,4 +148,448 @@ till_config_peek_language (const char *path)
   g_autoptr (TillConfig) config = till_config_load (path, NULL);
 
   return g_strdup (config != NULL ? config->language : DEFAULT_LANGUAGE);
+}
+
+/* ---- Device settings ---------------------------------------------------- */
+
+TillConfig *
+till_config_copy (const TillConfig *self)
+{
+  TillConfig *copy;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  copy = g_new0 (TillConfig, 1);
+  copy->path = g_strdup (self->path);
+  copy->database = g_strdup (self->database);
+  copy->language = g_strdup (self->language);
+  copy->printer_uri = g_strdup (self->printer_uri);
+  copy->drawer_uri = g_strdup (self->drawer_uri);
+  copy->scale_uri = g_strdup (self->scale_uri);
+  copy->display_uri = g_strdup (self->display_uri);
+  copy->scanner_uri = g_strdup (self->scanner_uri);
+  copy->camera_uri = g_strdup (self->camera_uri);
+  copy->customer_screen = g_strdup (self->customer_screen);
+  copy->scanner_prefix = g_strdup (self->scanner_prefix);
+  copy->scanner_suffix = self->scanner_suffix;
+  return copy;
+}
+
+const char *
+till_device_kind_to_key (TillDeviceKind kind)
+{
+  g_return_val_if_fail (kind < TILL_N_DEVICES, NULL);
+  return device_keys[kind];
+}
+
+static char **
+device_field (TillConfig *config, TillDeviceKind kind)
+{
+  switch (kind)
+    {
+    case TILL_DEVICE_PRINTER:
+      return &config->printer_uri;
+    case TILL_DEVICE_DRAWER:
+      return &config->drawer_uri;
+    case TILL_DEVICE_SCALE:
+      return &config->scale_uri;
+    case TILL_DEVICE_DISPLAY:
+      return &config->display_uri;
+    case TILL_DEVICE_SCANNER:
+      return &config->scanner_uri;
+    case TILL_DEVICE_CAMERA:
+      return &config->camera_uri;
+    case TILL_N_DEVICES:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+const char *
+till_config_get_device_uri (const TillConfig *config, TillDeviceKind kind)
+{
+  g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (kind < TILL_N_DEVICES, NULL);
+  return *device_field ((TillConfig *) config, kind);
+}
+
+void
+till_config_set_device_uri (TillConfig *config, TillDeviceKind kind, const char *uri)
+{
+  char **field;
+
+  g_return_if_fail (config != NULL);
+  g_return_if_fail (kind < TILL_N_DEVICES);
+
+  field = device_field (config, kind);
+  if (uri != NULL && *uri == '\0')
+    uri = NULL;
+  /* The drawer is on the printer unless it has a line of its own. */
+  if (uri == NULL && kind == TILL_DEVICE_DRAWER)
+    uri = "printer";
+  if (*field == uri)
+    return;
+  g_free (*field);
+  *field = g_strdup (uri);
+}
+
+static const char *
+device_label (TillDeviceKind kind)
+{
+  switch (kind)
+    {
+    case TILL_DEVICE_PRINTER:
+      return _ ("Receipt printer");
+    case TILL_DEVICE_DRAWER:
+      return _ ("Cash drawer");
+    case TILL_DEVICE_SCALE:
+      return _ ("Scale");
+    case TILL_DEVICE_DISPLAY:
+      return _ ("Customer display");
+    case TILL_DEVICE_SCANNER:
+      return _ ("Serial scanner");
+    case TILL_DEVICE_CAMERA:
+      return _ ("Camera");
+    case TILL_N_DEVICES:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The transport part of a device URI: the scheme the till can open and the
+ * address each backend's own parser takes. */
+static gboolean
+check_transport (const char *uri, GError **error)
+{
+  g_autoptr (GUri) parsed = NULL;
+  const char *scheme;
+  const char *host;
+
+  parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY, error);
+  if (parsed == NULL)
+    return FALSE;
+  scheme = g_uri_get_scheme (parsed);
+  host = g_uri_get_host (parsed);
+  if (g_str_equal (scheme, "serial"))
+    {
+      TillSerialSettings settings = { 0 };
+      gboolean           ok = till_serial_settings_parse (uri, &settings, error);
+
+      if (ok && (settings.path == NULL || settings.path[0] != '/'))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _ ("“%s” names no serial port (serial:///dev/ttyUSB0)"), uri);
+          ok = FALSE;
+        }
+      till_serial_settings_clear (&settings);
+      return ok;
+    }
+  if (g_str_equal (scheme, "usb"))
+    {
+      TillUsbAddress address = { 0 };
+      gboolean       ok = till_usb_address_parse (uri, &address, error);
+
+      if (ok)
+        till_usb_address_clear (&address);
+      return ok;
+    }
+  if (g_str_equal (scheme, "tcp") || g_str_equal (scheme, "cups"))
+    {
+      if (host == NULL || *host == '\0')
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       g_str_equal (scheme, "tcp") ? _ ("“%s” names no host (tcp://10.0.0.5:9100)")
+                                                   : _ ("“%s” names no queue (cups://QueueName)"),
+                       uri);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (g_str_equal (scheme, "file"))
+    {
+      if (g_uri_get_path (parsed)[0] != '/')
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _ ("“%s” names no file (file:///path)"), uri);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  /* The simulators, for the demo and the tests. */
+  if (g_str_equal (scheme, "sim"))
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               _ ("“%s” is not a connection the till knows: use serial, usb, tcp, cups or file"),
+               scheme);
+  return FALSE;
+}
+
+/* protocol= of a scale URI: one a driver speaks. */
+static gboolean
+check_scale (const char *uri, GError **error)
+{
+  g_autoptr (GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY, error);
+  g_autoptr (GHashTable) params = NULL;
+  const char *query;
+  const char *protocol = NULL;
+
+  if (parsed == NULL)
+    return FALSE;
+  query = g_uri_get_query (parsed);
+  if (query != NULL)
+    {
+      params = g_uri_parse_params (query, -1, "&", G_URI_PARAMS_NONE, error);
+      if (params == NULL)
+        return FALSE;
+      protocol = g_hash_table_lookup (params, "protocol");
+    }
+  if (protocol == NULL || !g_strv_contains (till_scale_list_protocols (), protocol))
+    {
+      g_autofree char *known = g_strjoinv (", ", (char **) till_scale_list_protocols ());
+
+      g_set_error (error, TILL_SCALE_ERROR, TILL_SCALE_ERROR_PROTOCOL,
+                   _ ("the scale needs protocol= one of %s"), known);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_camera (const char *uri, GError **error)
+{
+  g_autoptr (GUri) parsed = NULL;
+
+  if (g_str_has_prefix (uri, "push:"))
+    return TRUE;
+  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  if (parsed != NULL && g_str_equal (g_uri_get_scheme (parsed), "v4l2") &&
+      g_uri_get_path (parsed)[0] == '/')
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               _ ("“%s” is not a camera: use v4l2:///dev/video0"), uri);
+  return FALSE;
+}
+
+static gboolean
+check_device_uri (TillDeviceKind kind, const char *uri, GError **error)
+{
+  switch (kind)
+    {
+    case TILL_DEVICE_PRINTER:
+      {
+        g_autoptr (TillPrinterProfile) profile = NULL;
+
+        if (!check_transport (uri, error))
+          return FALSE;
+        profile = till_printer_profile_new_from_uri (uri, error);
+        return profile != NULL;
+      }
+    case TILL_DEVICE_DRAWER:
+      return g_str_equal (uri, "printer") || check_transport (uri, error);
+    case TILL_DEVICE_SCALE:
+      return check_transport (uri, error) && check_scale (uri, error);
+    case TILL_DEVICE_DISPLAY:
+      {
+        g_autoptr (TillPoleDisplay) display = NULL;
+
+        if (!check_transport (uri, error))
+          return FALSE;
+        display = till_pole_display_new (uri, error);
+        return display != NULL;
+      }
+    case TILL_DEVICE_SCANNER:
+      {
+        g_autoptr (TillSerialScanner) scanner = till_serial_scanner_new (uri, error);
+
+        return scanner != NULL &&
+               check_transport (till_serial_scanner_get_transport_uri (scanner), error);
+      }
+    case TILL_DEVICE_CAMERA:
+      return check_camera (uri, error);
+    case TILL_N_DEVICES:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/**
+ * till_config_validate_device_uri:
+ * The message names the device, then the driver's reason.
+ */
+gboolean
+till_config_validate_device_uri (TillDeviceKind kind, const char *uri, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  g_return_val_if_fail (kind < TILL_N_DEVICES, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (uri == NULL || *uri == '\0')
+    return TRUE;
+  if (strpbrk (uri, " \t\r\n") != NULL)
+    {
+      g_set_error (error, TILL_CONFIG_ERROR, TILL_CONFIG_ERROR_INVALID,
+                   _ ("%s: “%s” has spaces in it; write them as %%20"), device_label (kind), uri);
+      return FALSE;
+    }
+  if (!check_device_uri (kind, uri, &local_error))
+    {
+      g_set_error (error, TILL_CONFIG_ERROR, TILL_CONFIG_ERROR_INVALID, "%s: %s",
+                   device_label (kind), local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+customer_screen_valid (const char *text)
+{
+  char *end = NULL;
+
+  if (text == NULL || g_str_equal (text, "auto") || g_str_equal (text, "off"))
+    return TRUE;
+  g_ascii_strtoull (text, &end, 10);
+  return end != text && *end == '\0';
+}
+
+gboolean
+till_config_validate_devices (const TillConfig *config, GError **error)
+{
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  for (guint kind = 0; kind < TILL_N_DEVICES; kind++)
+    if (!till_config_validate_device_uri (kind, till_config_get_device_uri (config, kind), error))
+      return FALSE;
+  if (!customer_screen_valid (config->customer_screen))
+    {
+      g_set_error (error, TILL_CONFIG_ERROR, TILL_CONFIG_ERROR_INVALID,
+                   _ ("Customer screen: “%s” is not auto, off or a monitor number"),
+                   config->customer_screen);
+      return FALSE;
+    }
+  if (config->scanner_suffix != 0 && !g_unichar_isprint (config->scanner_suffix) &&
+      config->scanner_suffix != TILL_SCAN_SUFFIX_ENTER &&
+      config->scanner_suffix != TILL_SCAN_SUFFIX_TAB)
+    {
+      g_set_error (error, TILL_CONFIG_ERROR, TILL_CONFIG_ERROR_INVALID,
+                   _ ("Scanner suffix: it must be Enter, Tab or one printable character"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+set_or_remove (GKeyFile *keyfile, const char *key, const char *value)
+{
+  if (value != NULL && *value != '\0')
+    g_key_file_set_string (keyfile, "devices", key, value);
+  else
+    g_key_file_remove_key (keyfile, "devices", key, NULL);
+}
+
+/**
+ * till_config_save_devices:
+ * The [till] group and anything else in the file stay as they are: only the
+ * device keys the till reads are set or removed.
+ */
+gboolean
+till_config_save_devices (TillConfig *config, const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) keyfile = g_key_file_new ();
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *default_path = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *suffix = NULL;
+  gsize            length = 0;
+
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!till_config_validate_devices (config, error))
+    return FALSE;
+  if (path == NULL)
+    path = config->path;
+  if (path == NULL)
+    path = default_path = till_config_default_path ();
+
+  if (!g_key_file_load_from_file (
+          keyfile, path, G_KEY_FILE_KEEP_COMMENTS | G_KEY_FILE_KEEP_TRANSLATIONS, &local_error) &&
+      !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_set_error (error, local_error->domain, local_error->code, "%s: %s", path,
+                   local_error->message);
+      return FALSE;
+    }
+  g_clear_error (&local_error);
+
+  for (guint kind = 0; kind < TILL_N_DEVICES; kind++)
+    set_or_remove (keyfile, device_keys[kind], till_config_get_device_uri (config, kind));
+  set_or_remove (keyfile, "customer-screen", config->customer_screen);
+  set_or_remove (keyfile, "scanner-prefix", config->scanner_prefix);
+  if (config->scanner_suffix == 0 || config->scanner_suffix == TILL_SCAN_SUFFIX_ENTER)
+    suffix = g_strdup ("enter");
+  else if (config->scanner_suffix == TILL_SCAN_SUFFIX_TAB)
+    suffix = g_strdup ("tab");
+  else
+    suffix = g_ucs4_to_utf8 (&config->scanner_suffix, 1, NULL, NULL, NULL);
+  set_or_remove (keyfile, "scanner-suffix", suffix);
+
+  data = g_key_file_to_data (keyfile, &length, NULL);
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
+                   _ ("Cannot make the folder %s: %s"), dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  if (!g_file_set_contents (path, data, (gssize) length, &local_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (g_strcmp0 (config->path, path) != 0)
+    {
+      g_free (config->path);
+      config->path = g_strdup (path);
+    }
+  return TRUE;
+}
+
+char *
+till_config_build_device_uri (const char *scheme, const char *target, const char *const *query)
+{
+  GString *uri;
+  gboolean first = TRUE;
+
+  g_return_val_if_fail (scheme != NULL, NULL);
+  g_return_val_if_fail (target != NULL, NULL);
+
+  uri = g_string_new (scheme);
+  g_string_append (uri, "://");
+  if (g_str_equal (scheme, "serial") || g_str_equal (scheme, "file"))
+    {
+      if (target[0] != '/')
+        g_string_append_c (uri, '/');
+      g_string_append_uri_escaped (uri, target, "/", FALSE);
+    }
+  else if (g_str_equal (scheme, "cups"))
+    g_string_append_uri_escaped (uri, target, NULL, FALSE);
+  else
+    g_string_append_uri_escaped (uri, target, ":[]", FALSE);
+
+  for (guint i = 0; query != NULL && query[i] != NULL && query[i + 1] != NULL; i += 2)
+    {
+      if (query[i + 1][0] == '\0')
+        continue;
+      g_string_append_c (uri, first ? '?' : '&');
+      first = FALSE;
+      g_string_append_uri_escaped (uri, query[i], NULL, FALSE);
+      g_string_append_c (uri, '=');
+      g_string_append_uri_escaped (uri, query[i + 1], "/:", FALSE);
+    }
+  return g_string_free (uri, FALSE);
 }

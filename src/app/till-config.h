@@ -46,6 +46,29 @@ typedef struct
   gunichar scanner_suffix;
 } TillConfig;
 
+/* The devices of the [devices] group that are URIs, in the order a settings
+ * screen lists them. */
+typedef enum
+{
+  TILL_DEVICE_PRINTER,
+  TILL_DEVICE_DRAWER,
+  TILL_DEVICE_SCALE,
+  TILL_DEVICE_DISPLAY,
+  TILL_DEVICE_SCANNER,
+  TILL_DEVICE_CAMERA,
+  TILL_N_DEVICES,
+} TillDeviceKind;
+
+#define TILL_CONFIG_ERROR (till_config_error_quark ())
+
+typedef enum
+{
+  TILL_CONFIG_ERROR_FAILED,
+  TILL_CONFIG_ERROR_INVALID, /* a device URI or setting the till cannot use */
+} TillConfigError;
+
+GQuark till_config_error_quark (void);
+
 /* $XDG_CONFIG_HOME/opentill/till.conf */
 char *till_config_default_path (void) G_GNUC_WARN_UNUSED_RESULT;
 /* $XDG_DATA_HOME/opentill/till.db */
@@ -59,6 +82,42 @@ void        till_config_free (TillConfig *self);
 /* The language named by the config file at path (NULL = default path), without
  * failing: main() needs it before anything else runs. */
 char *till_config_peek_language (const char *path) G_GNUC_WARN_UNUSED_RESULT;
+
+TillConfig *till_config_copy (const TillConfig *self) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The [devices] key of @kind ("printer", "drawer", …). */
+const char *till_device_kind_to_key (TillDeviceKind kind);
+/* The URI field of @config for @kind (NULL = no such device). */
+const char *till_config_get_device_uri (const TillConfig *config, TillDeviceKind kind);
+/* Replaces it (NULL or "" = no such device; for the drawer: "printer"). */
+void till_config_set_device_uri (TillConfig *config, TillDeviceKind kind, const char *uri);
+
+/* Checks that @uri (NULL or "" = no such device) is one the device's driver
+ * takes, with the drivers' own parsers: the transport address (serial port
+ * options, USB VID:PID, TCP host and port, CUPS queue), the printer profile
+ * options, the scale and display protocol and options, the scanner's framing,
+ * the camera's device. Opens nothing. TILL_CONFIG_ERROR_INVALID says why. */
+gboolean till_config_validate_device_uri (TillDeviceKind kind, const char *uri, GError **error);
+/* Checks every device URI of @config and the other [devices] settings
+ * (customer-screen, scanner-suffix). */
+gboolean till_config_validate_devices (const TillConfig *config, GError **error);
+
+/* Validates @config's devices and writes them as the [devices] group of the
+ * file at @path (NULL = @config->path, else the default path), keeping every
+ * other group, key and comment of the file; a device that is absent loses its
+ * key. The file is replaced atomically (g_file_set_contents), its folder made
+ * when missing. Nothing is written when a device is invalid. Sets
+ * @config->path to the file written. */
+gboolean till_config_save_devices (TillConfig *config, const char *path, GError **error);
+
+/* "serial:///dev/ttyUSB0?baud=9600&protocol=led8", "tcp://host:9100",
+ * "usb://04b8:0202", "cups://Queue", "file:///path": @scheme is serial, tcp,
+ * usb, cups or file; @target the port path, host:port, VID:PID, queue or file
+ * path; @query NULL or key, value, key, value, …, NULL (empty values are left
+ * out, values are escaped). */
+char *till_config_build_device_uri (const char        *scheme,
+                                    const char        *target,
+                                    const char *const *query) G_GNUC_WARN_UNUSED_RESULT;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillConfig, till_config_free)
 

@@ -56,6 +56,12 @@ struct _TillPrinterMonitor
   TillPrinterState state;
   char            *message;
   guint            n_pending;
+
+  /* New URIs wait here while a job is with a worker thread (which points at
+   * its lane): they take over when it is back. */
+  gboolean reconfigure_pending;
+  char    *next_printer_uri;
+  char    *next_drawer_uri;
 };
 
 G_DEFINE_FINAL_TYPE (TillPrinterMonitor, till_printer_monitor, G_TYPE_OBJECT)
@@ -79,6 +85,7 @@ static GParamSpec *properties[N_PROPS];
 static guint       signals[N_SIGNALS];
 
 static void pump (TillPrinterMonitor *self, Lane *lane);
+static void apply_pending_uris (TillPrinterMonitor *self);
 
 /* What the worker thread gets: bytes and a device, never the store. */
 typedef struct
@@ -302,7 +309,10 @@ send_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         }
       lane->backoff_s = RETRY_FIRST_S;
       g_signal_emit (self, signals[SIGNAL_JOB_DONE], 0, data->job_id);
-      pump (self, lane);
+      if (self->reconfigure_pending)
+        apply_pending_uris (self);
+      else
+        pump (self, lane);
       return;
     }
 
@@ -321,6 +331,12 @@ send_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   if (!till_print_queue_mark_failed (self->store, data->job_id, error->message, &store_error))
     g_warning ("Cannot record why print job %" G_GINT64_FORMAT " failed: %s", data->job_id,
                store_error->message);
+  /* The job failed on the old device: the new one gets it at once. */
+  if (self->reconfigure_pending)
+    {
+      apply_pending_uris (self);
+      return;
+    }
   schedule_retry (self, lane);
   update_status (self);
 }
@@ -406,6 +422,90 @@ add_lane (TillPrinterMonitor *self, const char *uri, TillPrintQueueFilter filter
   return lane;
 }
 
+/* The profile and the lanes for these devices (none yet). */
+static void
+configure (TillPrinterMonitor *self, const char *printer_uri, const char *drawer_uri)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert (self->n_lanes == 0);
+  self->printer_uri = g_strdup (printer_uri);
+  if (printer_uri != NULL)
+    self->profile = till_printer_profile_new_from_uri (printer_uri, &error);
+  if (self->profile == NULL && printer_uri != NULL)
+    {
+      /* Receipts are still made (for the paper width the URI names) and kept:
+       * the screen says which option to fix. */
+      self->profile_error = g_strdup_printf (_ ("Printer setting wrong: %s"), error->message);
+      g_warning ("%s", self->profile_error);
+      g_clear_error (&error);
+    }
+  if (self->profile == NULL)
+    self->profile = till_printer_profile_new (printer_uri != NULL ? paper_from_uri (printer_uri)
+                                                                  : TILL_PAPER_80MM);
+
+  if (drawer_uri != NULL && (g_str_equal (drawer_uri, "printer") ||
+                             g_strcmp0 (drawer_uri, printer_uri) == 0 || *drawer_uri == '\0'))
+    drawer_uri = NULL;
+  if (printer_uri != NULL)
+    self->paper_lane = add_lane (
+        self, printer_uri, drawer_uri != NULL ? TILL_PRINT_QUEUE_PAPER_ONLY : TILL_PRINT_QUEUE_ANY);
+  if (drawer_uri != NULL)
+    self->drawer_lane = add_lane (self, drawer_uri, TILL_PRINT_QUEUE_DRAWER_ONLY);
+  else
+    self->drawer_lane = self->paper_lane;
+}
+
+static void
+clear_lanes (TillPrinterMonitor *self)
+{
+  for (guint i = 0; i < self->n_lanes; i++)
+    {
+      Lane *lane = &self->lanes[i];
+
+      g_assert (!lane->busy);
+      g_clear_handle_id (&lane->retry_source, g_source_remove);
+      g_free (lane->uri);
+      g_free (lane->error);
+      g_free (lane->warning);
+      memset (lane, 0, sizeof *lane);
+    }
+  self->n_lanes = 0;
+  self->paper_lane = NULL;
+  self->drawer_lane = NULL;
+  g_clear_pointer (&self->profile, till_printer_profile_free);
+  g_clear_pointer (&self->profile_error, g_free);
+  g_clear_pointer (&self->printer_uri, g_free);
+}
+
+static gboolean
+any_lane_busy (TillPrinterMonitor *self)
+{
+  for (guint i = 0; i < self->n_lanes; i++)
+    if (self->lanes[i].busy)
+      return TRUE;
+  return FALSE;
+}
+
+/* The waiting jobs stay in the queue (the database): only where they go changes. */
+static void
+apply_pending_uris (TillPrinterMonitor *self)
+{
+  g_autofree char *printer_uri = NULL;
+  g_autofree char *drawer_uri = NULL;
+
+  if (any_lane_busy (self))
+    return;
+  printer_uri = g_steal_pointer (&self->next_printer_uri);
+  drawer_uri = g_steal_pointer (&self->next_drawer_uri);
+  self->reconfigure_pending = FALSE;
+  clear_lanes (self);
+  configure (self, printer_uri, drawer_uri);
+  g_message ("Printing to %s now", printer_uri != NULL ? printer_uri : "(no printer)");
+  pump_all (self);
+  update_status (self);
+}
+
 static void
 till_printer_monitor_dispose (GObject *object)
 {
@@ -429,6 +529,8 @@ till_printer_monitor_finalize (GObject *object)
     }
   g_clear_pointer (&self->profile, till_printer_profile_free);
   g_free (self->profile_error);
+  g_free (self->next_printer_uri);
+  g_free (self->next_drawer_uri);
   g_clear_object (&self->store);
   g_free (self->printer_uri);
   g_free (self->message);
@@ -501,31 +603,7 @@ till_printer_monitor_new (TillStore *store, const char *printer_uri, const char 
 
   self = g_object_new (TILL_TYPE_PRINTER_MONITOR, NULL);
   self->store = g_object_ref (store);
-  self->printer_uri = g_strdup (printer_uri);
-  if (printer_uri != NULL)
-    self->profile = till_printer_profile_new_from_uri (printer_uri, &error);
-  if (self->profile == NULL && printer_uri != NULL)
-    {
-      /* Receipts are still made (for the paper width the URI names) and kept:
-       * the screen says which option to fix. */
-      self->profile_error = g_strdup_printf (_ ("Printer setting wrong: %s"), error->message);
-      g_warning ("%s", self->profile_error);
-      g_clear_error (&error);
-    }
-  if (self->profile == NULL)
-    self->profile = till_printer_profile_new (printer_uri != NULL ? paper_from_uri (printer_uri)
-                                                                  : TILL_PAPER_80MM);
-
-  if (drawer_uri != NULL && (g_str_equal (drawer_uri, "printer") ||
-                             g_strcmp0 (drawer_uri, printer_uri) == 0 || *drawer_uri == '\0'))
-    drawer_uri = NULL;
-  if (printer_uri != NULL)
-    self->paper_lane = add_lane (
-        self, printer_uri, drawer_uri != NULL ? TILL_PRINT_QUEUE_PAPER_ONLY : TILL_PRINT_QUEUE_ANY);
-  if (drawer_uri != NULL)
-    self->drawer_lane = add_lane (self, drawer_uri, TILL_PRINT_QUEUE_DRAWER_ONLY);
-  else
-    self->drawer_lane = self->paper_lane;
+  configure (self, printer_uri, drawer_uri);
 
   recovered = till_print_queue_recover (store, &error);
   if (recovered < 0)
@@ -653,4 +731,26 @@ till_printer_monitor_retry (TillPrinterMonitor *self)
       self->lanes[i].backoff_s = RETRY_FIRST_S;
     }
   pump_all (self);
+}
+
+/**
+ * till_printer_monitor_set_uris:
+ * Sends the print queue to other devices from now on, without a restart: the
+ * jobs waiting (and one failed on the old printer) go to the new ones; a job
+ * with the old printer at this moment finishes there first. The receipts
+ * already queued keep the bytes made for the old printer's profile.
+ */
+void
+till_printer_monitor_set_uris (TillPrinterMonitor *self,
+                               const char         *printer_uri,
+                               const char         *drawer_uri)
+{
+  g_return_if_fail (TILL_IS_PRINTER_MONITOR (self));
+
+  g_free (self->next_printer_uri);
+  self->next_printer_uri = g_strdup (printer_uri);
+  g_free (self->next_drawer_uri);
+  self->next_drawer_uri = g_strdup (drawer_uri);
+  self->reconfigure_pending = TRUE;
+  apply_pending_uris (self);
 }

@@ -68,5 +68,10 @@ gboolean till_printer_monitor_queue_copy (TillPrinterMonitor *self,
                                           GError            **error);
 /* Tries the waiting jobs now instead of after the pause. */
 void till_printer_monitor_retry (TillPrinterMonitor *self);
+/* Other devices (as for _new()), now or, while a job is being sent, as soon
+ * as it is back; the queue is kept. */
+void till_printer_monitor_set_uris (TillPrinterMonitor *self,
+                                    const char         *printer_uri,
+                                    const char         *drawer_uri);
 
 G_END_DECLS

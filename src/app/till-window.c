@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "till-application.h"
+#include "till-device-settings-view.h"
 #include "till-devices.h"
 #include "till-printer-monitor.h"
 #include "till-scan-detector.h"
@@ -20,21 +21,23 @@ struct _TillWindow
   AdwApplicationWindow parent_instance;
 
   /* template children */
-  GtkWidget        *main_stack;
-  GtkWidget        *error_page;
-  GtkWidget        *page_stack;
-  GtkWidget        *store_label;
-  GtkWidget        *clock_label;
-  GtkWidget        *cashier_label;
-  GtkWidget        *logout_button;
-  GtkWidget        *printer_button;
-  GtkWidget        *printer_label;
-  GtkWidget        *reprint_button;
-  GtkWidget        *device_button;
-  GtkWidget        *device_label;
-  TillLoginView    *login_view;
-  TillCheckoutView *checkout_view;
-  TillPaymentView  *payment_view;
+  GtkWidget              *main_stack;
+  GtkWidget              *error_page;
+  GtkWidget              *page_stack;
+  GtkWidget              *store_label;
+  GtkWidget              *clock_label;
+  GtkWidget              *cashier_label;
+  GtkWidget              *logout_button;
+  GtkWidget              *printer_button;
+  GtkWidget              *printer_label;
+  GtkWidget              *reprint_button;
+  GtkWidget              *settings_button;
+  GtkWidget              *device_button;
+  GtkWidget              *device_label;
+  TillLoginView          *login_view;
+  TillCheckoutView       *checkout_view;
+  TillPaymentView        *payment_view;
+  TillDeviceSettingsView *device_settings_view;
 
   TillSession        *session;
   TillScanDetector   *scan_detector;
@@ -42,6 +45,7 @@ struct _TillWindow
   TillPrinterMonitor *printer_monitor;
   TillDevices        *devices;
   gint64              receipt_job; /* the job of the sale on the payment screen, 0 when none */
+  gboolean            watching_app_devices;
 };
 
 G_DEFINE_FINAL_TYPE (TillWindow, till_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -55,10 +59,24 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+/* Device settings are a manager's (or admin's) business. A supervisor override
+ * for the others comes with the permissions issue. */
+static gboolean
+may_change_devices (TillWindow *self)
+{
+  TillUser *user = self->session != NULL ? till_session_get_user (self->session) : NULL;
+
+  if (user == NULL)
+    return FALSE;
+  return till_user_get_role (user) == TILL_ROLE_MANAGER ||
+         till_user_get_role (user) == TILL_ROLE_ADMIN;
+}
+
 static void
 show_page (TillWindow *self, const char *name)
 {
   gboolean signed_in = self->session != NULL && till_session_get_user (self->session) != NULL;
+  gboolean may_set_devices = may_change_devices (self);
 
   gtk_stack_set_visible_child_name (GTK_STACK (self->page_stack), name);
   gtk_widget_set_visible (self->logout_button, g_str_equal (name, "checkout") && signed_in);
@@ -69,6 +87,10 @@ show_page (TillWindow *self, const char *name)
   g_simple_action_set_enabled (
       G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "reprint-last")),
       signed_in);
+  g_simple_action_set_enabled (
+      G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "device-settings")),
+      may_set_devices);
+  gtk_widget_set_visible (self->settings_button, may_set_devices && g_str_equal (name, "checkout"));
   if (g_str_equal (name, "checkout"))
     till_checkout_view_focus_keypad (self->checkout_view);
 }
@@ -197,12 +219,30 @@ devices_retry_action_cb (GSimpleAction *action, GVariant *parameter, gpointer us
     till_devices_retry (self->devices);
 }
 
+static void
+device_settings_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow *self = user_data;
+
+  if (!may_change_devices (self))
+    return;
+  till_device_settings_view_reset (self->device_settings_view);
+  show_page (self, "devices");
+}
+
+static void
+device_settings_closed_cb (TillWindow *self)
+{
+  show_page (self, till_session_get_user (self->session) != NULL ? "checkout" : "login");
+}
+
 static const GActionEntry win_actions[] = {
   { "login", login_action_cb, "(ss)", NULL, NULL, { 0 } },
   { "logout", logout_action_cb, NULL, NULL, NULL, { 0 } },
   { "reprint-last", reprint_last_action_cb, NULL, NULL, NULL, { 0 } },
   { "print-retry", print_retry_action_cb, NULL, NULL, NULL, { 0 } },
   { "devices-retry", devices_retry_action_cb, NULL, NULL, NULL, { 0 } },
+  { "device-settings", device_settings_action_cb, NULL, NULL, NULL, { 0 } },
 };
 
 static void
@@ -445,8 +485,21 @@ attach_devices (TillWindow *self)
 
   if (TILL_IS_APPLICATION (app))
     devices = till_application_get_devices (TILL_APPLICATION (app));
+  if (TILL_IS_APPLICATION (app) && !self->watching_app_devices)
+    {
+      /* Saved device settings bring new devices. */
+      self->watching_app_devices = TRUE;
+      g_signal_connect_object (app, "notify::devices", G_CALLBACK (attach_devices), self,
+                               G_CONNECT_SWAPPED);
+    }
   if (devices == NULL || devices == self->devices || self->session == NULL)
     return;
+  if (self->devices != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (till_session_get_cart (self->session),
+                                            cart_items_changed_cb, self);
+      g_signal_handlers_disconnect_by_data (self->devices, self);
+    }
   g_clear_object (&self->devices);
   self->devices = g_object_ref (devices);
   g_signal_connect_object (devices, "notify::message", G_CALLBACK (devices_status_changed_cb), self,
@@ -474,6 +527,7 @@ attach_printer_monitor (TillWindow *self)
     return;
   g_clear_object (&self->printer_monitor);
   self->printer_monitor = g_object_ref (monitor);
+  till_device_settings_view_set_application (self->device_settings_view, TILL_APPLICATION (app));
   g_signal_connect_object (monitor, "notify", G_CALLBACK (printer_status_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (monitor, "job-done", G_CALLBACK (job_done_cb), self, G_CONNECT_SWAPPED);
@@ -574,6 +628,7 @@ till_window_class_init (TillWindowClass *klass)
   g_type_ensure (TILL_TYPE_LOGIN_VIEW);
   g_type_ensure (TILL_TYPE_CHECKOUT_VIEW);
   g_type_ensure (TILL_TYPE_PAYMENT_VIEW);
+  g_type_ensure (TILL_TYPE_DEVICE_SETTINGS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/opentill/Till/ui/till-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TillWindow, main_stack);
@@ -586,6 +641,8 @@ till_window_class_init (TillWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillWindow, printer_button);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, printer_label);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, reprint_button);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, settings_button);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, device_settings_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, device_button);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, device_label);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, login_view);
@@ -595,6 +652,7 @@ till_window_class_init (TillWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, payment_cancelled_cb);
   gtk_widget_class_bind_template_callback (widget_class, payment_finished_cb);
   gtk_widget_class_bind_template_callback (widget_class, sale_completed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, device_settings_closed_cb);
 }
 
 static void
@@ -729,4 +787,11 @@ till_window_get_device_status_text (TillWindow *self)
   if (!gtk_widget_get_visible (self->device_button))
     return "";
   return gtk_label_get_text (GTK_LABEL (self->device_label));
+}
+
+TillDeviceSettingsView *
+till_window_get_device_settings_view (TillWindow *self)
+{
+  g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
+  return self->device_settings_view;
 }

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "till-checkout-view.h"
+#include "till-device-settings-view.h"
 #include "till-login-view.h"
 #include "till-payment-view.h"
 #include "till-session.h"
@@ -15,8 +16,11 @@ G_BEGIN_DECLS
 
 /* Window actions: win.login((ss): user code, PIN), win.logout, win.reprint-last
  * (the last sale's receipt again, marked as a copy), win.print-retry (send the
- * waiting print jobs now), win.devices-retry (open the failed devices again).
- * Pages: "login", "checkout", "payment", and "error" when the till cannot start. */
+ * waiting print jobs now), win.devices-retry (open the failed devices again),
+ * win.device-settings (the device settings screen; enabled only while a
+ * manager or admin is signed in).
+ * Pages: "login", "checkout", "payment", "devices", and "error" when the till
+ * cannot start. */
 #define TILL_TYPE_WINDOW (till_window_get_type ())
 G_DECLARE_FINAL_TYPE (TillWindow, till_window, TILL, WINDOW, AdwApplicationWindow)
 
@@ -26,13 +30,14 @@ void        till_window_show_fatal_error (TillWindow *self, const char *title, c
 /* Runs a cashier action by its full name ("win.login", "sale.scan", "pay.cash", …)
  * wherever it lives. Returns FALSE when no screen has it or it is disabled. */
 gboolean till_window_activate_action (TillWindow *self, const char *name, GVariant *parameter);
-/* "login", "checkout", "payment" or "error". */
-const char       *till_window_get_page (TillWindow *self);
-TillSession      *till_window_get_session (TillWindow *self);
-TillLoginView    *till_window_get_login_view (TillWindow *self);
-TillCheckoutView *till_window_get_checkout_view (TillWindow *self);
-TillPaymentView  *till_window_get_payment_view (TillWindow *self);
-const char       *till_window_get_printer_status_text (TillWindow *self);
+/* "login", "checkout", "payment", "devices" or "error". */
+const char             *till_window_get_page (TillWindow *self);
+TillSession            *till_window_get_session (TillWindow *self);
+TillLoginView          *till_window_get_login_view (TillWindow *self);
+TillCheckoutView       *till_window_get_checkout_view (TillWindow *self);
+TillPaymentView        *till_window_get_payment_view (TillWindow *self);
+const char             *till_window_get_printer_status_text (TillWindow *self);
+TillDeviceSettingsView *till_window_get_device_settings_view (TillWindow *self);
 /* The top bar's device trouble (pole display, scanners, scale), "" when none. */
 const char *till_window_get_device_status_text (TillWindow *self);
 

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -871,7 +873,7 @@ run_test (TestData *data, GCancellable *cancellable, GError **error)
             return NULL;
           }
         return g_strdup_printf (
-            _ ("Scale reads %s%" G_GINT64_FORMAT ".%03" G_GINT64_FORMAT " kg (%s)."),
+            _ ("Scale reads %s%" PRId64 ".%03" PRId64 " kg (%s)."),
             reading.weight < 0 ? "-" : "", ABS (reading.weight) / 1000, ABS (reading.weight) % 1000,
             till_scale_state_to_string (reading.state));
       }

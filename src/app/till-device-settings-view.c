@@ -872,10 +872,10 @@ run_test (TestData *data, GCancellable *cancellable, GError **error)
                                  _ ("The scale does not answer."));
             return NULL;
           }
-        return g_strdup_printf (
-            _ ("Scale reads %s%" PRId64 ".%03" PRId64 " kg (%s)."),
-            reading.weight < 0 ? "-" : "", ABS (reading.weight) / 1000, ABS (reading.weight) % 1000,
-            till_scale_state_to_string (reading.state));
+        return g_strdup_printf (_ ("Scale reads %s%" PRId64 ".%03" PRId64 " kg (%s)."),
+                                reading.weight < 0 ? "-" : "", ABS (reading.weight) / 1000,
+                                ABS (reading.weight) % 1000,
+                                till_scale_state_to_string (reading.state));
       }
     case TILL_DEVICE_DISPLAY:
       {

@@ -265,6 +265,13 @@ till_application_activate (GApplication *application)
 }
 
 static void
+till_application_shutdown (GApplication *application)
+{
+  till_application_close_session (TILL_APPLICATION (application));
+  G_APPLICATION_CLASS (till_application_parent_class)->shutdown (application);
+}
+
+static void
 till_application_finalize (GObject *object)
 {
   TillApplication *self = TILL_APPLICATION (object);
@@ -381,6 +388,7 @@ till_application_class_init (TillApplicationClass *klass)
   application_class->handle_local_options = till_application_handle_local_options;
   application_class->startup = till_application_startup;
   application_class->activate = till_application_activate;
+  application_class->shutdown = till_application_shutdown;
 
   properties[PROP_DATABASE] =
       g_param_spec_string ("database", NULL, NULL, NULL,
@@ -588,4 +596,24 @@ till_application_setup_i18n (const char *language)
   bindtextdomain (GETTEXT_PACKAGE, find_localedir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+}
+
+/**
+ * till_application_close_session:
+ *
+ * Stops the devices and the printer monitor and lets go of the session, as the
+ * till does when it quits: once the windows are gone too, the store closes and
+ * its lock is released. A registered application stays referenced by its D-Bus
+ * export until it quits, so waiting for finalize would hold the database.
+ */
+void
+till_application_close_session (TillApplication *self)
+{
+  g_return_if_fail (TILL_IS_APPLICATION (self));
+
+  if (self->devices != NULL)
+    g_object_run_dispose (G_OBJECT (self->devices));
+  g_clear_object (&self->devices);
+  g_clear_object (&self->printer_monitor);
+  g_clear_object (&self->session);
 }

@@ -49,4 +49,6 @@ till_application_save_devices (TillApplication *self, const TillConfig *devices,
  * default), another language code, or "system" to leave the environment alone. */
 void till_application_setup_i18n (const char *language);
 
+void till_application_close_session (TillApplication *self);
+
 G_END_DECLS

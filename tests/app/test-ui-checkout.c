@@ -28,6 +28,7 @@ typedef struct
   char            *receipt_dir;
   TillApplication *app;
   TillWindow      *window;
+  const char      *app_id; /* NULL: org.opentill.TillTest */
 } Fixture;
 
 /* ---- Waiting, with a deadline ---------------------------------------------- */
@@ -171,7 +172,9 @@ fixture_start_app (Fixture *fixture)
 {
   till_application_setup_i18n ("zh_CN");
 
-  fixture->app = till_application_new ("org.opentill.TillTest", G_APPLICATION_NON_UNIQUE);
+  fixture->app =
+      till_application_new (fixture->app_id != NULL ? fixture->app_id : "org.opentill.TillTest",
+                            G_APPLICATION_NON_UNIQUE);
   g_object_set (fixture->app, "config-file", fixture->config_path, NULL);
   ck_assert (g_application_register (G_APPLICATION (fixture->app), NULL, NULL));
   /* Pages switch at once: screenshots never catch a cross-fade. */
@@ -600,6 +603,56 @@ START_TEST (test_storage_failure)
   ck_assert_int_eq (till_sale_get_total (till_payment_view_get_sale (payment)), total);
   ck_assert_uint_eq (till_cart_get_n_lines (cart), 0);
 
+  fixture_teardown (&fixture);
+}
+END_TEST
+
+/* /app/ui/checkout/restart: a till that quits in the middle of a sale lets go
+ * of its database, and started again finds the same sale on screen. */
+START_TEST (test_restart)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (TillStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) popular = NULL;
+  g_autofree char *sale_uuid = NULL;
+  TillSession     *session;
+  TillCart        *cart;
+
+  fixture_setup_files (&fixture);
+  store = till_store_open (fixture.db_path, &error);
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
+  g_clear_object (&store);
+
+  fixture_start_app (&fixture);
+  session = till_window_get_session (fixture.window);
+  popular = till_catalog_list_popular (till_session_get_catalog (session), 2, &error);
+  ck_assert_uint_eq (popular->len, 2);
+  activate (&fixture, "win.login",
+            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
+  for (guint i = 0; i < popular->len; i++)
+    activate (&fixture, "sale.add-product",
+              g_variant_new_int64 (till_product_get_id (popular->pdata[i])));
+  sale_uuid = g_strdup (till_cart_get_sale_uuid (till_session_get_cart (session)));
+
+  /* Quit: the window goes, the session closes, the database is free. */
+  gtk_window_destroy (GTK_WINDOW (fixture.window));
+  fixture.window = NULL;
+  till_application_close_session (fixture.app);
+  g_clear_object (&fixture.app);
+  store = till_store_open (fixture.db_path, &error);
+  ck_assert_msg (store != NULL, "the database is still held: %s", error ? error->message : "");
+  g_clear_object (&store);
+
+  /* The first till's D-Bus object path stays exported in this process. */
+  fixture.app_id = "org.opentill.TillTest.Restarted";
+  fixture_start_app (&fixture);
+  session = till_window_get_session (fixture.window);
+  ck_assert_ptr_nonnull (session);
+  cart = till_session_get_cart (session);
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 2);
+  ck_assert_str_eq (till_cart_get_sale_uuid (cart), sale_uuid);
   fixture_teardown (&fixture);
 }
 END_TEST
@@ -1193,6 +1246,7 @@ ui_checkout_suite (void)
   tcase_add_test (tcase, test_keypad_errors);
   tcase_add_test (tcase, test_storage_failure);
   tcase_add_test (tcase, test_locked_store);
+  tcase_add_test (tcase, test_restart);
   tcase_add_test (tcase, test_printer_trouble);
   tcase_add_test (tcase, test_printer_absent);
   tcase_add_test (tcase, test_reprint);

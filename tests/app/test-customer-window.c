@@ -10,11 +10,12 @@
 #include "till-application.h"
 #include "till-customer-window.h"
 #include "till-test-util.h"
+#include "till-ui-test-util.h"
 #include "till-ui-util.h"
 
 #define DEMO_SKUS 300
 #define DEMO_SEED 7
-#define WAIT_MS 20000
+#define WAIT_MS TILL_TEST_WAIT_MS
 
 static const struct
 {
@@ -24,101 +25,13 @@ static const struct
 
 /* ---- Waiting and screenshots (as in test-ui-checkout.c) ------------------------ */
 
-typedef gboolean (*Predicate) (gpointer data);
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-wait_until (Predicate predicate, gpointer data, guint timeout_ms)
-{
-  gint64   deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint    wake = g_timeout_add (10, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = predicate (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-typedef struct
-{
-  guint paints;
-  guint wanted;
-} FrameCount;
-
-static void
-after_paint_cb (GdkFrameClock *clock, FrameCount *count)
-{
-  count->paints++;
-}
-
-static gboolean
-enough_frames (gpointer data)
-{
-  FrameCount *count = data;
-  return count->paints >= count->wanted;
-}
-
-static void
-wait_for_frames (GtkWidget *widget, guint n)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  FrameCount     count = { 0, n };
-  gint64         deadline = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;
-  gulong         handler;
-
-  ck_assert_ptr_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &count);
-  while (count.paints < n && g_get_monotonic_time () < deadline)
-    {
-      gtk_widget_queue_draw (widget);
-      gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
-      wait_until (enough_frames, &count, 100);
-    }
-  g_signal_handler_disconnect (clock, handler);
-  ck_assert_msg (count.paints >= n, "no frame painted in time (%u of %u)", count.paints, n);
-}
-
 static void
 save_screenshot (GtkWidget *widget, int size_width, int size_height, const char *page)
 {
-  g_autofree char *name = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  GtkSnapshot    *snapshot;
-  GskRenderNode  *node;
-  graphene_rect_t bounds;
-  int             width, height;
-
-  wait_for_frames (widget, 2);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
   /* Named by the window's size (the widget is a few pixels smaller: the frame). */
-  name = g_strdup_printf ("customer-%dx%d-%s.png", size_width, size_height, page);
-  path = till_test_output_path ("screenshots", name);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  ck_assert_ptr_nonnull (node);
-  bounds = GRAPHENE_RECT_INIT (0, 0, width, height);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &bounds);
-  gsk_render_node_unref (node);
-  ck_assert_msg (gdk_texture_save_to_png (texture, path), "cannot write %s", path);
-  g_print ("screenshot: %s (%dx%d)\n", path, width, height);
+  g_autofree char *name = g_strdup_printf ("customer-%dx%d-%s.png", size_width, size_height, page);
+
+  till_test_save_screenshot (widget, name);
 }
 
 /* Whether a label showing exactly @text is drawn somewhere under @widget. */
@@ -228,7 +141,8 @@ START_TEST (test_customer_window_sale)
   window = till_customer_window_new (cart);
   gtk_window_set_default_size (GTK_WINDOW (window), sizes[_i].width, sizes[_i].height);
   gtk_window_present (GTK_WINDOW (window));
-  ck_assert_msg (wait_until (is_mapped, window, WAIT_MS), "the window never mapped");
+  ck_assert_msg (till_test_wait_until (till_test_is_mapped, window, WAIT_MS),
+                 "the window never mapped");
 
   /* Between customers: the welcome page with the store's name. */
   ck_assert_str_eq (till_customer_window_get_page (window), "idle");
@@ -244,7 +158,7 @@ START_TEST (test_customer_window_sale)
   total = till_cart_get_total (cart);
   expected = till_ui_format_money (total);
   ck_assert_str_eq (till_customer_window_get_total_text (window), expected);
-  wait_for_frames (GTK_WIDGET (window), 2);
+  till_test_wait_for_frames (GTK_WIDGET (window), 2);
   ck_assert (
       shows_label (GTK_WIDGET (window), till_product_get_name (till_cart_line_get_product (last))));
   {
@@ -262,7 +176,7 @@ START_TEST (test_customer_window_sale)
     add (cart, catalog, g_array_index (counted, gint64, 0), TILL_QUANTITY_ONE);
     after = till_ui_format_money (till_cart_line_get_amount (first));
     ck_assert_str_ne (before, after);
-    wait_for_frames (GTK_WIDGET (window), 2);
+    till_test_wait_for_frames (GTK_WIDGET (window), 2);
     ck_assert (shows_label (GTK_WIDGET (window), after));
   }
 
@@ -270,7 +184,7 @@ START_TEST (test_customer_window_sale)
   for (guint i = 4; i < counted->len; i++)
     last = add (cart, catalog, g_array_index (counted, gint64, i), TILL_QUANTITY_ONE);
   ck_assert_uint_eq (till_cart_get_n_lines (cart), counted->len + 1);
-  wait_for_frames (GTK_WIDGET (window), 3);
+  till_test_wait_for_frames (GTK_WIDGET (window), 3);
   {
     GtkAdjustment *adjustment =
         gtk_scrolled_window_get_vadjustment (find_scrolled_window (GTK_WIDGET (window)));

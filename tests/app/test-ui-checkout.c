@@ -13,12 +13,13 @@
 
 #include "till-application.h"
 #include "till-test-util.h"
+#include "till-ui-test-util.h"
 #include "till-ui-util.h"
 #include "till-window.h"
 
 #define DEMO_SKUS 300
 #define DEMO_SEED 7
-#define WAIT_MS 20000
+#define WAIT_MS TILL_TEST_WAIT_MS
 
 typedef struct
 {
@@ -30,109 +31,6 @@ typedef struct
   TillWindow      *window;
   const char      *app_id; /* NULL: org.opentill.TillTest */
 } Fixture;
-
-/* ---- Waiting, with a deadline ---------------------------------------------- */
-
-typedef gboolean (*Predicate) (gpointer data);
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until predicate holds; FALSE when the deadline passed. */
-static gboolean
-wait_until (Predicate predicate, gpointer data, guint timeout_ms)
-{
-  gint64   deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint    wake = g_timeout_add (10, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = predicate (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-typedef struct
-{
-  guint paints;
-  guint wanted;
-} FrameCount;
-
-static void
-after_paint_cb (GdkFrameClock *clock, FrameCount *count)
-{
-  count->paints++;
-}
-
-static gboolean
-enough_frames (gpointer data)
-{
-  FrameCount *count = data;
-  return count->paints >= count->wanted;
-}
-
-/* Waits until the window has painted n frames after now, so that what the last
- * action changed is on screen. */
-static void
-wait_for_frames (GtkWidget *widget, guint n)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  FrameCount     count = { 0, n };
-  gint64         deadline = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;
-  gulong         handler;
-
-  ck_assert_ptr_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &count);
-  /* Ask for a frame again every 100 ms until enough were painted. */
-  while (count.paints < n && g_get_monotonic_time () < deadline)
-    {
-      gtk_widget_queue_draw (widget);
-      gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
-      wait_until (enough_frames, &count, 100);
-    }
-  g_signal_handler_disconnect (clock, handler);
-  ck_assert_msg (count.paints >= n, "no frame painted in time (%u of %u)", count.paints, n);
-}
-
-static void
-save_screenshot (GtkWidget *widget, const char *name)
-{
-  g_autofree char *path = till_test_output_path ("screenshots", name);
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  GtkSnapshot    *snapshot;
-  GskRenderNode  *node;
-  GskRenderer    *renderer;
-  int             width, height;
-  graphene_rect_t bounds;
-
-  wait_for_frames (widget, 2);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  ck_assert_int_gt (width, 0);
-  ck_assert_int_gt (height, 0);
-
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  ck_assert_ptr_nonnull (node);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  bounds = GRAPHENE_RECT_INIT (0, 0, width, height);
-  texture = gsk_renderer_render_texture (renderer, node, &bounds);
-  gsk_render_node_unref (node);
-  ck_assert_msg (gdk_texture_save_to_png (texture, path), "cannot write %s", path);
-  g_print ("screenshot: %s (%dx%d)\n", path, width, height);
-}
 
 /* ---- The till under test ---------------------------------------------------- */
 
@@ -184,7 +82,8 @@ fixture_start_app (Fixture *fixture)
   fixture->window =
       TILL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fixture->app)));
   ck_assert_ptr_nonnull (fixture->window);
-  ck_assert_msg (wait_until (is_mapped, fixture->window, WAIT_MS), "the window never mapped");
+  ck_assert_msg (till_test_wait_until (till_test_is_mapped, fixture->window, WAIT_MS),
+                 "the window never mapped");
 }
 
 static void
@@ -322,12 +221,12 @@ START_TEST (test_cash_sale)
 
   /* Sign in: a wrong PIN is refused on screen, the right one opens the sale. */
   ck_assert_str_eq (till_window_get_page (fixture.window), "login");
-  save_screenshot (GTK_WIDGET (fixture.window), "01-login.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "01-login.png");
   activate (&fixture, "win.login", g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, "0000"));
   ck_assert_str_eq (till_window_get_page (fixture.window), "login");
   ck_assert_str_ne (till_login_view_get_message (till_window_get_login_view (fixture.window)), "");
   ck_assert_ptr_null (till_session_get_user (session));
-  save_screenshot (GTK_WIDGET (fixture.window), "01b-login-wrong-pin.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "01b-login-wrong-pin.png");
   activate (&fixture, "win.login",
             g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
   ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
@@ -348,7 +247,7 @@ START_TEST (test_cash_sale)
   ck_assert_str_eq (till_checkout_view_get_total_text (checkout), expected_total);
   /* The last scanned line is the selected one (the Quantity key acts on it). */
   ck_assert_uint_eq (till_checkout_view_get_selected (checkout), 1);
-  save_screenshot (GTK_WIDGET (fixture.window), "02-checkout.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "02-checkout.png");
 
   /* The unknown barcode: an error on screen, nothing added. */
   activate (&fixture, "sale.scan", g_variant_new_string (unknown));
@@ -358,13 +257,13 @@ START_TEST (test_cash_sale)
   ck_assert_uint_eq (till_cart_get_n_lines (cart), 2);
   ck_assert_int_eq (till_cart_get_total (cart), total);
   ck_assert_str_eq (till_checkout_view_get_total_text (checkout), expected_total);
-  save_screenshot (GTK_WIDGET (fixture.window), "03-unknown-barcode.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "03-unknown-barcode.png");
 
   /* Pay: the amount due is the cart's total. */
   activate (&fixture, "sale.pay", NULL);
   ck_assert_str_eq (till_window_get_page (fixture.window), "payment");
   ck_assert_str_eq (till_payment_view_get_due_text (payment), expected_total);
-  save_screenshot (GTK_WIDGET (fixture.window), "04-payment.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "04-payment.png");
 
   grow_wal (till_session_get_store (session));
 
@@ -390,13 +289,13 @@ START_TEST (test_cash_sale)
 
   /* The simulated printer rendered the receipt. */
   receipt_wait.dir = fixture.receipt_dir;
-  ck_assert_msg (wait_until (receipt_png_written, &receipt_wait, WAIT_MS), "no receipt PNG in %s",
-                 fixture.receipt_dir);
+  ck_assert_msg (till_test_wait_until (receipt_png_written, &receipt_wait, WAIT_MS),
+                 "no receipt PNG in %s", fixture.receipt_dir);
   /* Once idle after the sale, the till checkpointed the log it had let grow. */
-  ck_assert_msg (wait_until (wal_checkpointed, till_session_get_store (session), WAIT_MS),
+  ck_assert_msg (till_test_wait_until (wal_checkpointed, till_session_get_store (session), WAIT_MS),
                  "the write-ahead log still holds %d pages",
                  till_store_get_wal_pages (till_session_get_store (session)));
-  save_screenshot (GTK_WIDGET (fixture.window), "05-change.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "05-change.png");
 
   /* Next customer. */
   activate (&fixture, "sale.new", NULL);
@@ -409,7 +308,7 @@ START_TEST (test_cash_sale)
   /* The last sale's error is not left on the next customer's screen. */
   till_checkout_view_get_status (checkout, &is_error);
   ck_assert (!is_error);
-  save_screenshot (GTK_WIDGET (fixture.window), "06-new-sale.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "06-new-sale.png");
 
   fixture_teardown (&fixture);
 }
@@ -498,7 +397,7 @@ START_TEST (test_keypad_errors)
     till_checkout_view_get_status (checkout, &is_error);
     ck_assert (is_error);
     ck_assert_uint_eq (till_cart_get_n_lines (cart), n_lines);
-    save_screenshot (GTK_WIDGET (fixture.window), "10-weight-needed.png");
+    till_test_save_screenshot (GTK_WIDGET (fixture.window), "10-weight-needed.png");
 
     activate (&fixture, "sale.add-plu", g_variant_new_string (keyed));
     ck_assert_uint_eq (till_cart_get_n_lines (cart), n_lines + 1);
@@ -584,7 +483,7 @@ START_TEST (test_storage_failure)
   ck_assert (is_error);
   ck_assert_uint_eq (till_cart_get_n_lines (cart), 1);
   ck_assert_int_eq (till_cart_get_total (cart), total);
-  save_screenshot (GTK_WIDGET (fixture.window), "08-storage-error-scan.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "08-storage-error-scan.png");
 
   activate (&fixture, "sale.pay", NULL);
   activate (&fixture, "pay.exact", NULL);
@@ -594,7 +493,7 @@ START_TEST (test_storage_failure)
   none = till_sale_load_last (till_store, &error);
   ck_assert_ptr_null (none);
   g_clear_error (&error);
-  save_screenshot (GTK_WIDGET (fixture.window), "09-storage-error-pay.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "09-storage-error-pay.png");
 
   /* The disk is back: the same sale goes through, once. */
   ck_assert (till_store_exec (till_store, "PRAGMA query_only = 0", &error));
@@ -676,7 +575,7 @@ START_TEST (test_locked_store)
   ck_assert_msg (strstr (till_application_get_startup_error (fixture.app), fixture.db_path) != NULL,
                  "the error does not name the database: %s",
                  till_application_get_startup_error (fixture.app));
-  save_screenshot (GTK_WIDGET (fixture.window), "07-store-locked.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "07-store-locked.png");
 
   fixture_teardown (&fixture);
 }
@@ -897,13 +796,14 @@ START_TEST (test_printer_trouble)
   ck_assert_str_eq (till_sale_get_uuid (last), till_sale_get_uuid (sale));
 
   /* The screen says why. */
-  ck_assert_msg (wait_until (monitor_in_trouble, monitor, WAIT_MS), "the printer never failed");
+  ck_assert_msg (till_test_wait_until (monitor_in_trouble, monitor, WAIT_MS),
+                 "the printer never failed");
   ck_assert_ptr_nonnull (strstr (till_printer_monitor_get_message (monitor), "out of paper"));
   ck_assert_ptr_nonnull (strstr (till_printer_monitor_get_message (monitor), "小票未打印"));
   ck_assert_ptr_nonnull (
       strstr (till_window_get_printer_status_text (fixture.window), "out of paper"));
   ck_assert_uint_ge (till_printer_monitor_get_n_pending (monitor), 1);
-  save_screenshot (GTK_WIDGET (fixture.window), "20-printer-out-of-paper.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "20-printer-out-of-paper.png");
 
   /* The receipt waits in the queue with the reason; the drawer opening is
    * recorded for the sale. */
@@ -928,17 +828,19 @@ START_TEST (test_printer_trouble)
   /* The next customer is served while the printer is out. */
   activate (&fixture, "sale.new", NULL);
   ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
-  save_screenshot (GTK_WIDGET (fixture.window), "21-printer-trouble-checkout.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "21-printer-trouble-checkout.png");
 
   /* Paper in, retry: the receipt prints, once. */
   flaky_set_mode (FLAKY_OK);
   activate (&fixture, "win.print-retry", NULL);
-  ck_assert_msg (wait_until (nothing_pending, monitor, WAIT_MS), "the queue never emptied");
-  ck_assert_msg (wait_until (enough_receipts, &one, WAIT_MS), "the receipt never printed");
+  ck_assert_msg (till_test_wait_until (nothing_pending, monitor, WAIT_MS),
+                 "the queue never emptied");
+  ck_assert_msg (till_test_wait_until (enough_receipts, &one, WAIT_MS),
+                 "the receipt never printed");
   {
     /* Let any second copy that would come arrive. */
     ReceiptCount two = { 2 };
-    ck_assert (!wait_until (enough_receipts, &two, 500));
+    ck_assert (!till_test_wait_until (enough_receipts, &two, 500));
   }
   ck_assert_uint_eq (flaky_n_receipts (), 1);
   printed = flaky_receipt_text (0);
@@ -959,7 +861,7 @@ START_TEST (test_printer_trouble)
                                 till_sale_get_uuid (sale)),
                     1);
   ck_assert_str_eq (till_window_get_printer_status_text (fixture.window), "打印机就绪");
-  save_screenshot (GTK_WIDGET (fixture.window), "22-printer-back.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "22-printer-back.png");
 
   fixture_teardown (&fixture);
   g_clear_object (&flaky_sim);
@@ -989,15 +891,18 @@ START_TEST (test_printer_absent)
   monitor = till_application_get_printer_monitor (fixture.app);
   ck_assert_ptr_nonnull (monitor);
   sale = sell_one (&fixture);
-  ck_assert_msg (wait_until (monitor_in_trouble, monitor, WAIT_MS), "the printer never failed");
+  ck_assert_msg (till_test_wait_until (monitor_in_trouble, monitor, WAIT_MS),
+                 "the printer never failed");
   ck_assert_ptr_nonnull (strstr (till_printer_monitor_get_message (monitor), "No printer answers"));
   ck_assert_ptr_nonnull (strstr (till_window_get_printer_status_text (fixture.window), "重试"));
-  save_screenshot (GTK_WIDGET (fixture.window), "23-printer-absent.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "23-printer-absent.png");
 
   flaky_set_mode (FLAKY_OK);
-  ck_assert_msg (wait_until (enough_receipts, &one, WAIT_MS), "the queued receipt never printed");
-  ck_assert_msg (wait_until (nothing_pending, monitor, WAIT_MS), "the queue never emptied");
-  ck_assert (!wait_until (enough_receipts, &two, 500));
+  ck_assert_msg (till_test_wait_until (enough_receipts, &one, WAIT_MS),
+                 "the queued receipt never printed");
+  ck_assert_msg (till_test_wait_until (nothing_pending, monitor, WAIT_MS),
+                 "the queue never emptied");
+  ck_assert (!till_test_wait_until (enough_receipts, &two, 500));
   {
     g_autofree char *printed = flaky_receipt_text (0);
     g_autofree char *receipt_no = till_sale_format_receipt_no (sale);
@@ -1041,15 +946,17 @@ START_TEST (test_reprint)
   monitor = till_application_get_printer_monitor (fixture.app);
   till_store = till_session_get_store (till_window_get_session (fixture.window));
   sale = sell_one (&fixture);
-  ck_assert_msg (wait_until (enough_receipts, &one, WAIT_MS), "the receipt never printed");
+  ck_assert_msg (till_test_wait_until (enough_receipts, &one, WAIT_MS),
+                 "the receipt never printed");
   activate (&fixture, "sale.new", NULL);
 
   /* A second later, so that the reprint time differs from the sale's. */
   g_usleep (G_USEC_PER_SEC);
   activate (&fixture, "win.reprint-last", NULL);
-  ck_assert_msg (wait_until (enough_receipts, &two, WAIT_MS), "the copy never printed");
-  ck_assert_msg (wait_until (nothing_pending, monitor, WAIT_MS), "the queue never emptied");
-  save_screenshot (GTK_WIDGET (fixture.window), "24-reprint.png");
+  ck_assert_msg (till_test_wait_until (enough_receipts, &two, WAIT_MS), "the copy never printed");
+  ck_assert_msg (till_test_wait_until (nothing_pending, monitor, WAIT_MS),
+                 "the queue never emptied");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "24-reprint.png");
 
   original = flaky_receipt_text (0);
   copy = flaky_receipt_text (1);
@@ -1154,12 +1061,13 @@ START_TEST (test_printer_status)
   monitor = till_application_get_printer_monitor (fixture.app);
   ck_assert_ptr_nonnull (monitor);
   sale = sell_one (&fixture);
-  ck_assert_msg (wait_until (monitor_in_trouble, monitor, WAIT_MS), "the printer never failed");
+  ck_assert_msg (till_test_wait_until (monitor_in_trouble, monitor, WAIT_MS),
+                 "the printer never failed");
   /* The printer's reason, not the transport's. */
   ck_assert_msg (strstr (till_printer_monitor_get_message (monitor), paper_out) != NULL,
                  "“%s” does not say “%s”", till_printer_monitor_get_message (monitor), paper_out);
   ck_assert_ptr_nonnull (strstr (till_window_get_printer_status_text (fixture.window), paper_out));
-  save_screenshot (GTK_WIDGET (fixture.window), "25-printer-status-paper-out.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "25-printer-status-paper-out.png");
   /* Only the drawer pulse reached the printer; the receipt waits. */
   ck_assert_uint_eq (till_printer_sim_get_n_receipts (sim), 0);
   ck_assert_uint_ge (till_printer_monitor_get_n_pending (monitor), 1);
@@ -1167,22 +1075,24 @@ START_TEST (test_printer_status)
   /* Paper in: the retry prints it, once. */
   till_printer_sim_set_state (sim, TILL_PRINTER_SIM_ONLINE);
   activate (&fixture, "win.print-retry", NULL);
-  ck_assert_msg (wait_until (sim_enough_receipts, &one, WAIT_MS), "the receipt never printed");
-  ck_assert_msg (wait_until (nothing_pending, monitor, WAIT_MS), "the queue never emptied");
-  ck_assert (!wait_until (sim_enough_receipts, &two, 500));
+  ck_assert_msg (till_test_wait_until (sim_enough_receipts, &one, WAIT_MS),
+                 "the receipt never printed");
+  ck_assert_msg (till_test_wait_until (nothing_pending, monitor, WAIT_MS),
+                 "the queue never emptied");
+  ck_assert (!till_test_wait_until (sim_enough_receipts, &two, 500));
   ck_assert_ptr_null (till_printer_monitor_get_message (monitor));
 
   /* Paper running low: the next receipt prints, and the screen warns. */
   till_printer_sim_set_state (sim, TILL_PRINTER_SIM_PAPER_NEAR_END);
   second = sell_one (&fixture);
-  ck_assert_msg (wait_until (sim_enough_receipts, &two, WAIT_MS),
+  ck_assert_msg (till_test_wait_until (sim_enough_receipts, &two, WAIT_MS),
                  "the second receipt never printed");
-  ck_assert_msg (wait_until (monitor_has_message, monitor, WAIT_MS), "no warning");
+  ck_assert_msg (till_test_wait_until (monitor_has_message, monitor, WAIT_MS), "no warning");
   ck_assert_str_eq (till_printer_monitor_get_message (monitor), paper_low);
   ck_assert_int_ne (till_printer_monitor_get_state (monitor), TILL_PRINTER_STATE_TROUBLE);
   ck_assert_ptr_nonnull (strstr (till_window_get_printer_status_text (fixture.window), paper_low));
-  save_screenshot (GTK_WIDGET (fixture.window), "26-printer-status-paper-low.png");
-  ck_assert (!wait_until (sim_enough_receipts, &three, 300));
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "26-printer-status-paper-low.png");
+  ck_assert (!till_test_wait_until (sim_enough_receipts, &three, 300));
 
   till_printer_sim_stop_serving (sim);
   for (guint i = 0; i < 2; i++)
@@ -1229,7 +1139,7 @@ START_TEST (test_printer_bad_option)
   sale = sell_one (&fixture);
   ck_assert_ptr_nonnull (sale);
   ck_assert_ptr_nonnull (strstr (till_window_get_printer_status_text (fixture.window), "66"));
-  save_screenshot (GTK_WIDGET (fixture.window), "27-printer-bad-option.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "27-printer-bad-option.png");
 
   fixture_teardown (&fixture);
 }

@@ -17,11 +17,12 @@
 #include "till-application.h"
 #include "till-device-settings-view.h"
 #include "till-test-util.h"
+#include "till-ui-test-util.h"
 #include "till-window.h"
 
 #define DEMO_SKUS 300
 #define DEMO_SEED 7
-#define WAIT_MS 20000
+#define WAIT_MS TILL_TEST_WAIT_MS
 
 typedef struct
 {
@@ -31,109 +32,6 @@ typedef struct
   TillApplication *app;
   TillWindow      *window;
 } Fixture;
-
-/* ---- Waiting, with a deadline ---------------------------------------------- */
-
-typedef gboolean (*Predicate) (gpointer data);
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until predicate holds; FALSE when the deadline passed. */
-static gboolean
-wait_until (Predicate predicate, gpointer data, guint timeout_ms)
-{
-  gint64   deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint    wake = g_timeout_add (10, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = predicate (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-typedef struct
-{
-  guint paints;
-  guint wanted;
-} FrameCount;
-
-static void
-after_paint_cb (GdkFrameClock *clock, FrameCount *count)
-{
-  count->paints++;
-}
-
-static gboolean
-enough_frames (gpointer data)
-{
-  FrameCount *count = data;
-  return count->paints >= count->wanted;
-}
-
-/* Waits until the window has painted n frames after now, so that what the last
- * action changed is on screen. */
-static void
-wait_for_frames (GtkWidget *widget, guint n)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  FrameCount     count = { 0, n };
-  gint64         deadline = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;
-  gulong         handler;
-
-  ck_assert_ptr_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &count);
-  /* Ask for a frame again every 100 ms until enough were painted. */
-  while (count.paints < n && g_get_monotonic_time () < deadline)
-    {
-      gtk_widget_queue_draw (widget);
-      gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
-      wait_until (enough_frames, &count, 100);
-    }
-  g_signal_handler_disconnect (clock, handler);
-  ck_assert_msg (count.paints >= n, "no frame painted in time (%u of %u)", count.paints, n);
-}
-
-static void
-save_screenshot (GtkWidget *widget, const char *name)
-{
-  g_autofree char *path = till_test_output_path ("screenshots", name);
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  GtkSnapshot    *snapshot;
-  GskRenderNode  *node;
-  GskRenderer    *renderer;
-  int             width, height;
-  graphene_rect_t bounds;
-
-  wait_for_frames (widget, 2);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  ck_assert_int_gt (width, 0);
-  ck_assert_int_gt (height, 0);
-
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  ck_assert_ptr_nonnull (node);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  bounds = GRAPHENE_RECT_INIT (0, 0, width, height);
-  texture = gsk_renderer_render_texture (renderer, node, &bounds);
-  gsk_render_node_unref (node);
-  ck_assert_msg (gdk_texture_save_to_png (texture, path), "cannot write %s", path);
-  g_print ("screenshot: %s (%dx%d)\n", path, width, height);
-}
 
 /* ---- The till under test ---------------------------------------------------- */
 
@@ -192,7 +90,8 @@ fixture_start_app (Fixture *fixture)
   fixture->window =
       TILL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fixture->app)));
   ck_assert_ptr_nonnull (fixture->window);
-  ck_assert_msg (wait_until (is_mapped, fixture->window, WAIT_MS), "the window never mapped");
+  ck_assert_msg (till_test_wait_until (till_test_is_mapped, fixture->window, WAIT_MS),
+                 "the window never mapped");
   ck_assert_ptr_nonnull (till_window_get_session (fixture->window));
 }
 
@@ -267,7 +166,7 @@ press_test (TillDeviceSettingsView *view, TillDeviceKind kind)
   gboolean    ok = FALSE;
 
   view_action (view, "devices.test", till_device_kind_to_key (kind));
-  ck_assert_msg (wait_until (test_finished, &wait, WAIT_MS), "the %s test never finished",
+  ck_assert_msg (till_test_wait_until (test_finished, &wait, WAIT_MS), "the %s test never finished",
                  till_device_kind_to_key (kind));
   result = till_device_settings_view_get_test_result (view, kind, &ok);
   ck_assert_msg (ok, "the %s test failed: %s", till_device_kind_to_key (kind), result);
@@ -366,7 +265,7 @@ START_TEST (test_manager)
     ck_assert_str_eq (till_device_settings_view_get_uri (view, TILL_DEVICE_PRINTER), old_uri);
   }
   ck_assert_ptr_null (till_device_settings_view_get_uri (view, TILL_DEVICE_DISPLAY));
-  save_screenshot (GTK_WIDGET (fixture.window), "50-device-settings.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "50-device-settings.png");
   check_touch_targets (GTK_WIDGET (view));
 
   /* The printer: a serial port, 9600 baud, the 80 mm paper. */
@@ -379,7 +278,7 @@ START_TEST (test_manager)
   expected_printer = g_strdup_printf ("serial://%s?baud=9600&width=80", printer_path);
   ck_assert_str_eq (gtk_editable_get_text (GTK_EDITABLE (form_widget (view, "uri_entry"))),
                     expected_printer);
-  save_screenshot (GTK_WIDGET (fixture.window), "51-device-settings-printer.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "51-device-settings-printer.png");
   check_touch_targets (GTK_WIDGET (view));
   view_action (view, "devices.form-done", NULL);
   ck_assert_str_eq (till_device_settings_view_get_page (view), "list");
@@ -417,7 +316,7 @@ START_TEST (test_manager)
   ck_assert_msg (strstr (till_device_settings_view_get_message (view), "toledo-8217") != NULL,
                  "no reason in “%s”", till_device_settings_view_get_message (view));
   ck_assert_ptr_null (till_device_settings_view_get_uri (view, TILL_DEVICE_SCALE));
-  save_screenshot (GTK_WIDGET (fixture.window), "52-device-settings-invalid.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "52-device-settings-invalid.png");
   view_action (view, "devices.form-cancel", NULL);
   ck_assert (g_file_get_contents (fixture.config_path, &after, NULL, NULL));
   ck_assert_str_eq (after, before);
@@ -439,7 +338,7 @@ START_TEST (test_manager)
   monitor = till_application_get_printer_monitor (fixture.app);
   ck_assert_str_eq (till_printer_monitor_get_printer_uri (monitor), expected_printer);
   ck_assert_ptr_nonnull (till_devices_get_display (till_application_get_devices (fixture.app)));
-  save_screenshot (GTK_WIDGET (fixture.window), "53-device-settings-saved.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "53-device-settings-saved.png");
 
   /* The next sale prints on the new printer, none on the old one. */
   view_action (view, "devices.close", NULL);

@@ -21,12 +21,13 @@
 #include "till-customer-window.h"
 #include "till-devices.h"
 #include "till-test-util.h"
+#include "till-ui-test-util.h"
 #include "till-ui-util.h"
 #include "till-window.h"
 
 #define DEMO_SKUS 300
 #define DEMO_SEED 7
-#define WAIT_MS 20000
+#define WAIT_MS TILL_TEST_WAIT_MS
 
 typedef struct
 {
@@ -36,109 +37,6 @@ typedef struct
   TillApplication *app;
   TillWindow      *window;
 } Fixture;
-
-/* ---- Waiting, with a deadline ---------------------------------------------- */
-
-typedef gboolean (*Predicate) (gpointer data);
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs the main loop until predicate holds; FALSE when the deadline passed. */
-static gboolean
-wait_until (Predicate predicate, gpointer data, guint timeout_ms)
-{
-  gint64   deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-  guint    wake = g_timeout_add (10, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = predicate (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (wake);
-  return ok;
-}
-
-static gboolean
-is_mapped (gpointer data)
-{
-  return gtk_widget_get_mapped (GTK_WIDGET (data));
-}
-
-typedef struct
-{
-  guint paints;
-  guint wanted;
-} FrameCount;
-
-static void
-after_paint_cb (GdkFrameClock *clock, FrameCount *count)
-{
-  count->paints++;
-}
-
-static gboolean
-enough_frames (gpointer data)
-{
-  FrameCount *count = data;
-  return count->paints >= count->wanted;
-}
-
-/* Waits until the window has painted n frames after now, so that what the last
- * action changed is on screen. */
-static void
-wait_for_frames (GtkWidget *widget, guint n)
-{
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  FrameCount     count = { 0, n };
-  gint64         deadline = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;
-  gulong         handler;
-
-  ck_assert_ptr_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &count);
-  /* Ask for a frame again every 100 ms until enough were painted. */
-  while (count.paints < n && g_get_monotonic_time () < deadline)
-    {
-      gtk_widget_queue_draw (widget);
-      gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
-      wait_until (enough_frames, &count, 100);
-    }
-  g_signal_handler_disconnect (clock, handler);
-  ck_assert_msg (count.paints >= n, "no frame painted in time (%u of %u)", count.paints, n);
-}
-
-static void
-save_screenshot (GtkWidget *widget, const char *name)
-{
-  g_autofree char *path = till_test_output_path ("screenshots", name);
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  GtkSnapshot    *snapshot;
-  GskRenderNode  *node;
-  GskRenderer    *renderer;
-  int             width, height;
-  graphene_rect_t bounds;
-
-  wait_for_frames (widget, 2);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  ck_assert_int_gt (width, 0);
-  ck_assert_int_gt (height, 0);
-
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  ck_assert_ptr_nonnull (node);
-  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  bounds = GRAPHENE_RECT_INIT (0, 0, width, height);
-  texture = gsk_renderer_render_texture (renderer, node, &bounds);
-  gsk_render_node_unref (node);
-  ck_assert_msg (gdk_texture_save_to_png (texture, path), "cannot write %s", path);
-  g_print ("screenshot: %s (%dx%d)\n", path, width, height);
-}
 
 /* ---- The till under test ---------------------------------------------------- */
 
@@ -195,7 +93,8 @@ fixture_start_app (Fixture *fixture)
   fixture->window =
       TILL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fixture->app)));
   ck_assert_ptr_nonnull (fixture->window);
-  ck_assert_msg (wait_until (is_mapped, fixture->window, WAIT_MS), "the window never mapped");
+  ck_assert_msg (till_test_wait_until (till_test_is_mapped, fixture->window, WAIT_MS),
+                 "the window never mapped");
   ck_assert_ptr_nonnull (till_window_get_session (fixture->window));
 }
 
@@ -333,12 +232,12 @@ START_TEST (test_pole_display)
 
     till_pole_display_wait_idle (display, WAIT_MS);
   }
-  wait_until ((Predicate) (void *) till_devices_get_message,
-              till_application_get_devices (fixture.app), WAIT_MS);
+  till_test_wait_until ((TillTestPredicate) (void *) till_devices_get_message,
+                        till_application_get_devices (fixture.app), WAIT_MS);
   ck_assert_ptr_nonnull (
       till_devices_get_display_message (till_application_get_devices (fixture.app)));
   ck_assert_str_ne (till_window_get_device_status_text (fixture.window), "");
-  save_screenshot (GTK_WIDGET (fixture.window), "41-pole-display-unplugged.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "41-pole-display-unplugged.png");
 
   fixture_teardown (&fixture);
 }
@@ -378,7 +277,8 @@ START_TEST (test_customer_window_forced)
   ck_assert_ptr_nonnull (customer);
   shown = TILL_CUSTOMER_WINDOW (customer);
   ck_assert_ptr_eq (till_customer_window_get_cart (shown), fixture_cart (&fixture));
-  ck_assert_msg (wait_until (is_mapped, customer, WAIT_MS), "the customer window never mapped");
+  ck_assert_msg (till_test_wait_until (till_test_is_mapped, customer, WAIT_MS),
+                 "the customer window never mapped");
   ck_assert_str_eq (till_customer_window_get_page (shown), "idle");
 
   sign_in (&fixture);
@@ -391,12 +291,12 @@ START_TEST (test_customer_window_forced)
     ck_assert_ptr_nonnull (
         strstr (till_customer_window_get_total_text (shown), text + strlen ("￥")));
   }
-  save_screenshot (GTK_WIDGET (customer), "42-customer-window-sale.png");
+  till_test_save_screenshot (GTK_WIDGET (customer), "42-customer-window-sale.png");
 
   activate (&fixture, "sale.pay", NULL);
   activate (&fixture, "pay.cash", g_variant_new_int64 (((total + 9999) / 10000) * 10000));
   ck_assert_str_eq (till_customer_window_get_page (shown), "paid");
-  save_screenshot (GTK_WIDGET (customer), "43-customer-window-paid.png");
+  till_test_save_screenshot (GTK_WIDGET (customer), "43-customer-window-paid.png");
   activate (&fixture, "sale.new", NULL);
   ck_assert_str_eq (till_customer_window_get_page (shown), "idle");
 
@@ -430,11 +330,12 @@ START_TEST (test_serial_scanner)
   /* Nobody signed in: the scan goes nowhere. */
   g_usleep (300 * 1000);
   ck_assert (till_scanner_sim_scan (sim, barcode, 0, &error));
-  ck_assert (!wait_until (enough_lines, &one, 800));
+  ck_assert (!till_test_wait_until (enough_lines, &one, 800));
 
   sign_in (&fixture);
   ck_assert (till_scanner_sim_scan (sim, barcode, 0, &error));
-  ck_assert_msg (wait_until (enough_lines, &one, WAIT_MS), "the scan never reached the cart");
+  ck_assert_msg (till_test_wait_until (enough_lines, &one, WAIT_MS),
+                 "the scan never reached the cart");
   ck_assert_uint_eq (till_cart_get_n_lines (one.cart), 1);
   {
     g_autoptr (TillCartLine) line = g_object_ref (till_cart_get_line (one.cart, 0));
@@ -500,11 +401,12 @@ START_TEST (test_camera)
   till_camera_source_push_frame (till_camera_scanner_get_source (camera), frame);
   one.cart = fixture_cart (&fixture);
   one.wanted = 1;
-  ck_assert_msg (wait_until (enough_lines, &one, WAIT_MS), "the QR code never reached the cart");
-  save_screenshot (GTK_WIDGET (fixture.window), "44-camera-preview.png");
+  ck_assert_msg (till_test_wait_until (enough_lines, &one, WAIT_MS),
+                 "the QR code never reached the cart");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "44-camera-preview.png");
 
   till_checkout_view_set_camera_shown (checkout, FALSE);
-  wait_for_frames (GTK_WIDGET (fixture.window), 2);
+  till_test_wait_for_frames (GTK_WIDGET (fixture.window), 2);
   ck_assert_int_eq (till_camera_scanner_get_state (camera), TILL_CAMERA_STATE_STOPPED);
   fixture_teardown (&fixture);
 }
@@ -564,8 +466,9 @@ START_TEST (test_scale)
   till_scale_sim_set_condition (sim, TILL_SCALE_SIM_STABLE);
   wait.checkout = checkout;
   wait.wanted = "0.456 kg";
-  ck_assert_msg (wait_until (scale_text_shows, &wait, WAIT_MS), "the weight never showed");
-  save_screenshot (GTK_WIDGET (fixture.window), "45-scale-stable.png");
+  ck_assert_msg (till_test_wait_until (scale_text_shows, &wait, WAIT_MS),
+                 "the weight never showed");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "45-scale-stable.png");
   activate (&fixture, "sale.add-product",
             g_variant_new_int64 (g_ascii_strtoll (product_id, NULL, 10)));
   status = till_checkout_view_get_status (checkout, &is_error);
@@ -578,7 +481,8 @@ START_TEST (test_scale)
   till_scale_sim_set_condition (sim, TILL_SCALE_SIM_UNSTABLE);
   /* Toledo 8217 sends no figure while the weight moves: only the state shows. */
   wait.wanted = _ ("Unstable");
-  ck_assert_msg (wait_until (scale_text_shows, &wait, WAIT_MS), "the motion never showed");
+  ck_assert_msg (till_test_wait_until (scale_text_shows, &wait, WAIT_MS),
+                 "the motion never showed");
   activate (&fixture, "sale.add-product",
             g_variant_new_int64 (g_ascii_strtoll (product_id, NULL, 10)));
   status = till_checkout_view_get_status (checkout, &is_error);
@@ -587,7 +491,7 @@ START_TEST (test_scale)
                      NULL,
                  "no reason in “%s”", status);
   ck_assert_uint_eq (till_cart_get_n_lines (cart), 1);
-  save_screenshot (GTK_WIDGET (fixture.window), "46-scale-unstable.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "46-scale-unstable.png");
 
   /* A keyed weight wins over the scale. */
   {
@@ -601,7 +505,8 @@ START_TEST (test_scale)
   /* The scale falls silent: no answer, refused. */
   till_scale_sim_set_silent (sim, TRUE);
   wait.wanted = "-.--- kg";
-  ck_assert_msg (wait_until (scale_text_shows, &wait, WAIT_MS), "the silence never showed");
+  ck_assert_msg (till_test_wait_until (scale_text_shows, &wait, WAIT_MS),
+                 "the silence never showed");
   activate (&fixture, "sale.add-product",
             g_variant_new_int64 (g_ascii_strtoll (product_id, NULL, 10)));
   till_checkout_view_get_status (checkout, &is_error);

@@ -14,6 +14,7 @@
 #include "till-hw.h"
 #include "till-core.h"
 #include "till-printer-profile.h"
+#include "till-receipt.h"
 
 enum
 {
@@ -178,41 +179,6 @@ report_status (TillTransport *transport, guint timeout_ms)
   return till_printer_status_is_ready (&status) ? EXIT_OK : EXIT_FAILED;
 }
 
-/* The test page: Chinese text in the printer's encoding, a QR code, a cut. */
-static GBytes *
-make_test_page (const char *uri, GError **error)
-{
-  g_autoptr (TillPrinterProfile) profile = till_printer_profile_new_from_uri (uri, error);
-  g_autoptr (TillEscpos) pos = NULL;
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *when = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
-
-  if (profile == NULL)
-    return NULL;
-  pos = till_escpos_new (profile);
-  till_escpos_initialize (pos);
-  till_escpos_align (pos, TILL_ALIGN_CENTER);
-  till_escpos_size (pos, TRUE, TRUE);
-  /* The test page is demo content, in Chinese whatever the locale. */
-  till_escpos_line (pos, "打印测试");
-  till_escpos_size (pos, FALSE, FALSE);
-  till_escpos_line (pos, "opentill 收银台");
-  till_escpos_align (pos, TILL_ALIGN_LEFT);
-  till_escpos_separator (pos, '-');
-  till_escpos_wrapped (pos, "中文打印正常：简体汉字、全角符号（￥１２３）和数字 0123456789。");
-  till_escpos_row (pos, "农夫山泉 550ml", "2.00");
-  till_escpos_row (pos, "合计", "￥2.00");
-  till_escpos_wrapped (pos, uri);
-  till_escpos_line (pos, when);
-  till_escpos_separator (pos, '-');
-  till_escpos_align (pos, TILL_ALIGN_CENTER);
-  till_escpos_qr (pos, "https://opentill.org/hw-test");
-  till_escpos_line (pos, "扫码查看测试说明");
-  till_escpos_feed (pos, 2);
-  till_escpos_cut (pos);
-  return till_escpos_finish (pos);
-}
-
 /* What the command line asked for, besides the command and its URI. */
 typedef struct
 {
@@ -245,7 +211,7 @@ run_on_printer (const char *what, const char *uri, const HwOptions *options)
 
   if (g_str_equal (what, "test"))
     {
-      page = make_test_page (uri, &error);
+      page = till_receipt_encode_test_page (uri, &error);
       if (page == NULL)
         {
           g_printerr ("opentill-admin hw: %s\n", error->message);

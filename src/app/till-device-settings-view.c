@@ -790,36 +790,6 @@ test_data_free (TestData *data)
   g_free (data);
 }
 
-/* A test page: Chinese in the printer's encoding, the URI, the time, a cut. */
-static GBytes *
-make_test_page (const char *uri, GError **error)
-{
-  g_autoptr (TillPrinterProfile) profile = till_printer_profile_new_from_uri (uri, error);
-  g_autoptr (TillEscpos) pos = NULL;
-  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *when = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
-
-  if (profile == NULL)
-    return NULL;
-  pos = till_escpos_new (profile);
-  till_escpos_initialize (pos);
-  till_escpos_align (pos, TILL_ALIGN_CENTER);
-  till_escpos_size (pos, TRUE, TRUE);
-  /* Printed content is in Chinese whatever the screen's language: it is the
-   * shop's paper. */
-  till_escpos_line (pos, "打印测试");
-  till_escpos_size (pos, FALSE, FALSE);
-  till_escpos_line (pos, "opentill 收银台 设备设置");
-  till_escpos_align (pos, TILL_ALIGN_LEFT);
-  till_escpos_separator (pos, '-');
-  till_escpos_wrapped (pos, "中文打印正常：简体汉字、全角符号（￥１２３）和数字 0123456789。");
-  till_escpos_wrapped (pos, uri);
-  till_escpos_line (pos, when);
-  till_escpos_feed (pos, 2);
-  till_escpos_cut (pos);
-  return till_escpos_finish (pos);
-}
-
 static char *
 run_test (TestData *data, GCancellable *cancellable, GError **error)
 {
@@ -827,7 +797,7 @@ run_test (TestData *data, GCancellable *cancellable, GError **error)
     {
     case TILL_DEVICE_PRINTER:
       {
-        g_autoptr (GBytes) page = make_test_page (data->uri, error);
+        g_autoptr (GBytes) page = till_receipt_encode_test_page (data->uri, error);
 
         if (page == NULL || !till_transport_print_bytes (data->uri, page, cancellable, error))
           return NULL;

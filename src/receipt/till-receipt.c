@@ -304,3 +304,49 @@ till_receipt_encode_drawer_kick (const TillPrinterProfile *profile)
   till_escpos_drawer_kick (pos);
   return till_escpos_finish (pos);
 }
+
+/**
+ * till_receipt_encode_test_page:
+ * @printer_uri: the printer's URI; its query names the profile
+ *
+ * A page store IT prints to check a printer: Chinese text in the profile's
+ * encoding, a two-column row, the URI and the time, a QR code of the URI, a
+ * cut. It is in Chinese whatever the screen's language: it is the shop's paper.
+ *
+ * Returns: (transfer full): the ESC/POS bytes, or %NULL with @error set when
+ *   the URI names a profile that does not exist
+ */
+GBytes *
+till_receipt_encode_test_page (const char *printer_uri, GError **error)
+{
+  g_autoptr (TillPrinterProfile) profile = NULL;
+  g_autoptr (TillEscpos) pos = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *when = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
+
+  g_return_val_if_fail (printer_uri != NULL, NULL);
+
+  profile = till_printer_profile_new_from_uri (printer_uri, error);
+  if (profile == NULL)
+    return NULL;
+  pos = till_escpos_new (profile);
+  till_escpos_initialize (pos);
+  till_escpos_align (pos, TILL_ALIGN_CENTER);
+  till_escpos_size (pos, TRUE, TRUE);
+  till_escpos_line (pos, "打印测试");
+  till_escpos_size (pos, FALSE, FALSE);
+  till_escpos_line (pos, "opentill 收银台");
+  till_escpos_align (pos, TILL_ALIGN_LEFT);
+  till_escpos_separator (pos, '-');
+  till_escpos_wrapped (pos, "中文打印正常：简体汉字、全角符号（￥１２３）和数字 0123456789。");
+  till_escpos_row (pos, "农夫山泉 550ml", "2.00");
+  till_escpos_row (pos, "合计", "￥2.00");
+  till_escpos_wrapped (pos, printer_uri);
+  till_escpos_line (pos, when);
+  till_escpos_separator (pos, '-');
+  till_escpos_align (pos, TILL_ALIGN_CENTER);
+  till_escpos_qr (pos, printer_uri);
+  till_escpos_feed (pos, 2);
+  till_escpos_cut (pos);
+  return till_escpos_finish (pos);
+}

@@ -53,4 +53,6 @@ GBytes *till_receipt_encode_copy (TillSale                 *sale,
 GBytes *
 till_receipt_encode_drawer_kick (const TillPrinterProfile *profile) G_GNUC_WARN_UNUSED_RESULT;
 
+GBytes *till_receipt_encode_test_page (const char *printer_uri, GError **error);
+
 G_END_DECLS

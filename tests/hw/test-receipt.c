@@ -453,6 +453,34 @@ START_TEST (test_chinese_receipt)
 }
 END_TEST
 
+/* /hw/receipt/test-page: the page store IT prints to check a printer carries
+ * Chinese in the profile's encoding, the URI, a QR code of it and one cut; a
+ * profile that does not exist is refused. */
+START_TEST (test_test_page)
+{
+  const char *uri = "file:///tmp/opentill-test-page.bin?width=58";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) page = till_receipt_encode_test_page (uri, &error);
+  g_autoptr (TillPrinterSim) sim = NULL;
+  g_autofree char *text = NULL;
+  GBytes          *bad;
+
+  ck_assert_msg (page != NULL, "%s", error ? error->message : "");
+  sim = print (page, 384);
+  text = joined_text (sim);
+  ck_assert (strstr (text, "打印测试") != NULL);
+  ck_assert (strstr (text, "中文打印正常") != NULL);
+  ck_assert_uint_eq (till_printer_sim_get_qr_payloads (sim)->len, 1);
+  ck_assert_str_eq (g_ptr_array_index (till_printer_sim_get_qr_payloads (sim), 0), uri);
+  check_fits (sim, 32);
+  save_png (sim, "test-page-58.png");
+
+  bad = till_receipt_encode_test_page ("file:///tmp/x.bin?profile=no-such-printer", &error);
+  ck_assert_ptr_null (bad);
+  ck_assert_ptr_nonnull (error);
+}
+END_TEST
+
 static Suite *
 receipt_suite (void)
 {
@@ -474,6 +502,7 @@ receipt_suite (void)
   tcase_add_checked_fixture (qr, shop_setup, shop_teardown);
   tcase_add_test (qr, test_qr_payload);
   tcase_add_test (qr, test_drawer_kick);
+  tcase_add_test (qr, test_test_page);
   suite_add_tcase (suite, qr);
   return suite;
 }

@@ -233,8 +233,13 @@ till_config_set_device_uri (TillConfig *config, TillDeviceKind kind, const char 
   *field = g_strdup (uri);
 }
 
-static const char *
-device_label (TillDeviceKind kind)
+/**
+ * till_device_kind_get_label:
+ *
+ * Returns: what the device is called on screen and in messages ("Scale")
+ */
+const char *
+till_device_kind_get_label (TillDeviceKind kind)
 {
   switch (kind)
     {
@@ -429,13 +434,14 @@ till_config_validate_device_uri (TillDeviceKind kind, const char *uri, GError **
   if (strpbrk (uri, " \t\r\n") != NULL)
     {
       g_set_error (error, TILL_CONFIG_ERROR, TILL_CONFIG_ERROR_INVALID,
-                   _ ("%s: “%s” has spaces in it; write them as %%20"), device_label (kind), uri);
+                   _ ("%s: “%s” has spaces in it; write them as %%20"),
+                   till_device_kind_get_label (kind), uri);
       return FALSE;
     }
   if (!check_device_uri (kind, uri, &local_error))
     {
       g_set_error (error, TILL_CONFIG_ERROR, TILL_CONFIG_ERROR_INVALID, "%s: %s",
-                   device_label (kind), local_error->message);
+                   till_device_kind_get_label (kind), local_error->message);
       return FALSE;
     }
   return TRUE;

@@ -86,6 +86,7 @@ char *till_config_peek_language (const char *path) G_GNUC_WARN_UNUSED_RESULT;
 TillConfig *till_config_copy (const TillConfig *self) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The [devices] key of @kind ("printer", "drawer", …). */
+const char *till_device_kind_get_label (TillDeviceKind kind);
 const char *till_device_kind_to_key (TillDeviceKind kind);
 /* The URI field of @config for @kind (NULL = no such device). */
 const char *till_config_get_device_uri (const TillConfig *config, TillDeviceKind kind);

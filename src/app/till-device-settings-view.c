@@ -128,29 +128,6 @@ enum
 static guint signals[N_SIGNALS];
 
 static const char *
-device_title (TillDeviceKind kind)
-{
-  switch (kind)
-    {
-    case TILL_DEVICE_PRINTER:
-      return _ ("Receipt printer");
-    case TILL_DEVICE_DRAWER:
-      return _ ("Cash drawer");
-    case TILL_DEVICE_SCALE:
-      return _ ("Scale");
-    case TILL_DEVICE_DISPLAY:
-      return _ ("Customer display");
-    case TILL_DEVICE_SCANNER:
-      return _ ("Serial scanner");
-    case TILL_DEVICE_CAMERA:
-      return _ ("Camera");
-    case TILL_N_DEVICES:
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static const char *
 mode_label (Mode mode)
 {
   switch (mode)
@@ -336,7 +313,7 @@ build_rows (TillDeviceSettingsView *self)
       const char *key = till_device_kind_to_key (kind);
 
       gtk_widget_add_css_class (box, "device-row");
-      gtk_label_set_text (GTK_LABEL (name), device_title (kind));
+      gtk_label_set_text (GTK_LABEL (name), till_device_kind_get_label (kind));
       row->uri_label = new_label ("device-uri", TRUE);
       row->state_label = new_label ("device-state", TRUE);
       row->result_label = new_label ("device-result", TRUE);
@@ -939,7 +916,7 @@ edit_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
                                                   : NULL;
   for (guint m = 0; m < N_MODES; m++)
     gtk_widget_set_visible (self->mode_buttons[m], device_modes[kind] & (1u << m));
-  title = g_strdup_printf (_ ("%s: connection"), device_title (kind));
+  title = g_strdup_printf (_ ("%s: connection"), till_device_kind_get_label (kind));
   gtk_label_set_text (GTK_LABEL (self->form_title), title);
   fill_form (self, till_config_get_device_uri (self->pending, kind));
   set_message (self, NULL, FALSE);

@@ -12,6 +12,7 @@
 #include <openssl/rand.h>
 #include <string.h>
 
+#include "till-journal.h"
 #include "till-store.h"
 #include "till-user.h"
 
@@ -26,6 +27,34 @@
 #define PIN_SCRYPT_MEM (64 * 1024 * 1024)
 #define PIN_MIN_DIGITS 4
 #define PIN_MAX_DIGITS 8
+
+/* Badges are bearer tokens read by a scanner, and the sign-in has only the badge
+ * to find the user by, so the stored form must be deterministic: scrypt with one
+ * random salt per store (setting "badge_salt") rather than one per user. An
+ * HMAC would be as good only with a key kept outside this database; scrypt keeps
+ * a stolen database expensive to search even for short card numbers, and it
+ * costs one hash per scan, the same as a PIN. */
+#define BADGE_SALT_SETTING "badge_salt"
+#define BADGE_MIN_LEN 4
+#define BADGE_MAX_LEN 128
+
+/* Sign-in state changed while the caller held a transaction (a supervisor's PIN
+ * checked for an override): kept here rather than written into that transaction,
+ * so that a rollback of the refused act cannot undo a wrong PIN's count. Written
+ * out at the next sign-in or unlock outside a transaction. */
+#define PENDING_AUTH_KEY "till-user-pending-auth"
+#define CLOCK_KEY "till-user-clock"
+
+typedef struct
+{
+  int    failed_attempts;
+  gint64 locked_until_us;
+} AuthState;
+
+typedef struct
+{
+  TillUserClockFunc now_func;
+} Clock;
 
 struct _TillUser
 {
@@ -60,8 +89,8 @@ static const char *const role_names[] = {
   [TILL_ROLE_ADMIN] = "admin",
 };
 
-static gboolean
-role_from_string (const char *text, TillRole *out_role)
+gboolean
+till_role_from_string (const char *text, TillRole *out_role)
 {
   for (guint i = 0; i < G_N_ELEMENTS (role_names); i++)
     {
@@ -283,7 +312,7 @@ till_user_list_active (TillStore *store, GError **error)
     {
       TillRole role;
 
-      if (!role_from_string ((const char *) sqlite3_column_text (stmt, 3), &role))
+      if (!till_role_from_string ((const char *) sqlite3_column_text (stmt, 3), &role))
         {
           /* A role this version does not know gets no more than a cashier's rights. */
           g_debug ("User %s has an unknown role %s", sqlite3_column_text (stmt, 1),
@@ -302,92 +331,826 @@ till_user_list_active (TillStore *store, GError **error)
   return g_steal_pointer (&users);
 }
 
+/* Canonical JSON for journal bodies: the same record always gives the same bytes. */
+void
+_till_json_append_string (GString *out, const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      switch (c)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\b':
+          g_string_append (out, "\\b");
+          break;
+        case '\f':
+          g_string_append (out, "\\f");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, (char) c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+void
+_till_json_append_key_string (GString *out, const char *key, const char *value)
+{
+  g_string_append_printf (out, "\"%s\":", key);
+  if (value == NULL)
+    g_string_append (out, "null");
+  else
+    _till_json_append_string (out, value);
+}
+
+void
+_till_json_append_key_int (GString *out, const char *key, gint64 value)
+{
+  g_string_append_printf (out, "\"%s\":%" G_GINT64_FORMAT, key, value);
+}
+
+/* Joins the caller's transaction when there is one, else starts one. */
+gboolean
+_till_user_begin (TillStore *store, gboolean *out_began, GError **error)
+{
+  *out_began = FALSE;
+  if (till_store_in_transaction (store))
+    return TRUE;
+  if (!till_store_begin (store, error))
+    return FALSE;
+  *out_began = TRUE;
+  return TRUE;
+}
+
+/* Commits or rolls back what _till_user_begin() started; @ok says whether the
+ * work succeeded (with @error set when not). */
+gboolean
+_till_user_end (TillStore *store, gboolean began, gboolean ok, GError **error)
+{
+  if (!began)
+    return ok;
+  if (!ok)
+    {
+      till_store_rollback (store);
+      return FALSE;
+    }
+  return till_store_commit (store, error);
+}
+
+/**
+ * _till_user_journal_change:
+ * @action: "create", "role", "limits", "role-permission", "badge", "unlock"
+ * @user_code: (nullable): the user changed, NULL for a change to a role
+ * @details: (nullable): more members, each starting with a comma
+ *
+ * Appends a "user-change" entry in the current transaction.
+ */
+gboolean
+_till_user_journal_change (TillStore   *store,
+                           TillJournal *journal,
+                           const char  *action,
+                           const char  *actor_code,
+                           const char  *user_code,
+                           GString     *details,
+                           GError     **error)
+{
+  g_autoptr (GString) body = g_string_new ("{");
+  g_autoptr (GBytes) bytes = NULL;
+
+  _till_json_append_key_string (body, "action", action);
+  g_string_append_c (body, ',');
+  _till_json_append_key_string (body, "actor_code", actor_code);
+  g_string_append_c (body, ',');
+  _till_json_append_key_string (body, "user_code", user_code);
+  if (details != NULL)
+    g_string_append_len (body, details->str, details->len);
+  g_string_append_c (body, '}');
+
+  bytes = g_bytes_new (body->str, body->len);
+  return till_journal_append (journal, "user-change", NULL, till_user_now (store), bytes, NULL,
+                              NULL, error);
+}
+
+static GHashTable *
+get_pending (TillStore *store, gboolean create)
+{
+  GHashTable *pending = g_object_get_data (G_OBJECT (store), PENDING_AUTH_KEY);
+
+  if (pending == NULL && create)
+    {
+      pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+      g_object_set_data_full (G_OBJECT (store), PENDING_AUTH_KEY, pending,
+                              (GDestroyNotify) g_hash_table_unref);
+    }
+  return pending;
+}
+
+static gboolean
+update_auth_state (TillStore *store, gint64 id, const AuthState *state, GError **error)
+{
+  g_autoptr (TillStmt) stmt = till_store_prepare (
+      store, "UPDATE user SET failed_attempts = ?, locked_until_us = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, state->failed_attempts);
+  sqlite3_bind_int64 (stmt, 2, state->locked_until_us);
+  sqlite3_bind_int64 (stmt, 3, id);
+  return till_store_step_done (store, stmt, error);
+}
+
+/* Writes the sign-in state of users changed inside a caller's transaction. */
+static gboolean
+flush_pending (TillStore *store, GError **error)
+{
+  GHashTable    *pending = get_pending (store, FALSE);
+  GHashTableIter iter;
+  gpointer       key, value;
+  gboolean       ok = TRUE;
+
+  if (pending == NULL || g_hash_table_size (pending) == 0 || till_store_in_transaction (store))
+    return TRUE;
+  if (!till_store_begin (store, error))
+    return FALSE;
+  g_hash_table_iter_init (&iter, pending);
+  while (ok && g_hash_table_iter_next (&iter, &key, &value))
+    ok = update_auth_state (store, *(gint64 *) key, value, error);
+  if (!_till_user_end (store, TRUE, ok, error))
+    return FALSE;
+  g_hash_table_remove_all (pending);
+  return TRUE;
+}
+
+/* Records a user's new sign-in state: in its own transaction, so a failure
+ * counts whatever the caller does next, or, inside a caller's transaction, in
+ * memory until flush_pending(). */
+static gboolean
+write_auth_state (TillStore *store, gint64 id, const AuthState *state, GError **error)
+{
+  gboolean ok;
+
+  if (till_store_in_transaction (store))
+    {
+      g_hash_table_insert (get_pending (store, TRUE), g_memdup2 (&id, sizeof id),
+                           g_memdup2 (state, sizeof *state));
+      return TRUE;
+    }
+  if (!till_store_begin (store, error))
+    return FALSE;
+  ok = update_auth_state (store, id, state, error);
+  return _till_user_end (store, TRUE, ok, error);
+}
+
+/* The state that holds now: a pending change wins over the row, and a lock that
+ * has run out starts the count again. */
+static AuthState
+effective_auth_state (TillStore *store, gint64 id, const AuthState *stored, gint64 now)
+{
+  GHashTable *pending = get_pending (store, FALSE);
+  AuthState  *overlay = pending != NULL ? g_hash_table_lookup (pending, &id) : NULL;
+  AuthState   state = overlay != NULL ? *overlay : *stored;
+
+  if (state.locked_until_us != 0 && state.locked_until_us <= now)
+    {
+      state.failed_attempts = 0;
+      state.locked_until_us = 0;
+    }
+  return state;
+}
+
+static void
+set_locked_error (GError **error, gint64 locked_until_us)
+{
+  g_autoptr (GDateTime) until = g_date_time_new_from_unix_local (locked_until_us / G_USEC_PER_SEC);
+  g_autofree char *when = until != NULL ? g_date_time_format (until, "%H:%M") : g_strdup ("?");
+
+  g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_LOCKED,
+               _ ("Too many wrong PINs: this user is locked until %s, or until a manager "
+                  "unlocks it"),
+               when);
+}
+
+static char *
+normalize_badge (const char *badge)
+{
+  /* Scanners in keyboard mode end the code with Enter or Tab. */
+  char *text = g_strstrip (g_strdup (badge));
+  gsize len = strlen (text);
+
+  if (len < BADGE_MIN_LEN || len > BADGE_MAX_LEN)
+    {
+      g_free (text);
+      return NULL;
+    }
+  for (gsize i = 0; i < len; i++)
+    if (!g_ascii_isprint (text[i]))
+      {
+        g_free (text);
+        return NULL;
+      }
+  return text;
+}
+
+/* The store's badge salt; with @create, made on first use. A store without one
+ * has no badges, and the zero salt then matches nothing. */
+static gboolean
+get_badge_salt (TillStore *store, gboolean create, guint8 out_salt[PIN_SALT_LEN], GError **error)
+{
+  g_autofree char *hex = till_store_get_setting (store, BADGE_SALT_SETTING);
+
+  memset (out_salt, 0, PIN_SALT_LEN);
+  if (hex != NULL && strlen (hex) == 2 * PIN_SALT_LEN)
+    {
+      for (int i = 0; i < PIN_SALT_LEN; i++)
+        out_salt[i] = (guint8) (g_ascii_xdigit_value (hex[2 * i]) * 16 +
+                                g_ascii_xdigit_value (hex[2 * i + 1]));
+      return TRUE;
+    }
+  if (!create)
+    return TRUE;
+
+  if (RAND_bytes (out_salt, PIN_SALT_LEN) != 1)
+    {
+      g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_FAILED,
+                   _ ("The system random number generator failed"));
+      return FALSE;
+    }
+  {
+    g_autoptr (GString) text = g_string_new (NULL);
+
+    for (int i = 0; i < PIN_SALT_LEN; i++)
+      g_string_append_printf (text, "%02x", out_salt[i]);
+    return till_store_set_setting (store, BADGE_SALT_SETTING, text->str, error);
+  }
+}
+
+typedef struct
+{
+  gint64    id;
+  char     *code;
+  char     *name;
+  TillRole  role;
+  guint8    pin_salt[PIN_SALT_LEN];
+  guint8    pin_hash[PIN_HASH_LEN];
+  guint8    badge_hash[PIN_HASH_LEN];
+  gboolean  has_badge;
+  AuthState stored;
+} UserRow;
+
+static void
+user_row_clear (UserRow *row)
+{
+  g_clear_pointer (&row->code, g_free);
+  g_clear_pointer (&row->name, g_free);
+  OPENSSL_cleanse (row->pin_hash, sizeof row->pin_hash);
+}
+
+#define USER_ROW_COLUMNS \
+  "id, code, name, role, pin_salt, pin_hash, failed_attempts, locked_until_us, badge_hash"
+
+/* Reads the active user matching the statement's one bound parameter.
+ * Returns: TRUE with *out_found; FALSE with @error on a database error */
+static gboolean
+read_user_row (TillStore *store, TillStmt *stmt, UserRow *row, gboolean *out_found, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  *out_found = FALSE;
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc != SQLITE_ROW)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the users"));
+      return FALSE;
+    }
+  if (sqlite3_column_bytes (stmt, 4) != PIN_SALT_LEN ||
+      sqlite3_column_bytes (stmt, 5) != PIN_HASH_LEN ||
+      !till_role_from_string ((const char *) sqlite3_column_text (stmt, 3), &row->role))
+    {
+      g_debug ("The user %s has a damaged PIN record or an unknown role; refusing sign-in",
+               sqlite3_column_text (stmt, 1));
+      return TRUE;
+    }
+  *out_found = TRUE;
+  row->id = sqlite3_column_int64 (stmt, 0);
+  row->code = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  row->name = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  memcpy (row->pin_salt, sqlite3_column_blob (stmt, 4), PIN_SALT_LEN);
+  memcpy (row->pin_hash, sqlite3_column_blob (stmt, 5), PIN_HASH_LEN);
+  row->stored.failed_attempts = sqlite3_column_int (stmt, 6);
+  row->stored.locked_until_us = sqlite3_column_int64 (stmt, 7);
+  row->has_badge = sqlite3_column_bytes (stmt, 8) == PIN_HASH_LEN;
+  if (row->has_badge)
+    memcpy (row->badge_hash, sqlite3_column_blob (stmt, 8), PIN_HASH_LEN);
+  return TRUE;
+}
+
+/* After the secret was checked against a found user: refuses a locked user,
+ * counts a failure, clears the count on success. */
+static TillUser *
+finish_sign_in (TillStore *store, UserRow *row, gboolean matched, GError **error)
+{
+  gint64    now = till_user_now (store);
+  AuthState state = effective_auth_state (store, row->id, &row->stored, now);
+
+  if (state.locked_until_us > now)
+    {
+      set_locked_error (error, state.locked_until_us);
+      return NULL;
+    }
+  if (!matched)
+    {
+      state.failed_attempts++;
+      if (state.failed_attempts >= TILL_USER_MAX_FAILED_ATTEMPTS)
+        {
+          state.locked_until_us = now + TILL_USER_LOCKOUT_US;
+          g_info ("User %s locked after %d wrong PINs", row->code, state.failed_attempts);
+        }
+      if (!write_auth_state (store, row->id, &state, error))
+        return NULL;
+      g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_BAD_PIN,
+                   _ ("The user code or the PIN is wrong"));
+      return NULL;
+    }
+  if (row->stored.failed_attempts != 0 || row->stored.locked_until_us != 0 ||
+      state.failed_attempts != 0)
+    {
+      AuthState cleared = { 0, 0 };
+
+      if (!write_auth_state (store, row->id, &cleared, error))
+        return NULL;
+    }
+  return user_new (row->id, row->code, row->name, row->role);
+}
+
+/* The one path every sign-in by code takes: a PIN, or (@by_badge) the badge of
+ * the user with @code. */
+static TillUser *
+authenticate (
+    TillStore *store, const char *code, const char *secret, gboolean by_badge, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autofree char *badge = NULL;
+  UserRow          row = { 0 };
+  guint8           salt[PIN_SALT_LEN] = { 0 };
+  guint8           hash[PIN_HASH_LEN];
+  gboolean         found = FALSE;
+  gboolean         matched;
+  TillUser        *user;
+
+  if (by_badge)
+    {
+      badge = secret != NULL ? normalize_badge (secret) : NULL;
+      if (badge == NULL)
+        {
+          g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_BAD_BADGE,
+                       _ ("This is not a badge code"));
+          return NULL;
+        }
+    }
+  else if (!pin_is_well_formed (secret))
+    {
+      set_bad_pin_format (error);
+      return NULL;
+    }
+
+  if (!flush_pending (store, error))
+    return NULL;
+
+  stmt = till_store_prepare (
+      store, "SELECT " USER_ROW_COLUMNS " FROM user WHERE code = ? AND active", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+  if (!read_user_row (store, stmt, &row, &found, error))
+    return NULL;
+
+  /* Hash even for an unknown user or a locked one (with the zero salt), so the
+   * answer takes the same time either way and a lock is no fast oracle. */
+  if (by_badge)
+    {
+      if (!get_badge_salt (store, FALSE, salt, error))
+        {
+          user_row_clear (&row);
+          return NULL;
+        }
+    }
+  else if (found)
+    memcpy (salt, row.pin_salt, PIN_SALT_LEN);
+  if (!hash_pin (by_badge ? badge : secret, salt, hash, error))
+    {
+      user_row_clear (&row);
+      return NULL;
+    }
+
+  if (by_badge)
+    matched = found && row.has_badge && CRYPTO_memcmp (hash, row.badge_hash, PIN_HASH_LEN) == 0;
+  else
+    matched = found && CRYPTO_memcmp (hash, row.pin_hash, PIN_HASH_LEN) == 0;
+  OPENSSL_cleanse (hash, sizeof hash);
+
+  if (!found)
+    {
+      g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_BAD_PIN,
+                   _ ("The user code or the PIN is wrong"));
+      return NULL;
+    }
+  user = finish_sign_in (store, &row, matched, error);
+  user_row_clear (&row);
+  return user;
+}
+
+TillUser *
+_till_user_authenticate (
+    TillStore *store, const char *code, const char *secret, gboolean by_badge, GError **error)
+{
+  return authenticate (store, code, secret, by_badge, error);
+}
+
 /**
  * till_user_authenticate:
  * @code: the user's code
  * @pin: the PIN typed
  *
  * Checks a sign-in. A wrong PIN and an unknown or inactive code give the same
- * %TILL_USER_ERROR_BAD_PIN and the same message, and take the same time, so that
- * the sign-in screen does not tell which user codes exist.
+ * %TILL_USER_ERROR_BAD_PIN and the same message, and take the same time (scrypt
+ * runs on every attempt), so that the sign-in screen does not tell which user
+ * codes exist. After %TILL_USER_MAX_FAILED_ATTEMPTS wrong PINs in a row the user
+ * is refused with %TILL_USER_ERROR_LOCKED for %TILL_USER_LOCKOUT_US, even with
+ * the right PIN, or until till_user_unlock(); a right PIN clears the count.
+ * (A lock does tell that the code exists, after five wrong tries on it.)
+ *
+ * Outside a transaction the count is written in a transaction of its own;
+ * inside one (a supervisor approving an override) it is kept in memory and
+ * written at the next sign-in, so a rollback cannot undo it.
  *
  * Returns: (transfer full): the signed-in user, or %NULL with @error set
  */
 TillUser *
 till_user_authenticate (TillStore *store, const char *code, const char *pin, GError **error)
 {
-  g_autoptr (TillStmt) stmt = NULL;
-  g_autofree char *user_code = NULL;
-  g_autofree char *user_name = NULL;
-  g_autofree char *role_text = NULL;
-  guint8           salt[PIN_SALT_LEN] = { 0 };
-  guint8           stored_hash[PIN_HASH_LEN] = { 0 };
-  guint8           hash[PIN_HASH_LEN];
-  gboolean         found = FALSE;
-  gint64           id = 0;
-  TillRole         role = TILL_ROLE_CASHIER;
-  int              rc;
-
   g_return_val_if_fail (TILL_IS_STORE (store), NULL);
   g_return_val_if_fail (code != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!pin_is_well_formed (pin))
+  return authenticate (store, code, pin, FALSE, error);
+}
+
+/**
+ * till_user_authenticate_badge:
+ * @badge: the code the scanner read
+ *
+ * Signs in by badge alone. An unknown badge is %TILL_USER_ERROR_BAD_BADGE and
+ * counts against nobody (it names no user); a locked user is refused with
+ * %TILL_USER_ERROR_LOCKED as with a PIN.
+ *
+ * Returns: (transfer full): the signed-in user, or %NULL with @error set
+ */
+TillUser *
+till_user_authenticate_badge (TillStore *store, const char *badge, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autofree char *normalized = NULL;
+  UserRow          row = { 0 };
+  guint8           salt[PIN_SALT_LEN];
+  guint8           hash[PIN_HASH_LEN];
+  gboolean         found = FALSE;
+  TillUser        *user;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+  g_return_val_if_fail (badge != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  normalized = normalize_badge (badge);
+  if (normalized == NULL)
     {
-      set_bad_pin_format (error);
+      g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_BAD_BADGE,
+                   _ ("This is not a badge code"));
       return NULL;
     }
+  if (!flush_pending (store, error) || !get_badge_salt (store, FALSE, salt, error) ||
+      !hash_pin (normalized, salt, hash, error))
+    return NULL;
 
-  stmt = till_store_prepare (store,
-                             "SELECT id, code, name, role, pin_salt, pin_hash FROM user "
-                             "WHERE code = ? AND active",
-                             error);
+  stmt = till_store_prepare (
+      store, "SELECT " USER_ROW_COLUMNS " FROM user WHERE badge_hash = ? AND active", error);
   if (stmt == NULL)
     return NULL;
+  sqlite3_bind_blob (stmt, 1, hash, sizeof hash, SQLITE_TRANSIENT);
+  OPENSSL_cleanse (hash, sizeof hash);
+  if (!read_user_row (store, stmt, &row, &found, error))
+    return NULL;
+  if (!found)
+    {
+      g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_BAD_BADGE,
+                   _ ("This badge belongs to no user"));
+      return NULL;
+    }
+  user = finish_sign_in (store, &row, TRUE, error);
+  user_row_clear (&row);
+  return user;
+}
+
+/**
+ * till_user_create_journaled:
+ * @actor_code: (nullable): the manager creating the user
+ *
+ * till_user_create() plus a "user-change" journal entry (action "create"), in
+ * the caller's transaction or its own. The caller checks the actor's
+ * %TILL_PERMISSION_MANAGE_USERS.
+ *
+ * Returns: the new user's id, or 0 with @error set
+ */
+gint64
+till_user_create_journaled (TillStore   *store,
+                            TillJournal *journal,
+                            const char  *actor_code,
+                            const char  *code,
+                            const char  *name,
+                            TillRole     role,
+                            const char  *pin,
+                            GError     **error)
+{
+  g_autoptr (GString) details = g_string_new (NULL);
+  gboolean began;
+  gint64   id;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), 0);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), 0);
+  g_return_val_if_fail (code != NULL && name != NULL, 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  if (!_till_user_begin (store, &began, error))
+    return 0;
+  id = till_user_create (store, code, name, role, pin, error);
+  if (id != 0)
+    {
+      g_string_append_c (details, ',');
+      _till_json_append_key_string (details, "name", name);
+      g_string_append_c (details, ',');
+      _till_json_append_key_string (details, "role", role_names[role]);
+    }
+  if (!_till_user_end (store, began,
+                       id != 0 && _till_user_journal_change (store, journal, "create", actor_code,
+                                                             code, details, error),
+                       error))
+    return 0;
+  return id;
+}
+
+/* Returns: the id of the active user @code, or 0 with @error set */
+static gint64
+find_user_id (TillStore *store, const char *code, TillRole *out_role, GError **error)
+{
+  g_autoptr (TillStmt) stmt =
+      till_store_prepare (store, "SELECT id, role FROM user WHERE code = ? AND active", error);
+  int rc;
+
+  if (stmt == NULL)
+    return 0;
   sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
-      if (sqlite3_column_bytes (stmt, 4) == PIN_SALT_LEN &&
-          sqlite3_column_bytes (stmt, 5) == PIN_HASH_LEN &&
-          role_from_string ((const char *) sqlite3_column_text (stmt, 3), &role))
+      if (out_role != NULL &&
+          !till_role_from_string ((const char *) sqlite3_column_text (stmt, 1), out_role))
+        *out_role = TILL_ROLE_CASHIER;
+      return sqlite3_column_int64 (stmt, 0);
+    }
+  if (rc == SQLITE_DONE)
+    g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_NO_USER, _ ("There is no user %s"), code);
+  else
+    till_store_set_error (store, error, _ ("Cannot read the users"));
+  return 0;
+}
+
+/**
+ * till_user_set_role:
+ *
+ * Gives the active user @user_code another role and journals it (action
+ * "role", from and to). A signed-in #TillUser keeps the role it signed in with;
+ * till_permission_check() reads the stored one. The caller checks the actor's
+ * %TILL_PERMISSION_MANAGE_USERS.
+ */
+gboolean
+till_user_set_role (TillStore   *store,
+                    TillJournal *journal,
+                    const char  *actor_code,
+                    const char  *user_code,
+                    TillRole     role,
+                    GError     **error)
+{
+  g_autoptr (GString) details = g_string_new (NULL);
+  TillRole old_role = TILL_ROLE_CASHIER;
+  gboolean began;
+  gboolean ok;
+  gint64   id;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), FALSE);
+  g_return_val_if_fail (user_code != NULL, FALSE);
+  g_return_val_if_fail ((guint) role < G_N_ELEMENTS (role_names), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_till_user_begin (store, &began, error))
+    return FALSE;
+  id = find_user_id (store, user_code, &old_role, error);
+  ok = id != 0;
+  if (ok)
+    {
+      g_autoptr (TillStmt) stmt =
+          till_store_prepare (store, "UPDATE user SET role = ? WHERE id = ?", error);
+
+      ok = stmt != NULL;
+      if (ok)
         {
-          found = TRUE;
-          id = sqlite3_column_int64 (stmt, 0);
-          user_code = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-          user_name = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-          memcpy (salt, sqlite3_column_blob (stmt, 4), PIN_SALT_LEN);
-          memcpy (stored_hash, sqlite3_column_blob (stmt, 5), PIN_HASH_LEN);
+          sqlite3_bind_text (stmt, 1, role_names[role], -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (stmt, 2, id);
+          ok = till_store_step_done (store, stmt, error);
         }
+    }
+  if (ok)
+    {
+      g_string_append_c (details, ',');
+      _till_json_append_key_string (details, "from", role_names[old_role]);
+      g_string_append_c (details, ',');
+      _till_json_append_key_string (details, "to", role_names[role]);
+      ok =
+          _till_user_journal_change (store, journal, "role", actor_code, user_code, details, error);
+    }
+  return _till_user_end (store, began, ok, error);
+}
+
+/**
+ * till_user_set_badge:
+ * @badge: (nullable): the badge code as scanned, or %NULL to remove the badge
+ *
+ * Stores the badge as a scrypt hash with the store's badge salt (see the top of
+ * this file) and journals the change (action "badge"; never the code itself).
+ * A badge already given to another user is %TILL_USER_ERROR_DUPLICATE. The
+ * caller checks the actor's %TILL_PERMISSION_MANAGE_USERS.
+ */
+gboolean
+till_user_set_badge (TillStore   *store,
+                     TillJournal *journal,
+                     const char  *actor_code,
+                     const char  *user_code,
+                     const char  *badge,
+                     GError     **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autoptr (GString) details = g_string_new (NULL);
+  g_autofree char *normalized = NULL;
+  guint8           salt[PIN_SALT_LEN];
+  guint8           hash[PIN_HASH_LEN];
+  gboolean         began;
+  gboolean         ok;
+  gint64           id;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), FALSE);
+  g_return_val_if_fail (user_code != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (badge != NULL)
+    {
+      normalized = normalize_badge (badge);
+      if (normalized == NULL)
+        {
+          g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_BAD_BADGE,
+                       _ ("A badge code is %d to %d printable characters"), BADGE_MIN_LEN,
+                       BADGE_MAX_LEN);
+          return FALSE;
+        }
+    }
+
+  if (!_till_user_begin (store, &began, error))
+    return FALSE;
+  id = find_user_id (store, user_code, NULL, error);
+  ok = id != 0;
+  if (ok && normalized != NULL)
+    ok = get_badge_salt (store, TRUE, salt, error) && hash_pin (normalized, salt, hash, error);
+  if (ok)
+    {
+      stmt = till_store_prepare (store, "UPDATE user SET badge_hash = ? WHERE id = ?", error);
+      ok = stmt != NULL;
+    }
+  if (ok)
+    {
+      if (normalized != NULL)
+        sqlite3_bind_blob (stmt, 1, hash, sizeof hash, SQLITE_TRANSIENT);
       else
-        g_warning ("The user %s has a damaged PIN record or an unknown role; refusing sign-in",
-                   code);
-    }
-  else if (rc != SQLITE_DONE)
-    {
-      till_store_set_error (store, error, _ ("Cannot read the users"));
-      return NULL;
-    }
-
-  /* TODO (lockout issue): before hashing, refuse a user who is locked out after
-   * repeated failures, and after a failure below, count it. This is the one place
-   * every PIN sign-in passes through. */
-
-  /* Hash even for an unknown user (with the zero salt), so the answer takes the
-   * same time either way. */
-  if (!hash_pin (pin, salt, hash, error))
-    return NULL;
-
-  if (!found || CRYPTO_memcmp (hash, stored_hash, PIN_HASH_LEN) != 0)
-    {
-      OPENSSL_cleanse (hash, sizeof hash);
-      g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_BAD_PIN,
-                   _ ("The user code or the PIN is wrong"));
-      return NULL;
+        sqlite3_bind_null (stmt, 1);
+      sqlite3_bind_int64 (stmt, 2, id);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          ok = FALSE;
+          if (sqlite3_extended_errcode (till_store_get_db (store)) == SQLITE_CONSTRAINT_UNIQUE)
+            g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_DUPLICATE,
+                         _ ("This badge already belongs to another user"));
+          else
+            till_store_set_error (store, error, _ ("Cannot store the badge"));
+        }
     }
   OPENSSL_cleanse (hash, sizeof hash);
+  if (ok)
+    {
+      g_string_append_c (details, ',');
+      _till_json_append_key_int (details, "badge", normalized != NULL ? 1 : 0);
+      ok = _till_user_journal_change (store, journal, "badge", actor_code, user_code, details,
+                                      error);
+    }
+  return _till_user_end (store, began, ok, error);
+}
 
-  return user_new (id, user_code, user_name, role);
+/**
+ * till_user_unlock:
+ *
+ * Lifts a lockout and clears the count of wrong PINs; journaled (action
+ * "unlock"). The caller checks the actor's %TILL_PERMISSION_MANAGE_USERS.
+ */
+gboolean
+till_user_unlock (TillStore   *store,
+                  TillJournal *journal,
+                  const char  *actor_code,
+                  const char  *user_code,
+                  GError     **error)
+{
+  GHashTable *pending;
+  AuthState   cleared = { 0, 0 };
+  gboolean    began;
+  gboolean    ok;
+  gint64      id;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), FALSE);
+  g_return_val_if_fail (user_code != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!flush_pending (store, error) || !_till_user_begin (store, &began, error))
+    return FALSE;
+  id = find_user_id (store, user_code, NULL, error);
+  ok = id != 0 && update_auth_state (store, id, &cleared, error) &&
+       _till_user_journal_change (store, journal, "unlock", actor_code, user_code, NULL, error);
+  if (!_till_user_end (store, began, ok, error))
+    return FALSE;
+  pending = get_pending (store, FALSE);
+  if (pending != NULL)
+    g_hash_table_remove (pending, &id);
+  return TRUE;
+}
+
+/**
+ * till_user_set_clock_for_testing:
+ * @now_func: (nullable): the clock, or %NULL for the real one
+ *
+ * Lets a test move time (lockout expiry) without waiting.
+ */
+void
+till_user_set_clock_for_testing (TillStore *store, TillUserClockFunc now_func)
+{
+  Clock *clock = NULL;
+
+  g_return_if_fail (TILL_IS_STORE (store));
+
+  if (now_func != NULL)
+    {
+      clock = g_new0 (Clock, 1);
+      clock->now_func = now_func;
+    }
+  g_object_set_data_full (G_OBJECT (store), CLOCK_KEY, clock, g_free);
+}
+
+/* Returns: now, in microseconds since the Unix epoch, by the store's clock */
+gint64
+till_user_now (TillStore *store)
+{
+  Clock *clock;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), 0);
+
+  clock = g_object_get_data (G_OBJECT (store), CLOCK_KEY);
+  return clock != NULL ? clock->now_func () : g_get_real_time ();
 }
 
 gint64

@@ -9,8 +9,16 @@
 #include "till-core.h"
 #include "till-test-util.h"
 
-static char      *scratch;
-static TillStore *store;
+static char        *scratch;
+static TillStore   *store;
+static TillJournal *journal;
+static gint64       fake_now_us;
+
+static gint64
+fake_now (void)
+{
+  return fake_now_us;
+}
 
 static void
 setup (void)
@@ -20,13 +28,22 @@ setup (void)
 
   scratch = till_test_make_tmpdir ();
   db_path = g_build_filename (scratch, "till.db", NULL);
+  g_autofree char *key_path = NULL;
+
   store = till_store_open (db_path, &error);
   ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  key_path = g_build_filename (scratch, "journal.key", NULL);
+  journal = till_journal_new (store, key_path, &error);
+  ck_assert_msg (journal != NULL, "%s", error ? error->message : "");
+  /* 2024-03-01 10:00:00 UTC */
+  fake_now_us = G_GINT64_CONSTANT (1709287200) * G_USEC_PER_SEC;
+  till_user_set_clock_for_testing (store, fake_now);
 }
 
 static void
 teardown (void)
 {
+  g_clear_object (&journal);
   g_clear_object (&store);
   till_test_remove_tree (scratch);
   g_clear_pointer (&scratch, g_free);
@@ -213,11 +230,243 @@ START_TEST (test_inactive)
 }
 END_TEST
 
+static void
+assert_sign_in (const char *code, const char *pin, gint expected_code)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillUser) user = till_user_authenticate (store, code, pin, &error);
+
+  if (expected_code < 0)
+    ck_assert_msg (user != NULL, "%s: %s", code, error ? error->message : "");
+  else
+    {
+      ck_assert_ptr_null (user);
+      ck_assert_msg (g_error_matches (error, TILL_USER_ERROR, expected_code), "%s: %s", code,
+                     error ? error->message : "no error");
+    }
+}
+
+static gint64
+count_journal (const char *kind)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store),
+                                        "SELECT count(*) FROM journal WHERE kind = ?", -1, &stmt,
+                                        NULL),
+                    SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+/* /core/user/lockout/five: locked after exactly 5 wrong PINs, for 15 minutes */
+START_TEST (test_lockout_timing)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillUser) locked = NULL;
+  gint64 fifth_failure_us;
+
+  /* Issue 5's numbers, written out: 5 wrong PINs, 15 minutes. */
+  create ("1001", "张三", TILL_ROLE_CASHIER, "1234");
+  for (int i = 1; i < 5; i++)
+    assert_sign_in ("1001", "0000", TILL_USER_ERROR_BAD_PIN);
+  /* Four wrong PINs: the right one still works, and clears the count. */
+  assert_sign_in ("1001", "1234", -1);
+  for (int i = 1; i < 5; i++)
+    assert_sign_in ("1001", "0000", TILL_USER_ERROR_BAD_PIN);
+  assert_sign_in ("1001", "1234", -1);
+
+  for (int i = 1; i <= 5; i++)
+    {
+      fake_now_us += G_USEC_PER_SEC;
+      assert_sign_in ("1001", "0000", TILL_USER_ERROR_BAD_PIN);
+    }
+  fifth_failure_us = fake_now_us;
+
+  /* The right PIN is refused now, with a message that says until when. */
+  locked = till_user_authenticate (store, "1001", "1234", &error);
+  ck_assert_ptr_null (locked);
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_LOCKED));
+  {
+    g_autoptr (GDateTime) until = g_date_time_new_from_unix_local (
+        (fifth_failure_us + 15 * G_TIME_SPAN_MINUTE) / G_USEC_PER_SEC);
+    g_autofree char *hhmm = g_date_time_format (until, "%H:%M");
+
+    ck_assert_msg (strstr (error->message, hhmm) != NULL, "%s lacks %s", error->message, hhmm);
+  }
+
+  fake_now_us = fifth_failure_us + 14 * G_TIME_SPAN_MINUTE + 59 * G_USEC_PER_SEC;
+  assert_sign_in ("1001", "1234", TILL_USER_ERROR_LOCKED);
+  fake_now_us = fifth_failure_us + 15 * G_TIME_SPAN_MINUTE;
+  assert_sign_in ("1001", "1234", -1);
+  /* Free again with a fresh count: one wrong PIN does not lock. */
+  assert_sign_in ("1001", "0000", TILL_USER_ERROR_BAD_PIN);
+  assert_sign_in ("1001", "1234", -1);
+}
+END_TEST
+
+/* /core/user/lockout/expiry-resets: after a lock runs out, wrong PINs count from 0 */
+START_TEST (test_lockout_expiry_resets)
+{
+  create ("1001", "张三", TILL_ROLE_CASHIER, "1234");
+  for (int i = 1; i <= TILL_USER_MAX_FAILED_ATTEMPTS; i++)
+    assert_sign_in ("1001", "0000", TILL_USER_ERROR_BAD_PIN);
+  fake_now_us += TILL_USER_LOCKOUT_US;
+  assert_sign_in ("1001", "0000", TILL_USER_ERROR_BAD_PIN);
+  assert_sign_in ("1001", "1234", -1);
+}
+END_TEST
+
+/* /core/user/lockout/unlock: a manager lifts the lock at once; journaled */
+START_TEST (test_unlock)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 changes;
+
+  create ("1001", "张三", TILL_ROLE_CASHIER, "1234");
+  for (int i = 1; i <= TILL_USER_MAX_FAILED_ATTEMPTS; i++)
+    assert_sign_in ("1001", "0000", TILL_USER_ERROR_BAD_PIN);
+  assert_sign_in ("1001", "1234", TILL_USER_ERROR_LOCKED);
+
+  changes = count_journal ("user-change");
+  ck_assert_msg (till_user_unlock (store, journal, "3001", "1001", &error), "%s",
+                 error ? error->message : "");
+  ck_assert_int_eq (count_journal ("user-change"), changes + 1);
+  assert_sign_in ("1001", "1234", -1);
+
+  ck_assert (!till_user_unlock (store, journal, "3001", "nobody", &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_NO_USER));
+}
+END_TEST
+
+/* /core/user/lockout/per-user: one user's lock leaves the others alone, and
+ * survives a restart */
+START_TEST (test_lockout_persists)
+{
+  g_autofree char *db_path = g_build_filename (scratch, "till.db", NULL);
+
+  create ("1001", "张三", TILL_ROLE_CASHIER, "1234");
+  create ("1002", "李四", TILL_ROLE_CASHIER, "5678");
+  for (int i = 1; i <= TILL_USER_MAX_FAILED_ATTEMPTS; i++)
+    assert_sign_in ("1001", "0000", TILL_USER_ERROR_BAD_PIN);
+  assert_sign_in ("1002", "5678", -1);
+
+  g_clear_object (&journal);
+  g_clear_object (&store);
+  store = till_store_open (db_path, NULL);
+  ck_assert_ptr_nonnull (store);
+  till_user_set_clock_for_testing (store, fake_now);
+  assert_sign_in ("1001", "1234", TILL_USER_ERROR_LOCKED);
+  /* An unknown user is never "locked": that would tell which codes exist. */
+  for (int i = 1; i <= TILL_USER_MAX_FAILED_ATTEMPTS + 1; i++)
+    assert_sign_in ("7777", "0000", TILL_USER_ERROR_BAD_PIN);
+}
+END_TEST
+
+/* /core/user/badge: sign-in by badge, stored hashed, lockout applies */
+START_TEST (test_badge)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillUser) user = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  create ("1001", "张三", TILL_ROLE_CASHIER, "1234");
+  create ("1002", "李四", TILL_ROLE_CASHIER, "5678");
+
+  /* No badge yet anywhere. */
+  user = till_user_authenticate_badge (store, "0004512345", &error);
+  ck_assert_ptr_null (user);
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_BAD_BADGE));
+  g_clear_error (&error);
+
+  ck_assert_msg (till_user_set_badge (store, journal, "3001", "1001", "0004512345", &error), "%s",
+                 error ? error->message : "");
+  /* The scanner's trailing Enter does not matter. */
+  user = till_user_authenticate_badge (store, "0004512345\r\n", &error);
+  ck_assert_msg (user != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (till_user_get_code (user), "1001");
+  g_clear_object (&user);
+
+  user = till_user_authenticate_badge (store, "0004512346", &error);
+  ck_assert_ptr_null (user);
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_BAD_BADGE));
+  g_clear_error (&error);
+  ck_assert (!till_user_set_badge (store, journal, "3001", "1001", "12", &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_BAD_BADGE));
+  g_clear_error (&error);
+
+  /* One badge, one user. */
+  ck_assert (!till_user_set_badge (store, journal, "3001", "1002", "0004512345", &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_DUPLICATE));
+  g_clear_error (&error);
+
+  /* Stored as a 32-byte hash, not the code. */
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store),
+                                        "SELECT badge_hash FROM user WHERE code = '1001'", -1,
+                                        &stmt, NULL),
+                    SQLITE_OK);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  ck_assert_int_eq (sqlite3_column_bytes (stmt, 0), 32);
+  ck_assert_ptr_null (g_strstr_len (sqlite3_column_blob (stmt, 0), 32, "45123"));
+
+  /* A user locked by wrong PINs cannot use the badge either. */
+  for (int i = 1; i <= TILL_USER_MAX_FAILED_ATTEMPTS; i++)
+    assert_sign_in ("1001", "0000", TILL_USER_ERROR_BAD_PIN);
+  user = till_user_authenticate_badge (store, "0004512345", &error);
+  ck_assert_ptr_null (user);
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_LOCKED));
+  g_clear_error (&error);
+  fake_now_us += TILL_USER_LOCKOUT_US;
+  user = till_user_authenticate_badge (store, "0004512345", &error);
+  ck_assert_msg (user != NULL, "%s", error ? error->message : "");
+  g_clear_object (&user);
+
+  /* Removing the badge ends badge sign-in. */
+  ck_assert (till_user_set_badge (store, journal, "3001", "1001", NULL, NULL));
+  user = till_user_authenticate_badge (store, "0004512345", &error);
+  ck_assert_ptr_null (user);
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_BAD_BADGE));
+}
+END_TEST
+
+/* /core/user/journaled-changes: create and role change are journaled and the
+ * journal verifies */
+START_TEST (test_journaled_changes)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillUser) user = NULL;
+  gint64 bad_seq = -1;
+
+  ck_assert (till_user_create_journaled (store, journal, "3001", "1001", "张三", TILL_ROLE_CASHIER,
+                                         "1234", &error) > 0);
+  ck_assert (till_user_set_role (store, journal, "3001", "1001", TILL_ROLE_SUPERVISOR, &error));
+  ck_assert_int_eq (count_journal ("user-change"), 2);
+  ck_assert (!till_user_set_role (store, journal, "3001", "9999", TILL_ROLE_MANAGER, &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_NO_USER));
+  g_clear_error (&error);
+  /* A failed create leaves neither a user nor an entry. */
+  ck_assert_int_eq (till_user_create_journaled (store, journal, "3001", "1001", "重复",
+                                                TILL_ROLE_CASHIER, "1234", &error),
+                    0);
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_DUPLICATE));
+  g_clear_error (&error);
+  ck_assert_int_eq (count_journal ("user-change"), 2);
+
+  user = till_user_authenticate (store, "1001", "1234", &error);
+  ck_assert_msg (user != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (till_user_get_role (user), TILL_ROLE_SUPERVISOR);
+  ck_assert_msg (till_journal_verify (journal, &bad_seq, &error), "%s",
+                 error ? error->message : "");
+}
+END_TEST
+
 static Suite *
 user_suite (void)
 {
   Suite *suite = suite_create ("core/user");
   TCase *tc = tcase_create ("user");
+  TCase *lockout = tcase_create ("lockout");
 
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_authenticate);
@@ -228,6 +477,17 @@ user_suite (void)
   tcase_add_test (tc, test_roles);
   tcase_add_test (tc, test_inactive);
   suite_add_tcase (suite, tc);
+
+  /* Many scrypt hashes under the sanitizers: give them time. */
+  tcase_set_timeout (lockout, 120);
+  tcase_add_checked_fixture (lockout, setup, teardown);
+  tcase_add_test (lockout, test_lockout_timing);
+  tcase_add_test (lockout, test_lockout_expiry_resets);
+  tcase_add_test (lockout, test_unlock);
+  tcase_add_test (lockout, test_lockout_persists);
+  tcase_add_test (lockout, test_badge);
+  tcase_add_test (lockout, test_journaled_changes);
+  suite_add_tcase (suite, lockout);
   return suite;
 }
 

@@ -1,0 +1,133 @@
+/* till-permission.h: what a role may do, per-user limits, and supervisor overrides
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#if !defined(TILL_CORE_INSIDE) && !defined(TILL_CORE_COMPILATION)
+#error "Only <till-core.h> can be included directly."
+#endif
+
+#include <glib.h>
+
+#include "till-types.h"
+#include "till-user.h"
+
+G_BEGIN_DECLS
+
+#define TILL_PERMISSION_ERROR (till_permission_error_quark ())
+
+typedef enum
+{
+  TILL_PERMISSION_ERROR_FAILED,
+  /* The user may not do this: ask a supervisor for an override. The message
+   * names the act. */
+  TILL_PERMISSION_ERROR_DENIED,
+  /* Allowed, but beyond the user's limit (discount %, price override, refund
+   * amount): an override is needed. */
+  TILL_PERMISSION_ERROR_LIMIT,
+  /* The supervisor given for an override may not approve this either, or their
+   * PIN/badge is wrong, or no reason was given. */
+  TILL_PERMISSION_ERROR_OVERRIDE,
+} TillPermissionError;
+
+/* Every sensitive act a cashier can attempt. Stored by name (see
+ * till_permission_to_string) in the role_permission table, so never renumber:
+ * append. */
+typedef enum
+{
+  TILL_PERMISSION_VOID_LINE,
+  TILL_PERMISSION_VOID_SALE,
+  TILL_PERMISSION_NO_SALE, /* open the drawer without a sale */
+  TILL_PERMISSION_PRICE_OVERRIDE,
+  TILL_PERMISSION_LINE_DISCOUNT,
+  TILL_PERMISSION_SALE_DISCOUNT,
+  TILL_PERMISSION_QUANTITY_CHANGE,
+  TILL_PERMISSION_SUSPEND_SALE,
+  TILL_PERMISSION_REPRINT,
+  TILL_PERMISSION_RETURN_WITH_RECEIPT,
+  TILL_PERMISSION_RETURN_WITHOUT_RECEIPT,
+  TILL_PERMISSION_MANAGE_USERS, /* create users, set roles and permissions, unlock */
+  TILL_PERMISSION_DEVICE_SETTINGS,
+} TillPermission;
+
+#define TILL_N_PERMISSIONS (TILL_PERMISSION_DEVICE_SETTINGS + 1)
+
+/* A supervisor's approval of one act, given on the spot. Strings are borrowed. */
+typedef struct
+{
+  const char *supervisor_code;   /* the approving user's code (from the badge or keyed) */
+  const char *supervisor_secret; /* their PIN, or the badge code when badge is TRUE */
+  gboolean    badge;
+  const char *reason; /* a reason code, e.g. "customer-changed-mind"; required */
+} TillOverride;
+
+/* Per-user limits; 0 means "none allowed without an override" and -1 "no limit". */
+typedef struct
+{
+  int    max_line_discount_bp; /* basis points: 1000 = 10 % */
+  gint64 max_price_override;   /* fen: the largest |new - old| price change */
+  gint64 max_refund;           /* fen: the largest refund without approval */
+} TillUserLimits;
+
+GQuark      till_permission_error_quark (void);
+const char *till_permission_to_string (TillPermission permission);
+gboolean    till_permission_from_string (const char *text, TillPermission *out_permission);
+/* A short, translated label for the screen ("Void a line"). */
+const char *till_permission_get_label (TillPermission permission);
+
+/* Whether @role has @permission in this store (defaults per role, editable by a
+ * manager). */
+gboolean till_permission_role_has (TillStore *store, TillRole role, TillPermission permission);
+/* The built-in default, before any manager's edit. */
+gboolean till_permission_role_default (TillRole role, TillPermission permission);
+/* Changes what @role may do, journaled as a "user-change" (action
+ * "role-permission") naming @actor_code, in the caller's transaction or its own.
+ * The admin role always has everything and cannot be edited. The caller must
+ * have checked that the actor has TILL_PERMISSION_MANAGE_USERS. */
+gboolean till_permission_role_set (TillStore     *store,
+                                   TillJournal   *journal,
+                                   const char    *actor_code,
+                                   TillRole       role,
+                                   TillPermission permission,
+                                   gboolean       allowed,
+                                   GError       **error);
+
+/* A role's default limits: cashier none, supervisor 20 %, ¥50 price change and
+ * ¥500 refund, manager and admin no limit. */
+void till_user_limits_for_role (TillRole role, TillUserLimits *out_limits);
+/* The user's stored limits, or their role's defaults where none are stored. */
+gboolean
+till_user_get_limits (TillStore *store, TillUser *user, TillUserLimits *out_limits, GError **error);
+/* Journaled like till_permission_role_set(), same MANAGE_USERS rule; @limits
+ * NULL goes back to the role's defaults. */
+gboolean till_user_set_limits (TillStore            *store,
+                               TillJournal          *journal,
+                               const char           *actor_code,
+                               TillUser             *user,
+                               const TillUserLimits *limits,
+                               GError              **error);
+
+/* The one check every sensitive core call makes. Allowed when @user's role has
+ * @permission (and, for the limited acts, @amount is within the user's limit:
+ * basis points for discounts, fen for price changes and refunds; pass 0
+ * otherwise), or when @override names a supervisor whose own role and limits
+ * allow it, with a valid PIN/badge and a reason. Must run inside the caller's
+ * store transaction: an override, when used, is written to the journal (kind
+ * "override": who, what, why, for whom) in that transaction, and a wrong
+ * supervisor PIN counts towards that supervisor's lockout.
+ * The user's role and limits are read from the store, not the sign-in snapshot,
+ * so a change by a manager applies at once; a user deactivated since sign-in is
+ * refused. @amount is taken as its absolute value. @journal may be NULL only
+ * when no override is given.
+ * On refusal: FALSE with TILL_PERMISSION_ERROR_DENIED / _LIMIT / _OVERRIDE;
+ * outside a transaction: FALSE with TILL_PERMISSION_ERROR_FAILED. */
+gboolean till_permission_check (TillStore          *store,
+                                TillJournal        *journal,
+                                TillUser           *user,
+                                TillPermission      permission,
+                                gint64              amount,
+                                const TillOverride *override,
+                                GError            **error);
+
+G_END_DECLS

@@ -14,8 +14,11 @@ struct _TillCartLine
   GObject parent_instance;
 
   TillProduct *product;
-  gint64       quantity;   /* thousandths */
-  gint64       unit_price; /* fen per unit (per kg when weighed) */
+  gint64       quantity;       /* thousandths */
+  gint64       unit_price;     /* fen per unit (per kg when weighed), as charged */
+  gint64       original_price; /* the unit price when rung up, before any override */
+  int          discount_bp;    /* line discount, basis points */
+  gint64       sale_discount;  /* fen: this line's share of the whole-sale discount */
 };
 
 G_DEFINE_FINAL_TYPE (TillCartLine, till_cart_line, G_TYPE_OBJECT)
@@ -102,16 +105,38 @@ till_cart_line_init (TillCartLine *self)
 TillCartLine *
 till_cart_line_new (TillProduct *product, gint64 quantity, gint64 unit_price)
 {
+  return till_cart_line_new_full (product, quantity, unit_price, unit_price, 0);
+}
+
+/**
+ * till_cart_line_new_full:
+ * @unit_price: fen per unit as charged (after a price override)
+ * @original_price: fen per unit when the line was rung up
+ * @discount_bp: the line discount in basis points, 0 to 10000
+ *
+ * Returns: (transfer full): a new line with no share of a whole-sale discount
+ */
+TillCartLine *
+till_cart_line_new_full (TillProduct *product,
+                         gint64       quantity,
+                         gint64       unit_price,
+                         gint64       original_price,
+                         int          discount_bp)
+{
   TillCartLine *self;
 
   g_return_val_if_fail (TILL_IS_PRODUCT (product), NULL);
   g_return_val_if_fail (quantity > 0, NULL);
   g_return_val_if_fail (unit_price >= 0, NULL);
+  g_return_val_if_fail (original_price >= 0, NULL);
+  g_return_val_if_fail (discount_bp >= 0 && discount_bp <= 10000, NULL);
 
   self = g_object_new (TILL_TYPE_CART_LINE, NULL);
   self->product = g_object_ref (product);
   self->quantity = quantity;
   self->unit_price = unit_price;
+  self->original_price = original_price;
+  self->discount_bp = discount_bp;
   return self;
 }
 
@@ -156,10 +181,104 @@ till_cart_line_get_unit_price (TillCartLine *self)
   return self->unit_price;
 }
 
-/* Returns: the line's amount in fen, rounded half-up to the fen */
+/* Returns: the unit price when the line was rung up, before any override */
+gint64
+till_cart_line_get_original_price (TillCartLine *self)
+{
+  g_return_val_if_fail (TILL_IS_CART_LINE (self), 0);
+  return self->original_price;
+}
+
+gboolean
+till_cart_line_has_price_override (TillCartLine *self)
+{
+  g_return_val_if_fail (TILL_IS_CART_LINE (self), FALSE);
+  return self->unit_price != self->original_price;
+}
+
+/* Returns: the line discount in basis points (1000 = 10 %) */
+int
+till_cart_line_get_discount_bp (TillCartLine *self)
+{
+  g_return_val_if_fail (TILL_IS_CART_LINE (self), 0);
+  return self->discount_bp;
+}
+
+/* Returns: unit price × quantity, half-up to the fen, before any discount */
+gint64
+till_cart_line_get_gross_amount (TillCartLine *self)
+{
+  g_return_val_if_fail (TILL_IS_CART_LINE (self), 0);
+  return till_money_line_amount (self->unit_price, self->quantity);
+}
+
+/* Returns: the line discount in fen: gross × bp / 10000, half-up */
+gint64
+till_cart_line_get_line_discount (TillCartLine *self)
+{
+  g_return_val_if_fail (TILL_IS_CART_LINE (self), 0);
+  if (self->discount_bp == 0)
+    return 0;
+  return till_money_round_half_up (till_cart_line_get_gross_amount (self) * self->discount_bp,
+                                   10000);
+}
+
+/* Returns: this line's share of the whole-sale discount, in fen */
+gint64
+till_cart_line_get_sale_discount (TillCartLine *self)
+{
+  g_return_val_if_fail (TILL_IS_CART_LINE (self), 0);
+  return self->sale_discount;
+}
+
+gint64
+till_cart_line_get_net_before_sale_discount (TillCartLine *self)
+{
+  g_return_val_if_fail (TILL_IS_CART_LINE (self), 0);
+  return till_cart_line_get_gross_amount (self) - till_cart_line_get_line_discount (self);
+}
+
+/* Returns: what the customer pays for the line, in fen, after both discounts */
 gint64
 till_cart_line_get_amount (TillCartLine *self)
 {
   g_return_val_if_fail (TILL_IS_CART_LINE (self), 0);
-  return till_money_line_amount (self->unit_price, self->quantity);
+  return till_cart_line_get_net_before_sale_discount (self) - self->sale_discount;
+}
+
+void
+_till_cart_line_set_unit_price (TillCartLine *self, gint64 unit_price)
+{
+  g_return_if_fail (TILL_IS_CART_LINE (self));
+  g_return_if_fail (unit_price >= 0);
+
+  if (self->unit_price == unit_price)
+    return;
+  self->unit_price = unit_price;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNIT_PRICE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AMOUNT]);
+}
+
+void
+_till_cart_line_set_discount_bp (TillCartLine *self, int discount_bp)
+{
+  g_return_if_fail (TILL_IS_CART_LINE (self));
+  g_return_if_fail (discount_bp >= 0 && discount_bp <= 10000);
+
+  if (self->discount_bp == discount_bp)
+    return;
+  self->discount_bp = discount_bp;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AMOUNT]);
+}
+
+void
+_till_cart_line_set_sale_discount (TillCartLine *self, gint64 sale_discount)
+{
+  g_return_if_fail (TILL_IS_CART_LINE (self));
+  g_return_if_fail (sale_discount >= 0);
+
+  if (self->sale_discount == sale_discount)
+    return;
+  self->sale_discount = sale_discount;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AMOUNT]);
 }

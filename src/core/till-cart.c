@@ -10,8 +10,11 @@
 
 #include "till-cart.h"
 #include "till-catalog.h"
+#include "till-journal.h"
 #include "till-label-barcode.h"
+#include "till-permission.h"
 #include "till-store.h"
+#include "till-user.h"
 #include "till-uuid.h"
 
 /* What one sale may hold. Beyond these a keying mistake (a barcode typed into the
@@ -45,6 +48,12 @@ struct _TillCart
    * read as this text (NULL: the defaults). */
   char      *label_templates_text;
   GPtrArray *label_templates;
+
+  /* The whole-sale discount as set: basis points or fixed fen, at most one of
+   * them non-zero; sale_discount is what it comes to in fen, split on lines. */
+  int    sale_discount_bp;
+  gint64 sale_discount_amount;
+  gint64 sale_discount;
 
   TillRounding rounding_rule;
   gint64       subtotal;
@@ -119,6 +128,69 @@ key_at (TillCart *self, guint position)
   return g_array_index (self->line_keys, gint64, position);
 }
 
+typedef struct
+{
+  guint  index;
+  gint64 remainder;
+} ShareRemainder;
+
+static int
+compare_remainders (gconstpointer a, gconstpointer b)
+{
+  const ShareRemainder *ra = a;
+  const ShareRemainder *rb = b;
+
+  if (ra->remainder != rb->remainder)
+    return ra->remainder > rb->remainder ? -1 : 1;
+  return ra->index < rb->index ? -1 : ra->index > rb->index;
+}
+
+/* Splits the whole-sale discount across the lines (the rule is in till-cart.h:
+ * largest remainder, so the shares add up to the discount exactly). */
+static void
+split_sale_discount (TillCart *self)
+{
+  g_autofree ShareRemainder *remainders = NULL;
+  gint64                     base = 0;
+  gint64                     discount = 0;
+  gint64                     given = 0;
+  guint                      n = self->lines->len;
+
+  for (guint i = 0; i < n; i++)
+    base += till_cart_line_get_net_before_sale_discount (line_at (self, i));
+  if (base > 0 && self->sale_discount_bp > 0)
+    discount = till_money_round_half_up (base * self->sale_discount_bp, 10000);
+  else if (base > 0 && self->sale_discount_amount > 0)
+    discount = MIN (self->sale_discount_amount, base);
+  self->sale_discount = discount;
+
+  remainders = g_new0 (ShareRemainder, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    {
+      TillCartLine *line = line_at (self, i);
+      gint64        weighted = till_cart_line_get_net_before_sale_discount (line) * discount;
+      gint64        share = base > 0 ? weighted / base : 0;
+
+      remainders[i].index = i;
+      remainders[i].remainder = base > 0 ? weighted % base : 0;
+      _till_cart_line_set_sale_discount (line, share);
+      given += share;
+    }
+  if (discount - given > 0)
+    {
+      qsort (remainders, n, sizeof *remainders, compare_remainders);
+      /* The leftover is the sum of the fractional parts, so it is less than the
+       * number of lines with a remainder, and no line goes below zero. */
+      for (guint k = 0; k < n && given < discount; k++, given++)
+        {
+          TillCartLine *line = line_at (self, remainders[k].index);
+
+          _till_cart_line_set_sale_discount (line, till_cart_line_get_sale_discount (line) + 1);
+        }
+    }
+  g_assert (given == discount);
+}
+
 /* Recomputes the totals from the lines and notifies what changed. */
 static void
 update_totals (TillCart *self)
@@ -127,6 +199,7 @@ update_totals (TillCart *self)
   gint64 item_count = 0;
   gint64 total;
 
+  split_sale_discount (self);
   for (guint i = 0; i < self->lines->len; i++)
     {
       TillCartLine *line = line_at (self, i);
@@ -187,6 +260,8 @@ start_new_sale (TillCart *self)
   self->next_key = 1;
   self->journaled = FALSE;
   self->started_us = g_get_real_time ();
+  self->sale_discount_bp = 0;
+  self->sale_discount_amount = 0;
 
   g_object_freeze_notify (G_OBJECT (self));
   set_sale_uuid (self, till_uuid_v7_new ());
@@ -562,6 +637,8 @@ till_cart_restore (TillCart *self, GError **error)
   g_autoptr (GArray) keys = NULL;
   g_autofree char *sale_uuid = NULL;
   gint64           started_us;
+  int              sale_discount_bp;
+  gint64           sale_discount_amount;
   gboolean         sold = FALSE;
   guint            n_removed;
   int              rc;
@@ -570,7 +647,9 @@ till_cart_restore (TillCart *self, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   cart_stmt = till_store_prepare (self->store,
-                                  "SELECT sale_uuid, started_us FROM cart WHERE id = 1", error);
+                                  "SELECT sale_uuid, started_us, sale_discount_bp, "
+                                  "sale_discount_amount FROM cart WHERE id = 1",
+                                  error);
   if (cart_stmt == NULL)
     return FALSE;
   rc = sqlite3_step (cart_stmt);
@@ -587,6 +666,8 @@ till_cart_restore (TillCart *self, GError **error)
     }
   sale_uuid = g_strdup ((const char *) sqlite3_column_text (cart_stmt, 0));
   started_us = sqlite3_column_int64 (cart_stmt, 1);
+  sale_discount_bp = sqlite3_column_int (cart_stmt, 2);
+  sale_discount_amount = sqlite3_column_int64 (cart_stmt, 3);
   till_stmt_release (g_steal_pointer (&cart_stmt));
 
   if (!sale_exists (self, sale_uuid, &sold, error))
@@ -607,7 +688,8 @@ till_cart_restore (TillCart *self, GError **error)
   lines = g_ptr_array_new_with_free_func (g_object_unref);
   keys = g_array_new (FALSE, FALSE, sizeof (gint64));
   line_stmt = till_store_prepare (self->store,
-                                  "SELECT position, product_id, quantity, unit_price "
+                                  "SELECT position, product_id, quantity, unit_price, "
+                                  "coalesce(original_price, unit_price), discount_bp "
                                   "FROM cart_line ORDER BY position",
                                   error);
   if (line_stmt == NULL)
@@ -624,7 +706,10 @@ till_cart_restore (TillCart *self, GError **error)
       product = till_catalog_lookup_id (self->catalog, sqlite3_column_int64 (line_stmt, 1), error);
       if (product == NULL)
         return FALSE;
-      g_ptr_array_add (lines, till_cart_line_new (product, quantity, unit_price));
+      g_ptr_array_add (
+          lines, till_cart_line_new_full (product, quantity, unit_price,
+                                          sqlite3_column_int64 (line_stmt, 4),
+                                          CLAMP (sqlite3_column_int (line_stmt, 5), 0, 10000)));
       g_array_append_val (keys, key);
     }
   if (rc != SQLITE_DONE)
@@ -642,6 +727,8 @@ till_cart_restore (TillCart *self, GError **error)
   self->next_key = self->line_keys->len > 0 ? key_at (self, self->line_keys->len - 1) + 1 : 1;
   self->journaled = TRUE;
   self->started_us = started_us;
+  self->sale_discount_bp = CLAMP (sale_discount_bp, 0, 10000);
+  self->sale_discount_amount = MAX (sale_discount_amount, 0);
 
   g_object_freeze_notify (G_OBJECT (self));
   if (g_strcmp0 (self->sale_uuid, sale_uuid) != 0)
@@ -952,8 +1039,12 @@ till_cart_add_product (TillCart *self, TillProduct *product, gint64 quantity, GE
           TillCartLine *line = line_at (self, i);
           gint64        new_quantity;
 
+          /* A line with a price override or a line discount was approved as
+           * it stands: another scan of the product gets a line of its own. */
           if (till_product_get_id (till_cart_line_get_product (line)) !=
-              till_product_get_id (product))
+                  till_product_get_id (product) ||
+              till_cart_line_has_price_override (line) ||
+              till_cart_line_get_discount_bp (line) != 0)
             continue;
 
           new_quantity = till_cart_line_get_quantity (line) + quantity;
@@ -1189,6 +1280,31 @@ till_cart_get_item_count (TillCart *self)
   return self->item_count;
 }
 
+/* Returns: the whole-sale discount in basis points, or 0 */
+int
+till_cart_get_sale_discount_bp (TillCart *self)
+{
+  g_return_val_if_fail (TILL_IS_CART (self), 0);
+  return self->sale_discount_bp;
+}
+
+/* Returns: the whole-sale discount as a fixed amount in fen, or 0 */
+gint64
+till_cart_get_sale_discount_amount (TillCart *self)
+{
+  g_return_val_if_fail (TILL_IS_CART (self), 0);
+  return self->sale_discount_amount;
+}
+
+/* Returns: what the whole-sale discount takes off, in fen (the sum of the
+ * lines' shares) */
+gint64
+till_cart_get_sale_discount (TillCart *self)
+{
+  g_return_val_if_fail (TILL_IS_CART (self), 0);
+  return self->sale_discount;
+}
+
 TillRounding
 till_cart_get_rounding_rule (TillCart *self)
 {
@@ -1249,4 +1365,633 @@ _till_cart_reset (TillCart *self)
 {
   g_return_if_fail (TILL_IS_CART (self));
   start_new_sale (self);
+}
+
+/* Sale control: every act below runs in one transaction that checks the
+ * permission, changes the journaled cart and appends the act's journal entry;
+ * memory changes only after the commit. */
+
+static void
+json_separate (GString *out)
+{
+  if (out->len > 0 && out->str[out->len - 1] != '{' && out->str[out->len - 1] != '[')
+    g_string_append_c (out, ',');
+}
+
+static void
+json_append_string (GString *out, const char *text)
+{
+  g_string_append_c (out, '"');
+  for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '"' || c == '\\')
+        g_string_append_printf (out, "\\%c", c);
+      else if (c < 0x20)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, (char) c);
+    }
+  g_string_append_c (out, '"');
+}
+
+void
+_till_json_add_string (GString *out, const char *key, const char *value)
+{
+  json_separate (out);
+  g_string_append_printf (out, "\"%s\":", key);
+  if (value == NULL)
+    g_string_append (out, "null");
+  else
+    json_append_string (out, value);
+}
+
+void
+_till_json_add_int (GString *out, const char *key, gint64 value)
+{
+  json_separate (out);
+  g_string_append_printf (out, "\"%s\":%" G_GINT64_FORMAT, key, value);
+}
+
+void
+_till_json_add_user (GString *out, TillUser *user)
+{
+  _till_json_add_int (out, "user_id", till_user_get_id (user));
+  _till_json_add_string (out, "user_code", till_user_get_code (user));
+  _till_json_add_string (out, "user_name", till_user_get_name (user));
+}
+
+static void
+append_line_json (GString *out, TillCartLine *line, guint position)
+{
+  TillProduct *product = till_cart_line_get_product (line);
+
+  _till_json_add_int (out, "line_no", position + 1);
+  _till_json_add_int (out, "product_id", till_product_get_id (product));
+  _till_json_add_string (out, "sku", till_product_get_sku (product));
+  _till_json_add_string (out, "name", till_product_get_name (product));
+  _till_json_add_int (out, "quantity", till_cart_line_get_quantity (line));
+  _till_json_add_int (out, "unit_price", till_cart_line_get_unit_price (line));
+  _till_json_add_int (out, "original_price", till_cart_line_get_original_price (line));
+  _till_json_add_int (out, "discount_bp", till_cart_line_get_discount_bp (line));
+  _till_json_add_int (out, "line_discount", till_cart_line_get_line_discount (line));
+  _till_json_add_int (out, "sale_discount", till_cart_line_get_sale_discount (line));
+  _till_json_add_int (out, "amount", till_cart_line_get_amount (line));
+}
+
+void
+_till_cart_append_lines_json (TillCart *self, GString *out)
+{
+  json_separate (out);
+  g_string_append (out, "\"lines\":[");
+  for (guint i = 0; i < self->lines->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, '{');
+      append_line_json (out, line_at (self, i), i);
+      g_string_append_c (out, '}');
+    }
+  g_string_append_c (out, ']');
+}
+
+static gboolean
+check_reason (const char *reason, GError **error)
+{
+  g_autofree char *stripped = g_strstrip (g_strdup (reason != NULL ? reason : ""));
+
+  if (*stripped != '\0')
+    return TRUE;
+  g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_REASON, _ ("Give a reason for this"));
+  return FALSE;
+}
+
+static gboolean
+check_position (TillCart *self, guint position, GError **error)
+{
+  if (position < self->lines->len)
+    return TRUE;
+  g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_NO_LINE, _ ("There is no line %u"),
+               position + 1);
+  return FALSE;
+}
+
+/* Opens the act's transaction and checks the permission in it. */
+static gboolean
+act_begin (TillCart           *self,
+           TillJournal        *journal,
+           TillUser           *user,
+           TillPermission      permission,
+           gint64              amount,
+           const TillOverride *override,
+           GError            **error)
+{
+  if (!till_store_begin (self->store, error))
+    return change_failed (self, FALSE, error);
+  if (!till_permission_check (self->store, journal, user, permission, amount, override, error))
+    {
+      till_store_rollback (self->store);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Starts the body of the act's journal entry: sale, user, reason. */
+static GString *
+act_body_new (TillCart *self, TillUser *user, const char *reason)
+{
+  GString *body = g_string_new ("{");
+
+  _till_json_add_string (body, "sale_uuid", self->sale_uuid);
+  _till_json_add_user (body, user);
+  _till_json_add_string (body, "reason", reason);
+  return body;
+}
+
+/* Appends the journal entry (closing @body) and commits; rolls back on failure. */
+static gboolean
+act_finish (TillCart *self, TillJournal *journal, const char *kind, GString *body, GError **error)
+{
+  g_autoptr (GBytes) bytes = NULL;
+
+  g_string_append_c (body, '}');
+  bytes = g_string_free_to_bytes (body);
+  if (!till_journal_append (journal, kind, self->sale_uuid, g_get_real_time (), bytes, NULL, NULL,
+                            error) ||
+      !till_store_commit (self->store, error))
+    return change_failed (self, TRUE, error);
+  return TRUE;
+}
+
+static gboolean
+act_failed (TillCart *self, GString *body, GError **error)
+{
+  if (body != NULL)
+    g_string_free (body, TRUE);
+  till_store_rollback (self->store);
+  return FALSE;
+}
+
+static gboolean
+journal_update_line (TillCart *self, const char *sql, gint64 key, gint64 value, GError **error)
+{
+  g_autoptr (TillStmt) stmt = till_store_prepare (self->store, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, value);
+  sqlite3_bind_int64 (stmt, 2, key);
+  if (!till_store_step_done (self->store, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (till_store_get_db (self->store)) != 1)
+    {
+      g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_FAILED,
+                   _ ("The journaled cart does not match the cart on screen"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+#define ACT_PRECONDITIONS(self, journal, user)                                       \
+  G_STMT_START                                                                       \
+  {                                                                                  \
+    g_return_val_if_fail (TILL_IS_CART (self), FALSE);                               \
+    g_return_val_if_fail (TILL_IS_JOURNAL (journal), FALSE);                         \
+    g_return_val_if_fail (till_journal_get_store (journal) == (self)->store, FALSE); \
+    g_return_val_if_fail (TILL_IS_USER (user), FALSE);                               \
+    g_return_val_if_fail (!till_store_in_transaction ((self)->store), FALSE);        \
+    g_return_val_if_fail (error == NULL || *error == NULL, FALSE);                   \
+  }                                                                                  \
+  G_STMT_END
+
+/**
+ * till_cart_void_line:
+ * @position: the line's index
+ * @reason: why, required (a reason code or the cashier's words)
+ * @override: (nullable): a supervisor's approval when @user lacks the permission
+ *
+ * Voids a line with %TILL_PERMISSION_VOID_LINE: it leaves the cart and a
+ * "void-line" journal entry records what it was, who voided it and why.
+ */
+gboolean
+till_cart_void_line (TillCart           *self,
+                     TillJournal        *journal,
+                     TillUser           *user,
+                     guint               position,
+                     const char         *reason,
+                     const TillOverride *override,
+                     GError            **error)
+{
+  GString *body;
+
+  ACT_PRECONDITIONS (self, journal, user);
+
+  if (!check_position (self, position, error) || !check_reason (reason, error))
+    return FALSE;
+  if (!act_begin (self, journal, user, TILL_PERMISSION_VOID_LINE, 0, override, error))
+    return FALSE;
+  body = act_body_new (self, user, reason);
+  g_string_append (body, ",\"line\":{");
+  append_line_json (body, line_at (self, position), position);
+  g_string_append_c (body, '}');
+  if (!journal_delete_lines (self, key_at (self, position), error))
+    return act_failed (self, body, error);
+  if (!act_finish (self, journal, "void-line", body, error))
+    return FALSE;
+
+  g_ptr_array_remove_index (self->lines, position);
+  g_array_remove_index (self->line_keys, position);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+  update_totals (self);
+  return TRUE;
+}
+
+/**
+ * till_cart_void_sale:
+ * @reason: why, required
+ * @override: (nullable): a supervisor's approval
+ *
+ * Voids the whole sale before payment with %TILL_PERMISSION_VOID_SALE: a
+ * "void-sale" entry records every line and the totals; the cart is emptied and
+ * the next sale gets a new uuid.
+ */
+gboolean
+till_cart_void_sale (TillCart           *self,
+                     TillJournal        *journal,
+                     TillUser           *user,
+                     const char         *reason,
+                     const TillOverride *override,
+                     GError            **error)
+{
+  GString *body;
+
+  ACT_PRECONDITIONS (self, journal, user);
+
+  if (self->lines->len == 0)
+    {
+      g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_EMPTY, _ ("There is no sale to void"));
+      return FALSE;
+    }
+  if (!check_reason (reason, error))
+    return FALSE;
+  if (!act_begin (self, journal, user, TILL_PERMISSION_VOID_SALE, 0, override, error))
+    return FALSE;
+  body = act_body_new (self, user, reason);
+  _till_cart_append_lines_json (self, body);
+  _till_json_add_int (body, "sale_discount", self->sale_discount);
+  _till_json_add_int (body, "subtotal", self->subtotal);
+  _till_json_add_int (body, "total", self->total);
+  if (!_till_cart_delete_journal (self, error))
+    return act_failed (self, body, error);
+  if (!act_finish (self, journal, "void-sale", body, error))
+    return FALSE;
+
+  start_new_sale (self);
+  return TRUE;
+}
+
+/**
+ * till_cart_override_price:
+ * @unit_price: the new unit price in fen (per kg when weighed)
+ * @reason: why, required
+ *
+ * Changes a line's unit price with %TILL_PERMISSION_PRICE_OVERRIDE; the amount
+ * checked against the user's limit is |@unit_price − the original price| in fen.
+ * The line keeps its original price for the receipt and the sale record.
+ */
+gboolean
+till_cart_override_price (TillCart           *self,
+                          TillJournal        *journal,
+                          TillUser           *user,
+                          guint               position,
+                          gint64              unit_price,
+                          const char         *reason,
+                          const TillOverride *override,
+                          GError            **error)
+{
+  TillCartLine *line;
+  gint64        old_price;
+  gint64        amount;
+  GString      *body;
+
+  ACT_PRECONDITIONS (self, journal, user);
+
+  if (!check_position (self, position, error) || !check_reason (reason, error))
+    return FALSE;
+  line = line_at (self, position);
+  if (unit_price < 0)
+    {
+      g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_DISCOUNT,
+                   _ ("A price cannot be negative"));
+      return FALSE;
+    }
+  if (!check_sale_size (self, unit_price, till_cart_line_get_quantity (line),
+                        till_cart_line_get_amount (line), &amount, error))
+    return FALSE;
+  old_price = till_cart_line_get_unit_price (line);
+  if (!act_begin (self, journal, user, TILL_PERMISSION_PRICE_OVERRIDE,
+                  ABS (unit_price - till_cart_line_get_original_price (line)), override, error))
+    return FALSE;
+  body = act_body_new (self, user, reason);
+  _till_json_add_int (body, "line_no", position + 1);
+  _till_json_add_int (body, "product_id", till_product_get_id (till_cart_line_get_product (line)));
+  _till_json_add_string (body, "name", till_product_get_name (till_cart_line_get_product (line)));
+  _till_json_add_int (body, "quantity", till_cart_line_get_quantity (line));
+  _till_json_add_int (body, "original_price", till_cart_line_get_original_price (line));
+  _till_json_add_int (body, "old_price", old_price);
+  _till_json_add_int (body, "new_price", unit_price);
+  if (!journal_update_line (self,
+                            "UPDATE cart_line SET unit_price = ?, "
+                            "original_price = coalesce(original_price, unit_price) "
+                            "WHERE position = ?",
+                            key_at (self, position), unit_price, error))
+    return act_failed (self, body, error);
+  if (!act_finish (self, journal, "price-override", body, error))
+    return FALSE;
+
+  _till_cart_line_set_unit_price (line, unit_price);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
+  update_totals (self);
+  return TRUE;
+}
+
+/**
+ * till_cart_set_line_discount:
+ * @discount_bp: basis points off the line, 0 (none) to 10000
+ * @reason: (nullable): why
+ *
+ * Sets a line discount with %TILL_PERMISSION_LINE_DISCOUNT, checked against the
+ * user's max_line_discount_bp. The discount in fen is the line's gross amount ×
+ * @discount_bp / 10000, half-up to the fen.
+ */
+gboolean
+till_cart_set_line_discount (TillCart           *self,
+                             TillJournal        *journal,
+                             TillUser           *user,
+                             guint               position,
+                             int                 discount_bp,
+                             const char         *reason,
+                             const TillOverride *override,
+                             GError            **error)
+{
+  TillCartLine *line;
+  GString      *body;
+
+  ACT_PRECONDITIONS (self, journal, user);
+
+  if (!check_position (self, position, error))
+    return FALSE;
+  if (discount_bp < 0 || discount_bp > 10000)
+    {
+      g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_DISCOUNT,
+                   _ ("A discount must be between 0 and 100 %%"));
+      return FALSE;
+    }
+  line = line_at (self, position);
+  if (!act_begin (self, journal, user, TILL_PERMISSION_LINE_DISCOUNT, discount_bp, override, error))
+    return FALSE;
+  body = act_body_new (self, user, reason);
+  _till_json_add_int (body, "line_no", position + 1);
+  _till_json_add_int (body, "product_id", till_product_get_id (till_cart_line_get_product (line)));
+  _till_json_add_string (body, "name", till_product_get_name (till_cart_line_get_product (line)));
+  _till_json_add_int (body, "gross_amount", till_cart_line_get_gross_amount (line));
+  _till_json_add_int (body, "old_discount_bp", till_cart_line_get_discount_bp (line));
+  _till_json_add_int (body, "discount_bp", discount_bp);
+  if (!journal_update_line (self, "UPDATE cart_line SET discount_bp = ? WHERE position = ?",
+                            key_at (self, position), discount_bp, error))
+    return act_failed (self, body, error);
+  if (!act_finish (self, journal, "line-discount", body, error))
+    return FALSE;
+
+  _till_cart_line_set_discount_bp (line, discount_bp);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
+  update_totals (self);
+  return TRUE;
+}
+
+static gboolean
+set_sale_discount (TillCart           *self,
+                   TillJournal        *journal,
+                   TillUser           *user,
+                   int                 discount_bp,
+                   gint64              discount_amount,
+                   const char         *reason,
+                   const TillOverride *override,
+                   GError            **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  gint64   base = 0;
+  gint64   checked_bp = discount_bp;
+  GString *body;
+
+  if (self->lines->len == 0)
+    {
+      g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_EMPTY,
+                   _ ("There is nothing in the sale to discount"));
+      return FALSE;
+    }
+  for (guint i = 0; i < self->lines->len; i++)
+    base += till_cart_line_get_net_before_sale_discount (line_at (self, i));
+  if (discount_bp < 0 || discount_bp > 10000 || discount_amount < 0 ||
+      (discount_amount > 0 && discount_amount > base))
+    {
+      g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_DISCOUNT,
+                   _ ("A discount must be between nothing and the whole sale"));
+      return FALSE;
+    }
+  /* Rounded up, so that a fixed amount never passes a limit its percentage
+   * would not. */
+  if (discount_amount > 0)
+    checked_bp = (discount_amount * 10000 + base - 1) / base;
+
+  if (!act_begin (self, journal, user, TILL_PERMISSION_SALE_DISCOUNT, checked_bp, override, error))
+    return FALSE;
+  body = act_body_new (self, user, reason);
+  _till_json_add_int (body, "base", base);
+  _till_json_add_int (body, "discount_bp", discount_bp);
+  _till_json_add_int (body, "discount_amount", discount_amount);
+  _till_json_add_int (body, "checked_bp", checked_bp);
+  stmt = till_store_prepare (self->store,
+                             "UPDATE cart SET sale_discount_bp = ?, sale_discount_amount = ? "
+                             "WHERE id = 1",
+                             error);
+  if (stmt == NULL)
+    return act_failed (self, body, error);
+  sqlite3_bind_int (stmt, 1, discount_bp);
+  sqlite3_bind_int64 (stmt, 2, discount_amount);
+  if (!till_store_step_done (self->store, stmt, error))
+    return act_failed (self, body, error);
+  if (sqlite3_changes (till_store_get_db (self->store)) != 1)
+    {
+      g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_FAILED,
+                   _ ("The journaled cart does not match the cart on screen"));
+      return act_failed (self, body, error);
+    }
+  if (!act_finish (self, journal, "sale-discount", body, error))
+    return FALSE;
+
+  self->sale_discount_bp = discount_bp;
+  self->sale_discount_amount = discount_amount;
+  update_totals (self);
+  if (self->lines->len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, self->lines->len, self->lines->len);
+  return TRUE;
+}
+
+/**
+ * till_cart_set_sale_discount:
+ * @discount_bp: basis points off the whole sale, 0 (none) to 10000
+ * @reason: (nullable): why
+ *
+ * With %TILL_PERMISSION_SALE_DISCOUNT; replaces any whole-sale discount. The
+ * split across lines is described in till-cart.h.
+ */
+gboolean
+till_cart_set_sale_discount (TillCart           *self,
+                             TillJournal        *journal,
+                             TillUser           *user,
+                             int                 discount_bp,
+                             const char         *reason,
+                             const TillOverride *override,
+                             GError            **error)
+{
+  ACT_PRECONDITIONS (self, journal, user);
+  return set_sale_discount (self, journal, user, discount_bp, 0, reason, override, error);
+}
+
+/**
+ * till_cart_set_sale_discount_amount:
+ * @amount: fen off the whole sale, 0 (none) up to the sum of the lines
+ *
+ * Like till_cart_set_sale_discount() with a fixed amount; the permission is
+ * checked with the basis points of the current subtotal it comes to, rounded up.
+ */
+gboolean
+till_cart_set_sale_discount_amount (TillCart           *self,
+                                    TillJournal        *journal,
+                                    TillUser           *user,
+                                    gint64              amount,
+                                    const char         *reason,
+                                    const TillOverride *override,
+                                    GError            **error)
+{
+  ACT_PRECONDITIONS (self, journal, user);
+  return set_sale_discount (self, journal, user, 0, amount, reason, override, error);
+}
+
+/**
+ * till_cart_change_quantity:
+ * @quantity: the new quantity in thousandths
+ *
+ * Like till_cart_set_quantity(), with %TILL_PERMISSION_QUANTITY_CHANGE and a
+ * "quantity-change" journal entry (old and new quantity).
+ */
+gboolean
+till_cart_change_quantity (TillCart           *self,
+                           TillJournal        *journal,
+                           TillUser           *user,
+                           guint               position,
+                           gint64              quantity,
+                           const TillOverride *override,
+                           GError            **error)
+{
+  TillCartLine *line;
+  gint64        amount;
+  GString      *body;
+
+  ACT_PRECONDITIONS (self, journal, user);
+
+  if (!check_position (self, position, error))
+    return FALSE;
+  line = line_at (self, position);
+  if (!check_quantity (till_cart_line_get_product (line), quantity, error) ||
+      !check_sale_size (self, till_cart_line_get_unit_price (line), quantity,
+                        till_cart_line_get_amount (line), &amount, error))
+    return FALSE;
+  if (quantity == till_cart_line_get_quantity (line))
+    return TRUE;
+  if (!act_begin (self, journal, user, TILL_PERMISSION_QUANTITY_CHANGE, 0, override, error))
+    return FALSE;
+  body = act_body_new (self, user, override != NULL ? override->reason : NULL);
+  _till_json_add_int (body, "line_no", position + 1);
+  _till_json_add_int (body, "product_id", till_product_get_id (till_cart_line_get_product (line)));
+  _till_json_add_int (body, "old_quantity", till_cart_line_get_quantity (line));
+  _till_json_add_int (body, "quantity", quantity);
+  if (!journal_set_quantity (self, key_at (self, position), quantity, error))
+    return act_failed (self, body, error);
+  if (!act_finish (self, journal, "quantity-change", body, error))
+    return FALSE;
+
+  till_cart_line_set_quantity (line, quantity);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
+  update_totals (self);
+  return TRUE;
+}
+
+gint64
+_till_cart_get_started_us (TillCart *self)
+{
+  g_return_val_if_fail (TILL_IS_CART (self), 0);
+  return self->started_us;
+}
+
+/**
+ * _till_cart_write_journal:
+ *
+ * For resuming a held sale: inside the caller's transaction, replaces the
+ * journaled cart with @lines under @sale_uuid. Call till_cart_restore() after
+ * the commit.
+ */
+gboolean
+_till_cart_write_journal (TillCart   *self,
+                          const char *sale_uuid,
+                          gint64      started_us,
+                          GPtrArray  *lines,
+                          int         sale_discount_bp,
+                          gint64      sale_discount_amount,
+                          GError    **error)
+{
+  g_autoptr (TillStmt) put_cart = NULL;
+
+  g_return_val_if_fail (TILL_IS_CART (self), FALSE);
+  g_return_val_if_fail (till_store_in_transaction (self->store), FALSE);
+
+  if (!_till_cart_delete_journal (self, error))
+    return FALSE;
+  put_cart = till_store_prepare (self->store,
+                                 "INSERT INTO cart (id, sale_uuid, started_us, sale_discount_bp, "
+                                 "sale_discount_amount) VALUES (1, ?, ?, ?, ?)",
+                                 error);
+  if (put_cart == NULL)
+    return FALSE;
+  sqlite3_bind_text (put_cart, 1, sale_uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (put_cart, 2, started_us);
+  sqlite3_bind_int (put_cart, 3, sale_discount_bp);
+  sqlite3_bind_int64 (put_cart, 4, sale_discount_amount);
+  if (!till_store_step_done (self->store, put_cart, error))
+    return FALSE;
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      TillCartLine *line = g_ptr_array_index (lines, i);
+      g_autoptr (TillStmt) stmt = NULL;
+
+      stmt = till_store_prepare (self->store,
+                                 "INSERT INTO cart_line (position, product_id, quantity, "
+                                 "unit_price, original_price, discount_bp) "
+                                 "VALUES (?, ?, ?, ?, ?, ?)",
+                                 error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, i + 1);
+      sqlite3_bind_int64 (stmt, 2, till_product_get_id (till_cart_line_get_product (line)));
+      sqlite3_bind_int64 (stmt, 3, till_cart_line_get_quantity (line));
+      sqlite3_bind_int64 (stmt, 4, till_cart_line_get_unit_price (line));
+      sqlite3_bind_int64 (stmt, 5, till_cart_line_get_original_price (line));
+      sqlite3_bind_int (stmt, 6, till_cart_line_get_discount_bp (line));
+      if (!till_store_step_done (self->store, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
 }

@@ -12,6 +12,7 @@
 
 #include "till-cart-line.h"
 #include "till-money.h"
+#include "till-permission.h"
 #include "till-types.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,9 @@ typedef enum
   TILL_CART_ERROR_QUANTITY,  /* zero, negative or absurd quantity */
   TILL_CART_ERROR_INACTIVE,  /* the product is no longer sold */
   TILL_CART_ERROR_TOO_LARGE, /* the sale would exceed what one sale may hold */
+  TILL_CART_ERROR_REASON,    /* the act needs a reason and none was given */
+  TILL_CART_ERROR_DISCOUNT,  /* a discount or price outside 0..100 % / the line's worth */
+  TILL_CART_ERROR_EMPTY,     /* nothing in the cart to act on */
 } TillCartError;
 
 /* A cart is a GListModel of TillCartLine. Properties (read-only, notify):
@@ -51,8 +55,88 @@ till_cart_add_product (TillCart *self, TillProduct *product, gint64 quantity, GE
 TillCartLine *till_cart_add_barcode (TillCart *self, const char *barcode, GError **error);
 TillCartLine *till_cart_add_plu (TillCart *self, const char *plu, gint64 quantity, GError **error);
 gboolean till_cart_set_quantity (TillCart *self, guint position, gint64 quantity, GError **error);
+/* Unchecked and unjournaled: for tests and internal use. A cashier's "delete
+ * line" goes through till_cart_void_line(), which checks the permission and
+ * journals what was voided. */
 gboolean till_cart_remove_line (TillCart *self, guint position, GError **error);
 gboolean till_cart_clear (TillCart *self, GError **error);
+
+/* Sale control (issue 5). Each act checks @user's permission (or @override, a
+ * supervisor's approval) with till_permission_check() inside the one store
+ * transaction that changes the journaled cart and appends the act's journal
+ * entry (kind in quotes below; JSON body naming the sale, the line, the user
+ * and the reason). On any failure nothing changed and nothing was journaled;
+ * a refusal is a TILL_PERMISSION_ERROR. Must not be called inside a
+ * transaction. */
+
+/* "void-line": the line disappears; the entry records product, quantity,
+ * prices, discounts and amount. @reason is required. */
+gboolean till_cart_void_line (TillCart           *self,
+                              TillJournal        *journal,
+                              TillUser           *user,
+                              guint               position,
+                              const char         *reason,
+                              const TillOverride *override,
+                              GError            **error);
+/* "void-sale": before payment; every line recorded, the cart emptied, and a
+ * new sale uuid started. @reason is required. */
+gboolean till_cart_void_sale (TillCart           *self,
+                              TillJournal        *journal,
+                              TillUser           *user,
+                              const char         *reason,
+                              const TillOverride *override,
+                              GError            **error);
+/* "price-override": charges @unit_price (fen) instead of the line's price.
+ * The amount checked against the user's limit is |new − original| where the
+ * original is the price the line was rung up at. @reason is required. */
+gboolean till_cart_override_price (TillCart           *self,
+                                   TillJournal        *journal,
+                                   TillUser           *user,
+                                   guint               position,
+                                   gint64              unit_price,
+                                   const char         *reason,
+                                   const TillOverride *override,
+                                   GError            **error);
+/* "line-discount": @discount_bp basis points off the line (0 removes it). */
+gboolean till_cart_set_line_discount (TillCart           *self,
+                                      TillJournal        *journal,
+                                      TillUser           *user,
+                                      guint               position,
+                                      int                 discount_bp,
+                                      const char         *reason,
+                                      const TillOverride *override,
+                                      GError            **error);
+/* "sale-discount": @discount_bp basis points off the whole sale (0 removes
+ * it), or with _amount a fixed number of fen off, checked as the basis points
+ * of the current subtotal it comes to (rounded up). The discount in fen is
+ * bp × (sum of line amounts after line discounts) / 10000, half-up, or the
+ * fixed amount (capped at that sum), and is split across the lines in
+ * proportion to those amounts by the largest-remainder rule: each line gets
+ * the floor of its share and the fen left over go one each to the lines with
+ * the largest remainders (the earlier line first on a tie). The line amounts
+ * then add up exactly to the subtotal. */
+gboolean till_cart_set_sale_discount (TillCart           *self,
+                                      TillJournal        *journal,
+                                      TillUser           *user,
+                                      int                 discount_bp,
+                                      const char         *reason,
+                                      const TillOverride *override,
+                                      GError            **error);
+gboolean till_cart_set_sale_discount_amount (TillCart           *self,
+                                             TillJournal        *journal,
+                                             TillUser           *user,
+                                             gint64              amount,
+                                             const char         *reason,
+                                             const TillOverride *override,
+                                             GError            **error);
+/* "quantity-change": like till_cart_set_quantity(), checked and journaled. */
+gboolean till_cart_change_quantity (TillCart           *self,
+                                    TillJournal        *journal,
+                                    TillUser           *user,
+                                    guint               position,
+                                    gint64              quantity,
+                                    const TillOverride *override,
+                                    GError            **error);
 
 guint         till_cart_get_n_lines (TillCart *self);
 TillCartLine *till_cart_get_line (TillCart *self, guint position);
@@ -60,12 +144,35 @@ gint64        till_cart_get_subtotal (TillCart *self);
 gint64        till_cart_get_rounding (TillCart *self);
 gint64        till_cart_get_total (TillCart *self);
 gint64        till_cart_get_item_count (TillCart *self);
-TillRounding  till_cart_get_rounding_rule (TillCart *self);
-void          till_cart_set_rounding_rule (TillCart *self, TillRounding rule);
+/* The whole-sale discount: as set (one of the two is 0), and in fen as split. */
+int          till_cart_get_sale_discount_bp (TillCart *self);
+gint64       till_cart_get_sale_discount_amount (TillCart *self);
+gint64       till_cart_get_sale_discount (TillCart *self);
+TillRounding till_cart_get_rounding_rule (TillCart *self);
+void         till_cart_set_rounding_rule (TillCart *self, TillRounding rule);
 
 /* For the sale commit only: inside the commit's transaction, delete the journaled
  * cart rows; after the commit, start a new empty cart with a new sale uuid. */
 gboolean _till_cart_delete_journal (TillCart *self, GError **error);
 void     _till_cart_reset (TillCart *self);
+
+/* For held sales: inside the caller's transaction, replaces the journaled cart
+ * with @lines (TillCartLine) under @sale_uuid; till_cart_restore() after the
+ * commit brings it on screen. */
+gboolean _till_cart_write_journal (TillCart   *self,
+                                   const char *sale_uuid,
+                                   gint64      started_us,
+                                   GPtrArray  *lines,
+                                   int         sale_discount_bp,
+                                   gint64      sale_discount_amount,
+                                   GError    **error);
+gint64   _till_cart_get_started_us (TillCart *self);
+/* Appends "lines":[...] describing every line, for journal bodies. */
+void _till_cart_append_lines_json (TillCart *self, GString *out);
+/* Canonical JSON members for journal bodies: a comma first unless the object
+ * or array just opened. */
+void _till_json_add_string (GString *out, const char *key, const char *value);
+void _till_json_add_int (GString *out, const char *key, gint64 value);
+void _till_json_add_user (GString *out, TillUser *user);
 
 G_END_DECLS

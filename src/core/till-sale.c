@@ -180,6 +180,24 @@ sale_to_json (TillSale *self)
       append_json_key_int (out, "vat_rate", line->vat_rate);
       g_string_append_c (out, ',');
       append_json_key_int (out, "weighed", line->weighed ? 1 : 0);
+      /* Only when there is one, so a plain sale's record stays as before. */
+      if (line->original_price >= 0)
+        {
+          g_string_append_c (out, ',');
+          append_json_key_int (out, "original_price", line->original_price);
+        }
+      if (line->line_discount != 0 || line->discount_bp != 0)
+        {
+          g_string_append_c (out, ',');
+          append_json_key_int (out, "discount_bp", line->discount_bp);
+          g_string_append_c (out, ',');
+          append_json_key_int (out, "line_discount", line->line_discount);
+        }
+      if (line->sale_discount != 0)
+        {
+          g_string_append_c (out, ',');
+          append_json_key_int (out, "sale_discount", line->sale_discount);
+        }
       g_string_append_c (out, '}');
     }
   g_string_append (out, "],");
@@ -236,6 +254,12 @@ sale_from_cart (TillCart *cart, TillUser *cashier, gint64 tendered)
          .amount = till_cart_line_get_amount (cart_line),
          .vat_rate = till_product_get_vat_rate (product),
          .weighed = till_product_get_weighed (product),
+         .original_price = till_cart_line_has_price_override (cart_line)
+                               ? till_cart_line_get_original_price (cart_line)
+                               : -1,
+         .discount_bp = till_cart_line_get_discount_bp (cart_line),
+         .line_discount = till_cart_line_get_line_discount (cart_line),
+         .sale_discount = till_cart_line_get_sale_discount (cart_line),
       };
 
       g_array_append_val (self->lines, line);
@@ -291,7 +315,9 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
       line_stmt = till_store_prepare (store,
                                       "INSERT INTO sale_line (sale_uuid, line_no, product_id, "
                                       "sku, name, unit, quantity, unit_price, amount, vat_rate, "
-                                      "weighed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                      "weighed, original_price, discount_bp, line_discount, "
+                                      "sale_discount) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                       error);
       if (line_stmt == NULL)
         return FALSE;
@@ -306,6 +332,13 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
       sqlite3_bind_int64 (line_stmt, 9, line->amount);
       sqlite3_bind_int (line_stmt, 10, line->vat_rate);
       sqlite3_bind_int (line_stmt, 11, line->weighed ? 1 : 0);
+      if (line->original_price >= 0)
+        sqlite3_bind_int64 (line_stmt, 12, line->original_price);
+      else
+        sqlite3_bind_null (line_stmt, 12);
+      sqlite3_bind_int (line_stmt, 13, line->discount_bp);
+      sqlite3_bind_int64 (line_stmt, 14, line->line_discount);
+      sqlite3_bind_int64 (line_stmt, 15, line->sale_discount);
       if (!till_store_step_done (store, line_stmt, error))
         return FALSE;
 
@@ -474,7 +507,9 @@ load_sale (TillStore *store, const char *sql, const char *text_key, gint64 int_k
 
   line_stmt = till_store_prepare (store,
                                   "SELECT line_no, product_id, sku, name, unit, quantity, "
-                                  "unit_price, amount, vat_rate, weighed FROM sale_line "
+                                  "unit_price, amount, vat_rate, weighed, "
+                                  "coalesce(original_price, -1), discount_bp, line_discount, "
+                                  "sale_discount FROM sale_line "
                                   "WHERE sale_uuid = ? ORDER BY line_no",
                                   error);
   if (line_stmt == NULL)
@@ -493,6 +528,10 @@ load_sale (TillStore *store, const char *sql, const char *text_key, gint64 int_k
         .amount = sqlite3_column_int64 (line_stmt, 7),
         .vat_rate = sqlite3_column_int (line_stmt, 8),
         .weighed = sqlite3_column_int (line_stmt, 9) != 0,
+        .original_price = sqlite3_column_int64 (line_stmt, 10),
+        .discount_bp = sqlite3_column_int (line_stmt, 11),
+        .line_discount = sqlite3_column_int64 (line_stmt, 12),
+        .sale_discount = sqlite3_column_int64 (line_stmt, 13),
       };
 
       g_array_append_val (self->lines, line);

@@ -35,10 +35,17 @@ typedef struct
   char    *name;
   char    *unit;
   gint64   quantity;   /* thousandths */
-  gint64   unit_price; /* fen */
-  gint64   amount;     /* fen */
+  gint64   unit_price; /* fen, as charged (after a price override) */
+  gint64   amount;     /* fen, after both discounts: what the customer paid */
   int      vat_rate;   /* basis points */
   gboolean weighed;
+  /* Sale control (issue 5). original_price is the unit price before a price
+   * override, -1 when there was none. amount = unit_price × quantity
+   * (half-up) − line_discount − sale_discount. */
+  gint64 original_price;
+  int    discount_bp;   /* line discount in basis points */
+  gint64 line_discount; /* fen */
+  gint64 sale_discount; /* fen: the line's share of the whole-sale discount */
 } TillSaleLine;
 
 #define TILL_TYPE_SALE (till_sale_get_type ())

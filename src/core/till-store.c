@@ -210,6 +210,70 @@ static const char *const migrations[] = {
   "  user_code  TEXT"
   ");"
   "CREATE INDEX drawer_event_created ON drawer_event (created_us);",
+
+  /* 3: users' lockout after wrong PINs, badge sign-in, per-user limits and the
+   * permissions each role has (issue 5). A NULL limit means the role's default
+   * (see till-permission.c); role_permission holds only a manager's edits of the
+   * defaults, which live in one table in till-permission.c. */
+  "ALTER TABLE user ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (failed_attempts >= 0);"
+  "ALTER TABLE user ADD COLUMN locked_until_us INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE user ADD COLUMN badge_hash BLOB;"
+  "ALTER TABLE user ADD COLUMN max_line_discount_bp INTEGER"
+  "  CHECK (max_line_discount_bp IS NULL OR max_line_discount_bp >= -1);"
+  "ALTER TABLE user ADD COLUMN max_price_override INTEGER"
+  "  CHECK (max_price_override IS NULL OR max_price_override >= -1);"
+  "ALTER TABLE user ADD COLUMN max_refund INTEGER"
+  "  CHECK (max_refund IS NULL OR max_refund >= -1);"
+  "CREATE UNIQUE INDEX user_badge ON user (badge_hash) WHERE badge_hash IS NOT NULL;"
+  "CREATE TABLE role_permission ("
+  "  role       TEXT NOT NULL,"
+  "  permission TEXT NOT NULL,"
+  "  allowed    INTEGER NOT NULL CHECK (allowed IN (0, 1)),"
+  "  PRIMARY KEY (role, permission)"
+  ") WITHOUT ROWID;",
+
+  /* 4: sale control (issue 5): price overrides and discounts on the journaled
+   * cart and on recorded sale lines, and held (suspended) sales. Voids leave
+   * no rows: the journal records them. original_price is NULL when the line's
+   * price was never overridden. */
+  "ALTER TABLE cart ADD COLUMN sale_discount_bp INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (sale_discount_bp BETWEEN 0 AND 10000);"
+  "ALTER TABLE cart ADD COLUMN sale_discount_amount INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (sale_discount_amount >= 0);"
+  "ALTER TABLE cart_line ADD COLUMN original_price INTEGER CHECK (original_price >= 0);"
+  "ALTER TABLE cart_line ADD COLUMN discount_bp INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (discount_bp BETWEEN 0 AND 10000);"
+  "ALTER TABLE sale_line ADD COLUMN original_price INTEGER;"
+  "ALTER TABLE sale_line ADD COLUMN discount_bp INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE sale_line ADD COLUMN line_discount INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE sale_line ADD COLUMN sale_discount INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE held_sale ("
+  "  id                   INTEGER PRIMARY KEY,"
+  "  sale_uuid            TEXT NOT NULL UNIQUE,"
+  "  started_us           INTEGER NOT NULL,"
+  "  held_us              INTEGER NOT NULL,"
+  "  business_day         TEXT NOT NULL,"
+  "  cashier_id           INTEGER REFERENCES user (id),"
+  "  cashier_code         TEXT NOT NULL,"
+  "  cashier_name         TEXT NOT NULL,"
+  "  item_count           INTEGER NOT NULL,"
+  "  subtotal             INTEGER NOT NULL,"
+  "  total                INTEGER NOT NULL,"
+  "  sale_discount_bp     INTEGER NOT NULL DEFAULT 0,"
+  "  sale_discount_amount INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE INDEX held_sale_held ON held_sale (held_us);"
+  "CREATE TABLE held_sale_line ("
+  "  held_id        INTEGER NOT NULL REFERENCES held_sale (id) ON DELETE CASCADE,"
+  "  line_no        INTEGER NOT NULL,"
+  "  product_id     INTEGER NOT NULL REFERENCES product (id),"
+  "  quantity       INTEGER NOT NULL CHECK (quantity > 0),"
+  "  unit_price     INTEGER NOT NULL CHECK (unit_price >= 0),"
+  "  original_price INTEGER NOT NULL CHECK (original_price >= 0),"
+  "  discount_bp    INTEGER NOT NULL DEFAULT 0 CHECK (discount_bp BETWEEN 0 AND 10000),"
+  "  PRIMARY KEY (held_id, line_no)"
+  ") WITHOUT ROWID;",
 };
 
 int

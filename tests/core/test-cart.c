@@ -969,6 +969,390 @@ START_TEST (test_label_setting)
 }
 END_TEST
 
+/* Sale control (issue 5), with the default permissions: a cashier may not void,
+ * change prices or discount but may change quantities; a supervisor may, within
+ * 20 % and ¥50. */
+static TillJournal *journal;
+static TillUser    *ctl_cashier;
+static TillUser    *ctl_supervisor;
+
+static const TillOverride approval = {
+  .supervisor_code = "2001",
+  .supervisor_secret = "5678",
+  .badge = FALSE,
+  .reason = "customer-request",
+};
+
+static void
+open_journal (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *key_path = g_build_filename (scratch, "journal.key", NULL);
+
+  journal = till_journal_new (store, key_path, &error);
+  ck_assert_msg (journal != NULL, "%s", error ? error->message : "");
+}
+
+static void
+control_setup (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  setup ();
+  open_journal ();
+  ck_assert (till_user_create (store, "1001", "张三", TILL_ROLE_CASHIER, "1234", &error) > 0);
+  ck_assert (till_user_create (store, "2001", "李主管", TILL_ROLE_SUPERVISOR, "5678", &error) > 0);
+  ck_assert (till_user_create (store, "9001", "王经理", TILL_ROLE_MANAGER, "9999", &error) > 0);
+  ctl_cashier = till_user_authenticate (store, "1001", "1234", &error);
+  ck_assert_msg (ctl_cashier != NULL, "%s", error ? error->message : "");
+  ctl_supervisor = till_user_authenticate (store, "2001", "5678", &error);
+  ck_assert_msg (ctl_supervisor != NULL, "%s", error ? error->message : "");
+}
+
+static gint64
+ctl_query_int (const char *sql)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store), sql, -1, &stmt, NULL),
+                    SQLITE_OK);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+static gint64
+count_journal (const char *kind)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM journal WHERE kind = '%s'", kind);
+
+  return ctl_query_int (sql);
+}
+
+/* Returns: (transfer full): the body of the last journal entry of @kind */
+static char *
+last_journal_body (const char *kind)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store),
+                                        "SELECT body FROM journal WHERE kind = ? "
+                                        "ORDER BY seq DESC LIMIT 1",
+                                        -1, &stmt, NULL),
+                    SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  return g_strndup (sqlite3_column_blob (stmt, 0), (gsize) sqlite3_column_bytes (stmt, 0));
+}
+
+static void
+control_teardown (void)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 bad_seq = 0;
+
+  ck_assert_msg (till_journal_verify (journal, &bad_seq, &error), "%s (seq %" G_GINT64_FORMAT ")",
+                 error ? error->message : "", bad_seq);
+  g_clear_object (&ctl_cashier);
+  g_clear_object (&ctl_supervisor);
+  g_clear_object (&journal);
+  teardown ();
+}
+
+static void
+ctl_add (gint64 id, gint64 quantity)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillProduct) product = till_catalog_lookup_id (catalog, id, &error);
+
+  ck_assert_msg (product != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (till_cart_add_product (cart, product, quantity, &error) != NULL, "%s",
+                 error ? error->message : "");
+}
+
+static gint64
+sum_line_amounts (void)
+{
+  gint64 sum = 0;
+
+  for (guint i = 0; i < till_cart_get_n_lines (cart); i++)
+    sum += till_cart_line_get_amount (till_cart_get_line (cart, i));
+  return sum;
+}
+
+/* /core/cart/control/void-line: denied (nothing changed or journaled), a
+ * reason required, permitted and traceable, and with an override */
+START_TEST (test_void_line)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *body = NULL;
+  gint64           entries;
+
+  ctl_add (cola_id, 2000);
+  ctl_add (chips_id, 1000);
+  ctl_add (apple_id, 1500);
+
+  entries = ctl_query_int ("SELECT count(*) FROM journal");
+  ck_assert (!till_cart_void_line (cart, journal, ctl_cashier, 0, "wrong-item", NULL, &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  g_clear_error (&error);
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 3);
+  ck_assert_int_eq (ctl_query_int ("SELECT count(*) FROM cart_line"), 3);
+  ck_assert_int_eq (ctl_query_int ("SELECT count(*) FROM journal"), entries);
+
+  ck_assert (!till_cart_void_line (cart, journal, ctl_supervisor, 0, "  ", NULL, &error));
+  ck_assert (g_error_matches (error, TILL_CART_ERROR, TILL_CART_ERROR_REASON));
+  g_clear_error (&error);
+
+  ck_assert_msg (till_cart_void_line (cart, journal, ctl_supervisor, 1, "wrong-item", NULL, &error),
+                 "%s", error ? error->message : "");
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 2);
+  ck_assert_int_eq (ctl_query_int ("SELECT count(*) FROM cart_line"), 2);
+  ck_assert_int_eq (till_cart_get_subtotal (cart), 700 + 897);
+  body = last_journal_body ("void-line");
+  ck_assert_ptr_nonnull (strstr (body, "\"name\":\"乐事薯片 原味 70g\""));
+  ck_assert_ptr_nonnull (strstr (body, "\"quantity\":1000"));
+  ck_assert_ptr_nonnull (strstr (body, "\"amount\":1280"));
+  ck_assert_ptr_nonnull (strstr (body, "\"user_code\":\"2001\""));
+  ck_assert_ptr_nonnull (strstr (body, "\"reason\":\"wrong-item\""));
+  ck_assert_int_eq (count_journal ("override"), 0);
+
+  ck_assert_msg (
+      till_cart_void_line (cart, journal, ctl_cashier, 0, "wrong-item", &approval, &error), "%s",
+      error ? error->message : "");
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 1);
+  ck_assert_int_eq (count_journal ("override"), 1);
+  ck_assert_int_eq (count_journal ("void-line"), 2);
+}
+END_TEST
+
+/* /core/cart/control/void-sale: every line journaled, the cart cleared */
+START_TEST (test_void_sale)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *uuid = NULL;
+
+  ctl_add (cola_id, 2000);
+  ctl_add (chips_id, 1000);
+  uuid = g_strdup (till_cart_get_sale_uuid (cart));
+  ck_assert (!till_cart_void_sale (cart, journal, ctl_cashier, "customer-left", NULL, &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  g_clear_error (&error);
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 2);
+  ck_assert_int_eq (count_journal ("void-sale"), 0);
+  ck_assert (!till_cart_void_sale (cart, journal, ctl_supervisor, NULL, NULL, &error));
+  ck_assert (g_error_matches (error, TILL_CART_ERROR, TILL_CART_ERROR_REASON));
+  g_clear_error (&error);
+
+  ck_assert_msg (
+      till_cart_void_sale (cart, journal, ctl_cashier, "customer-left", &approval, &error), "%s",
+      error ? error->message : "");
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 0);
+  ck_assert_int_eq (till_cart_get_total (cart), 0);
+  ck_assert_str_ne (till_cart_get_sale_uuid (cart), uuid);
+  ck_assert_int_eq (ctl_query_int ("SELECT count(*) FROM cart_line"), 0);
+  ck_assert_int_eq (ctl_query_int ("SELECT count(*) FROM cart"), 0);
+  ck_assert_int_eq (count_journal ("override"), 1);
+  body = last_journal_body ("void-sale");
+  ck_assert_ptr_nonnull (strstr (body, uuid));
+  ck_assert_ptr_nonnull (strstr (body, "可口可乐 330ml"));
+  ck_assert_ptr_nonnull (strstr (body, "乐事薯片 原味 70g"));
+  ck_assert_ptr_nonnull (strstr (body, "\"total\":1980"));
+  ck_assert_ptr_nonnull (strstr (body, "\"reason\":\"customer-left\""));
+}
+END_TEST
+
+/* /core/cart/control/price-override: denied, over the limit, permitted, and
+ * kept across a restart */
+START_TEST (test_price_override)
+{
+  g_autoptr (GError) error = NULL;
+  TillCartLine *line;
+  gint64        entries;
+
+  ctl_add (chips_id, 3000);
+  ctl_add (gold_id, 1000);
+  entries = ctl_query_int ("SELECT count(*) FROM journal");
+  ck_assert (
+      !till_cart_override_price (cart, journal, ctl_cashier, 0, 1000, "damaged", NULL, &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  g_clear_error (&error);
+  /* ¥50.01 off is beyond the supervisor's ¥50. */
+  ck_assert (!till_cart_override_price (cart, journal, ctl_supervisor, 1, 60000000 - 5001,
+                                        "damaged", NULL, &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT));
+  g_clear_error (&error);
+  ck_assert_int_eq (till_cart_line_get_unit_price (till_cart_get_line (cart, 1)), 60000000);
+  ck_assert_int_eq (ctl_query_int ("SELECT count(*) FROM journal"), entries);
+  ck_assert (till_cart_override_price (cart, journal, ctl_supervisor, 1, 60000000 - 5000, "damaged",
+                                       NULL, &error));
+  ck_assert (till_cart_void_line (cart, journal, ctl_supervisor, 1, "test", NULL, &error));
+
+  ck_assert_msg (
+      till_cart_override_price (cart, journal, ctl_cashier, 0, 1000, "damaged", &approval, &error),
+      "%s", error ? error->message : "");
+  ck_assert_int_eq (count_journal ("override"), 1);
+  ck_assert_int_eq (count_journal ("price-override"), 2);
+  line = till_cart_get_line (cart, 0);
+  ck_assert_int_eq (till_cart_line_get_unit_price (line), 1000);
+  ck_assert_int_eq (till_cart_line_get_original_price (line), 1280);
+  ck_assert (till_cart_line_has_price_override (line));
+  ck_assert_int_eq (till_cart_get_total (cart), 3000);
+
+  /* Another scan of chips does not merge into the overridden line. */
+  ctl_add (chips_id, 1000);
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 2);
+
+  g_clear_object (&journal);
+  close_all ();
+  open_store ();
+  open_journal ();
+  new_cart ();
+  ck_assert (till_cart_restore (cart, &error));
+  line = till_cart_get_line (cart, 0);
+  ck_assert_int_eq (till_cart_line_get_unit_price (line), 1000);
+  ck_assert_int_eq (till_cart_line_get_original_price (line), 1280);
+  ck_assert_int_eq (till_cart_get_total (cart), 3000 + 1280);
+}
+END_TEST
+
+/* /core/cart/control/line-discount: half-up to the fen, limit enforced */
+START_TEST (test_line_discount)
+{
+  g_autoptr (GError) error = NULL;
+  TillCartLine *line;
+
+  ctl_add (cola_id, 1000);
+  ck_assert (!till_cart_set_line_discount (cart, journal, ctl_cashier, 0, 333, NULL, NULL, &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  g_clear_error (&error);
+  ck_assert (
+      !till_cart_set_line_discount (cart, journal, ctl_supervisor, 0, 2001, NULL, NULL, &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT));
+  g_clear_error (&error);
+  ck_assert_int_eq (till_cart_get_total (cart), 350);
+  ck_assert_int_eq (count_journal ("line-discount"), 0);
+
+  /* 350 × 3.33 % = 11.655 fen: 12. */
+  ck_assert (
+      till_cart_set_line_discount (cart, journal, ctl_supervisor, 0, 333, "promo", NULL, &error));
+  line = till_cart_get_line (cart, 0);
+  ck_assert_int_eq (till_cart_line_get_line_discount (line), 12);
+  ck_assert_int_eq (till_cart_line_get_amount (line), 338);
+  ck_assert_int_eq (till_cart_get_total (cart), 338);
+  /* 350 × 3.3 % = 11.55: 12 too; 350 × 3.2 % = 11.2: 11. */
+  ck_assert (
+      till_cart_set_line_discount (cart, journal, ctl_cashier, 0, 320, "promo", &approval, &error));
+  ck_assert_int_eq (till_cart_line_get_line_discount (line), 11);
+  ck_assert_int_eq (count_journal ("line-discount"), 2);
+  ck_assert_int_eq (count_journal ("override"), 1);
+  ck_assert (
+      !till_cart_set_line_discount (cart, journal, ctl_supervisor, 0, 10001, NULL, NULL, &error));
+  ck_assert (g_error_matches (error, TILL_CART_ERROR, TILL_CART_ERROR_DISCOUNT));
+}
+END_TEST
+
+/* /core/cart/control/sale-discount-split: over random carts, the whole-sale
+ * discount is exact and the line amounts add up to the subtotal */
+START_TEST (test_sale_discount_split)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (20240605);
+  const gint64 ids[] = { cola_id, chips_id, apple_id };
+
+  for (int round = 0; round < 40; round++)
+    {
+      int    n_lines = g_rand_int_range (rand, 1, 8);
+      int    bp = g_rand_int_range (rand, 1, 2001);
+      gint64 base = 0;
+      gint64 shares = 0;
+
+      for (int i = 0; i < n_lines; i++)
+        {
+          gint64 id = ids[g_rand_int_range (rand, 0, 3)];
+
+          ctl_add (id, id == apple_id ? g_rand_int_range (rand, 1, 3000)
+                                      : 1000 * g_rand_int_range (rand, 1, 5));
+        }
+      if (g_rand_boolean (rand))
+        ck_assert (till_cart_set_line_discount (cart, journal, ctl_supervisor, 0,
+                                                g_rand_int_range (rand, 1, 2001), NULL, NULL,
+                                                &error));
+      for (guint i = 0; i < till_cart_get_n_lines (cart); i++)
+        base += till_cart_line_get_net_before_sale_discount (till_cart_get_line (cart, i));
+      if (round % 4 == 3)
+        {
+          gint64 amount = g_rand_int_range (rand, 1, (gint32) MAX (base / 5, 2));
+
+          ck_assert_msg (till_cart_set_sale_discount_amount (cart, journal, ctl_supervisor, amount,
+                                                             NULL, NULL, &error),
+                         "%s", error ? error->message : "");
+          ck_assert_int_eq (till_cart_get_sale_discount (cart), amount);
+        }
+      else
+        {
+          ck_assert_msg (
+              till_cart_set_sale_discount (cart, journal, ctl_supervisor, bp, NULL, NULL, &error),
+              "%s", error ? error->message : "");
+          ck_assert_int_eq (till_cart_get_sale_discount (cart),
+                            till_money_round_half_up (base * bp, 10000));
+        }
+      for (guint i = 0; i < till_cart_get_n_lines (cart); i++)
+        {
+          TillCartLine *line = till_cart_get_line (cart, i);
+
+          ck_assert_int_ge (till_cart_line_get_sale_discount (line), 0);
+          ck_assert_int_le (till_cart_line_get_sale_discount (line),
+                            till_cart_line_get_net_before_sale_discount (line));
+          shares += till_cart_line_get_sale_discount (line);
+        }
+      ck_assert_int_eq (shares, till_cart_get_sale_discount (cart));
+      ck_assert_int_eq (sum_line_amounts (), till_cart_get_subtotal (cart));
+      ck_assert_int_eq (till_cart_get_subtotal (cart), base - till_cart_get_sale_discount (cart));
+      ck_assert (till_cart_void_sale (cart, journal, ctl_supervisor, "test", NULL, &error));
+    }
+  /* Beyond the supervisor's 20 %, and denied to a cashier. */
+  ctl_add (chips_id, 1000);
+  ck_assert (
+      !till_cart_set_sale_discount (cart, journal, ctl_supervisor, 2001, NULL, NULL, &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT));
+  g_clear_error (&error);
+  /* ¥2.57 of ¥12.80 is 20.08 %: over the limit once rounded up. */
+  ck_assert (
+      !till_cart_set_sale_discount_amount (cart, journal, ctl_supervisor, 257, NULL, NULL, &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT));
+  g_clear_error (&error);
+  ck_assert (!till_cart_set_sale_discount (cart, journal, ctl_cashier, 100, NULL, NULL, &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  ck_assert_int_eq (till_cart_get_total (cart), 1280);
+}
+END_TEST
+
+/* /core/cart/control/quantity-change: a cashier may by default; not once a
+ * manager takes it away */
+START_TEST (test_quantity_change)
+{
+  g_autoptr (GError) error = NULL;
+
+  ctl_add (cola_id, 1000);
+  ck_assert_msg (till_cart_change_quantity (cart, journal, ctl_cashier, 0, 4000, NULL, &error),
+                 "%s", error ? error->message : "");
+  ck_assert_int_eq (till_cart_get_total (cart), 1400);
+  ck_assert_int_eq (count_journal ("quantity-change"), 1);
+
+  ck_assert (till_permission_role_set (store, journal, "9001", TILL_ROLE_CASHIER,
+                                       TILL_PERMISSION_QUANTITY_CHANGE, FALSE, &error));
+  ck_assert (!till_cart_change_quantity (cart, journal, ctl_cashier, 0, 2000, NULL, &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  g_clear_error (&error);
+  ck_assert_int_eq (till_cart_get_total (cart), 1400);
+  ck_assert_int_eq (count_journal ("quantity-change"), 1);
+  ck_assert (till_cart_change_quantity (cart, journal, ctl_cashier, 0, 2000, &approval, &error));
+  ck_assert_int_eq (till_cart_get_total (cart), 700);
+  ck_assert_int_eq (count_journal ("override"), 1);
+}
+END_TEST
+
 static Suite *
 cart_suite (void)
 {
@@ -1016,6 +1400,16 @@ cart_suite (void)
   tcase_add_test (tc, test_label_counted);
   tcase_add_test (tc, test_label_errors);
   tcase_add_test (tc, test_label_setting);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("control");
+  tcase_add_checked_fixture (tc, control_setup, control_teardown);
+  tcase_add_test (tc, test_void_line);
+  tcase_add_test (tc, test_void_sale);
+  tcase_add_test (tc, test_price_override);
+  tcase_add_test (tc, test_line_discount);
+  tcase_add_test (tc, test_sale_discount_split);
+  tcase_add_test (tc, test_quantity_change);
   suite_add_tcase (suite, tc);
 
   return suite;

@@ -679,6 +679,49 @@ START_TEST (test_journal_20)
 }
 END_TEST
 
+/* /core/sale/discounts: overrides and discounts are recorded on sale_line and
+ * the recorded amounts add up to the sale's subtotal */
+START_TEST (test_discounts_recorded)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillSale) loaded = NULL;
+  g_autoptr (TillUser) supervisor = NULL;
+  gint64 sum = 0;
+
+  ck_assert (till_user_create (store, "2001", "李主管", TILL_ROLE_SUPERVISOR, "5678", &error) > 0);
+  supervisor = till_user_authenticate (store, "2001", "5678", &error);
+  ck_assert_msg (supervisor != NULL, "%s", error ? error->message : "");
+  add (cola_id, 3000);
+  add (chips_id, 1000);
+  add (apple_id, 1234);
+  ck_assert (
+      till_cart_override_price (cart, journal, supervisor, 1, 1100, "damaged", NULL, &error));
+  ck_assert (till_cart_set_line_discount (cart, journal, supervisor, 0, 1000, NULL, NULL, &error));
+  ck_assert (till_cart_set_sale_discount (cart, journal, supervisor, 500, NULL, NULL, &error));
+  sale = commit (100000);
+  loaded = till_sale_load (store, till_sale_get_uuid (sale), &error);
+  ck_assert_msg (loaded != NULL, "%s", error ? error->message : "");
+  for (guint i = 0; i < till_sale_get_n_lines (loaded); i++)
+    {
+      const TillSaleLine *line = till_sale_get_line (loaded, i);
+
+      ck_assert_int_eq (line->amount, till_money_line_amount (line->unit_price, line->quantity) -
+                                          line->line_discount - line->sale_discount);
+      ck_assert_int_gt (line->sale_discount, 0);
+      sum += line->amount;
+    }
+  ck_assert_int_eq (sum, till_sale_get_subtotal (loaded));
+  ck_assert_int_eq (till_sale_get_line (loaded, 0)->discount_bp, 1000);
+  ck_assert_int_eq (till_sale_get_line (loaded, 0)->line_discount, 105);
+  ck_assert_int_eq (till_sale_get_line (loaded, 0)->original_price, -1);
+  ck_assert_int_eq (till_sale_get_line (loaded, 1)->original_price, 1280);
+  ck_assert_int_eq (till_sale_get_line (loaded, 1)->unit_price, 1100);
+  ck_assert_int_eq (till_sale_get_line (loaded, 2)->original_price, -1);
+  assert_journal_verifies ();
+}
+END_TEST
+
 static Suite *
 sale_suite (void)
 {
@@ -694,6 +737,7 @@ sale_suite (void)
   tcase_add_test (tc, test_retry);
   tcase_add_test (tc, test_restore_sold_cart);
   tcase_add_test (tc, test_journal_20);
+  tcase_add_test (tc, test_discounts_recorded);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("failure");

@@ -175,8 +175,18 @@ read_locked (TillScale *self, guint timeout_ms, TillScaleReading *reading, GErro
   return TRUE;
 }
 
+/* Sends a tare or zero command. A scale that answers commands has done it when
+ * it answers; one that streams its weight gives no answer, and the frames
+ * already on their way still show the old weight: after a tare, wait (within
+ * the timeout) for a frame that says net, so that the next reading is. A scale
+ * whose frames never say net costs that wait once and is not an error. */
 static gboolean
-command (TillScale *self, const char *bytes, const char *what, guint timeout_ms, GError **error)
+command (TillScale  *self,
+         const char *bytes,
+         const char *what,
+         gboolean    wait_for_net,
+         guint       timeout_ms,
+         GError    **error)
 {
   TillScaleReading answer;
   gboolean         ok;
@@ -202,6 +212,14 @@ command (TillScale *self, const char *bytes, const char *what, guint timeout_ms,
                        till_transport_get_uri (self->transport), what);
           ok = FALSE;
         }
+    }
+  else if (ok && wait_for_net)
+    {
+      gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+      do
+        ok = wait_for_frame (self, deadline, &answer, &found, error);
+      while (ok && found && !answer.net && g_get_monotonic_time () < deadline);
     }
   g_mutex_unlock (&self->lock);
   return ok;
@@ -596,7 +614,7 @@ till_scale_tare (TillScale *self, guint timeout_ms, GError **error)
   g_return_val_if_fail (TILL_IS_SCALE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return command (self, self->protocol->tare, _ ("tare"), timeout_ms, error);
+  return command (self, self->protocol->tare, _ ("tare"), TRUE, timeout_ms, error);
 }
 
 /* Zeroes the scale (blocking). */
@@ -606,7 +624,7 @@ till_scale_zero (TillScale *self, guint timeout_ms, GError **error)
   g_return_val_if_fail (TILL_IS_SCALE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return command (self, self->protocol->zero, _ ("zero"), timeout_ms, error);
+  return command (self, self->protocol->zero, _ ("zero"), FALSE, timeout_ms, error);
 }
 
 gboolean

@@ -122,6 +122,20 @@ till_receipt_qr_parse (const char *payload,
   return TRUE;
 }
 
+/* 1000 → "10", 1250 → "12.5": a discount as the percentage people say. */
+static char *
+format_basis_points (int basis_points)
+{
+  char *text = g_strdup_printf ("%d.%02d", basis_points / 100, basis_points % 100);
+  char *end = text + strlen (text) - 1;
+
+  while (*end == '0')
+    *end-- = '\0';
+  if (*end == '.')
+    *end = '\0';
+  return text;
+}
+
 /* The mark a reprint carries at its top and bottom, so that nobody takes it for
  * a second sale: "*** COPY ***" in double size, and when it was reprinted. */
 static void
@@ -156,6 +170,7 @@ encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDa
   g_autofree char *qr = NULL;
   g_autoptr (GDateTime) created = NULL;
   TillPrinterProfile default_profile;
+  gint64             sale_discount = 0;
 
   if (profile == NULL)
     {
@@ -208,23 +223,43 @@ encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDa
   till_escpos_row (pos, _ ("Cashier"), cashier);
   till_escpos_separator (pos, '-');
 
-  /* The lines: the name on its own line(s), then quantity × price and amount. */
+  /* The lines: the name on its own line(s), then quantity × price and what it
+   * comes to; a changed price and a line discount each on a row of their own,
+   * so that the customer can check every figure. */
   for (guint i = 0; i < till_sale_get_n_lines (sale); i++)
     {
       const TillSaleLine *line = till_sale_get_line (sale, i);
       g_autofree char    *quantity_price = format_quantity_price (line);
       g_autofree char    *indented = g_strconcat ("  ", quantity_price, NULL);
-      g_autofree char    *amount = till_money_format (line->amount);
+      gint64              gross = line->amount + line->line_discount + line->sale_discount;
 
       till_escpos_wrapped (pos, line->name);
-      till_escpos_row (pos, indented, amount);
+      money_row (pos, indented, gross);
+      if (line->original_price >= 0 && line->original_price != line->unit_price)
+        {
+          g_autofree char *was_price = till_money_format (line->original_price);
+          g_autofree char *was = g_strdup_printf (_ ("  Was %s"), was_price);
+
+          till_escpos_row (pos, was, "");
+        }
+      if (line->line_discount > 0)
+        {
+          g_autofree char *percent = format_basis_points (line->discount_bp);
+          g_autofree char *label = g_strdup_printf (_ ("  Discount %s%%"), percent);
+
+          money_row (pos, label, -line->line_discount);
+        }
+      sale_discount += line->sale_discount;
     }
   till_escpos_separator (pos, '-');
 
-  /* Totals. 抹零 only when it changed the amount. */
+  /* Totals: the subtotal before the whole-sale discount, then that discount;
+   * 抹零 only when it changed the amount. */
   count = g_strdup_printf ("%" G_GINT64_FORMAT, till_sale_get_item_count (sale));
   till_escpos_row (pos, _ ("Items"), count);
-  money_row (pos, _ ("Subtotal"), till_sale_get_subtotal (sale));
+  money_row (pos, _ ("Subtotal"), till_sale_get_subtotal (sale) + sale_discount);
+  if (sale_discount > 0)
+    money_row (pos, _ ("Sale discount"), -sale_discount);
   if (till_sale_get_rounding (sale) != 0)
     money_row (pos, _ ("Rounding"), till_sale_get_rounding (sale));
   total = till_money_format_yuan (till_sale_get_total (sale));

@@ -481,6 +481,68 @@ START_TEST (test_test_page)
 }
 END_TEST
 
+/* /hw/receipt/discounts: a changed price, a line discount and a whole-sale
+ * discount each appear on the receipt, and its figures add up to the total. */
+START_TEST (test_discounts)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillUser) manager = NULL;
+  g_autoptr (TillCart) cart = till_cart_new (shop.store, shop.catalog);
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (TILL_PAPER_80MM);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (TillPrinterSim) sim = NULL;
+  gint64 gross = 0;
+  gint64 line_discounts = 0;
+  gint64 sale_discount = 0;
+
+  ck_assert (till_user_create (shop.store, "9001", "李经理", TILL_ROLE_MANAGER, "9999", NULL) > 0);
+  manager = till_user_authenticate (shop.store, "9001", "9999", &error);
+  ck_assert_msg (manager != NULL, "%s", error ? error->message : "");
+  add_to_cart (cart, shop.milk, 2 * TILL_QUANTITY_ONE);  /* 2 × 59.90 */
+  add_to_cart (cart, shop.water, 3 * TILL_QUANTITY_ONE); /* 3 × 2.00 */
+  ck_assert_msg (
+      till_cart_override_price (cart, shop.journal, manager, 0, 5500, "price-error", NULL, &error),
+      "%s", error ? error->message : "");
+  ck_assert (
+      till_cart_set_line_discount (cart, shop.journal, manager, 1, 1000, NULL, NULL, &error));
+  ck_assert (till_cart_set_sale_discount (cart, shop.journal, manager, 500, NULL, NULL, &error));
+  sale = till_sale_commit_cash (cart, shop.journal, shop.cashier, 20000, &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  for (guint i = 0; i < till_sale_get_n_lines (sale); i++)
+    {
+      const TillSaleLine *line = till_sale_get_line (sale, i);
+
+      gross += line->amount + line->line_discount + line->sale_discount;
+      line_discounts += line->line_discount;
+      sale_discount += line->sale_discount;
+    }
+  ck_assert_int_gt (line_discounts, 0);
+  ck_assert_int_gt (sale_discount, 0);
+
+  bytes = till_receipt_encode (sale, shop.store, profile);
+  sim = print (bytes, 576);
+  ck_assert_ptr_nonnull (find_line (sim, "  Was 59.90"));
+  ck_assert_ptr_nonnull (find_line (sim, "  Discount 10%"));
+  {
+    g_autofree char *line_off = till_money_format (-line_discounts);
+    g_autofree char *sale_off = till_money_format (-sale_discount);
+    g_autofree char *subtotal = till_money_format (gross - line_discounts);
+    g_autofree char *total = till_money_format_yuan (till_sale_get_total (sale));
+
+    ck_assert (g_str_has_suffix (find_line (sim, "  Discount 10%"), line_off));
+    ck_assert (g_str_has_suffix (find_line (sim, "Sale discount"), sale_off));
+    ck_assert (g_str_has_suffix (find_line (sim, "Subtotal"), subtotal));
+    ck_assert (g_str_has_suffix (find_line (sim, "Total"), total));
+    /* Subtotal − sale discount + rounding = total, as printed. */
+    ck_assert_int_eq (gross - line_discounts - sale_discount + till_sale_get_rounding (sale),
+                      till_sale_get_total (sale));
+  }
+  check_fits (sim, 48);
+  save_png (sim, "receipt-discounts-80.png");
+}
+END_TEST
+
 static Suite *
 receipt_suite (void)
 {
@@ -497,6 +559,7 @@ receipt_suite (void)
   tcase_add_test (content, test_weighed_sale_content);
   tcase_add_test (content, test_long_name_sale);
   tcase_add_test (content, test_chinese_receipt);
+  tcase_add_test (content, test_discounts);
   suite_add_tcase (suite, content);
 
   tcase_add_checked_fixture (qr, shop_setup, shop_teardown);

@@ -83,6 +83,9 @@ static const struct
   { "sale.delete-line", NULL },  { "sale.clear", NULL },       { "sale.pay", NULL },
   { "pay.cash", "x" },           { "pay.exact", NULL },        { "pay.cancel", NULL },
   { "sale.new", NULL },          { "win.reprint-last", NULL }, { "win.print-retry", NULL },
+  { "win.login-badge", "s" },    { "sale.void-sale", NULL },   { "sale.override-price", "s" },
+  { "sale.discount-line", "s" }, { "sale.suspend", NULL },     { "sale.resume", "x" },
+  { "sale.resume-list", NULL },
 };
 
 static void

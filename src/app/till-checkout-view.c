@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "till-checkout-view.h"
+#include "till-override-dialog.h"
 #include "till-ui-util.h"
 #include "widgets/till-camera-preview.h"
 #include "widgets/till-cart-row.h"
@@ -41,6 +42,10 @@ struct _TillCheckoutView
   GtkWidget   *products_box;
   TillKeypad  *keypad;
   GtkWidget   *quantity_button;
+  GtkWidget   *price_button;
+  GtkWidget   *discount_button;
+  GtkWidget   *resume_button;
+  GtkWidget   *held_list;
   GtkWidget   *camera_button;
   GtkWidget   *camera_popover;
   GtkWidget   *camera_preview;
@@ -53,7 +58,40 @@ struct _TillCheckoutView
   GtkSingleSelection *selection;
   GtkToggleButton    *popular_button;
   gboolean            status_is_error;
+
+  /* The act waiting for a supervisor's approval, and the dialog asking for it. */
+  struct PendingAct  *pending;
+  TillOverrideDialog *override_dialog;
 };
+
+/* A sensitive act, kept so that the same core call runs again with the
+ * supervisor's approval. */
+typedef enum
+{
+  ACT_VOID_LINE,
+  ACT_VOID_SALE,
+  ACT_OVERRIDE_PRICE,
+  ACT_DISCOUNT_LINE,
+  ACT_SUSPEND,
+  ACT_RESUME,
+} ActKind;
+
+typedef struct PendingAct
+{
+  ActKind kind;
+  guint   position;
+  gint64  value; /* new price (fen), discount (bp) or held sale id */
+  char   *name;  /* the line's product, for the message */
+} PendingAct;
+
+static void
+pending_act_free (PendingAct *act)
+{
+  if (act == NULL)
+    return;
+  g_free (act->name);
+  g_free (act);
+}
 
 G_DEFINE_FINAL_TYPE (TillCheckoutView, till_checkout_view, GTK_TYPE_WIDGET)
 
@@ -89,7 +127,13 @@ update_actions (TillCheckoutView *self)
   till_ui_action_set_enabled (widget, "sale.select-line", has_lines);
   till_ui_action_set_enabled (widget, "sale.set-quantity", has_selection);
   till_ui_action_set_enabled (widget, "sale.delete-line", has_selection);
+  till_ui_action_set_enabled (widget, "sale.override-price", has_selection);
+  till_ui_action_set_enabled (widget, "sale.discount-line", has_selection);
   till_ui_action_set_enabled (widget, "sale.clear", has_lines);
+  till_ui_action_set_enabled (widget, "sale.void-sale", has_lines);
+  till_ui_action_set_enabled (widget, "sale.suspend", has_lines);
+  till_ui_action_set_enabled (widget, "sale.resume", signed_in);
+  till_ui_action_set_enabled (widget, "sale.resume-list", signed_in);
   till_ui_action_set_enabled (widget, "sale.pay", has_lines);
 }
 
@@ -487,45 +531,410 @@ set_quantity_action (GtkWidget *widget, const char *action_name, GVariant *param
     line_added (self, line);
 }
 
-static void
-delete_line_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+/* ---- Sensitive acts: the core checks, a supervisor may approve ---------------- */
+
+static const char *
+act_default_reason (ActKind kind)
 {
-  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
-  guint             position = till_checkout_view_get_selected (self);
-  g_autoptr (GError) error = NULL;
-  g_autofree char *name = NULL;
+  switch (kind)
+    {
+    case ACT_VOID_LINE:
+      return TILL_REASON_WRONG_ITEM;
+    case ACT_OVERRIDE_PRICE:
+    case ACT_DISCOUNT_LINE:
+      return TILL_REASON_PRICE_ERROR;
+    case ACT_VOID_SALE:
+    case ACT_SUSPEND:
+    case ACT_RESUME:
+    default:
+      return TILL_REASON_CUSTOMER_CHANGED_MIND;
+    }
+}
+
+static TillPermission
+act_permission (ActKind kind)
+{
+  switch (kind)
+    {
+    case ACT_VOID_LINE:
+      return TILL_PERMISSION_VOID_LINE;
+    case ACT_VOID_SALE:
+      return TILL_PERMISSION_VOID_SALE;
+    case ACT_OVERRIDE_PRICE:
+      return TILL_PERMISSION_PRICE_OVERRIDE;
+    case ACT_DISCOUNT_LINE:
+      return TILL_PERMISSION_LINE_DISCOUNT;
+    case ACT_SUSPEND:
+    case ACT_RESUME:
+    default:
+      return TILL_PERMISSION_SUSPEND_SALE;
+    }
+}
+
+/* The one core call behind each act; @override NULL on the first try. */
+static gboolean
+act_run (TillCheckoutView   *self,
+         PendingAct         *act,
+         const char         *reason,
+         const TillOverride *override,
+         GError            **error)
+{
+  TillCart    *cart = get_cart (self);
+  TillJournal *journal = till_session_get_journal (self->session);
+  TillUser    *user = till_session_get_user (self->session);
+
+  switch (act->kind)
+    {
+    case ACT_VOID_LINE:
+      return till_cart_void_line (cart, journal, user, act->position, reason, override, error);
+    case ACT_VOID_SALE:
+      return till_cart_void_sale (cart, journal, user, reason, override, error);
+    case ACT_OVERRIDE_PRICE:
+      return till_cart_override_price (cart, journal, user, act->position, act->value, reason,
+                                       override, error);
+    case ACT_DISCOUNT_LINE:
+      return till_cart_set_line_discount (cart, journal, user, act->position, (int) act->value,
+                                          reason, override, error);
+    case ACT_SUSPEND:
+      return till_held_sale_suspend (cart, journal, user, override, error) != 0;
+    case ACT_RESUME:
+    default:
+      return till_held_sale_resume (cart, journal, user, act->value, override, error);
+    }
+}
+
+static void
+act_done (TillCheckoutView *self, PendingAct *act)
+{
   g_autofree char *message = NULL;
-  TillCartLine    *line = till_cart_get_line (get_cart (self), position);
+  g_autofree char *money = NULL;
+  TillCartLine    *line;
+
+  switch (act->kind)
+    {
+    case ACT_VOID_LINE:
+      message = g_strdup_printf (_ ("Voided %s"), act->name);
+      break;
+    case ACT_VOID_SALE:
+      message = g_strdup (_ ("Sale voided."));
+      break;
+    case ACT_OVERRIDE_PRICE:
+      money = till_ui_format_money (act->value);
+      message = g_strdup_printf (_ ("%s now costs %s"), act->name, money);
+      till_keypad_clear (self->keypad);
+      break;
+    case ACT_DISCOUNT_LINE:
+      message = g_strdup_printf (_ ("%s: %d.%02d %% off"), act->name, (int) act->value / 100,
+                                 (int) act->value % 100);
+      till_keypad_clear (self->keypad);
+      break;
+    case ACT_SUSPEND:
+      message = g_strdup (_ ("Sale suspended: tap Resume to bring it back."));
+      break;
+    case ACT_RESUME:
+    default:
+      message = g_strdup (_ ("Held sale resumed."));
+      break;
+    }
+  set_status (self, message, FALSE);
+  if (act->kind == ACT_OVERRIDE_PRICE || act->kind == ACT_DISCOUNT_LINE)
+    {
+      line = till_cart_get_line (get_cart (self), act->position);
+      if (line != NULL)
+        select_line (self, line);
+    }
+  update_actions (self);
+}
+
+static gboolean
+needs_override (const GError *error)
+{
+  return g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED) ||
+         g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT);
+}
+
+static void
+override_dialog_destroyed_cb (TillCheckoutView *self)
+{
+  self->override_dialog = NULL;
+  g_clear_pointer (&self->pending, pending_act_free);
+  till_checkout_view_focus_keypad (self);
+}
+
+static void
+override_cancelled_cb (TillCheckoutView *self)
+{
+  set_status (self, _ ("Cancelled: nothing was changed."), FALSE);
+}
+
+/* The supervisor approved: the same core call again, with the approval. */
+static void
+override_approved_cb (TillCheckoutView *self, TillOverrideDialog *dialog)
+{
+  TillOverride override;
+  g_autoptr (GError) error = NULL;
+  PendingAct *act = self->pending;
+
+  if (act == NULL || !till_override_dialog_get_override (dialog, &override))
+    return;
+  if (!act_run (self, act, override.reason, &override, &error))
+    {
+      /* A wrong PIN, or a supervisor who may not approve this either: try again. */
+      if (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_OVERRIDE) ||
+          needs_override (error))
+        {
+          till_override_dialog_show_error (dialog, error->message);
+          return;
+        }
+      show_error (self, error->message);
+      gtk_window_destroy (GTK_WINDOW (dialog));
+      return;
+    }
+  act_done (self, act);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* Tries @act (taken) as the signed-in user; when the core wants a supervisor,
+ * asks for one. */
+static void
+act_start (TillCheckoutView *self, PendingAct *act)
+{
+  g_autoptr (GError) error = NULL;
+  GtkRoot *root;
+
+  if (self->override_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->override_dialog));
+  if (act_run (self, act, act_default_reason (act->kind), NULL, &error))
+    {
+      act_done (self, act);
+      pending_act_free (act);
+      return;
+    }
+  if (!needs_override (error))
+    {
+      show_error (self, error->message);
+      pending_act_free (act);
+      return;
+    }
+  set_status (self, error->message, TRUE);
+  self->pending = act;
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  self->override_dialog =
+      till_override_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                till_permission_get_label (act_permission (act->kind)),
+                                error->message, act_default_reason (act->kind));
+  g_signal_connect_object (self->override_dialog, "approved", G_CALLBACK (override_approved_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->override_dialog, "cancelled", G_CALLBACK (override_cancelled_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->override_dialog, "destroy",
+                           G_CALLBACK (override_dialog_destroyed_cb), self, G_CONNECT_SWAPPED);
+}
+
+static PendingAct *
+act_new_for_line (TillCheckoutView *self, ActKind kind)
+{
+  guint         position = till_checkout_view_get_selected (self);
+  TillCartLine *line = till_cart_get_line (get_cart (self), position);
+  PendingAct   *act;
 
   if (line == NULL)
     {
       show_error (self, _ ("Tap a line first."));
-      return;
+      return NULL;
     }
-  name = g_strdup (till_product_get_name (till_cart_line_get_product (line)));
-  if (!till_cart_remove_line (get_cart (self), position, &error))
-    {
-      show_error (self, error->message);
-      return;
-    }
-  message = g_strdup_printf (_ ("Removed %s"), name);
-  set_status (self, message, FALSE);
-  update_actions (self);
+  act = g_new0 (PendingAct, 1);
+  act->kind = kind;
+  act->position = position;
+  act->name = g_strdup (till_product_get_name (till_cart_line_get_product (line)));
+  return act;
 }
 
 static void
-clear_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+delete_line_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
-  g_autoptr (GError) error = NULL;
+  PendingAct       *act = act_new_for_line (self, ACT_VOID_LINE);
 
-  if (!till_cart_clear (get_cart (self), &error))
+  if (act != NULL)
+    act_start (self, act);
+}
+
+static void
+void_sale_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  PendingAct       *act = g_new0 (PendingAct, 1);
+
+  act->kind = ACT_VOID_SALE;
+  act_start (self, act);
+}
+
+/* The new unit price, keyed in yuan ("12.5"), for the selected line. */
+static void
+override_price_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  const char       *text = g_variant_get_string (parameter, NULL);
+  gint64            price = 0;
+  PendingAct       *act;
+
+  if (*text == '\0')
     {
-      show_error (self, error->message);
+      show_error (self, _ ("Type the new price on the keypad first, then tap Price."));
       return;
     }
-  set_status (self, _ ("Sale cleared."), FALSE);
-  update_actions (self);
+  if (!till_money_parse (text, &price, NULL) || price < 0)
+    {
+      g_autofree char *message = g_strdup_printf (_ ("“%s” is not a price."), text);
+      show_error (self, message);
+      return;
+    }
+  act = act_new_for_line (self, ACT_OVERRIDE_PRICE);
+  if (act == NULL)
+    return;
+  act->value = price;
+  act_start (self, act);
+}
+
+/* A percentage off the selected line, keyed as "10" or "12.5". */
+static void
+discount_line_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  const char       *text = g_variant_get_string (parameter, NULL);
+  gint64            basis_points = 0;
+  PendingAct       *act;
+
+  if (*text == '\0')
+    {
+      show_error (
+          self, _ ("Type the discount as a percentage on the keypad first, then tap Discount %."));
+      return;
+    }
+  /* Percent with two decimals is basis points, as yuan with two decimals is fen. */
+  if (!till_money_parse (text, &basis_points, NULL) || basis_points < 0 || basis_points > 10000)
+    {
+      g_autofree char *message =
+          g_strdup_printf (_ ("“%s” is not a discount between 0 and 100 %%."), text);
+      show_error (self, message);
+      return;
+    }
+  act = act_new_for_line (self, ACT_DISCOUNT_LINE);
+  if (act == NULL)
+    return;
+  act->value = basis_points;
+  act_start (self, act);
+}
+
+static void
+suspend_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  PendingAct       *act = g_new0 (PendingAct, 1);
+
+  act->kind = ACT_SUSPEND;
+  act_start (self, act);
+}
+
+static void
+resume_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  PendingAct       *act = g_new0 (PendingAct, 1);
+
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (self->resume_button));
+  act->kind = ACT_RESUME;
+  act->value = g_variant_get_int64 (parameter);
+  act_start (self, act);
+}
+
+static GtkWidget *
+held_row_new (TillHeldSale *held)
+{
+  g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (held->held_us / G_USEC_PER_SEC);
+  g_autofree char *time = g_date_time_format (when, held->stale ? "%m-%d %H:%M" : "%H:%M");
+  g_autofree char *total = till_ui_format_money (held->total);
+  g_autofree char *items = g_strdup_printf (
+      g_dngettext (GETTEXT_PACKAGE, "%u line", "%u lines", held->n_lines), held->n_lines);
+  GtkWidget *button = gtk_button_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *label;
+
+  label = gtk_label_new (time);
+  gtk_label_set_width_chars (GTK_LABEL (label), 11);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_box_append (GTK_BOX (box), label);
+  label = gtk_label_new (held->cashier_name != NULL ? held->cashier_name : held->cashier_code);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_width_chars (GTK_LABEL (label), 6);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (box), label);
+  label = gtk_label_new (items);
+  gtk_label_set_width_chars (GTK_LABEL (label), 6);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_box_append (GTK_BOX (box), label);
+  if (held->stale)
+    {
+      /* Held on an earlier day: its prices may be out of date. */
+      GtkWidget *warning = gtk_image_new_from_icon_name ("dialog-warning-symbolic");
+
+      gtk_widget_add_css_class (warning, "warning");
+      gtk_widget_set_tooltip_text (warning, _ ("Held on an earlier day"));
+      gtk_box_append (GTK_BOX (box), warning);
+    }
+  label = gtk_label_new (total);
+  gtk_label_set_width_chars (GTK_LABEL (label), 9);
+  gtk_label_set_xalign (GTK_LABEL (label), 1);
+  gtk_widget_add_css_class (label, "numeric");
+  gtk_box_append (GTK_BOX (box), label);
+
+  gtk_button_set_child (GTK_BUTTON (button), box);
+  gtk_widget_set_size_request (button, 440, 56);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "sale.resume");
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button), g_variant_new_int64 (held->id));
+  return button;
+}
+
+/* The held sales are read each time the list opens: another sale may have been
+ * suspended or resumed since. */
+static void
+held_popover_shown_cb (TillCheckoutView *self)
+{
+  g_autoptr (GPtrArray) held = NULL;
+  g_autoptr (GError) error = NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (self->held_list)) != NULL)
+    gtk_box_remove (GTK_BOX (self->held_list), child);
+  if (self->session == NULL)
+    return;
+  held = till_held_sale_list (till_session_get_store (self->session), &error);
+  if (held == NULL)
+    {
+      gtk_box_append (GTK_BOX (self->held_list), gtk_label_new (error->message));
+      return;
+    }
+  if (held->len == 0)
+    {
+      GtkWidget *none = gtk_label_new (_ ("No sales are held."));
+
+      gtk_widget_add_css_class (none, "dim-label");
+      gtk_widget_set_size_request (none, 440, 56);
+      gtk_box_append (GTK_BOX (self->held_list), none);
+      return;
+    }
+  for (guint i = 0; i < held->len; i++)
+    gtk_box_append (GTK_BOX (self->held_list), held_row_new (g_ptr_array_index (held, i)));
+}
+
+static void
+resume_list_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (self->resume_button));
 }
 
 static void
@@ -556,9 +965,11 @@ keypad_text_cb (TillCheckoutView *self)
 {
   /* The Quantity button carries the number typed so far, so that it is a plain
    * actionable whose sensitivity follows sale.set-quantity. */
-  gtk_actionable_set_action_target_value (
-      GTK_ACTIONABLE (self->quantity_button),
-      g_variant_new_string (till_keypad_get_text (self->keypad)));
+  GtkWidget *buttons[] = { self->quantity_button, self->price_button, self->discount_button };
+
+  for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+    gtk_actionable_set_action_target_value (
+        GTK_ACTIONABLE (buttons[i]), g_variant_new_string (till_keypad_get_text (self->keypad)));
 }
 
 static void
@@ -813,6 +1224,9 @@ till_checkout_view_dispose (GObject *object)
 {
   TillCheckoutView *self = TILL_CHECKOUT_VIEW (object);
 
+  if (self->override_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->override_dialog));
+  g_clear_pointer (&self->pending, pending_act_free);
   if (self->cart_list != NULL)
     gtk_list_view_set_model (self->cart_list, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), TILL_TYPE_CHECKOUT_VIEW);
@@ -854,7 +1268,13 @@ till_checkout_view_class_init (TillCheckoutViewClass *klass)
   gtk_widget_class_install_action (widget_class, "sale.select-line", "u", select_line_action);
   gtk_widget_class_install_action (widget_class, "sale.set-quantity", "s", set_quantity_action);
   gtk_widget_class_install_action (widget_class, "sale.delete-line", NULL, delete_line_action);
-  gtk_widget_class_install_action (widget_class, "sale.clear", NULL, clear_action);
+  gtk_widget_class_install_action (widget_class, "sale.clear", NULL, void_sale_action);
+  gtk_widget_class_install_action (widget_class, "sale.void-sale", NULL, void_sale_action);
+  gtk_widget_class_install_action (widget_class, "sale.override-price", "s", override_price_action);
+  gtk_widget_class_install_action (widget_class, "sale.discount-line", "s", discount_line_action);
+  gtk_widget_class_install_action (widget_class, "sale.suspend", NULL, suspend_action);
+  gtk_widget_class_install_action (widget_class, "sale.resume", "x", resume_action);
+  gtk_widget_class_install_action (widget_class, "sale.resume-list", NULL, resume_list_action);
   gtk_widget_class_install_action (widget_class, "sale.pay", NULL, pay_action);
 
   g_type_ensure (TILL_TYPE_KEYPAD);
@@ -875,6 +1295,11 @@ till_checkout_view_class_init (TillCheckoutViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, products_box);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, keypad);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, quantity_button);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, price_button);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, discount_button);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, resume_button);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, held_list);
+  gtk_widget_class_bind_template_callback (widget_class, held_popover_shown_cb);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, camera_button);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, camera_popover);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, camera_preview);
@@ -1122,4 +1547,18 @@ till_checkout_view_get_camera_available (TillCheckoutView *self)
 {
   g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), FALSE);
   return gtk_widget_get_visible (self->camera_button);
+}
+
+TillOverrideDialog *
+till_checkout_view_get_override_dialog (TillCheckoutView *self)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+  return self->override_dialog;
+}
+
+GtkWidget *
+till_checkout_view_get_held_list (TillCheckoutView *self)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+  return self->held_list;
 }

@@ -40,5 +40,10 @@ gboolean till_checkout_view_get_camera_available (TillCheckoutView *self);
 
 /* For tests: the keypad, as the cashier types on it. */
 TillKeypad *till_checkout_view_get_keypad (TillCheckoutView *self);
+/* The supervisor-override dialog while one is open (borrowed), else NULL. */
+struct _TillOverrideDialog *till_checkout_view_get_override_dialog (TillCheckoutView *self);
+/* The held-sales list (rows are buttons activating sale.resume), shown by
+ * sale.resume-list in a popover. */
+GtkWidget *till_checkout_view_get_held_list (TillCheckoutView *self);
 
 G_END_DECLS

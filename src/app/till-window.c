@@ -155,6 +155,31 @@ login_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   till_session_set_user (self->session, user);
 }
 
+/* A badge scanned on the sign-in screen signs its holder in. */
+static void
+login_badge_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow *self = user_data;
+  g_autoptr (TillUser) user = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (self->session == NULL)
+    return;
+  user = till_user_authenticate_badge (till_session_get_store (self->session),
+                                       g_variant_get_string (parameter, NULL), &error);
+  if (user == NULL)
+    {
+      const char *message = error->message;
+
+      if (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_BAD_BADGE))
+        message = _ ("This badge is not known: sign in with your PIN.");
+      till_login_view_show_error (self->login_view, message);
+      return;
+    }
+  till_login_view_reset (self->login_view);
+  till_session_set_user (self->session, user);
+}
+
 static void
 logout_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -238,6 +263,7 @@ device_settings_closed_cb (TillWindow *self)
 
 static const GActionEntry win_actions[] = {
   { "login", login_action_cb, "(ss)", NULL, NULL, { 0 } },
+  { "login-badge", login_badge_action_cb, "s", NULL, NULL, { 0 } },
   { "logout", logout_action_cb, NULL, NULL, NULL, { 0 } },
   { "reprint-last", reprint_last_action_cb, NULL, NULL, NULL, { 0 } },
   { "print-retry", print_retry_action_cb, NULL, NULL, NULL, { 0 } },
@@ -385,6 +411,15 @@ remove_from_focused_entry (TillWindow *self, guint typed_length)
 static gboolean
 take_scanned_code (TillWindow *self, const char *code, gboolean typed)
 {
+  /* On the sign-in screen a scan is a badge. Its digits reached the PIN. */
+  if (self->session != NULL && till_session_get_user (self->session) == NULL &&
+      g_str_equal (till_window_get_page (self), "login"))
+    {
+      till_login_view_reset (self->login_view);
+      g_action_group_activate_action (G_ACTION_GROUP (self), "login-badge",
+                                      g_variant_new_string (code));
+      return TRUE;
+    }
   if (self->session == NULL || till_session_get_user (self->session) == NULL ||
       !g_str_equal (till_window_get_page (self), "checkout"))
     {

@@ -12,6 +12,7 @@
 #include <till-printer-sim.h>
 
 #include "till-application.h"
+#include "till-override-dialog.h"
 #include "till-test-util.h"
 #include "till-ui-test-util.h"
 #include "till-ui-util.h"
@@ -148,6 +149,29 @@ grow_wal (TillStore *store)
                               "COMMIT;",
                               &error));
   ck_assert_int_gt (till_store_get_wal_pages (store), 1000);
+}
+
+static gboolean
+no_override_dialog (gpointer data)
+{
+  return till_checkout_view_get_override_dialog (data) == NULL;
+}
+
+/* A cashier may not delete a line alone (issue 5): the demo manager approves. */
+static void
+delete_line_approved (Fixture *fixture)
+{
+  TillCheckoutView   *checkout = till_window_get_checkout_view (fixture->window);
+  TillOverrideDialog *dialog;
+
+  activate (fixture, "sale.delete-line", NULL);
+  dialog = till_checkout_view_get_override_dialog (checkout);
+  if (dialog == NULL)
+    return;
+  till_override_dialog_set_credentials (dialog, TILL_DEMO_MANAGER_CODE, TILL_DEMO_MANAGER_PIN);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "override.approve", NULL);
+  ck_assert_msg (till_test_wait_until (no_override_dialog, checkout, WAIT_MS),
+                 "the override dialog stayed open");
 }
 
 /* /app/ui/checkout/cash-sale */
@@ -412,9 +436,9 @@ START_TEST (test_keypad_errors)
     ck_assert_int_eq (till_cart_line_get_quantity (till_cart_get_line (cart, n_lines + 1)), 500);
     ck_assert_str_eq (till_keypad_get_text (keypad), "");
 
-    activate (&fixture, "sale.delete-line", NULL);
+    delete_line_approved (&fixture);
     activate (&fixture, "sale.select-line", g_variant_new_uint32 (n_lines));
-    activate (&fixture, "sale.delete-line", NULL);
+    delete_line_approved (&fixture);
     ck_assert_uint_eq (till_cart_get_n_lines (cart), n_lines);
   }
 
@@ -428,7 +452,7 @@ START_TEST (test_keypad_errors)
   activate (&fixture, "pay.cancel", NULL);
   ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
 
-  activate (&fixture, "sale.delete-line", NULL);
+  delete_line_approved (&fixture);
   ck_assert_uint_eq (till_cart_get_n_lines (cart), 0);
 
   fixture_teardown (&fixture);

@@ -1,0 +1,501 @@
+/* test-ui-control.c: /app/ui/control: the real till under Xvfb, driven through
+ * its actions: voids and price changes a supervisor approves on the spot,
+ * suspended and resumed sales, lockout and badge sign-in.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "till-application.h"
+#include "till-override-dialog.h"
+#include "till-test-util.h"
+#include "till-ui-test-util.h"
+#include "till-ui-util.h"
+#include "till-window.h"
+#include "widgets/till-keypad.h"
+
+#define DEMO_SKUS 300
+#define DEMO_SEED 7
+#define WAIT_MS TILL_TEST_WAIT_MS
+
+typedef struct
+{
+  char             *dir;
+  char             *db_path;
+  char             *config_path;
+  char             *receipt_dir;
+  char             *barcodes[2];
+  TillApplication  *app;
+  TillWindow       *window;
+  TillSession      *session;
+  TillCart         *cart;
+  TillCheckoutView *checkout;
+} Fixture;
+
+static char *
+single_text (TillStore *store, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char         *text = NULL;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store), sql, -1, &stmt, NULL),
+                    SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return text;
+}
+
+static gint64
+count_journal (TillStore *store, const char *kind, const char *body_part)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64        count;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store),
+                                        "SELECT count(*) FROM journal WHERE kind = ?1 AND "
+                                        "instr (CAST (body AS TEXT), ?2) > 0",
+                                        -1, &stmt, NULL),
+                    SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, body_part != NULL ? body_part : "", -1, SQLITE_STATIC);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return count;
+}
+
+static void
+fixture_setup (Fixture *fixture)
+{
+  g_autoptr (TillStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *config = NULL;
+
+  fixture->dir = till_test_make_tmpdir ();
+  fixture->db_path = g_build_filename (fixture->dir, "till.db", NULL);
+  fixture->config_path = g_build_filename (fixture->dir, "till.conf", NULL);
+  fixture->receipt_dir = g_build_filename (fixture->dir, "receipts", NULL);
+  ck_assert_int_eq (g_mkdir_with_parents (fixture->receipt_dir, 0700), 0);
+  config = g_strdup_printf ("[till]\ndatabase=%s\nlanguage=zh_CN\n"
+                            "[devices]\nprinter=sim://printer?dir=%s&width=80\n",
+                            fixture->db_path, fixture->receipt_dir);
+  ck_assert (g_file_set_contents (fixture->config_path, config, -1, NULL));
+
+  /* A small demo shop, and two counted products' barcodes. */
+  store = till_store_open (fixture->db_path, &error);
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, &error), "%s",
+                 error ? error->message : "");
+  fixture->barcodes[0] =
+      single_text (store, "SELECT b.code FROM barcode b JOIN product p ON p.id = b.product_id "
+                          "WHERE p.active AND NOT p.weighed AND length(b.code) = 13 "
+                          "AND p.price >= 500 ORDER BY p.id LIMIT 1");
+  fixture->barcodes[1] =
+      single_text (store, "SELECT b.code FROM barcode b JOIN product p ON p.id = b.product_id "
+                          "WHERE p.active AND NOT p.weighed AND length(b.code) = 13 "
+                          "AND p.price >= 500 ORDER BY p.id DESC LIMIT 1");
+  ck_assert_ptr_nonnull (fixture->barcodes[0]);
+  ck_assert_ptr_nonnull (fixture->barcodes[1]);
+  g_clear_object (&store); /* the till takes the lock */
+
+  till_application_setup_i18n ("zh_CN");
+  fixture->app = till_application_new ("org.opentill.TillTest", G_APPLICATION_NON_UNIQUE);
+  g_object_set (fixture->app, "config-file", fixture->config_path, NULL);
+  ck_assert (g_application_register (G_APPLICATION (fixture->app), NULL, NULL));
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  g_application_activate (G_APPLICATION (fixture->app));
+  fixture->window =
+      TILL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fixture->app)));
+  ck_assert_ptr_nonnull (fixture->window);
+  ck_assert_msg (till_test_wait_until (till_test_is_mapped, fixture->window, WAIT_MS),
+                 "the window never mapped");
+  fixture->session = till_window_get_session (fixture->window);
+  ck_assert_msg (fixture->session != NULL, "%s", till_application_get_startup_error (fixture->app));
+  fixture->cart = till_session_get_cart (fixture->session);
+  fixture->checkout = till_window_get_checkout_view (fixture->window);
+}
+
+static void
+fixture_teardown (Fixture *fixture)
+{
+  if (fixture->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->app);
+  till_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->db_path);
+  g_free (fixture->config_path);
+  g_free (fixture->receipt_dir);
+  g_free (fixture->barcodes[0]);
+  g_free (fixture->barcodes[1]);
+}
+
+static void
+activate (Fixture *fixture, const char *name, GVariant *parameter)
+{
+  g_autoptr (GVariant) owned = parameter != NULL ? g_variant_ref_sink (parameter) : NULL;
+
+  ck_assert_msg (till_window_activate_action (fixture->window, name, owned),
+                 "action %s is missing or disabled", name);
+}
+
+static void
+sign_in_cashier (Fixture *fixture)
+{
+  activate (fixture, "win.login",
+            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
+  ck_assert_str_eq (till_window_get_page (fixture->window), "checkout");
+}
+
+static gboolean
+no_override_dialog (gpointer data)
+{
+  return till_checkout_view_get_override_dialog (data) == NULL;
+}
+
+static TillOverrideDialog *
+wait_for_dialog (Fixture *fixture)
+{
+  TillOverrideDialog *dialog = till_checkout_view_get_override_dialog (fixture->checkout);
+
+  ck_assert_msg (dialog != NULL, "no override dialog; status: %s",
+                 till_checkout_view_get_status (fixture->checkout, NULL));
+  ck_assert_msg (till_test_wait_until (till_test_is_mapped, dialog, WAIT_MS),
+                 "the override dialog never mapped");
+  return dialog;
+}
+
+/* The demo manager approves the open dialog with @reason. */
+static void
+manager_approves (Fixture *fixture, const char *reason)
+{
+  TillOverrideDialog *dialog = wait_for_dialog (fixture);
+
+  if (reason != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (dialog), "override.set-reason", "s", reason);
+  till_override_dialog_set_credentials (dialog, TILL_DEMO_MANAGER_CODE, TILL_DEMO_MANAGER_PIN);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "override.approve", NULL);
+  ck_assert_msg (till_test_wait_until (no_override_dialog, fixture->checkout, WAIT_MS),
+                 "the dialog stayed open: %s", till_override_dialog_get_error (dialog));
+}
+
+static GtkWidget *
+find_keypad (GtkWidget *widget)
+{
+  if (TILL_IS_KEYPAD (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_keypad (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* What a supervisor does on the touch keypad: code, Next, PIN, Approve. */
+static void
+manager_keys_in (Fixture *fixture)
+{
+  TillOverrideDialog *dialog = wait_for_dialog (fixture);
+  TillKeypad         *keypad = TILL_KEYPAD (find_keypad (GTK_WIDGET (dialog)));
+
+  ck_assert_ptr_nonnull (keypad);
+  till_keypad_set_text (keypad, TILL_DEMO_MANAGER_CODE);
+  g_signal_emit_by_name (keypad, "activate");
+  ck_assert_ptr_eq (till_checkout_view_get_override_dialog (fixture->checkout), dialog);
+  till_keypad_set_text (keypad, TILL_DEMO_MANAGER_PIN);
+  g_signal_emit_by_name (keypad, "activate");
+  ck_assert_msg (till_test_wait_until (no_override_dialog, fixture->checkout, WAIT_MS),
+                 "the dialog stayed open: %s", till_override_dialog_get_error (dialog));
+}
+
+/* /app/ui/control/void-line: a cashier may not void; a manager approves on the
+ * spot with a reason; the same holds for a price change and a whole-sale void. */
+START_TEST (test_void_line)
+{
+  Fixture             fixture = { 0 };
+  TillStore          *store;
+  TillOverrideDialog *dialog;
+  gboolean            is_error = FALSE;
+  const char         *status;
+  gint64              overrides;
+
+  fixture_setup (&fixture);
+  store = till_session_get_store (fixture.session);
+  sign_in_cashier (&fixture);
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcodes[0]));
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcodes[1]));
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 2);
+  ck_assert_uint_eq (till_checkout_view_get_selected (fixture.checkout), 1);
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-01-two-lines.png");
+
+  /* Delete line: the cashier lacks the permission, so the supervisor is asked. */
+  activate (&fixture, "sale.delete-line", NULL);
+  dialog = wait_for_dialog (&fixture);
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 2);
+  /* A just-scanned correction: "wrong item scanned" is offered first. */
+  ck_assert_str_eq (till_override_dialog_get_reason (dialog), TILL_REASON_WRONG_ITEM);
+  till_test_wait_for_frames (GTK_WIDGET (dialog), 2);
+  till_test_save_screenshot (GTK_WIDGET (dialog), "control-02-override-dialog.png");
+
+  /* A wrong supervisor PIN: refused in the dialog, nothing voided. */
+  till_override_dialog_set_credentials (dialog, TILL_DEMO_MANAGER_CODE, "0000");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "override.approve", NULL);
+  ck_assert_ptr_eq (till_checkout_view_get_override_dialog (fixture.checkout), dialog);
+  ck_assert_str_ne (till_override_dialog_get_error (dialog), "");
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 2);
+  ck_assert_int_eq (count_journal (store, "void-line", NULL), 0);
+  till_test_wait_for_frames (GTK_WIDGET (dialog), 2);
+  till_test_save_screenshot (GTK_WIDGET (dialog), "control-03-override-wrong-pin.png");
+
+  /* The manager's PIN with a reason: the line is gone, both acts journaled. */
+  overrides = count_journal (store, "override", NULL);
+  manager_approves (&fixture, TILL_REASON_CUSTOMER_CHANGED_MIND);
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 1);
+  status = till_checkout_view_get_status (fixture.checkout, &is_error);
+  ck_assert_msg (!is_error, "unexpected error: %s", status);
+  ck_assert_int_eq (count_journal (store, "void-line", TILL_REASON_CUSTOMER_CHANGED_MIND), 1);
+  ck_assert_int_eq (count_journal (store, "override", TILL_DEMO_MANAGER_CODE), overrides + 1);
+  ck_assert_int_eq (count_journal (store, "override", TILL_REASON_CUSTOMER_CHANGED_MIND),
+                    overrides + 1);
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-04-line-voided.png");
+
+  /* A price change beyond the cashier's limit needs approval likewise. */
+  activate (&fixture, "sale.select-line", g_variant_new_uint32 (0));
+  activate (&fixture, "sale.override-price", g_variant_new_string ("1.00"));
+  dialog = wait_for_dialog (&fixture);
+  ck_assert_str_eq (till_override_dialog_get_reason (dialog), TILL_REASON_PRICE_ERROR);
+  ck_assert_int_ne (till_cart_line_get_unit_price (till_cart_get_line (fixture.cart, 0)), 100);
+  manager_keys_in (&fixture);
+  ck_assert_int_eq (till_cart_line_get_unit_price (till_cart_get_line (fixture.cart, 0)), 100);
+  ck_assert_int_eq (count_journal (store, "price-override", TILL_REASON_PRICE_ERROR), 1);
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-05-price-overridden.png");
+
+  /* A discount asked for and cancelled: nothing changes, nothing journaled. */
+  activate (&fixture, "sale.discount-line", g_variant_new_string ("10"));
+  dialog = wait_for_dialog (&fixture);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "override.cancel", NULL);
+  ck_assert (till_test_wait_until (no_override_dialog, fixture.checkout, WAIT_MS));
+  ck_assert_int_eq (count_journal (store, "line-discount", NULL), 0);
+  ck_assert_int_eq (till_cart_line_get_unit_price (till_cart_get_line (fixture.cart, 0)), 100);
+  ck_assert_int_eq (till_cart_line_get_discount_bp (till_cart_get_line (fixture.cart, 0)), 0);
+
+  /* Asked again, the manager keys their code and scans their badge. */
+  ck_assert (till_user_set_badge (store, till_session_get_journal (fixture.session), NULL,
+                                  TILL_DEMO_MANAGER_CODE, "BADGE-9001-MGR", NULL));
+  activate (&fixture, "sale.discount-line", g_variant_new_string ("10"));
+  dialog = wait_for_dialog (&fixture);
+  till_keypad_set_text (TILL_KEYPAD (find_keypad (GTK_WIDGET (dialog))), TILL_DEMO_MANAGER_CODE);
+  till_override_dialog_take_badge (dialog, "BADGE-9001-MGR");
+  ck_assert_msg (till_test_wait_until (no_override_dialog, fixture.checkout, WAIT_MS),
+                 "the dialog stayed open: %s", till_override_dialog_get_error (dialog));
+  ck_assert_int_eq (till_cart_line_get_discount_bp (till_cart_get_line (fixture.cart, 0)), 1000);
+  ck_assert_int_eq (count_journal (store, "line-discount", NULL), 1);
+  ck_assert_int_eq (count_journal (store, "override", "badge"), 1);
+
+  /* A bad discount is refused before anyone is asked. */
+  activate (&fixture, "sale.discount-line", g_variant_new_string ("120"));
+  ck_assert_ptr_null (till_checkout_view_get_override_dialog (fixture.checkout));
+  till_checkout_view_get_status (fixture.checkout, &is_error);
+  ck_assert (is_error);
+
+  /* Void the whole sale: approved, the cart is empty. */
+  activate (&fixture, "sale.void-sale", NULL);
+  manager_approves (&fixture, TILL_REASON_CUSTOMER_CHANGED_MIND);
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 0);
+  ck_assert_int_eq (count_journal (store, "void-sale", TILL_REASON_CUSTOMER_CHANGED_MIND), 1);
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
+static gboolean
+popover_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+/* /app/ui/control/suspend-resume: a held sale comes back only into an empty
+ * cart, exactly as it was. */
+START_TEST (test_suspend_resume)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (GPtrArray) held = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *held_uuid = NULL;
+  TillStore       *store;
+  GtkWidget       *list;
+  GtkWidget       *popover;
+  gboolean         is_error = FALSE;
+  gint64           held_total;
+  gint64           held_id;
+  guint            n_rows = 0;
+
+  fixture_setup (&fixture);
+  store = till_session_get_store (fixture.session);
+  sign_in_cashier (&fixture);
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcodes[0]));
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcodes[0]));
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcodes[1]));
+  held_total = till_cart_get_total (fixture.cart);
+  held_uuid = g_strdup (till_cart_get_sale_uuid (fixture.cart));
+
+  /* Suspend (with an approval should the cashier need one). */
+  activate (&fixture, "sale.suspend", NULL);
+  if (till_checkout_view_get_override_dialog (fixture.checkout) != NULL)
+    manager_approves (&fixture, NULL);
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 0);
+  ck_assert_str_ne (till_cart_get_sale_uuid (fixture.cart), held_uuid);
+  held = till_held_sale_list (store, &error);
+  ck_assert_msg (held != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (held->len, 1);
+  held_id = ((TillHeldSale *) g_ptr_array_index (held, 0))->id;
+  ck_assert_int_eq (((TillHeldSale *) g_ptr_array_index (held, 0))->total, held_total);
+
+  /* The list of held sales shows it. */
+  activate (&fixture, "sale.resume-list", NULL);
+  list = till_checkout_view_get_held_list (fixture.checkout);
+  popover = gtk_widget_get_ancestor (list, GTK_TYPE_POPOVER);
+  ck_assert_ptr_nonnull (popover);
+  ck_assert (till_test_wait_until (popover_mapped, popover, WAIT_MS));
+  for (GtkWidget *row = gtk_widget_get_first_child (list); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    if (GTK_IS_BUTTON (row))
+      n_rows++;
+  ck_assert_uint_eq (n_rows, 1);
+  till_test_wait_for_frames (GTK_WIDGET (fixture.window), 2);
+  till_test_save_screenshot (popover, "control-06-held-sales.png");
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-07-held-sales-window.png");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+
+  /* The next customer; resuming into a cart with lines is refused. */
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcodes[1]));
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 1);
+  activate (&fixture, "sale.resume", g_variant_new_int64 (held_id));
+  if (till_checkout_view_get_override_dialog (fixture.checkout) != NULL)
+    manager_approves (&fixture, NULL);
+  till_checkout_view_get_status (fixture.checkout, &is_error);
+  ck_assert (is_error);
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 1);
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-08-resume-refused.png");
+
+  /* Finish that sale, then the held one comes back as it was. */
+  activate (&fixture, "sale.pay", NULL);
+  activate (&fixture, "pay.exact", NULL);
+  activate (&fixture, "sale.new", NULL);
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 0);
+  activate (&fixture, "sale.resume", g_variant_new_int64 (held_id));
+  if (till_checkout_view_get_override_dialog (fixture.checkout) != NULL)
+    manager_approves (&fixture, NULL);
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 2);
+  ck_assert_int_eq (till_cart_get_total (fixture.cart), held_total);
+  ck_assert_str_eq (till_cart_get_sale_uuid (fixture.cart), held_uuid);
+  g_clear_pointer (&held, g_ptr_array_unref);
+  held = till_held_sale_list (store, &error);
+  ck_assert_uint_eq (held->len, 0);
+  ck_assert_int_eq (count_journal (store, "suspend-sale", NULL), 1);
+  ck_assert_int_eq (count_journal (store, "resume-sale", NULL), 1);
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-09-resumed.png");
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
+/* /app/ui/control/lockout: five wrong PINs lock the cashier, and the sign-in
+ * screen says until when, even for the right PIN. */
+START_TEST (test_lockout)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillUser) user = NULL;
+  TillLoginView   *login;
+  g_autofree char *wrong_pin_message = NULL;
+
+  fixture_setup (&fixture);
+  login = till_window_get_login_view (fixture.window);
+  for (int i = 0; i < TILL_USER_MAX_FAILED_ATTEMPTS; i++)
+    {
+      activate (&fixture, "win.login", g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, "0000"));
+      ck_assert_str_eq (till_window_get_page (fixture.window), "login");
+    }
+  wrong_pin_message = g_strdup (till_login_view_get_message (login));
+  activate (&fixture, "win.login",
+            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
+  ck_assert_str_eq (till_window_get_page (fixture.window), "login");
+  ck_assert_ptr_null (till_session_get_user (fixture.session));
+  till_test_wait_for_frames (GTK_WIDGET (fixture.window), 2);
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-10-locked.png");
+
+  /* What the core says about the lock (with the unlock time) is on screen. */
+  user = till_user_authenticate (till_session_get_store (fixture.session), TILL_DEMO_CASHIER_CODE,
+                                 TILL_DEMO_CASHIER_PIN, &error);
+  ck_assert_ptr_null (user);
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_LOCKED));
+  ck_assert_str_eq (till_login_view_get_message (login), error->message);
+  ck_assert_str_ne (till_login_view_get_message (login), wrong_pin_message);
+
+  /* The manager is not locked. */
+  activate (&fixture, "win.login",
+            g_variant_new ("(ss)", TILL_DEMO_MANAGER_CODE, TILL_DEMO_MANAGER_PIN));
+  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
+/* /app/ui/control/badge-login: a badge scanned on the sign-in screen signs its
+ * holder in; an unknown one is refused on screen. */
+START_TEST (test_badge_login)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (GError) error = NULL;
+  TillLoginView *login;
+
+  fixture_setup (&fixture);
+  login = till_window_get_login_view (fixture.window);
+  ck_assert_msg (till_user_set_badge (till_session_get_store (fixture.session),
+                                      till_session_get_journal (fixture.session), NULL,
+                                      TILL_DEMO_CASHIER_CODE, "BADGE-1001-XYZ", &error),
+                 "%s", error ? error->message : "");
+
+  activate (&fixture, "win.login-badge", g_variant_new_string ("BADGE-9999-NOPE"));
+  ck_assert_str_eq (till_window_get_page (fixture.window), "login");
+  ck_assert_str_ne (till_login_view_get_message (login), "");
+  ck_assert_ptr_null (till_session_get_user (fixture.session));
+
+  activate (&fixture, "win.login-badge", g_variant_new_string ("BADGE-1001-XYZ"));
+  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+  ck_assert_str_eq (till_user_get_code (till_session_get_user (fixture.session)),
+                    TILL_DEMO_CASHIER_CODE);
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
+static Suite *
+ui_control_suite (void)
+{
+  Suite *suite = suite_create ("/app/ui/control");
+  TCase *tcase = tcase_create ("/app/ui/control");
+
+  tcase_set_timeout (tcase, 110);
+  tcase_add_test (tcase, test_void_line);
+  tcase_add_test (tcase, test_suspend_resume);
+  tcase_add_test (tcase, test_lockout);
+  tcase_add_test (tcase, test_badge_login);
+  suite_add_tcase (suite, tcase);
+  return suite;
+}
+
+int
+main (void)
+{
+  return till_test_run_suite (ui_control_suite ());
+}

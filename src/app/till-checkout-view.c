@@ -74,13 +74,14 @@ typedef enum
   ACT_DISCOUNT_LINE,
   ACT_SUSPEND,
   ACT_RESUME,
+  ACT_QUANTITY,
 } ActKind;
 
 typedef struct PendingAct
 {
   ActKind kind;
   guint   position;
-  gint64  value; /* new price (fen), discount (bp) or held sale id */
+  gint64  value; /* new price (fen), discount (bp), quantity or held sale id */
   char   *name;  /* the line's product, for the message */
 } PendingAct;
 
@@ -493,44 +494,6 @@ select_line_action (GtkWidget *widget, const char *action_name, GVariant *parame
   gtk_widget_activate_action (GTK_WIDGET (self->cart_list), "list.scroll-to-item", "u", position);
 }
 
-static void
-set_quantity_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
-  const char       *text = g_variant_get_string (parameter, NULL);
-  guint             position = till_checkout_view_get_selected (self);
-  g_autoptr (GError) error = NULL;
-  gint64        quantity = 0;
-  TillCartLine *line;
-
-  if (*text == '\0')
-    {
-      show_error (self, _ ("Type the quantity on the keypad first, then tap Quantity."));
-      return;
-    }
-  if (!till_quantity_parse (text, &quantity, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_ ("“%s” is not a quantity."), text);
-      show_error (self, message);
-      return;
-    }
-  if (quantity <= 0)
-    {
-      show_error (self,
-                  _ ("The quantity must be more than zero. To remove the line, tap Delete line."));
-      return;
-    }
-  if (!till_cart_set_quantity (get_cart (self), position, quantity, &error))
-    {
-      show_error (self, error->message);
-      return;
-    }
-  till_keypad_clear (self->keypad);
-  line = till_cart_get_line (get_cart (self), position);
-  if (line != NULL)
-    line_added (self, line);
-}
-
 /* ---- Sensitive acts: the core checks, a supervisor may approve ---------------- */
 
 static const char *
@@ -546,6 +509,7 @@ act_default_reason (ActKind kind)
     case ACT_VOID_SALE:
     case ACT_SUSPEND:
     case ACT_RESUME:
+    case ACT_QUANTITY:
     default:
       return TILL_REASON_CUSTOMER_CHANGED_MIND;
     }
@@ -564,6 +528,8 @@ act_permission (ActKind kind)
       return TILL_PERMISSION_PRICE_OVERRIDE;
     case ACT_DISCOUNT_LINE:
       return TILL_PERMISSION_LINE_DISCOUNT;
+    case ACT_QUANTITY:
+      return TILL_PERMISSION_QUANTITY_CHANGE;
     case ACT_SUSPEND:
     case ACT_RESUME:
     default:
@@ -595,6 +561,9 @@ act_run (TillCheckoutView   *self,
     case ACT_DISCOUNT_LINE:
       return till_cart_set_line_discount (cart, journal, user, act->position, (int) act->value,
                                           reason, override, error);
+    case ACT_QUANTITY:
+      return till_cart_change_quantity (cart, journal, user, act->position, act->value, override,
+                                        error);
     case ACT_SUSPEND:
       return till_held_sale_suspend (cart, journal, user, override, error) != 0;
     case ACT_RESUME:
@@ -610,6 +579,15 @@ act_done (TillCheckoutView *self, PendingAct *act)
   g_autofree char *money = NULL;
   TillCartLine    *line;
 
+  if (act->kind == ACT_QUANTITY)
+    {
+      /* Shown as a line added: the product, its quantity and price. */
+      till_keypad_clear (self->keypad);
+      line = till_cart_get_line (get_cart (self), act->position);
+      if (line != NULL)
+        line_added (self, line);
+      return;
+    }
   switch (act->kind)
     {
     case ACT_VOID_LINE:
@@ -767,6 +745,41 @@ void_sale_action (GtkWidget *widget, const char *action_name, GVariant *paramete
   PendingAct       *act = g_new0 (PendingAct, 1);
 
   act->kind = ACT_VOID_SALE;
+  act_start (self, act);
+}
+
+/* The quantity keyed for the selected line: a change the core checks (a
+ * cashier may by default) and journals. */
+static void
+set_quantity_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  const char       *text = g_variant_get_string (parameter, NULL);
+  g_autoptr (GError) error = NULL;
+  gint64      quantity = 0;
+  PendingAct *act;
+
+  if (*text == '\0')
+    {
+      show_error (self, _ ("Type the quantity on the keypad first, then tap Quantity."));
+      return;
+    }
+  if (!till_quantity_parse (text, &quantity, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_ ("“%s” is not a quantity."), text);
+      show_error (self, message);
+      return;
+    }
+  if (quantity <= 0)
+    {
+      show_error (self,
+                  _ ("The quantity must be more than zero. To remove the line, tap Delete line."));
+      return;
+    }
+  act = act_new_for_line (self, ACT_QUANTITY);
+  if (act == NULL)
+    return;
+  act->value = quantity;
   act_start (self, act);
 }
 

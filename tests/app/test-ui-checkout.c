@@ -400,6 +400,14 @@ START_TEST (test_keypad_errors)
     ck_assert (!is_error);
     ck_assert_int_eq (till_cart_line_get_quantity (till_cart_get_line (cart, 0)),
                       3 * TILL_QUANTITY_ONE);
+    /* A cashier may change a quantity, and the change is on the record. */
+    {
+      g_autofree char *n_changes =
+          single_text (till_session_get_store (session),
+                       "SELECT count(*) FROM journal WHERE kind = 'quantity-change'");
+
+      ck_assert_str_eq (n_changes, "1");
+    }
   }
 
   /* Weighed goods: without a scale the weight is keyed, never guessed. */

@@ -6,8 +6,10 @@
  */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <string.h>
 
 #include "till-application.h"
 #include "till-override-dialog.h"
@@ -15,6 +17,7 @@
 #include "till-ui-test-util.h"
 #include "till-ui-util.h"
 #include "till-window.h"
+#include "widgets/till-cart-row.h"
 #include "widgets/till-keypad.h"
 
 #define DEMO_SKUS 300
@@ -299,6 +302,24 @@ START_TEST (test_void_line)
   ck_assert_int_eq (till_cart_line_get_discount_bp (till_cart_get_line (fixture.cart, 0)), 1000);
   ck_assert_int_eq (count_journal (store, "line-discount", NULL), 1);
   ck_assert_int_eq (count_journal (store, "override", "badge"), 1);
+
+  /* The cart line says what the price was and the discount it has. */
+  {
+    TillCartLine    *line = till_cart_get_line (fixture.cart, 0);
+    GtkWidget       *row = g_object_ref_sink (till_cart_row_new ());
+    g_autofree char *was_price = till_ui_format_money (till_cart_line_get_original_price (line));
+    g_autofree char *was = g_strdup_printf (_ ("was %s"), was_price);
+    g_autofree char *off = g_strdup_printf (_ ("%d %% off"), 10);
+
+    till_cart_row_set_line (TILL_CART_ROW (row), line, 0);
+    ck_assert_msg (strstr (till_cart_row_get_detail_text (TILL_CART_ROW (row)), was) != NULL, "%s",
+                   till_cart_row_get_detail_text (TILL_CART_ROW (row)));
+    ck_assert_msg (strstr (till_cart_row_get_detail_text (TILL_CART_ROW (row)), off) != NULL, "%s",
+                   till_cart_row_get_detail_text (TILL_CART_ROW (row)));
+    till_cart_row_set_line (TILL_CART_ROW (row), NULL, 0);
+    g_object_unref (row);
+  }
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-05b-line-discounted.png");
 
   /* A bad discount is refused before anyone is asked. */
   activate (&fixture, "sale.discount-line", g_variant_new_string ("120"));

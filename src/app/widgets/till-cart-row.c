@@ -138,7 +138,38 @@ till_cart_row_set_line (TillCartRow *self, TillCartLine *line, guint position)
   else
     detail = g_strdup_printf (_ ("per %s · %s"), till_product_get_unit (product),
                               till_product_get_sku (product));
+  /* A changed price or a discount is said on the line itself, first (the row
+   * may cut its end off), so that the cashier and the customer see why the
+   * amount is what it is. */
+  if (till_cart_line_get_discount_bp (line) > 0)
+    {
+      int              bp = till_cart_line_get_discount_bp (line);
+      g_autofree char *off = bp % 100 == 0
+                                 ? g_strdup_printf (_ ("%d %% off"), bp / 100)
+                                 : g_strdup_printf (_ ("%d.%02d %% off"), bp / 100, bp % 100);
+      char            *longer = g_strjoin (" · ", off, detail, NULL);
+
+      g_free (detail);
+      detail = longer;
+    }
+  if (till_cart_line_has_price_override (line))
+    {
+      g_autofree char *was_price = till_ui_format_money (till_cart_line_get_original_price (line));
+      g_autofree char *was = g_strdup_printf (_ ("was %s"), was_price);
+      char            *longer = g_strjoin (" · ", was, detail, NULL);
+
+      g_free (detail);
+      detail = longer;
+    }
   gtk_label_set_text (GTK_LABEL (self->detail_label), detail);
+}
+
+/* For tests: the line under the product's name. */
+const char *
+till_cart_row_get_detail_text (TillCartRow *self)
+{
+  g_return_val_if_fail (TILL_IS_CART_ROW (self), NULL);
+  return gtk_label_get_text (GTK_LABEL (self->detail_label));
 }
 
 TillCartLine *

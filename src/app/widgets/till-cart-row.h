@@ -17,4 +17,6 @@ GtkWidget *till_cart_row_new (void);
 void          till_cart_row_set_line (TillCartRow *self, TillCartLine *line, guint position);
 TillCartLine *till_cart_row_get_line (TillCartRow *self);
 
+const char *till_cart_row_get_detail_text (TillCartRow *self);
+
 G_END_DECLS

@@ -17,6 +17,7 @@
 #include "till-scan-detector.h"
 
 #define DEFAULT_LANGUAGE "zh_CN"
+#define DEFAULT_IDLE_LOCK_SECONDS (15 * 60)
 
 G_DEFINE_QUARK (till - config - error - quark, till_config_error)
 
@@ -97,6 +98,8 @@ TillConfig *
 till_config_load (const char *path, GError **error)
 {
   g_autoptr (TillConfig) self = g_new0 (TillConfig, 1);
+
+  self->idle_lock_seconds = DEFAULT_IDLE_LOCK_SECONDS;
   g_autoptr (GKeyFile) keyfile = g_key_file_new ();
   g_autofree char *default_path = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -109,6 +112,21 @@ till_config_load (const char *path, GError **error)
       self->path = g_strdup (path);
       self->database = dup_nonempty_string (keyfile, "till", "database");
       self->language = dup_nonempty_string (keyfile, "till", "language");
+      if (g_key_file_has_key (keyfile, "till", "idle-lock-seconds", NULL))
+        {
+          g_autoptr (GError) number_error = NULL;
+          gint64 seconds =
+              g_key_file_get_int64 (keyfile, "till", "idle-lock-seconds", &number_error);
+
+          if (number_error != NULL || seconds < 0 || seconds > 24 * 3600)
+            {
+              g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                           _ ("%s: idle-lock-seconds must be a number of seconds from 0 to 86400"),
+                           path);
+              return NULL;
+            }
+          self->idle_lock_seconds = (guint) seconds;
+        }
       self->printer_uri = dup_nonempty_string (keyfile, "devices", "printer");
       self->drawer_uri = dup_nonempty_string (keyfile, "devices", "drawer");
       self->scale_uri = dup_nonempty_string (keyfile, "devices", "scale");
@@ -163,6 +181,7 @@ till_config_copy (const TillConfig *self)
   copy->path = g_strdup (self->path);
   copy->database = g_strdup (self->database);
   copy->language = g_strdup (self->language);
+  copy->idle_lock_seconds = self->idle_lock_seconds;
   copy->printer_uri = g_strdup (self->printer_uri);
   copy->drawer_uri = g_strdup (self->drawer_uri);
   copy->scale_uri = g_strdup (self->scale_uri);

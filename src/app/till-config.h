@@ -27,9 +27,12 @@ G_BEGIN_DECLS
  * Every device is a URI (see hw/); an absent key means no such device. */
 typedef struct
 {
-  char *path;        /* the file read, or NULL when it did not exist */
-  char *database;    /* never NULL */
-  char *language;    /* never NULL: "zh_CN" by default, "system" leaves the environment alone */
+  char *path;     /* the file read, or NULL when it did not exist */
+  char *database; /* never NULL */
+  char *language; /* never NULL: "zh_CN" by default, "system" leaves the environment alone */
+  /* [till] idle-lock-seconds: the screen locks after this long without a touch
+   * or a key (0 = never); 15 minutes by default, as PCI DSS asks. */
+  guint idle_lock_seconds;
   char *printer_uri; /* NULL = no printer */
   char *drawer_uri;  /* "printer" (kicked through the printer, the default) or a URI */
   char *scale_uri;   /* NULL = no scale: weights are keyed */

@@ -54,6 +54,36 @@ START_TEST (test_defaults)
   ck_assert_str_eq (config->customer_screen, "auto");
   ck_assert_ptr_null (config->scanner_prefix);
   ck_assert_uint_eq (config->scanner_suffix, TILL_SCAN_SUFFIX_ENTER);
+  ck_assert_uint_eq (config->idle_lock_seconds, 15 * 60);
+}
+END_TEST
+
+/* /app/config/idle-lock: seconds of idle time before the screen locks; 0 turns
+ * it off; nonsense is an error naming the file. */
+START_TEST (test_idle_lock)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = write_config ("[till]\nidle-lock-seconds=90\n");
+  g_autoptr (TillConfig) config = till_config_load (path, &error);
+  g_autoptr (TillConfig) copy = NULL;
+
+  ck_assert_ptr_nonnull (config);
+  ck_assert_uint_eq (config->idle_lock_seconds, 90);
+  copy = till_config_copy (config);
+  ck_assert_uint_eq (copy->idle_lock_seconds, 90);
+  g_clear_pointer (&config, till_config_free);
+
+  g_free (path);
+  path = write_config ("[till]\nidle-lock-seconds=0\n");
+  config = till_config_load (path, &error);
+  ck_assert_uint_eq (config->idle_lock_seconds, 0);
+  g_clear_pointer (&config, till_config_free);
+
+  g_free (path);
+  path = write_config ("[till]\nidle-lock-seconds=soon\n");
+  config = till_config_load (path, &error);
+  ck_assert_ptr_null (config);
+  ck_assert_ptr_nonnull (strstr (error->message, path));
 }
 END_TEST
 
@@ -321,6 +351,7 @@ config_suite (void)
   tcase_add_test (tc, test_devices);
   tcase_add_test (tc, test_scanner_wedge);
   tcase_add_test (tc, test_broken);
+  tcase_add_test (tc, test_idle_lock);
   tcase_add_test (tc, test_example);
   tcase_add_test (tc, test_validate);
   tcase_add_test (tc, test_save_devices);

@@ -36,6 +36,7 @@ typedef struct
   TillSession      *session;
   TillCart         *cart;
   TillCheckoutView *checkout;
+  const char       *till_config; /* more lines for [till], or NULL */
 } Fixture;
 
 static char *
@@ -83,9 +84,11 @@ fixture_setup (Fixture *fixture)
   fixture->config_path = g_build_filename (fixture->dir, "till.conf", NULL);
   fixture->receipt_dir = g_build_filename (fixture->dir, "receipts", NULL);
   ck_assert_int_eq (g_mkdir_with_parents (fixture->receipt_dir, 0700), 0);
-  config = g_strdup_printf ("[till]\ndatabase=%s\nlanguage=zh_CN\n"
-                            "[devices]\nprinter=sim://printer?dir=%s&width=80\n",
-                            fixture->db_path, fixture->receipt_dir);
+  config =
+      g_strdup_printf ("[till]\ndatabase=%s\nlanguage=zh_CN\n%s"
+                       "[devices]\nprinter=sim://printer?dir=%s&width=80\n",
+                       fixture->db_path, fixture->till_config != NULL ? fixture->till_config : "",
+                       fixture->receipt_dir);
   ck_assert (g_file_set_contents (fixture->config_path, config, -1, NULL));
 
   /* A small demo shop, and two counted products' barcodes. */
@@ -500,6 +503,57 @@ START_TEST (test_badge_login)
 }
 END_TEST
 
+static gboolean
+nobody_signed_in (gpointer data)
+{
+  return till_session_get_user (data) == NULL;
+}
+
+/* /app/ui/control/screen-lock: left alone, the till locks with the sale in
+ * progress kept; another cashier cannot take that sale, its own cashier and a
+ * supervisor can; signing out locks the same way. */
+START_TEST (test_screen_lock)
+{
+  Fixture          fixture = { .till_config = "idle-lock-seconds=1\n" };
+  g_autofree char *refused = NULL;
+  TillStore       *store;
+
+  fixture_setup (&fixture);
+  store = till_session_get_store (fixture.session);
+  ck_assert (till_user_create (store, "1002", "张小红", TILL_ROLE_CASHIER, "2222", NULL) > 0);
+  sign_in_cashier (&fixture);
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcodes[0]));
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 1);
+
+  /* Nobody touches the till: it locks, the sale waits. */
+  ck_assert_msg (till_test_wait_until (nobody_signed_in, fixture.session, 10000),
+                 "the idle till did not lock");
+  ck_assert_str_eq (till_window_get_page (fixture.window), "login");
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 1);
+
+  /* Another cashier may not walk off with it. */
+  activate (&fixture, "win.login", g_variant_new ("(ss)", "1002", "2222"));
+  ck_assert_ptr_null (till_session_get_user (fixture.session));
+  refused = g_strdup (till_login_view_get_message (till_window_get_login_view (fixture.window)));
+  ck_assert_msg (strstr (refused, TILL_DEMO_CASHIER_CODE) != NULL, "%s", refused);
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-11-screen-locked.png");
+
+  /* Its cashier picks it up again, then locks on demand; a supervisor may take over. */
+  sign_in_cashier (&fixture);
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 1);
+  activate (&fixture, "win.logout", NULL);
+  ck_assert_ptr_null (till_session_get_user (fixture.session));
+  activate (&fixture, "win.login",
+            g_variant_new ("(ss)", TILL_DEMO_MANAGER_CODE, TILL_DEMO_MANAGER_PIN));
+  ck_assert_ptr_nonnull (till_session_get_user (fixture.session));
+  ck_assert_str_eq (till_user_get_code (till_session_get_user (fixture.session)),
+                    TILL_DEMO_MANAGER_CODE);
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 1);
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
 static Suite *
 ui_control_suite (void)
 {
@@ -511,6 +565,7 @@ ui_control_suite (void)
   tcase_add_test (tcase, test_suspend_resume);
   tcase_add_test (tcase, test_lockout);
   tcase_add_test (tcase, test_badge_login);
+  tcase_add_test (tcase, test_screen_lock);
   suite_add_tcase (suite, tcase);
   return suite;
 }

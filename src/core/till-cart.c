@@ -241,6 +241,15 @@ update_totals (TillCart *self)
   g_object_thaw_notify (G_OBJECT (self));
 }
 
+/* A line's quantity, price or discount changed: list views redraw it, the
+ * totals follow. */
+static void
+line_changed (TillCart *self, guint position)
+{
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
+  update_totals (self);
+}
+
 static void
 set_sale_uuid (TillCart *self, char *sale_uuid)
 {
@@ -1174,8 +1183,7 @@ till_cart_set_quantity (TillCart *self, guint position, gint64 quantity, GError 
   if (!journal_set_quantity (self, key_at (self, position), quantity, error))
     return FALSE;
   till_cart_line_set_quantity (line, quantity);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
-  update_totals (self);
+  line_changed (self, position);
   return TRUE;
 }
 
@@ -1509,6 +1517,18 @@ act_body_new (TillCart *self, TillUser *user, const char *reason)
   return body;
 }
 
+/* The same, for an act on one line: which line, which product. */
+static GString *
+act_body_new_for_line (
+    TillCart *self, TillUser *user, const char *reason, guint position, TillCartLine *line)
+{
+  GString *body = act_body_new (self, user, reason);
+
+  _till_json_add_int (body, "line_no", position + 1);
+  _till_json_add_int (body, "product_id", till_product_get_id (till_cart_line_get_product (line)));
+  return body;
+}
+
 /* Appends the journal entry (closing @body) and commits; rolls back on failure. */
 static gboolean
 act_finish (TillCart *self, TillJournal *journal, const char *kind, GString *body, GError **error)
@@ -1693,9 +1713,7 @@ till_cart_override_price (TillCart           *self,
   if (!act_begin (self, journal, user, TILL_PERMISSION_PRICE_OVERRIDE,
                   ABS (unit_price - till_cart_line_get_original_price (line)), override, error))
     return FALSE;
-  body = act_body_new (self, user, reason);
-  _till_json_add_int (body, "line_no", position + 1);
-  _till_json_add_int (body, "product_id", till_product_get_id (till_cart_line_get_product (line)));
+  body = act_body_new_for_line (self, user, reason, position, line);
   _till_json_add_string (body, "name", till_product_get_name (till_cart_line_get_product (line)));
   _till_json_add_int (body, "quantity", till_cart_line_get_quantity (line));
   _till_json_add_int (body, "original_price", till_cart_line_get_original_price (line));
@@ -1711,8 +1729,7 @@ till_cart_override_price (TillCart           *self,
     return FALSE;
 
   _till_cart_line_set_unit_price (line, unit_price);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
-  update_totals (self);
+  line_changed (self, position);
   return TRUE;
 }
 
@@ -1751,9 +1768,7 @@ till_cart_set_line_discount (TillCart           *self,
   line = line_at (self, position);
   if (!act_begin (self, journal, user, TILL_PERMISSION_LINE_DISCOUNT, discount_bp, override, error))
     return FALSE;
-  body = act_body_new (self, user, reason);
-  _till_json_add_int (body, "line_no", position + 1);
-  _till_json_add_int (body, "product_id", till_product_get_id (till_cart_line_get_product (line)));
+  body = act_body_new_for_line (self, user, reason, position, line);
   _till_json_add_string (body, "name", till_product_get_name (till_cart_line_get_product (line)));
   _till_json_add_int (body, "gross_amount", till_cart_line_get_gross_amount (line));
   _till_json_add_int (body, "old_discount_bp", till_cart_line_get_discount_bp (line));
@@ -1765,8 +1780,7 @@ till_cart_set_line_discount (TillCart           *self,
     return FALSE;
 
   _till_cart_line_set_discount_bp (line, discount_bp);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
-  update_totals (self);
+  line_changed (self, position);
   return TRUE;
 }
 
@@ -1913,9 +1927,8 @@ till_cart_change_quantity (TillCart           *self,
     return TRUE;
   if (!act_begin (self, journal, user, TILL_PERMISSION_QUANTITY_CHANGE, 0, override, error))
     return FALSE;
-  body = act_body_new (self, user, override != NULL ? override->reason : NULL);
-  _till_json_add_int (body, "line_no", position + 1);
-  _till_json_add_int (body, "product_id", till_product_get_id (till_cart_line_get_product (line)));
+  body = act_body_new_for_line (self, user, override != NULL ? override->reason : NULL, position,
+                                line);
   _till_json_add_int (body, "old_quantity", till_cart_line_get_quantity (line));
   _till_json_add_int (body, "quantity", quantity);
   if (!journal_set_quantity (self, key_at (self, position), quantity, error))
@@ -1924,8 +1937,7 @@ till_cart_change_quantity (TillCart           *self,
     return FALSE;
 
   till_cart_line_set_quantity (line, quantity);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
-  update_totals (self);
+  line_changed (self, position);
   return TRUE;
 }
 

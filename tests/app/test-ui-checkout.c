@@ -66,6 +66,19 @@ fixture_setup_files (Fixture *fixture)
   ck_assert (g_file_set_contents (fixture->config_path, config, -1, NULL));
 }
 
+/* The small demo shop in the till's database, written before the till opens
+ * it (the till takes the lock). */
+static void
+fill_demo_store (const char *db_path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillStore) store = till_store_open (db_path, &error);
+
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, &error), "%s",
+                 error ? error->message : "");
+}
+
 static void
 fixture_start_app (Fixture *fixture)
 {
@@ -343,7 +356,6 @@ END_TEST
 START_TEST (test_keypad_errors)
 {
   Fixture fixture = { 0 };
-  g_autoptr (TillStore) store = NULL;
   g_autoptr (GError) error = NULL;
   TillSession      *session;
   TillCart         *cart;
@@ -351,10 +363,7 @@ START_TEST (test_keypad_errors)
   gboolean          is_error = FALSE;
 
   fixture_setup_files (&fixture);
-  store = till_store_open (fixture.db_path, &error);
-  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
-  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
-  g_clear_object (&store);
+  fill_demo_store (fixture.db_path);
 
   fixture_start_app (&fixture);
   session = till_window_get_session (fixture.window);
@@ -473,7 +482,6 @@ END_TEST
 START_TEST (test_storage_failure)
 {
   Fixture fixture = { 0 };
-  g_autoptr (TillStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) popular = NULL;
   g_autoptr (TillSale) none = NULL;
@@ -486,10 +494,7 @@ START_TEST (test_storage_failure)
   gint64            total;
 
   fixture_setup_files (&fixture);
-  store = till_store_open (fixture.db_path, &error);
-  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
-  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
-  g_clear_object (&store);
+  fill_demo_store (fixture.db_path);
 
   fixture_start_app (&fixture);
   session = till_window_get_session (fixture.window);
@@ -551,10 +556,7 @@ START_TEST (test_restart)
   TillCart        *cart;
 
   fixture_setup_files (&fixture);
-  store = till_store_open (fixture.db_path, &error);
-  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
-  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
-  g_clear_object (&store);
+  fill_demo_store (fixture.db_path);
 
   fixture_start_app (&fixture);
   session = till_window_get_session (fixture.window);
@@ -798,7 +800,6 @@ sell_one (Fixture *fixture)
 START_TEST (test_printer_trouble)
 {
   Fixture fixture = { 0 };
-  g_autoptr (TillStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (TillSale) sale = NULL;
   g_autoptr (TillSale) last = NULL;
@@ -810,10 +811,7 @@ START_TEST (test_printer_trouble)
   ReceiptCount        one = { 1 };
 
   flaky_setup (&fixture, FLAKY_PAPER_OUT);
-  store = till_store_open (fixture.db_path, &error);
-  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
-  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
-  g_clear_object (&store);
+  fill_demo_store (fixture.db_path);
 
   fixture_start_app (&fixture);
   monitor = till_application_get_printer_monitor (fixture.app);
@@ -906,18 +904,13 @@ END_TEST
 START_TEST (test_printer_absent)
 {
   Fixture fixture = { 0 };
-  g_autoptr (TillStore) store = NULL;
-  g_autoptr (GError) error = NULL;
   g_autoptr (TillSale) sale = NULL;
   TillPrinterMonitor *monitor;
   ReceiptCount        one = { 1 };
   ReceiptCount        two = { 2 };
 
   flaky_setup (&fixture, FLAKY_ABSENT);
-  store = till_store_open (fixture.db_path, &error);
-  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
-  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
-  g_clear_object (&store);
+  fill_demo_store (fixture.db_path);
 
   fixture_start_app (&fixture);
   monitor = till_application_get_printer_monitor (fixture.app);
@@ -953,8 +946,6 @@ END_TEST
 START_TEST (test_reprint)
 {
   Fixture fixture = { 0 };
-  g_autoptr (TillStore) store = NULL;
-  g_autoptr (GError) error = NULL;
   g_autoptr (TillSale) sale = NULL;
   g_autoptr (GDateTime) created = NULL;
   g_autofree char    *original = NULL;
@@ -969,10 +960,7 @@ START_TEST (test_reprint)
   const char         *last_mark;
 
   flaky_setup (&fixture, FLAKY_OK);
-  store = till_store_open (fixture.db_path, &error);
-  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
-  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
-  g_clear_object (&store);
+  fill_demo_store (fixture.db_path);
 
   fixture_start_app (&fixture);
   monitor = till_application_get_printer_monitor (fixture.app);
@@ -1057,7 +1045,6 @@ describe_flags (TillPrinterStatusFlags flags)
 START_TEST (test_printer_status)
 {
   Fixture fixture = { 0 };
-  g_autoptr (TillStore) store = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (TillPrinterSim) sim = till_printer_sim_new (576);
   g_autoptr (TillSale) sale = NULL;
@@ -1081,10 +1068,7 @@ START_TEST (test_printer_status)
                             "[devices]\nprinter=serial://%s?baud=9600&width=80&encoding=gbk\n",
                             fixture.db_path, device);
   ck_assert (g_file_set_contents (fixture.config_path, config, -1, NULL));
-  store = till_store_open (fixture.db_path, &error);
-  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
-  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
-  g_clear_object (&store);
+  fill_demo_store (fixture.db_path);
 
   fixture_start_app (&fixture);
   /* In the till's language, now set. */
@@ -1148,8 +1132,6 @@ END_TEST
 START_TEST (test_printer_bad_option)
 {
   Fixture fixture = { 0 };
-  g_autoptr (TillStore) store = NULL;
-  g_autoptr (GError) error = NULL;
   g_autoptr (TillSale) sale = NULL;
   g_autofree char    *config = NULL;
   TillPrinterMonitor *monitor;
@@ -1159,10 +1141,7 @@ START_TEST (test_printer_bad_option)
                             "[devices]\nprinter=sim://printer?dir=%s&width=66\n",
                             fixture.db_path, fixture.receipt_dir);
   ck_assert (g_file_set_contents (fixture.config_path, config, -1, NULL));
-  store = till_store_open (fixture.db_path, &error);
-  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
-  ck_assert (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, NULL));
-  g_clear_object (&store);
+  fill_demo_store (fixture.db_path);
 
   fixture_start_app (&fixture);
   monitor = till_application_get_printer_monitor (fixture.app);

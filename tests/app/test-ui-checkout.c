@@ -15,6 +15,7 @@
 #include "till-override-dialog.h"
 #include "till-test-util.h"
 #include "till-ui-test-util.h"
+#include "till-app-test-util.h"
 #include "till-ui-util.h"
 #include "till-window.h"
 
@@ -82,22 +83,8 @@ fill_demo_store (const char *db_path)
 static void
 fixture_start_app (Fixture *fixture)
 {
-  till_application_setup_i18n ("zh_CN");
-
-  fixture->app =
-      till_application_new (fixture->app_id != NULL ? fixture->app_id : "org.opentill.TillTest",
-                            G_APPLICATION_NON_UNIQUE);
-  g_object_set (fixture->app, "config-file", fixture->config_path, NULL);
-  ck_assert (g_application_register (G_APPLICATION (fixture->app), NULL, NULL));
-  /* Pages switch at once: screenshots never catch a cross-fade. */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-  g_application_activate (G_APPLICATION (fixture->app));
-
   fixture->window =
-      TILL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fixture->app)));
-  ck_assert_ptr_nonnull (fixture->window);
-  ck_assert_msg (till_test_wait_until (till_test_is_mapped, fixture->window, WAIT_MS),
-                 "the window never mapped");
+      till_test_start_till (fixture->app_id, fixture->config_path, FALSE, &fixture->app);
 }
 
 static void
@@ -116,10 +103,7 @@ fixture_teardown (Fixture *fixture)
 static void
 activate (Fixture *fixture, const char *name, GVariant *parameter)
 {
-  g_autoptr (GVariant) owned = parameter != NULL ? g_variant_ref_sink (parameter) : NULL;
-
-  ck_assert_msg (till_window_activate_action (fixture->window, name, owned),
-                 "action %s is missing or disabled", name);
+  till_test_activate (fixture->window, name, parameter);
 }
 
 typedef struct

@@ -18,6 +18,7 @@
 #include "till-device-settings-view.h"
 #include "till-test-util.h"
 #include "till-ui-test-util.h"
+#include "till-app-test-util.h"
 #include "till-window.h"
 
 #define DEMO_SKUS 300
@@ -81,17 +82,7 @@ fixture_setup (Fixture *fixture, const char *devices)
 static void
 fixture_start_app (Fixture *fixture)
 {
-  till_application_setup_i18n ("zh_CN");
-  fixture->app = till_application_new ("org.opentill.TillTest", G_APPLICATION_NON_UNIQUE);
-  g_object_set (fixture->app, "config-file", fixture->config_path, "windowed", TRUE, NULL);
-  ck_assert (g_application_register (G_APPLICATION (fixture->app), NULL, NULL));
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-  g_application_activate (G_APPLICATION (fixture->app));
-  fixture->window =
-      TILL_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fixture->app)));
-  ck_assert_ptr_nonnull (fixture->window);
-  ck_assert_msg (till_test_wait_until (till_test_is_mapped, fixture->window, WAIT_MS),
-                 "the window never mapped");
+  fixture->window = till_test_start_till (NULL, fixture->config_path, TRUE, &fixture->app);
   ck_assert_ptr_nonnull (till_window_get_session (fixture->window));
 }
 
@@ -110,10 +101,7 @@ fixture_teardown (Fixture *fixture)
 static void
 activate (Fixture *fixture, const char *name, GVariant *parameter)
 {
-  g_autoptr (GVariant) owned = parameter != NULL ? g_variant_ref_sink (parameter) : NULL;
-
-  ck_assert_msg (till_window_activate_action (fixture->window, name, owned),
-                 "action %s is missing or disabled", name);
+  till_test_activate (fixture->window, name, parameter);
 }
 
 static void

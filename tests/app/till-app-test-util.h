@@ -1,0 +1,25 @@
+/* till-app-test-util.h: running the real till inside a UI suite
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "till-application.h"
+#include "till-window.h"
+
+G_BEGIN_DECLS
+
+/* Starts the till in this process on @config_path, in Chinese and without
+ * animations (screenshots never catch a cross-fade), and waits until its window
+ * shows. @app_id NULL: org.opentill.TillTest. Returns the window; the
+ * application goes to *out_app (the caller unrefs it). */
+TillWindow *till_test_start_till (const char       *app_id,
+                                  const char       *config_path,
+                                  gboolean          windowed,
+                                  TillApplication **out_app);
+
+/* Runs one of the window's actions as a button would; fails the test when the
+ * action is missing or disabled. Takes a floating @parameter. */
+void till_test_activate (TillWindow *window, const char *name, GVariant *parameter);
+
+G_END_DECLS

@@ -1407,8 +1407,14 @@ till_checkout_view_set_session (TillCheckoutView *self, TillSession *session)
   update_actions (self);
 }
 
+/**
+ * till_checkout_view_drop_typed_scan:
+ *
+ * Takes back the characters of @code that a keyboard-wedge scanner typed into
+ * the keypad before Enter showed they were a scan.
+ */
 void
-till_checkout_view_take_scan (TillCheckoutView *self, const char *code)
+till_checkout_view_drop_typed_scan (TillCheckoutView *self, const char *code)
 {
   const char *typed;
   gsize       typed_len;
@@ -1417,7 +1423,6 @@ till_checkout_view_take_scan (TillCheckoutView *self, const char *code)
   g_return_if_fail (TILL_IS_CHECKOUT_VIEW (self));
   g_return_if_fail (code != NULL);
 
-  /* The scanner's digits reached the keypad before Enter showed they were a scan. */
   typed = till_keypad_get_text (self->keypad);
   typed_len = strlen (typed);
   code_len = strlen (code);
@@ -1426,6 +1431,15 @@ till_checkout_view_take_scan (TillCheckoutView *self, const char *code)
       g_autofree char *kept = g_strndup (typed, typed_len - code_len);
       till_keypad_set_text (self->keypad, kept);
     }
+}
+
+void
+till_checkout_view_take_scan (TillCheckoutView *self, const char *code)
+{
+  g_return_if_fail (TILL_IS_CHECKOUT_VIEW (self));
+  g_return_if_fail (code != NULL);
+
+  till_checkout_view_drop_typed_scan (self, code);
   gtk_widget_activate_action (GTK_WIDGET (self), "sale.scan", "s", code);
 }
 

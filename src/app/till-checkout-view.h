@@ -22,6 +22,7 @@ void till_checkout_view_set_session (TillCheckoutView *self, TillSession *sessio
 /* A code from the keyboard-wedge scanner: removes its digits from the keypad if
  * they landed there, then runs sale.scan. */
 void till_checkout_view_take_scan (TillCheckoutView *self, const char *code);
+void till_checkout_view_drop_typed_scan (TillCheckoutView *self, const char *code);
 void till_checkout_view_focus_keypad (TillCheckoutView *self);
 void till_checkout_view_show_message (TillCheckoutView *self, const char *message);
 /* The status line under the cart: the last item added or the last error. */

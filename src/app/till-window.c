@@ -9,11 +9,14 @@
 #include <glib/gi18n-lib.h>
 
 #include "till-application.h"
+#include "till-receipt.h"
 #include "till-device-settings-view.h"
 #include "till-devices.h"
 #include "till-printer-monitor.h"
+#include "till-return-view.h"
 #include "till-scan-detector.h"
 #include "till-ui-util.h"
+#include "till-users-view.h"
 #include "till-window.h"
 
 struct _TillWindow
@@ -34,10 +37,13 @@ struct _TillWindow
   GtkWidget              *settings_button;
   GtkWidget              *device_button;
   GtkWidget              *device_label;
+  GtkWidget              *functions_button;
   TillLoginView          *login_view;
   TillCheckoutView       *checkout_view;
   TillPaymentView        *payment_view;
   TillDeviceSettingsView *device_settings_view;
+  TillReturnView         *return_view;
+  TillUsersView          *users_view;
 
   TillSession        *session;
   TillScanDetector   *scan_detector;
@@ -77,6 +83,11 @@ may_change_devices (TillWindow *self)
          till_user_get_role (user) == TILL_ROLE_ADMIN;
 }
 
+/* The function menu's acts: each needs a signed-in user; the core checks the
+ * rest (permissions, overrides) when the act is done. */
+static const char *const signed_in_actions[] = { "returns", "return-receipt", "users", "no-sale",
+                                                 "recall" };
+
 static void
 show_page (TillWindow *self, const char *name)
 {
@@ -96,6 +107,11 @@ show_page (TillWindow *self, const char *name)
       G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "device-settings")),
       may_set_devices);
   gtk_widget_set_visible (self->settings_button, may_set_devices && g_str_equal (name, "checkout"));
+  gtk_widget_set_visible (self->functions_button, g_str_equal (name, "checkout") && signed_in);
+  for (guint i = 0; i < G_N_ELEMENTS (signed_in_actions); i++)
+    g_simple_action_set_enabled (
+        G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), signed_in_actions[i])),
+        signed_in);
   if (g_str_equal (name, "checkout"))
     till_checkout_view_focus_keypad (self->checkout_view);
 }
@@ -296,7 +312,52 @@ device_settings_action_cb (GSimpleAction *action, GVariant *parameter, gpointer 
 }
 
 static void
-device_settings_closed_cb (TillWindow *self)
+returns_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow *self = user_data;
+
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (self->functions_button));
+  till_return_view_reset (self->return_view);
+  show_page (self, "returns");
+}
+
+/* A scanned receipt QR (or a typed receipt number) opens its sale on the
+ * returns screen. */
+static void
+return_receipt_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow *self = user_data;
+
+  till_return_view_reset (self->return_view);
+  show_page (self, "returns");
+  till_return_view_find_receipt (self->return_view, g_variant_get_string (parameter, NULL));
+}
+
+static void
+users_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow *self = user_data;
+
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (self->functions_button));
+  till_users_view_reset (self->users_view);
+  show_page (self, "users");
+}
+
+/* The drawer and the receipt history live with the sale screen, which owns the
+ * override dialog: the menu hands the act over. */
+static void
+checkout_act_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow      *self = user_data;
+  g_autofree char *name = g_strconcat ("sale.", g_action_get_name (G_ACTION (action)), NULL);
+
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (self->functions_button));
+  if (!gtk_widget_activate_action_variant (GTK_WIDGET (self->checkout_view), name, NULL))
+    g_warning ("The sale screen has no action %s", name);
+}
+
+static void
+view_closed_cb (TillWindow *self)
 {
   show_page (self, till_session_get_user (self->session) != NULL ? "checkout" : "login");
 }
@@ -309,6 +370,11 @@ static const GActionEntry win_actions[] = {
   { "print-retry", print_retry_action_cb, NULL, NULL, NULL, { 0 } },
   { "devices-retry", devices_retry_action_cb, NULL, NULL, NULL, { 0 } },
   { "device-settings", device_settings_action_cb, NULL, NULL, NULL, { 0 } },
+  { "returns", returns_action_cb, NULL, NULL, NULL, { 0 } },
+  { "return-receipt", return_receipt_action_cb, "s", NULL, NULL, { 0 } },
+  { "users", users_action_cb, NULL, NULL, NULL, { 0 } },
+  { "no-sale", checkout_act_action_cb, NULL, NULL, NULL, { 0 } },
+  { "recall", checkout_act_action_cb, NULL, NULL, NULL, { 0 } },
 };
 
 static void
@@ -468,6 +534,15 @@ take_scanned_code (TillWindow *self, const char *code, gboolean typed)
     }
   /* A wedge scanner's digits may have reached the keypad; a serial or camera
    * code never did. */
+  if (g_str_has_prefix (code, TILL_RECEIPT_QR_PREFIX "|"))
+    {
+      /* A receipt's QR: the customer brings goods back. */
+      if (typed)
+        till_checkout_view_drop_typed_scan (self->checkout_view, code);
+      g_action_group_activate_action (G_ACTION_GROUP (self), "return-receipt",
+                                      g_variant_new_string (code));
+      return TRUE;
+    }
   if (typed)
     till_checkout_view_take_scan (self->checkout_view, code);
   else
@@ -628,6 +703,8 @@ till_window_constructed (GObject *object)
   till_login_view_set_session (self->login_view, self->session);
   till_checkout_view_set_session (self->checkout_view, self->session);
   till_payment_view_set_session (self->payment_view, self->session);
+  till_return_view_set_session (self->return_view, self->session);
+  till_users_view_set_session (self->users_view, self->session);
   g_signal_connect_object (self->session, "notify::user", G_CALLBACK (user_changed_cb), self,
                            G_CONNECT_SWAPPED);
   /* The application is set after construction: the print queue's monitor is
@@ -730,6 +807,8 @@ till_window_class_init (TillWindowClass *klass)
   g_type_ensure (TILL_TYPE_CHECKOUT_VIEW);
   g_type_ensure (TILL_TYPE_PAYMENT_VIEW);
   g_type_ensure (TILL_TYPE_DEVICE_SETTINGS_VIEW);
+  g_type_ensure (TILL_TYPE_RETURN_VIEW);
+  g_type_ensure (TILL_TYPE_USERS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/opentill/Till/ui/till-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TillWindow, main_stack);
@@ -749,11 +828,14 @@ till_window_class_init (TillWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillWindow, login_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, checkout_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, payment_view);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, return_view);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, users_view);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, functions_button);
   gtk_widget_class_bind_template_callback (widget_class, pay_requested_cb);
   gtk_widget_class_bind_template_callback (widget_class, payment_cancelled_cb);
   gtk_widget_class_bind_template_callback (widget_class, payment_finished_cb);
   gtk_widget_class_bind_template_callback (widget_class, sale_completed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, device_settings_closed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, view_closed_cb);
 }
 
 static void

@@ -21,6 +21,8 @@
 #include "till-pinyin.h"
 #include "till-print-queue.h"
 #include "till-product.h"
+#include "till-return.h"
+#include "till-sale-note.h"
 #include "till-sale.h"
 #include "till-store.h"
 #include "till-user.h"

@@ -10,6 +10,7 @@
 
 #include <glib-object.h>
 
+#include "till-permission.h"
 #include "till-types.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,7 @@ typedef enum
   TILL_DRAWER_REASON_SALE,    /* "sale": change for a cash sale */
   TILL_DRAWER_REASON_NO_SALE, /* "no-sale": opened without a sale */
   TILL_DRAWER_REASON_TEST,    /* "test": hardware diagnostics */
+  TILL_DRAWER_REASON_REFUND,  /* "refund": cash paid out for a return */
 } TillDrawerReason;
 
 typedef struct
@@ -45,6 +47,18 @@ gint64 till_drawer_record_open (TillStore       *store,
                                 const char      *ref_uuid,
                                 const char      *user_code,
                                 GError         **error);
+
+/* A no-sale opening (TILL_PERMISSION_NO_SALE, or @override): the check, a
+ * "no-sale" journal entry naming the user and @reason (required) and the
+ * drawer_event, in one transaction of its own. The caller then sends the
+ * pulse. Returns the event id, or 0 with @error set (a refusal is a
+ * TILL_PERMISSION_ERROR). */
+gint64 till_drawer_open_no_sale (TillStore          *store,
+                                 TillJournal        *journal,
+                                 TillUser           *user,
+                                 const char         *reason,
+                                 const TillOverride *override,
+                                 GError            **error);
 
 /* Openings since @since_us (0: all), oldest first: TillDrawerEvent elements. */
 GPtrArray *till_drawer_list_events (TillStore *store, gint64 since_us, GError **error);

@@ -1,0 +1,217 @@
+/* till-return.h: returns (退货) with and without the receipt, and exchanges
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#if !defined(TILL_CORE_INSIDE) && !defined(TILL_CORE_COMPILATION)
+#error "Only <till-core.h> can be included directly."
+#endif
+
+#include <glib-object.h>
+
+#include "till-permission.h"
+#include "till-types.h"
+
+G_BEGIN_DECLS
+
+#define TILL_RETURN_ERROR (till_return_error_quark ())
+
+typedef enum
+{
+  TILL_RETURN_ERROR_FAILED,
+  TILL_RETURN_ERROR_NOT_FOUND,   /* no sale with that receipt number at this till */
+  TILL_RETURN_ERROR_OTHER_STORE, /* the receipt was issued by another till or store */
+  TILL_RETURN_ERROR_TOO_MANY,    /* more than was sold, less what was returned before */
+  TILL_RETURN_ERROR_EMPTY,       /* nothing picked to return */
+  TILL_RETURN_ERROR_WRONG_KIND,  /* a receipt act on a no-receipt return or back */
+  TILL_RETURN_ERROR_DAY_LIMIT,   /* no-receipt returns beyond the store's daily limits */
+  TILL_RETURN_ERROR_STORAGE,     /* the database refused: nothing was recorded */
+} TillReturnError;
+
+/* Why goods come back; the reason decides where they go (never renumber:
+ * stored by name). */
+typedef enum
+{
+  TILL_RETURN_REASON_CHANGED_MIND, /* "changed-mind", 不想要了: back to stock */
+  TILL_RETURN_REASON_WRONG_ITEM,   /* "wrong-item", 买错了: back to stock */
+  TILL_RETURN_REASON_DEFECTIVE,    /* "defective", 质量问题: damaged goods */
+  TILL_RETURN_REASON_DAMAGED,      /* "damaged", 包装破损: damaged goods */
+  TILL_RETURN_REASON_EXPIRED,      /* "expired", 过期: damaged goods */
+} TillReturnReason;
+
+#define TILL_N_RETURN_REASONS (TILL_RETURN_REASON_EXPIRED + 1)
+
+typedef enum
+{
+  TILL_STOCK_LOCATION_STOCK,   /* "stock": saleable */
+  TILL_STOCK_LOCATION_DAMAGED, /* "damaged": held apart, not for sale */
+} TillStockLocation;
+
+/* One line being returned. For a return with the receipt the figures are the
+ * sold line's, unwound in proportion: returning q of Q units refunds the
+ * share of the line's paid amount such that, over all the returns of that
+ * line, the refunds add up exactly to what was paid (each return refunds
+ * round_half_up (amount × returned_so_far / Q) minus what earlier returns
+ * refunded). line_discount and sale_discount are the unwound shares of the
+ * line's discounts, by the same rule. */
+typedef struct
+{
+  int               line_no;      /* 1.. in the return */
+  int               sale_line_no; /* the sold line, 0 without a receipt */
+  gint64            product_id;
+  char             *sku;
+  char             *name;
+  char             *unit;
+  gint64            quantity;   /* thousandths */
+  gint64            unit_price; /* fen */
+  gint64            amount;     /* fen refunded for the line */
+  gint64            line_discount;
+  gint64            sale_discount;
+  int               vat_rate;
+  gboolean          weighed;
+  TillStockLocation location; /* where the goods go, from the reason */
+} TillReturnLine;
+
+/* One refund tender. */
+typedef struct
+{
+  char  *method;    /* "cash", "exchange" (credit towards the new sale), … */
+  gint64 amount;    /* fen */
+  char  *reference; /* nullable: e.g. the exchange sale's uuid */
+} TillRefund;
+
+#define TILL_TYPE_RETURN (till_return_get_type ())
+G_DECLARE_FINAL_TYPE (TillReturn, till_return, TILL, RETURN, GObject)
+
+GQuark            till_return_error_quark (void);
+const char       *till_return_reason_to_string (TillReturnReason reason);
+gboolean          till_return_reason_from_string (const char *text, TillReturnReason *out_reason);
+const char       *till_return_reason_get_label (TillReturnReason reason); /* translated */
+TillStockLocation till_return_reason_get_location (TillReturnReason reason);
+const char       *till_stock_location_to_string (TillStockLocation location);
+
+/* Finding the sale. Each fails with NOT_FOUND for an unknown receipt and
+ * OTHER_STORE for a receipt of another till or store. */
+
+/* @till_id and @receipt_no as on the receipt QR; @hash16 (nullable) the
+ * QR's 16 hex digits of the sale's journal hash: a receipt with this till's
+ * id and number but another hash was issued by another store's till. */
+TillSale *till_return_find_sale (TillStore  *store,
+                                 const char *till_id,
+                                 gint64      receipt_no,
+                                 const char *hash16,
+                                 GError    **error);
+/* What a cashier types: "T01-00000042", "00000042" or "42". A malformed text
+ * is NOT_FOUND with a message saying what a receipt number looks like. */
+TillSale *till_return_find_sale_by_number (TillStore *store, const char *text, GError **error);
+/* Sales of business day @day ("2026-11-23") whose total is @total fen (-1:
+ * any), newest first, at most 50: TillSale elements. */
+GPtrArray *till_return_search_sales (TillStore *store, const char *day, gint64 total, GError **error);
+
+/* A return being put together, then committed once. */
+TillReturn *till_return_new_with_receipt (TillStore *store, TillSale *sale, GError **error);
+TillReturn *till_return_new_without_receipt (TillStore *store);
+
+TillSale *till_return_get_sale (TillReturn *self); /* NULL without a receipt */
+/* With the receipt, by index of the sale's line (0 .. n_lines-1): */
+gint64 till_return_get_sold (TillReturn *self, guint sale_line_index);
+gint64 till_return_get_returned_before (TillReturn *self, guint sale_line_index);
+gint64 till_return_get_returnable (TillReturn *self, guint sale_line_index);
+gint64 till_return_get_quantity (TillReturn *self, guint sale_line_index);
+/* Picks @quantity (thousandths; 0 drops the line) of a sold line: TOO_MANY
+ * beyond what is returnable, WRONG_KIND without a receipt. A weighed line is
+ * returned whole or not at all. */
+gboolean till_return_set_quantity (TillReturn *self,
+                                   guint       sale_line_index,
+                                   gint64      quantity,
+                                   GError    **error);
+/* Picks everything still returnable; EMPTY when nothing is. */
+gboolean till_return_pick_all (TillReturn *self, GError **error);
+
+/* Without the receipt: @product at @unit_price fen (-1: its current price).
+ * A price other than the current one needs a supervisor at commit
+ * (TILL_PERMISSION_PRICE_OVERRIDE on the difference). WRONG_KIND with a
+ * receipt. */
+gboolean till_return_add_product (TillReturn  *self,
+                                  TillProduct *product,
+                                  gint64       quantity,
+                                  gint64       unit_price,
+                                  GError     **error);
+gboolean till_return_remove_line (TillReturn *self, guint index, GError **error);
+
+void             till_return_set_reason (TillReturn *self, TillReturnReason reason);
+TillReturnReason till_return_get_reason (TillReturn *self);
+
+/* The picked lines, in sale-line order (or as added), with their refunds as
+ * they would be committed now. */
+guint                 till_return_get_n_lines (TillReturn *self);
+const TillReturnLine *till_return_get_line (TillReturn *self, guint index);
+gint64                till_return_get_subtotal (TillReturn *self); /* sum of line amounts */
+/* The share of the sale's 抹零 rounding, so that all the returns of a sale
+ * refund exactly its total: cumulative refund = round_half_up (total ×
+ * cumulative line amounts / subtotal). 0 without a receipt. */
+gint64 till_return_get_rounding (TillReturn *self);
+gint64 till_return_get_refund_total (TillReturn *self);
+/* Where the refund goes under the store's rule (setting returns.refund-to:
+ * "original", the default: the sale's own tender when the till can refund to
+ * it, else cash; "cash": always cash). Without a receipt: cash. */
+const char *till_return_get_refund_method (TillReturn *self);
+
+/* Records the return in ONE transaction: a return number, the return and its
+ * lines, the refund tender(s), stock moves into stock or damaged goods by the
+ * reason, a signed "return" journal entry, an outbox row for HQ. Checks, in
+ * that transaction: TILL_PERMISSION_RETURN_WITH_RECEIPT or _WITHOUT_RECEIPT
+ * with the refund total against the user's max refund; without a receipt
+ * also any price other than the current one (PRICE_OVERRIDE) and the
+ * store's daily limits (settings returns.no-receipt-daily-count, default 3,
+ * and returns.no-receipt-daily-amount in fen, default 20000, per till and
+ * business day: DAY_LIMIT). Quantities are checked again against what is
+ * returnable now (TOO_MANY), so two tills or two tries never return the
+ * same goods twice. @override (nullable) is a supervisor's approval of all
+ * of these at once. On failure nothing was recorded. After success the
+ * object is committed (read-only) and the getters below are valid. */
+gboolean till_return_commit (TillReturn         *self,
+                             TillJournal        *journal,
+                             TillUser           *user,
+                             const TillOverride *override,
+                             GError            **error);
+
+/* An exchange: this return and @cart's new sale recorded in ONE transaction.
+ * The refund is credited towards the sale (refund tender "exchange" and sale
+ * payment "exchange", each referencing the other document); the customer
+ * pays the rest in cash (@tendered ≥ sale total − refund, else
+ * TILL_SALE_ERROR_INSUFFICIENT), or gets the refund beyond the sale total
+ * back in cash. Same checks as till_return_commit(). On success the cart is
+ * empty with a new sale uuid and the new sale is returned; on failure
+ * nothing was recorded and the cart is unchanged. */
+TillSale *till_return_commit_exchange (TillReturn         *self,
+                                       TillCart           *cart,
+                                       TillJournal        *journal,
+                                       TillUser           *user,
+                                       gint64              tendered,
+                                       const TillOverride *override,
+                                       GError            **error);
+
+/* A committed return, as recorded. */
+TillReturn *till_return_load (TillStore *store, const char *uuid, GError **error);
+/* The returns recorded against @sale_uuid, oldest first: TillReturn elements. */
+GPtrArray *till_return_list_for_sale (TillStore *store, const char *sale_uuid, GError **error);
+
+gboolean          till_return_is_committed (TillReturn *self);
+const char       *till_return_get_uuid (TillReturn *self);
+gint64            till_return_get_return_no (TillReturn *self);
+char             *till_return_format_return_no (TillReturn *self); /* "T01-R00000003" */
+GDateTime        *till_return_get_created (TillReturn *self);      /* local time */
+const char       *till_return_get_till_id (TillReturn *self);
+const char       *till_return_get_cashier_code (TillReturn *self);
+const char       *till_return_get_cashier_name (TillReturn *self);
+const char       *till_return_get_approver_code (TillReturn *self); /* nullable */
+const char       *till_return_get_sale_uuid (TillReturn *self);     /* nullable */
+const char       *till_return_get_exchange_sale_uuid (TillReturn *self); /* nullable */
+guint             till_return_get_n_refunds (TillReturn *self);
+const TillRefund *till_return_get_refund (TillReturn *self, guint index);
+/* The cash the drawer pays out (0 for an all-credit exchange). */
+gint64 till_return_get_cash_refund (TillReturn *self);
+
+G_END_DECLS

@@ -91,23 +91,28 @@ const char       *till_return_reason_get_label (TillReturnReason reason); /* tra
 TillStockLocation till_return_reason_get_location (TillReturnReason reason);
 const char       *till_stock_location_to_string (TillStockLocation location);
 
+/* The one proportional rule of returns (the comment on TillReturnLine):
+ * round_half_up (@total × @part / @whole) − @already, where @part is what has
+ * been taken back of @whole so far, this return included, and @already what
+ * earlier returns got of @total. The pieces add up to exactly @total once
+ * everything is back. Issue 9 unwinds member points with it. */
+gint64 till_return_share (gint64 total, gint64 part, gint64 whole, gint64 already);
+
 /* Finding the sale. Each fails with NOT_FOUND for an unknown receipt and
  * OTHER_STORE for a receipt of another till or store. */
 
 /* @till_id and @receipt_no as on the receipt QR; @hash16 (nullable) the
  * QR's 16 hex digits of the sale's journal hash: a receipt with this till's
  * id and number but another hash was issued by another store's till. */
-TillSale *till_return_find_sale (TillStore  *store,
-                                 const char *till_id,
-                                 gint64      receipt_no,
-                                 const char *hash16,
-                                 GError    **error);
+TillSale *till_return_find_sale (
+    TillStore *store, const char *till_id, gint64 receipt_no, const char *hash16, GError **error);
 /* What a cashier types: "T01-00000042", "00000042" or "42". A malformed text
  * is NOT_FOUND with a message saying what a receipt number looks like. */
 TillSale *till_return_find_sale_by_number (TillStore *store, const char *text, GError **error);
 /* Sales of business day @day ("2026-11-23") whose total is @total fen (-1:
  * any), newest first, at most 50: TillSale elements. */
-GPtrArray *till_return_search_sales (TillStore *store, const char *day, gint64 total, GError **error);
+GPtrArray *
+till_return_search_sales (TillStore *store, const char *day, gint64 total, GError **error);
 
 /* A return being put together, then committed once. */
 TillReturn *till_return_new_with_receipt (TillStore *store, TillSale *sale, GError **error);
@@ -121,11 +126,9 @@ gint64 till_return_get_returnable (TillReturn *self, guint sale_line_index);
 gint64 till_return_get_quantity (TillReturn *self, guint sale_line_index);
 /* Picks @quantity (thousandths; 0 drops the line) of a sold line: TOO_MANY
  * beyond what is returnable, WRONG_KIND without a receipt. A weighed line is
- * returned whole or not at all. */
-gboolean till_return_set_quantity (TillReturn *self,
-                                   guint       sale_line_index,
-                                   gint64      quantity,
-                                   GError    **error);
+ * returned whole or not at all (FAILED for part of it). */
+gboolean
+till_return_set_quantity (TillReturn *self, guint sale_line_index, gint64 quantity, GError **error);
 /* Picks everything still returnable; EMPTY when nothing is. */
 gboolean till_return_pick_all (TillReturn *self, GError **error);
 
@@ -133,11 +136,8 @@ gboolean till_return_pick_all (TillReturn *self, GError **error);
  * A price other than the current one needs a supervisor at commit
  * (TILL_PERMISSION_PRICE_OVERRIDE on the difference). WRONG_KIND with a
  * receipt. */
-gboolean till_return_add_product (TillReturn  *self,
-                                  TillProduct *product,
-                                  gint64       quantity,
-                                  gint64       unit_price,
-                                  GError     **error);
+gboolean till_return_add_product (
+    TillReturn *self, TillProduct *product, gint64 quantity, gint64 unit_price, GError **error);
 gboolean till_return_remove_line (TillReturn *self, guint index, GError **error);
 
 void             till_return_set_reason (TillReturn *self, TillReturnReason reason);
@@ -169,8 +169,9 @@ const char *till_return_get_refund_method (TillReturn *self);
  * business day: DAY_LIMIT). Quantities are checked again against what is
  * returnable now (TOO_MANY), so two tills or two tries never return the
  * same goods twice. @override (nullable) is a supervisor's approval of all
- * of these at once. On failure nothing was recorded. After success the
- * object is committed (read-only) and the getters below are valid. */
+ * of these at once, used only where the user's own rights fall short; the
+ * daily limits are the store's rule and no override lifts them. On failure nothing was recorded.
+ * After success the object is committed (read-only) and the getters below are valid. */
 gboolean till_return_commit (TillReturn         *self,
                              TillJournal        *journal,
                              TillUser           *user,
@@ -206,8 +207,8 @@ GDateTime        *till_return_get_created (TillReturn *self);      /* local time
 const char       *till_return_get_till_id (TillReturn *self);
 const char       *till_return_get_cashier_code (TillReturn *self);
 const char       *till_return_get_cashier_name (TillReturn *self);
-const char       *till_return_get_approver_code (TillReturn *self); /* nullable */
-const char       *till_return_get_sale_uuid (TillReturn *self);     /* nullable */
+const char       *till_return_get_approver_code (TillReturn *self);      /* nullable */
+const char       *till_return_get_sale_uuid (TillReturn *self);          /* nullable */
 const char       *till_return_get_exchange_sale_uuid (TillReturn *self); /* nullable */
 guint             till_return_get_n_refunds (TillReturn *self);
 const TillRefund *till_return_get_refund (TillReturn *self, guint index);

@@ -33,12 +33,13 @@ struct _TillSale
   gint64  cashier_id;
   char   *cashier_code;
   char   *cashier_name;
-  GArray *lines; /* TillSaleLine */
+  GArray *lines;    /* TillSaleLine */
+  GArray *payments; /* TillSalePayment */
   gint64  subtotal;
   gint64  rounding;
   gint64  total;
-  gint64  tendered;
-  gint64  change;
+  gint64  tendered; /* cash handed over */
+  gint64  change;   /* cash given back */
   gint64  item_count;
   gint64  journal_seq;
   char   *journal_hash; /* lower-case hex */
@@ -56,6 +57,35 @@ clear_sale_line (gpointer data)
   g_clear_pointer (&line->sku, g_free);
   g_clear_pointer (&line->name, g_free);
   g_clear_pointer (&line->unit, g_free);
+}
+
+static void
+clear_sale_payment (gpointer data)
+{
+  TillSalePayment *payment = data;
+
+  g_clear_pointer (&payment->method, g_free);
+  g_clear_pointer (&payment->reference, g_free);
+}
+
+static void
+add_payment (TillSale   *self,
+             const char *method,
+             gint64      amount,
+             gint64      tendered,
+             gint64      change,
+             const char *reference)
+{
+  TillSalePayment payment = {
+    .line_no = (int) self->payments->len + 1,
+    .method = g_strdup (method),
+    .amount = amount,
+    .tendered = tendered,
+    .change = change,
+    .reference = g_strdup (reference),
+  };
+
+  g_array_append_val (self->payments, payment);
 }
 
 static char *
@@ -208,15 +238,34 @@ sale_to_json (TillSale *self)
   append_json_key_int (out, "total", self->total);
   g_string_append_c (out, ',');
   append_json_key_int (out, "item_count", self->item_count);
-  g_string_append (out, ",\"payments\":[{");
-  append_json_key_string (out, "method", "cash");
-  g_string_append_c (out, ',');
-  append_json_key_int (out, "amount", self->total);
-  g_string_append_c (out, ',');
-  append_json_key_int (out, "tendered", self->tendered);
-  g_string_append_c (out, ',');
-  append_json_key_int (out, "change", self->change);
-  g_string_append (out, "}]}");
+  g_string_append (out, ",\"payments\":[");
+  for (guint i = 0; i < self->payments->len; i++)
+    {
+      const TillSalePayment *payment = &g_array_index (self->payments, TillSalePayment, i);
+
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append_c (out, '{');
+      append_json_key_string (out, "method", payment->method);
+      g_string_append_c (out, ',');
+      append_json_key_int (out, "amount", payment->amount);
+      /* Cash keeps the shape a plain sale always had; a credit names the
+       * document it comes from instead. */
+      if (g_strcmp0 (payment->method, "cash") == 0)
+        {
+          g_string_append_c (out, ',');
+          append_json_key_int (out, "tendered", payment->tendered);
+          g_string_append_c (out, ',');
+          append_json_key_int (out, "change", payment->change);
+        }
+      else if (payment->reference != NULL)
+        {
+          g_string_append_c (out, ',');
+          append_json_key_string (out, "reference", payment->reference);
+        }
+      g_string_append_c (out, '}');
+    }
+  g_string_append (out, "]}");
   return g_string_free (out, FALSE);
 }
 
@@ -230,7 +279,7 @@ local_business_day (gint64 created_us)
 
 /* Copies the cart into a sale not yet numbered or stored. */
 static TillSale *
-sale_from_cart (TillCart *cart, TillUser *cashier, gint64 tendered)
+sale_from_cart (TillCart *cart, TillUser *cashier)
 {
   TillSale *self = g_object_new (TILL_TYPE_SALE, NULL);
   guint     n_lines = till_cart_get_n_lines (cart);
@@ -268,8 +317,6 @@ sale_from_cart (TillCart *cart, TillUser *cashier, gint64 tendered)
   self->rounding = till_cart_get_rounding (cart);
   self->total = till_cart_get_total (cart);
   self->item_count = till_cart_get_item_count (cart);
-  self->tendered = tendered;
-  self->change = tendered - self->total;
   return self;
 }
 
@@ -356,17 +403,29 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
         return FALSE;
     }
 
-  payment_stmt = till_store_prepare (store,
-                                     "INSERT INTO payment (sale_uuid, line_no, method, amount, "
-                                     "tendered, change) VALUES (?, 1, 'cash', ?, ?, ?)",
-                                     error);
-  if (payment_stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (payment_stmt, 1, self->uuid, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (payment_stmt, 2, self->total);
-  sqlite3_bind_int64 (payment_stmt, 3, self->tendered);
-  sqlite3_bind_int64 (payment_stmt, 4, self->change);
-  return till_store_step_done (store, payment_stmt, error);
+  for (guint i = 0; i < self->payments->len; i++)
+    {
+      const TillSalePayment *payment = &g_array_index (self->payments, TillSalePayment, i);
+
+      payment_stmt =
+          till_store_prepare (store,
+                              "INSERT INTO payment (sale_uuid, line_no, method, amount, "
+                              "tendered, change, reference) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              error);
+      if (payment_stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (payment_stmt, 1, self->uuid, -1, SQLITE_STATIC);
+      sqlite3_bind_int (payment_stmt, 2, payment->line_no);
+      sqlite3_bind_text (payment_stmt, 3, payment->method, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (payment_stmt, 4, payment->amount);
+      sqlite3_bind_int64 (payment_stmt, 5, payment->tendered);
+      sqlite3_bind_int64 (payment_stmt, 6, payment->change);
+      sqlite3_bind_text (payment_stmt, 7, payment->reference, -1, SQLITE_STATIC);
+      if (!till_store_step_done (store, payment_stmt, error))
+        return FALSE;
+      g_clear_pointer (&payment_stmt, till_stmt_release);
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -424,6 +483,36 @@ record_sale (TillSale *self, TillCart *cart, TillJournal *journal, GError **erro
   return insert_sale_rows (self, store, error) &&
          insert_outbox_row (self, store, sale_json, error) &&
          _till_cart_delete_journal (cart, error);
+}
+
+/* The cart can be paid: not empty, and @tendered cash covers what @credit does
+ * not. */
+static gboolean
+check_tender (TillCart *cart, gint64 credit, gint64 tendered, GError **error)
+{
+  gint64 cash_due = MAX (till_cart_get_total (cart) - credit, 0);
+
+  if (till_cart_get_n_lines (cart) == 0)
+    {
+      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_EMPTY, _ ("There is nothing to sell"));
+      return FALSE;
+    }
+  if (tendered < cash_due)
+    {
+      g_autofree char *due_text = till_money_format (cash_due);
+      g_autofree char *tendered_text = till_money_format (tendered);
+
+      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_INSUFFICIENT,
+                   _ ("The customer handed over %s but the total is %s"), tendered_text, due_text);
+      return FALSE;
+    }
+  if (tendered > MAX_TENDERED)
+    {
+      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_FAILED,
+                   _ ("The cash amount is too large to be right"));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -542,21 +631,34 @@ load_sale (TillStore *store, const char *sql, const char *text_key, gint64 int_k
       return NULL;
     }
 
-  /* One cash tender today; summing keeps split tenders readable later. */
+  /* The sale's tendered and change are the cash ones: an exchange credit is
+   * neither handed over nor given back. */
   payment_stmt = till_store_prepare (store,
-                                     "SELECT coalesce(sum(tendered), 0), coalesce(sum(change), 0) "
-                                     "FROM payment WHERE sale_uuid = ?",
+                                     "SELECT method, amount, tendered, change, reference "
+                                     "FROM payment WHERE sale_uuid = ? ORDER BY line_no",
                                      error);
   if (payment_stmt == NULL)
     return NULL;
   sqlite3_bind_text (payment_stmt, 1, self->uuid, -1, SQLITE_STATIC);
-  if (sqlite3_step (payment_stmt) != SQLITE_ROW)
+  while ((rc = sqlite3_step (payment_stmt)) == SQLITE_ROW)
+    {
+      const char *method = (const char *) sqlite3_column_text (payment_stmt, 0);
+      gint64      tendered = sqlite3_column_int64 (payment_stmt, 2);
+      gint64      change = sqlite3_column_int64 (payment_stmt, 3);
+
+      add_payment (self, method, sqlite3_column_int64 (payment_stmt, 1), tendered, change,
+                   (const char *) sqlite3_column_text (payment_stmt, 4));
+      if (g_strcmp0 (method, "cash") == 0)
+        {
+          self->tendered += tendered;
+          self->change += change;
+        }
+    }
+  if (rc != SQLITE_DONE)
     {
       till_store_set_error (store, error, _ ("Cannot read the sale's payment"));
       return NULL;
     }
-  self->tendered = sqlite3_column_int64 (payment_stmt, 0);
-  self->change = sqlite3_column_int64 (payment_stmt, 1);
   return g_steal_pointer (&self);
 }
 
@@ -572,6 +674,7 @@ till_sale_finalize (GObject *object)
   g_free (self->cashier_name);
   g_free (self->journal_hash);
   g_array_unref (self->lines);
+  g_array_unref (self->payments);
 
   G_OBJECT_CLASS (till_sale_parent_class)->finalize (object);
 }
@@ -589,6 +692,8 @@ till_sale_init (TillSale *self)
 {
   self->lines = g_array_new (FALSE, TRUE, sizeof (TillSaleLine));
   g_array_set_clear_func (self->lines, clear_sale_line);
+  self->payments = g_array_new (FALSE, TRUE, sizeof (TillSalePayment));
+  g_array_set_clear_func (self->payments, clear_sale_payment);
 }
 
 /**
@@ -614,8 +719,7 @@ till_sale_commit_cash (
   g_autoptr (TillSale) self = NULL;
   g_autoptr (TillSale) recorded = NULL;
   g_autoptr (GError) local_error = NULL;
-  g_autofree char *till_id = NULL;
-  TillStore       *store;
+  TillStore *store;
 
   g_return_val_if_fail (TILL_IS_CART (cart), NULL);
   g_return_val_if_fail (TILL_IS_JOURNAL (journal), NULL);
@@ -636,40 +740,16 @@ till_sale_commit_cash (
     }
   g_clear_error (&local_error);
 
-  if (till_cart_get_n_lines (cart) == 0)
-    {
-      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_EMPTY, _ ("There is nothing to sell"));
-      return NULL;
-    }
-  if (tendered < till_cart_get_total (cart))
-    {
-      g_autofree char *total_text = till_money_format (till_cart_get_total (cart));
-      g_autofree char *tendered_text = till_money_format (tendered);
-
-      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_INSUFFICIENT,
-                   _ ("The customer handed over %s but the total is %s"), tendered_text,
-                   total_text);
-      return NULL;
-    }
-  if (tendered > MAX_TENDERED)
-    {
-      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_FAILED,
-                   _ ("The cash amount is too large to be right"));
-      return NULL;
-    }
-
-  self = sale_from_cart (cart, cashier, tendered);
-  till_id = till_store_get_setting (store, "till.id");
-  self->till_id = g_strdup (till_id != NULL && *till_id != '\0' ? till_id : DEFAULT_TILL_ID);
-  self->created_us = g_get_real_time ();
-  self->business_day = local_business_day (self->created_us);
+  if (!check_tender (cart, 0, tendered, error))
+    return NULL;
 
   if (!till_store_begin (store, &local_error))
     {
       set_storage_error (error, local_error);
       return NULL;
     }
-  if (!record_sale (self, cart, journal, &local_error) || !till_store_commit (store, &local_error))
+  self = _till_sale_record (cart, journal, cashier, NULL, 0, NULL, tendered, &local_error);
+  if (self == NULL || !till_store_commit (store, &local_error))
     {
       till_store_rollback (store);
       set_storage_error (error, local_error);
@@ -677,6 +757,67 @@ till_sale_commit_cash (
     }
 
   _till_cart_reset (cart);
+  return g_steal_pointer (&self);
+}
+
+/**
+ * _till_sale_record:
+ * @credit_method: (nullable): how @credit was paid, e.g. "exchange"
+ * @credit: fen of the total paid by @credit_method, 0 for none
+ * @credit_ref: (nullable): the document the credit comes from
+ * @tendered: cash handed over for the rest
+ *
+ * See the header. Runs in the caller's transaction; on failure the caller
+ * rolls back.
+ *
+ * Returns: (transfer full): the recorded sale, or %NULL with @error set
+ */
+TillSale *
+_till_sale_record (TillCart    *cart,
+                   TillJournal *journal,
+                   TillUser    *cashier,
+                   const char  *credit_method,
+                   gint64       credit,
+                   const char  *credit_ref,
+                   gint64       tendered,
+                   GError     **error)
+{
+  g_autoptr (TillSale) self = NULL;
+  g_autofree char *till_id = NULL;
+  TillStore       *store;
+  gint64           cash_due;
+
+  g_return_val_if_fail (TILL_IS_CART (cart), NULL);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), NULL);
+  g_return_val_if_fail (TILL_IS_USER (cashier), NULL);
+  g_return_val_if_fail (credit >= 0 && (credit == 0 || credit_method != NULL), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  store = till_cart_get_store (cart);
+  g_return_val_if_fail (till_store_in_transaction (store), NULL);
+
+  if (!check_tender (cart, credit, tendered, error))
+    return NULL;
+
+  self = sale_from_cart (cart, cashier);
+  till_id = till_store_get_setting (store, "till.id");
+  self->till_id = g_strdup (till_id != NULL && *till_id != '\0' ? till_id : DEFAULT_TILL_ID);
+  self->created_us = g_get_real_time ();
+  self->business_day = local_business_day (self->created_us);
+
+  /* A credit larger than the total pays the total; what is left over is the
+   * other document's to give back. */
+  credit = MIN (credit, self->total);
+  cash_due = self->total - credit;
+  self->tendered = tendered;
+  self->change = tendered - cash_due;
+  if (credit > 0)
+    add_payment (self, credit_method, credit, credit, 0, credit_ref);
+  if (credit == 0 || cash_due > 0 || tendered > 0)
+    add_payment (self, "cash", cash_due, tendered, self->change, NULL);
+
+  if (!record_sale (self, cart, journal, error))
+    return NULL;
   return g_steal_pointer (&self);
 }
 
@@ -847,4 +988,21 @@ till_sale_get_journal_hash (TillSale *self)
 {
   g_return_val_if_fail (TILL_IS_SALE (self), NULL);
   return self->journal_hash;
+}
+
+/* Returns: how many tenders paid the sale (1 for a plain cash sale) */
+guint
+till_sale_get_n_payments (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), 0);
+  return self->payments->len;
+}
+
+/* Returns: (transfer none): tender @index (0-based), in the order paid */
+const TillSalePayment *
+till_sale_get_payment (TillSale *self, guint index)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), NULL);
+  g_return_val_if_fail (index < self->payments->len, NULL);
+  return &g_array_index (self->payments, TillSalePayment, index);
 }

@@ -48,6 +48,19 @@ typedef struct
   gint64 sale_discount; /* fen: the line's share of the whole-sale discount */
 } TillSaleLine;
 
+/* One tender of a sale. A plain sale has one "cash" payment; an exchange (see
+ * till-return.h) has the returned goods' "exchange" credit first, referencing
+ * the return's uuid, then the "cash" the customer paid on top, if any. */
+typedef struct
+{
+  int    line_no;
+  char  *method;    /* "cash", "exchange" */
+  gint64 amount;    /* fen of the total this tender pays */
+  gint64 tendered;  /* fen handed over (cash), else the amount */
+  gint64 change;    /* fen given back (cash), else 0 */
+  char  *reference; /* nullable: the exchange's return uuid */
+} TillSalePayment;
+
 #define TILL_TYPE_SALE (till_sale_get_type ())
 G_DECLARE_FINAL_TYPE (TillSale, till_sale, TILL, SALE, GObject)
 
@@ -66,24 +79,42 @@ TillSale *till_sale_load (TillStore *store, const char *uuid, GError **error);
 TillSale *till_sale_load_by_receipt (TillStore *store, gint64 receipt_no, GError **error);
 TillSale *till_sale_load_last (TillStore *store, GError **error);
 
-const char         *till_sale_get_uuid (TillSale *self);
-const char         *till_sale_get_till_id (TillSale *self);
-gint64              till_sale_get_receipt_no (TillSale *self);
-char               *till_sale_format_receipt_no (TillSale *self); /* "T01-00000042" */
-GDateTime          *till_sale_get_created (TillSale *self);       /* local time */
-const char         *till_sale_get_cashier_code (TillSale *self);
-const char         *till_sale_get_cashier_name (TillSale *self);
-guint               till_sale_get_n_lines (TillSale *self);
-const TillSaleLine *till_sale_get_line (TillSale *self, guint index);
-gint64              till_sale_get_subtotal (TillSale *self);
-gint64              till_sale_get_rounding (TillSale *self);
-gint64              till_sale_get_total (TillSale *self);
-gint64              till_sale_get_tendered (TillSale *self);
-gint64              till_sale_get_change (TillSale *self);
-gint64              till_sale_get_item_count (TillSale *self);
-gint64              till_sale_get_journal_seq (TillSale *self);
+const char            *till_sale_get_uuid (TillSale *self);
+const char            *till_sale_get_till_id (TillSale *self);
+gint64                 till_sale_get_receipt_no (TillSale *self);
+char                  *till_sale_format_receipt_no (TillSale *self); /* "T01-00000042" */
+GDateTime             *till_sale_get_created (TillSale *self);       /* local time */
+const char            *till_sale_get_cashier_code (TillSale *self);
+const char            *till_sale_get_cashier_name (TillSale *self);
+guint                  till_sale_get_n_lines (TillSale *self);
+const TillSaleLine    *till_sale_get_line (TillSale *self, guint index);
+gint64                 till_sale_get_subtotal (TillSale *self);
+gint64                 till_sale_get_rounding (TillSale *self);
+gint64                 till_sale_get_total (TillSale *self);
+gint64                 till_sale_get_tendered (TillSale *self);
+gint64                 till_sale_get_change (TillSale *self);
+gint64                 till_sale_get_item_count (TillSale *self);
+gint64                 till_sale_get_journal_seq (TillSale *self);
+guint                  till_sale_get_n_payments (TillSale *self);
+const TillSalePayment *till_sale_get_payment (TillSale *self, guint index);
 /* Hex SHA-256 of the sale's journal entry: what the receipt QR carries so HQ
  * can check a receipt against the chain. */
 const char *till_sale_get_journal_hash (TillSale *self);
+
+/* For exchanges (till-return.c) and till_sale_commit_cash() only: inside the
+ * caller's transaction, records @cart as a sale paid with @credit fen of
+ * @credit_method (0 and NULL: none; e.g. "exchange" referencing the return
+ * @credit_ref) and @tendered fen of cash for the rest, and deletes the
+ * journaled cart. Checks the cart is not empty and the cash covers the rest
+ * (TILL_SALE_ERROR_EMPTY / _INSUFFICIENT). Does not reset the cart: the caller
+ * calls _till_cart_reset() once its transaction committed. */
+TillSale *_till_sale_record (TillCart    *cart,
+                             TillJournal *journal,
+                             TillUser    *cashier,
+                             const char  *credit_method,
+                             gint64       credit,
+                             const char  *credit_ref,
+                             gint64       tendered,
+                             GError     **error);
 
 G_END_DECLS

@@ -363,23 +363,39 @@ till_permission_role_set (TillStore     *store,
 
   if (!_till_user_begin (store, &began, error))
     return FALSE;
-  {
-    g_autoptr (TillStmt) stmt = till_store_prepare (
-        store,
-        "INSERT INTO role_permission (role, permission, allowed) "
-        "VALUES (?, ?, ?) "
-        "ON CONFLICT (role, permission) DO UPDATE SET allowed = excluded.allowed",
-        error);
+  ok = TRUE;
+  if (permission == TILL_PERMISSION_MANAGE_USERS && !allowed)
+    {
+      gboolean exists;
 
-    ok = stmt != NULL;
-    if (ok)
-      {
-        sqlite3_bind_text (stmt, 1, till_role_to_string (role), -1, SQLITE_STATIC);
-        sqlite3_bind_text (stmt, 2, permission_names[permission], -1, SQLITE_STATIC);
-        sqlite3_bind_int (stmt, 3, allowed ? 1 : 0);
-        ok = till_store_step_done (store, stmt, error);
-      }
-  }
+      /* Taking the right from a role must leave someone who can give it back. */
+      ok = _till_user_other_manager_exists (store, 0, role, FALSE, &exists, error);
+      if (ok && !exists)
+        {
+          g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_LAST_MANAGER,
+                       _ ("No active user could manage users any more: make another manager "
+                          "first"));
+          ok = FALSE;
+        }
+    }
+  if (ok)
+    {
+      g_autoptr (TillStmt) stmt = till_store_prepare (
+          store,
+          "INSERT INTO role_permission (role, permission, allowed) "
+          "VALUES (?, ?, ?) "
+          "ON CONFLICT (role, permission) DO UPDATE SET allowed = excluded.allowed",
+          error);
+
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_text (stmt, 1, till_role_to_string (role), -1, SQLITE_STATIC);
+          sqlite3_bind_text (stmt, 2, permission_names[permission], -1, SQLITE_STATIC);
+          sqlite3_bind_int (stmt, 3, allowed ? 1 : 0);
+          ok = till_store_step_done (store, stmt, error);
+        }
+    }
   if (ok)
     {
       g_string_append_c (details, ',');

@@ -83,7 +83,9 @@ gboolean till_permission_role_has (TillStore *store, TillRole role, TillPermissi
 gboolean till_permission_role_default (TillRole role, TillPermission permission);
 /* Changes what @role may do, journaled as a "user-change" (action
  * "role-permission") naming @actor_code, in the caller's transaction or its own.
- * The admin role always has everything and cannot be edited. The caller must
+ * The admin role always has everything and cannot be edited. Taking
+ * MANAGE_USERS away so that no active user keeps it is refused with
+ * TILL_USER_ERROR_LAST_MANAGER. The caller must
  * have checked that the actor has TILL_PERMISSION_MANAGE_USERS. */
 gboolean till_permission_role_set (TillStore     *store,
                                    TillJournal   *journal,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "till-journal.h"
+#include "till-permission.h"
 #include "till-store.h"
 #include "till-user.h"
 
@@ -918,6 +919,72 @@ till_user_create_journaled (TillStore   *store,
   return id;
 }
 
+/**
+ * _till_user_other_manager_exists:
+ * @except_id: a user to leave out (the one being deactivated or demoted), or 0
+ * @changed_role: a role whose right to manage users is taken as
+ *   @changed_allowed (a change being made), or -1
+ *
+ * Whether some active user other than @except_id may manage users.
+ */
+gboolean
+_till_user_other_manager_exists (TillStore *store,
+                                 gint64     except_id,
+                                 int        changed_role,
+                                 gboolean   changed_allowed,
+                                 gboolean  *out_exists,
+                                 GError   **error)
+{
+  g_autoptr (TillStmt) stmt =
+      till_store_prepare (store, "SELECT role FROM user WHERE active AND id != ?", error);
+  int rc;
+
+  *out_exists = FALSE;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, except_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TillRole role;
+
+      /* An unknown role counts as a cashier's, as everywhere. */
+      if (!till_role_from_string ((const char *) sqlite3_column_text (stmt, 0), &role))
+        role = TILL_ROLE_CASHIER;
+      if (role == TILL_ROLE_ADMIN ||
+          ((int) role == changed_role
+               ? changed_allowed
+               : till_permission_role_has (store, role, TILL_PERMISSION_MANAGE_USERS)))
+        {
+          *out_exists = TRUE;
+          return TRUE;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the users"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Refuses a change that would leave nobody able to manage users: the till
+ * could then never be administered again without opening its database. */
+static gboolean
+refuse_if_last_manager (TillStore *store, gint64 user_id, GError **error)
+{
+  gboolean exists;
+
+  if (!_till_user_other_manager_exists (store, user_id, -1, FALSE, &exists, error))
+    return FALSE;
+  if (!exists)
+    {
+      g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_LAST_MANAGER,
+                   _ ("This is the last user who can manage users: make another manager first"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Returns: the id of the active user @code, or 0 with @error set */
 static gint64
 find_user_id (TillStore *store, const char *code, TillRole *out_role, GError **error)
@@ -976,6 +1043,9 @@ till_user_set_role (TillStore   *store,
     return FALSE;
   id = find_user_id (store, user_code, &old_role, error);
   ok = id != 0;
+  if (ok && till_permission_role_has (store, old_role, TILL_PERMISSION_MANAGE_USERS) &&
+      !till_permission_role_has (store, role, TILL_PERMISSION_MANAGE_USERS))
+    ok = refuse_if_last_manager (store, id, error);
   if (ok)
     {
       g_autoptr (TillStmt) stmt =
@@ -1118,6 +1188,413 @@ till_user_unlock (TillStore   *store,
   if (pending != NULL)
     g_hash_table_remove (pending, &id);
   return TRUE;
+}
+
+void
+till_user_info_free (TillUserInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->code);
+  g_free (info->name);
+  g_free (info);
+}
+
+#define INFO_COLUMNS                                                                         \
+  "id, code, name, role, active, badge_hash IS NOT NULL, failed_attempts, locked_until_us, " \
+  "max_line_discount_bp, max_price_override, max_refund"
+
+static TillUserInfo *
+info_from_row (TillStore *store, TillStmt *stmt, gint64 now)
+{
+  TillUserInfo  *info = g_new0 (TillUserInfo, 1);
+  TillUserLimits limits;
+  AuthState      stored;
+  AuthState      state;
+
+  info->id = sqlite3_column_int64 (stmt, 0);
+  info->code = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  info->name = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  if (!till_role_from_string ((const char *) sqlite3_column_text (stmt, 3), &info->role))
+    info->role = TILL_ROLE_CASHIER;
+  info->active = sqlite3_column_int (stmt, 4) != 0;
+  info->has_badge = sqlite3_column_int (stmt, 5) != 0;
+  stored.failed_attempts = sqlite3_column_int (stmt, 6);
+  stored.locked_until_us = sqlite3_column_int64 (stmt, 7);
+  /* What sign-in would see: a count still pending counts, an expired lock not. */
+  state = effective_auth_state (store, info->id, &stored, now);
+  info->failed_attempts = state.failed_attempts;
+  info->locked_until_us = state.locked_until_us > now ? state.locked_until_us : 0;
+
+  till_user_limits_for_role (info->role, &limits);
+  info->own_limits = FALSE;
+  if (sqlite3_column_type (stmt, 8) != SQLITE_NULL)
+    {
+      limits.max_line_discount_bp = sqlite3_column_int (stmt, 8);
+      info->own_limits = TRUE;
+    }
+  if (sqlite3_column_type (stmt, 9) != SQLITE_NULL)
+    {
+      limits.max_price_override = sqlite3_column_int64 (stmt, 9);
+      info->own_limits = TRUE;
+    }
+  if (sqlite3_column_type (stmt, 10) != SQLITE_NULL)
+    {
+      limits.max_refund = sqlite3_column_int64 (stmt, 10);
+      info->own_limits = TRUE;
+    }
+  info->max_line_discount_bp = limits.max_line_discount_bp;
+  info->max_price_override = limits.max_price_override;
+  info->max_refund = limits.max_refund;
+  return info;
+}
+
+/**
+ * till_user_list:
+ *
+ * Every user, active or not, by code, as the manager's screen shows them: the
+ * lockout as sign-in sees it now, whether a badge is set, the limits in force.
+ *
+ * Returns: (transfer full) (element-type TillUserInfo): the users, or %NULL
+ *   with @error set
+ */
+GPtrArray *
+till_user_list (TillStore *store, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autoptr (GPtrArray) users = NULL;
+  gint64 now;
+  int    rc;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = till_store_prepare (store, "SELECT " INFO_COLUMNS " FROM user ORDER BY code", error);
+  if (stmt == NULL)
+    return NULL;
+  now = till_user_now (store);
+  users = g_ptr_array_new_with_free_func ((GDestroyNotify) till_user_info_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (users, info_from_row (store, stmt, now));
+  if (rc != SQLITE_DONE)
+    {
+      till_store_set_error (store, error, _ ("Cannot list the users"));
+      return NULL;
+    }
+  return g_steal_pointer (&users);
+}
+
+/**
+ * till_user_get_info:
+ * @code: a user's code, active or not
+ *
+ * Returns: (transfer full): the user as till_user_list() shows them, or %NULL
+ *   with @error set (%TILL_USER_ERROR_NO_USER when there is none)
+ */
+TillUserInfo *
+till_user_get_info (TillStore *store, const char *code, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+  g_return_val_if_fail (code != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = till_store_prepare (store, "SELECT " INFO_COLUMNS " FROM user WHERE code = ?", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return info_from_row (store, stmt, till_user_now (store));
+  if (rc == SQLITE_DONE)
+    g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_NO_USER, _ ("There is no user %s"), code);
+  else
+    till_store_set_error (store, error, _ ("Cannot read the users"));
+  return NULL;
+}
+
+/**
+ * till_user_lookup:
+ * @code: an active user's code
+ *
+ * Returns: (transfer full): the active user @code as stored, or %NULL with
+ *   @error set (%TILL_USER_ERROR_NO_USER)
+ */
+TillUser *
+till_user_lookup (TillStore *store, const char *code, GError **error)
+{
+  g_autoptr (TillUserInfo) info = NULL;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+  g_return_val_if_fail (code != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  info = till_user_get_info (store, code, error);
+  if (info == NULL)
+    return NULL;
+  if (!info->active)
+    {
+      g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_NO_USER, _ ("The user %s is not active"),
+                   code);
+      return NULL;
+    }
+  return user_new (info->id, info->code, info->name, info->role);
+}
+
+/**
+ * till_user_check_may_manage:
+ * @actor_code: the user about to make a change
+ *
+ * Reads the actor's role from the store, as till_permission_check() does, so
+ * a manager demoted or deactivated since sign-in is refused at once.
+ *
+ * Returns: %TRUE when @actor_code may manage users; else %FALSE with
+ *   %TILL_PERMISSION_ERROR_DENIED (or a database error)
+ */
+gboolean
+till_user_check_may_manage (TillStore *store, const char *actor_code, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  TillRole role = TILL_ROLE_CASHIER;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (actor_code == NULL || find_user_id (store, actor_code, &role, &local_error) == 0)
+    {
+      if (local_error != NULL &&
+          !g_error_matches (local_error, TILL_USER_ERROR, TILL_USER_ERROR_NO_USER))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      g_set_error (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED,
+                   _ ("Only a manager can manage users; sign in as a manager"));
+      return FALSE;
+    }
+  if (!till_permission_role_has (store, role, TILL_PERMISSION_MANAGE_USERS))
+    {
+      g_set_error (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED,
+                   _ ("Only a manager can manage users; sign in as a manager"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * till_user_reset_pin:
+ * @pin: the new PIN, 4 to 8 digits
+ *
+ * Gives the active user @user_code a new PIN (a new salt too), clears their
+ * wrong-PIN count and lockout, and journals it (action "pin"). Checks the
+ * actor's %TILL_PERMISSION_MANAGE_USERS.
+ */
+gboolean
+till_user_reset_pin (TillStore   *store,
+                     TillJournal *journal,
+                     const char  *actor_code,
+                     const char  *user_code,
+                     const char  *pin,
+                     GError     **error)
+{
+  guint8      salt[PIN_SALT_LEN];
+  guint8      hash[PIN_HASH_LEN];
+  GHashTable *pending;
+  gboolean    began;
+  gboolean    ok;
+  gint64      id;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), FALSE);
+  g_return_val_if_fail (user_code != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!pin_is_well_formed (pin))
+    {
+      set_bad_pin_format (error);
+      return FALSE;
+    }
+  if (!flush_pending (store, error) || !_till_user_begin (store, &began, error))
+    return FALSE;
+  ok = till_user_check_may_manage (store, actor_code, error);
+  id = ok ? find_user_id (store, user_code, NULL, error) : 0;
+  ok = id != 0;
+  if (ok && RAND_bytes (salt, sizeof salt) != 1)
+    {
+      g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_FAILED,
+                   _ ("The system random number generator failed"));
+      ok = FALSE;
+    }
+  if (ok)
+    ok = hash_pin (pin, salt, hash, error);
+  if (ok)
+    {
+      g_autoptr (TillStmt) stmt =
+          till_store_prepare (store,
+                              "UPDATE user SET pin_salt = ?, pin_hash = ?, failed_attempts = 0, "
+                              "locked_until_us = 0 WHERE id = ?",
+                              error);
+
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_blob (stmt, 1, salt, sizeof salt, SQLITE_TRANSIENT);
+          sqlite3_bind_blob (stmt, 2, hash, sizeof hash, SQLITE_TRANSIENT);
+          sqlite3_bind_int64 (stmt, 3, id);
+          ok = till_store_step_done (store, stmt, error);
+        }
+      OPENSSL_cleanse (hash, sizeof hash);
+    }
+  if (ok)
+    ok = _till_user_journal_change (store, journal, "pin", actor_code, user_code, NULL, error);
+  if (!_till_user_end (store, began, ok, error))
+    return FALSE;
+  pending = get_pending (store, FALSE);
+  if (pending != NULL)
+    g_hash_table_remove (pending, &id);
+  return TRUE;
+}
+
+/**
+ * till_user_set_name:
+ * @name: the new name, not empty
+ *
+ * Renames the active user @user_code and journals it (action "name", from and
+ * to). Sales already made keep the name they were made under. Checks the
+ * actor's %TILL_PERMISSION_MANAGE_USERS.
+ */
+gboolean
+till_user_set_name (TillStore   *store,
+                    TillJournal *journal,
+                    const char  *actor_code,
+                    const char  *user_code,
+                    const char  *name,
+                    GError     **error)
+{
+  g_autoptr (GString) details = g_string_new (NULL);
+  g_autoptr (TillUserInfo) info = NULL;
+  g_autofree char *trimmed = NULL;
+  gboolean         began;
+  gboolean         ok;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), FALSE);
+  g_return_val_if_fail (user_code != NULL && name != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  trimmed = g_strstrip (g_strdup (name));
+  if (*trimmed == '\0')
+    {
+      g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_FAILED,
+                   _ ("A user needs a code and a name"));
+      return FALSE;
+    }
+  if (!_till_user_begin (store, &began, error))
+    return FALSE;
+  ok = till_user_check_may_manage (store, actor_code, error);
+  if (ok)
+    {
+      info = till_user_get_info (store, user_code, error);
+      ok = info != NULL;
+    }
+  if (ok && !info->active)
+    {
+      g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_NO_USER, _ ("The user %s is not active"),
+                   user_code);
+      ok = FALSE;
+    }
+  if (ok)
+    {
+      g_autoptr (TillStmt) stmt =
+          till_store_prepare (store, "UPDATE user SET name = ? WHERE id = ?", error);
+
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_text (stmt, 1, trimmed, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (stmt, 2, info->id);
+          ok = till_store_step_done (store, stmt, error);
+        }
+    }
+  if (ok)
+    {
+      g_string_append_c (details, ',');
+      _till_json_append_key_string (details, "from", info->name);
+      g_string_append_c (details, ',');
+      _till_json_append_key_string (details, "to", trimmed);
+      ok =
+          _till_user_journal_change (store, journal, "name", actor_code, user_code, details, error);
+    }
+  return _till_user_end (store, began, ok, error);
+}
+
+/**
+ * till_user_set_active:
+ * @active: %FALSE to deactivate, %TRUE to reactivate
+ *
+ * Deactivates or reactivates @user_code and journals it (action "deactivate"
+ * or "reactivate"); asking for the state the user is already in changes
+ * nothing and journals nothing. A deactivated user cannot sign in, and
+ * till_permission_check() refuses them at once even if signed in. Refuses
+ * (%TILL_USER_ERROR_LAST_MANAGER) to deactivate the actor themselves or the
+ * last active user who may manage users. Checks the actor's
+ * %TILL_PERMISSION_MANAGE_USERS.
+ */
+gboolean
+till_user_set_active (TillStore   *store,
+                      TillJournal *journal,
+                      const char  *actor_code,
+                      const char  *user_code,
+                      gboolean     active,
+                      GError     **error)
+{
+  g_autoptr (TillUserInfo) info = NULL;
+  gboolean began;
+  gboolean ok;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), FALSE);
+  g_return_val_if_fail (user_code != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  active = !!active;
+  if (!_till_user_begin (store, &began, error))
+    return FALSE;
+  ok = till_user_check_may_manage (store, actor_code, error);
+  if (ok)
+    {
+      info = till_user_get_info (store, user_code, error);
+      ok = info != NULL;
+    }
+  if (ok && info->active == active)
+    return _till_user_end (store, began, TRUE, error);
+  if (ok && !active && g_strcmp0 (actor_code, user_code) == 0)
+    {
+      g_set_error (error, TILL_USER_ERROR, TILL_USER_ERROR_LAST_MANAGER,
+                   _ ("You cannot deactivate yourself: ask another manager"));
+      ok = FALSE;
+    }
+  if (ok && !active && till_permission_role_has (store, info->role, TILL_PERMISSION_MANAGE_USERS))
+    ok = refuse_if_last_manager (store, info->id, error);
+  if (ok)
+    {
+      g_autoptr (TillStmt) stmt =
+          till_store_prepare (store, "UPDATE user SET active = ? WHERE id = ?", error);
+
+      ok = stmt != NULL;
+      if (ok)
+        {
+          sqlite3_bind_int (stmt, 1, active ? 1 : 0);
+          sqlite3_bind_int64 (stmt, 2, info->id);
+          ok = till_store_step_done (store, stmt, error);
+        }
+    }
+  if (ok)
+    ok = _till_user_journal_change (store, journal, active ? "reactivate" : "deactivate",
+                                    actor_code, user_code, NULL, error);
+  return _till_user_end (store, began, ok, error);
 }
 
 /**

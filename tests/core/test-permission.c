@@ -521,6 +521,39 @@ START_TEST (test_role_change)
 }
 END_TEST
 
+/* /core/permission/role-set-manage-users: the right to manage users may move
+ * between roles, but never so that no active user keeps it */
+START_TEST (test_role_set_manage_users)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *last_entry = NULL;
+  g_autofree char *after = NULL;
+
+  /* The admin always may: managers can lose the right. */
+  ck_assert_msg (till_permission_role_set (store, journal, "4001", TILL_ROLE_MANAGER,
+                                           TILL_PERMISSION_MANAGE_USERS, FALSE, &error),
+                 "%s", error ? error->message : "");
+  ck_assert (!till_user_check_may_manage (store, "3001", NULL));
+  ck_assert (till_user_check_may_manage (store, "4001", NULL));
+
+  /* Without the admin, the managers' right is the last one: kept. */
+  ck_assert (till_permission_role_set (store, journal, "4001", TILL_ROLE_MANAGER,
+                                       TILL_PERMISSION_MANAGE_USERS, TRUE, NULL));
+  ck_assert (till_store_exec (store, "UPDATE user SET active = 0 WHERE code = '4001'", NULL));
+  last_entry = last_journal_body ("user-change");
+  ck_assert (!till_permission_role_set (store, journal, "3001", TILL_ROLE_MANAGER,
+                                        TILL_PERMISSION_MANAGE_USERS, FALSE, &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_LAST_MANAGER));
+  after = last_journal_body ("user-change");
+  ck_assert_str_eq (after, last_entry);
+  ck_assert (till_permission_role_has (store, TILL_ROLE_MANAGER, TILL_PERMISSION_MANAGE_USERS));
+  ck_assert (check (manager, TILL_PERMISSION_MANAGE_USERS, 0, NULL, NULL));
+  /* Other rights are not guarded so. */
+  ck_assert (till_permission_role_set (store, journal, "3001", TILL_ROLE_MANAGER,
+                                       TILL_PERMISSION_DEVICE_SETTINGS, FALSE, NULL));
+}
+END_TEST
+
 static Suite *
 permission_suite (void)
 {
@@ -535,6 +568,7 @@ permission_suite (void)
   tcase_add_test (roles, test_needs_transaction);
   tcase_add_test (roles, test_role_set);
   tcase_add_test (roles, test_role_change);
+  tcase_add_test (roles, test_role_set_manage_users);
   suite_add_tcase (suite, roles);
 
   tcase_add_checked_fixture (limits, setup, teardown);

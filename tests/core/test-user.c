@@ -461,12 +461,344 @@ START_TEST (test_journaled_changes)
 }
 END_TEST
 
+/* ---- What the manager's users screen does ------------------------------- */
+
+static char *
+last_journal_body (const char *kind)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store),
+                                        "SELECT CAST (body AS TEXT) FROM journal WHERE kind = ? "
+                                        "ORDER BY seq DESC LIMIT 1",
+                                        -1, &stmt, NULL),
+                    SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return NULL;
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+static void
+assert_journal_verifies (void)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 bad_seq = -1;
+
+  ck_assert_msg (till_journal_verify (journal, &bad_seq, &error), "entry %" G_GINT64_FORMAT ": %s",
+                 bad_seq, error ? error->message : "");
+}
+
+/* A cashier 1001, a supervisor 2001 and a manager 3001. */
+static void
+make_staff (void)
+{
+  create ("1001", "张三", TILL_ROLE_CASHIER, "1234");
+  create ("2001", "陈主管", TILL_ROLE_SUPERVISOR, "2222");
+  create ("3001", "李经理", TILL_ROLE_MANAGER, "3333");
+}
+
+static TillUserInfo *
+info_of (const char *code)
+{
+  g_autoptr (GError) error = NULL;
+  TillUserInfo *info = till_user_get_info (store, code, &error);
+
+  ck_assert_msg (info != NULL, "%s: %s", code, error ? error->message : "");
+  return info;
+}
+
+/* /core/user/manage/list: every user, inactive ones too, with role, lockout,
+ * badge and the limits in force */
+START_TEST (test_list)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) users = NULL;
+  g_autoptr (TillUser) supervisor = NULL;
+  TillUserLimits custom = { 500, 1000, -1 };
+  TillUserInfo  *info;
+
+  make_staff ();
+  ck_assert (till_store_exec (store, "UPDATE user SET active = 0 WHERE code = '2001'", NULL));
+  for (int i = 0; i < TILL_USER_MAX_FAILED_ATTEMPTS; i++)
+    assert_sign_in ("1001", "0000", TILL_USER_ERROR_BAD_PIN);
+  ck_assert (till_user_set_badge (store, journal, "3001", "3001", "BADGE-3001", NULL));
+
+  users = till_user_list (store, &error);
+  ck_assert_msg (users != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (users->len, 3);
+
+  info = users->pdata[0];
+  ck_assert_str_eq (info->code, "1001");
+  ck_assert_str_eq (info->name, "张三");
+  ck_assert_int_eq (info->role, TILL_ROLE_CASHIER);
+  ck_assert (info->active);
+  ck_assert (!info->has_badge);
+  ck_assert_int_eq (info->failed_attempts, TILL_USER_MAX_FAILED_ATTEMPTS);
+  ck_assert_int_eq (info->locked_until_us, fake_now_us + TILL_USER_LOCKOUT_US);
+  ck_assert (!info->own_limits);
+  ck_assert_int_eq (info->max_line_discount_bp, 0);
+
+  info = users->pdata[1];
+  ck_assert_str_eq (info->code, "2001");
+  ck_assert (!info->active);
+  ck_assert_int_eq (info->locked_until_us, 0);
+  /* The supervisor role's defaults apply where the user has none. */
+  ck_assert_int_eq (info->max_line_discount_bp, 2000);
+  ck_assert_int_eq (info->max_price_override, 5000);
+  ck_assert_int_eq (info->max_refund, 50000);
+
+  info = users->pdata[2];
+  ck_assert_str_eq (info->code, "3001");
+  ck_assert_int_eq (info->role, TILL_ROLE_MANAGER);
+  ck_assert (info->has_badge);
+  ck_assert_int_eq (info->max_refund, -1);
+  g_clear_pointer (&users, g_ptr_array_unref);
+
+  /* Own limits show as such; a lock that ran out is no lock. */
+  ck_assert (till_store_exec (store, "UPDATE user SET active = 1 WHERE code = '2001'", NULL));
+  supervisor = till_user_lookup (store, "2001", &error);
+  ck_assert_msg (supervisor != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (till_user_get_name (supervisor), "陈主管");
+  ck_assert_int_eq (till_user_get_role (supervisor), TILL_ROLE_SUPERVISOR);
+  ck_assert (till_user_set_limits (store, journal, "3001", supervisor, &custom, NULL));
+  fake_now_us += TILL_USER_LOCKOUT_US;
+  {
+    g_autoptr (TillUserInfo) cashier = info_of ("1001");
+    g_autoptr (TillUserInfo) own = info_of ("2001");
+
+    ck_assert_int_eq (cashier->locked_until_us, 0);
+    ck_assert_int_eq (cashier->failed_attempts, 0);
+    ck_assert (own->own_limits);
+    ck_assert_int_eq (own->max_line_discount_bp, 500);
+    ck_assert_int_eq (own->max_price_override, 1000);
+    ck_assert_int_eq (own->max_refund, -1);
+  }
+
+  ck_assert_ptr_null (till_user_get_info (store, "7777", &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_NO_USER));
+  g_clear_error (&error);
+  /* lookup gives only active users. */
+  ck_assert (till_store_exec (store, "UPDATE user SET active = 0 WHERE code = '2001'", NULL));
+  ck_assert_ptr_null (till_user_lookup (store, "2001", &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_NO_USER));
+}
+END_TEST
+
+/* /core/user/manage/may-manage: the actor's role as stored now decides */
+START_TEST (test_may_manage)
+{
+  g_autoptr (GError) error = NULL;
+
+  make_staff ();
+  create ("4001", "管理员", TILL_ROLE_ADMIN, "4444");
+  ck_assert (till_user_check_may_manage (store, "3001", NULL));
+  ck_assert (till_user_check_may_manage (store, "4001", NULL));
+  ck_assert (!till_user_check_may_manage (store, "1001", &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  g_clear_error (&error);
+  ck_assert (!till_user_check_may_manage (store, "2001", &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  g_clear_error (&error);
+  ck_assert (!till_user_check_may_manage (store, "7777", &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  g_clear_error (&error);
+  ck_assert (!till_user_check_may_manage (store, NULL, &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  g_clear_error (&error);
+
+  /* A manager's edit of the supervisors' rights applies at once. */
+  ck_assert (till_permission_role_set (store, journal, "3001", TILL_ROLE_SUPERVISOR,
+                                       TILL_PERMISSION_MANAGE_USERS, TRUE, NULL));
+  ck_assert (till_user_check_may_manage (store, "2001", NULL));
+  /* A deactivated manager is refused. */
+  ck_assert (till_user_set_active (store, journal, "4001", "3001", FALSE, &error));
+  ck_assert (!till_user_check_may_manage (store, "3001", &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+}
+END_TEST
+
+/* /core/user/manage/reset-pin: the new PIN works, the old one not, a lockout
+ * is lifted; journaled without the PIN; refused for a cashier */
+START_TEST (test_reset_pin)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *body = NULL;
+  gint64           changes;
+
+  make_staff ();
+  for (int i = 0; i < TILL_USER_MAX_FAILED_ATTEMPTS; i++)
+    assert_sign_in ("1001", "0000", TILL_USER_ERROR_BAD_PIN);
+  assert_sign_in ("1001", "1234", TILL_USER_ERROR_LOCKED);
+
+  /* A cashier may not: nothing changes, nothing is journaled. */
+  changes = count_journal ("user-change");
+  ck_assert (!till_user_reset_pin (store, journal, "1001", "1001", "5678", &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  g_clear_error (&error);
+  ck_assert (!till_user_reset_pin (store, journal, "2001", "1001", "5678", &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  g_clear_error (&error);
+  ck_assert_int_eq (count_journal ("user-change"), changes);
+  /* Not a PIN, or no such user. */
+  ck_assert (!till_user_reset_pin (store, journal, "3001", "1001", "12", &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_BAD_PIN));
+  g_clear_error (&error);
+  ck_assert (!till_user_reset_pin (store, journal, "3001", "7777", "5678", &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_NO_USER));
+  g_clear_error (&error);
+  ck_assert_int_eq (count_journal ("user-change"), changes);
+  assert_sign_in ("1001", "1234", TILL_USER_ERROR_LOCKED);
+
+  ck_assert_msg (till_user_reset_pin (store, journal, "3001", "1001", "5678", &error), "%s",
+                 error ? error->message : "");
+  ck_assert_int_eq (count_journal ("user-change"), changes + 1);
+  body = last_journal_body ("user-change");
+  ck_assert_str_eq (body, "{\"action\":\"pin\",\"actor_code\":\"3001\",\"user_code\":\"1001\"}");
+  assert_sign_in ("1001", "1234", TILL_USER_ERROR_BAD_PIN);
+  assert_sign_in ("1001", "5678", -1);
+  assert_journal_verifies ();
+}
+END_TEST
+
+/* /core/user/manage/set-name: renamed and journaled; refused for a cashier */
+START_TEST (test_set_name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr (TillUser) user = NULL;
+
+  make_staff ();
+  ck_assert (!till_user_set_name (store, journal, "1001", "1001", "张三丰", &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  g_clear_error (&error);
+  ck_assert (!till_user_set_name (store, journal, "3001", "1001", "  ", &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_FAILED));
+  g_clear_error (&error);
+  ck_assert_int_eq (count_journal ("user-change"), 0);
+
+  ck_assert_msg (till_user_set_name (store, journal, "3001", "1001", " 张三丰 ", &error), "%s",
+                 error ? error->message : "");
+  body = last_journal_body ("user-change");
+  ck_assert_str_eq (body, "{\"action\":\"name\",\"actor_code\":\"3001\",\"user_code\":\"1001\","
+                          "\"from\":\"张三\",\"to\":\"张三丰\"}");
+  user = till_user_authenticate (store, "1001", "1234", &error);
+  ck_assert_msg (user != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (till_user_get_name (user), "张三丰");
+}
+END_TEST
+
+/* /core/user/manage/deactivate: an inactive user cannot sign in and comes back
+ * when reactivated; both journaled; refused for a cashier and for oneself */
+START_TEST (test_deactivate)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *body = NULL;
+  gint64           changes;
+
+  make_staff ();
+  ck_assert (!till_user_set_active (store, journal, "1001", "2001", FALSE, &error));
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  g_clear_error (&error);
+  ck_assert_int_eq (count_journal ("user-change"), 0);
+
+  ck_assert_msg (till_user_set_active (store, journal, "3001", "2001", FALSE, &error), "%s",
+                 error ? error->message : "");
+  body = last_journal_body ("user-change");
+  ck_assert_str_eq (body,
+                    "{\"action\":\"deactivate\",\"actor_code\":\"3001\",\"user_code\":\"2001\"}");
+  g_clear_pointer (&body, g_free);
+  assert_sign_in ("2001", "2222", TILL_USER_ERROR_BAD_PIN);
+  {
+    g_autoptr (TillUserInfo) info = info_of ("2001");
+
+    ck_assert (!info->active);
+  }
+  /* Deactivating again changes nothing and journals nothing. */
+  changes = count_journal ("user-change");
+  ck_assert (till_user_set_active (store, journal, "3001", "2001", FALSE, NULL));
+  ck_assert_int_eq (count_journal ("user-change"), changes);
+
+  ck_assert (till_user_set_active (store, journal, "3001", "2001", TRUE, &error));
+  body = last_journal_body ("user-change");
+  ck_assert_str_eq (body,
+                    "{\"action\":\"reactivate\",\"actor_code\":\"3001\",\"user_code\":\"2001\"}");
+  assert_sign_in ("2001", "2222", -1);
+
+  /* Not oneself, even with another manager present. */
+  create ("3002", "赵经理", TILL_ROLE_MANAGER, "3333");
+  ck_assert (!till_user_set_active (store, journal, "3001", "3001", FALSE, &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_LAST_MANAGER));
+  g_clear_error (&error);
+  ck_assert (!till_user_set_active (store, journal, "3001", "7777", FALSE, &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_NO_USER));
+  assert_journal_verifies ();
+}
+END_TEST
+
+/* /core/user/manage/last-manager: the last active user who may manage users is
+ * neither deactivated nor demoted; with another manager (or an admin) they are */
+START_TEST (test_last_manager)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 changes;
+
+  make_staff ();
+  create ("3002", "赵经理", TILL_ROLE_MANAGER, "3333");
+  /* 3002 deactivates 3001: fine, 3002 is left. */
+  ck_assert_msg (till_user_set_active (store, journal, "3002", "3001", FALSE, &error), "%s",
+                 error ? error->message : "");
+  changes = count_journal ("user-change");
+
+  /* 3002 is now the last: not demoted by a setup call either. */
+  ck_assert (!till_user_set_role (store, journal, NULL, "3002", TILL_ROLE_SUPERVISOR, &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_LAST_MANAGER));
+  ck_assert_ptr_nonnull (strstr (error->message, "manager"));
+  g_clear_error (&error);
+  ck_assert (!till_permission_role_set (store, journal, "3002", TILL_ROLE_MANAGER,
+                                        TILL_PERMISSION_MANAGE_USERS, FALSE, &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_LAST_MANAGER));
+  g_clear_error (&error);
+  ck_assert (till_permission_role_has (store, TILL_ROLE_MANAGER, TILL_PERMISSION_MANAGE_USERS));
+  ck_assert_int_eq (count_journal ("user-change"), changes);
+  {
+    g_autoptr (TillUserInfo) info = info_of ("3002");
+
+    ck_assert_int_eq (info->role, TILL_ROLE_MANAGER);
+  }
+
+  /* A supervisor given the right counts as someone who can manage users. */
+  ck_assert (till_permission_role_set (store, journal, "3002", TILL_ROLE_SUPERVISOR,
+                                       TILL_PERMISSION_MANAGE_USERS, TRUE, NULL));
+  ck_assert_msg (till_user_set_role (store, journal, "3002", "3002", TILL_ROLE_CASHIER, &error),
+                 "%s", error ? error->message : "");
+  /* … and now the supervisor 2001 is the last one. */
+  ck_assert (!till_user_set_role (store, journal, "2001", "2001", TILL_ROLE_CASHIER, &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_LAST_MANAGER));
+  g_clear_error (&error);
+  ck_assert (!till_permission_role_set (store, journal, "2001", TILL_ROLE_SUPERVISOR,
+                                        TILL_PERMISSION_MANAGE_USERS, FALSE, &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_LAST_MANAGER));
+  g_clear_error (&error);
+
+  /* An admin always may: with one, the supervisors lose the right again. */
+  create ("4001", "管理员", TILL_ROLE_ADMIN, "4444");
+  ck_assert_msg (till_permission_role_set (store, journal, "4001", TILL_ROLE_SUPERVISOR,
+                                           TILL_PERMISSION_MANAGE_USERS, FALSE, &error),
+                 "%s", error ? error->message : "");
+  ck_assert (!till_user_set_active (store, journal, "4001", "4001", FALSE, &error));
+  ck_assert (g_error_matches (error, TILL_USER_ERROR, TILL_USER_ERROR_LAST_MANAGER));
+  assert_journal_verifies ();
+}
+END_TEST
+
 static Suite *
 user_suite (void)
 {
   Suite *suite = suite_create ("core/user");
   TCase *tc = tcase_create ("user");
   TCase *lockout = tcase_create ("lockout");
+  TCase *manage = tcase_create ("manage");
 
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_authenticate);
@@ -488,6 +820,16 @@ user_suite (void)
   tcase_add_test (lockout, test_badge);
   tcase_add_test (lockout, test_journaled_changes);
   suite_add_tcase (suite, lockout);
+
+  tcase_set_timeout (manage, 120);
+  tcase_add_checked_fixture (manage, setup, teardown);
+  tcase_add_test (manage, test_list);
+  tcase_add_test (manage, test_may_manage);
+  tcase_add_test (manage, test_reset_pin);
+  tcase_add_test (manage, test_set_name);
+  tcase_add_test (manage, test_deactivate);
+  tcase_add_test (manage, test_last_manager);
+  suite_add_tcase (suite, manage);
   return suite;
 }
 

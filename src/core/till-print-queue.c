@@ -13,13 +13,13 @@
 #include "till-store.h"
 
 #define JOB_COLUMNS \
-  "id, sale_uuid, kind, payload, state, attempts, last_error, created_us, printed_us"
+  "id, sale_uuid, kind, payload, state, attempts, last_error, created_us, printed_us, return_uuid"
 
 G_DEFINE_BOXED_TYPE (TillPrintJob, till_print_job, till_print_job_copy, till_print_job_free)
 
 G_DEFINE_QUARK (till_print_queue_error_quark, till_print_queue_error)
 
-static const char *const kind_names[] = { "receipt", "copy", "drawer", "test" };
+static const char *const kind_names[] = { "receipt", "copy", "drawer", "test", "refund" };
 static const char *const state_names[] = { "queued", "printing", "done", "failed" };
 
 static int
@@ -52,20 +52,26 @@ job_from_row (sqlite3_stmt *stmt)
   job->last_error = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
   job->created_us = sqlite3_column_int64 (stmt, 7);
   job->printed_us = sqlite3_column_int64 (stmt, 8);
+  job->return_uuid = g_strdup ((const char *) sqlite3_column_text (stmt, 9));
   return job;
 }
 
+/* @return_uuid (nullable): the return a refund slip or its drawer pulse is for. */
 static gint64
-insert_job (
-    TillStore *store, TillPrintJobKind kind, const char *sale_uuid, GBytes *payload, GError **error)
+insert_job (TillStore       *store,
+            TillPrintJobKind kind,
+            const char      *sale_uuid,
+            const char      *return_uuid,
+            GBytes          *payload,
+            GError         **error)
 {
   g_autoptr (TillStmt) stmt = NULL;
   gsize         size;
   gconstpointer data = g_bytes_get_data (payload, &size);
 
   stmt = till_store_prepare (store,
-                             "INSERT INTO print_job (sale_uuid, kind, payload, created_us) "
-                             "VALUES (?, ?, ?, ?)",
+                             "INSERT INTO print_job (sale_uuid, kind, payload, created_us,"
+                             "  return_uuid) VALUES (?, ?, ?, ?, ?)",
                              error);
   if (stmt == NULL)
     return 0;
@@ -74,6 +80,7 @@ insert_job (
   /* An empty blob, not NULL, for an empty payload: the column is NOT NULL. */
   sqlite3_bind_blob64 (stmt, 3, data != NULL ? data : "", size, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+  sqlite3_bind_text (stmt, 5, return_uuid, -1, SQLITE_STATIC);
   if (!till_store_step_done (store, stmt, error))
     return 0;
   return sqlite3_last_insert_rowid (till_store_get_db (store));
@@ -132,6 +139,7 @@ till_print_job_copy (const TillPrintJob *job)
   copy->sale_uuid = g_strdup (job->sale_uuid);
   copy->payload = job->payload != NULL ? g_bytes_ref (job->payload) : NULL;
   copy->last_error = g_strdup (job->last_error);
+  copy->return_uuid = g_strdup (job->return_uuid);
   return copy;
 }
 
@@ -143,6 +151,7 @@ till_print_job_free (TillPrintJob *job)
   g_free (job->sale_uuid);
   g_clear_pointer (&job->payload, g_bytes_unref);
   g_free (job->last_error);
+  g_free (job->return_uuid);
   g_free (job);
 }
 
@@ -179,7 +188,7 @@ till_print_queue_enqueue (
   own_transaction = !till_store_in_transaction (store);
   if (own_transaction && !till_store_begin (store, error))
     return 0;
-  id = insert_job (store, kind, sale_uuid, payload, error);
+  id = insert_job (store, kind, sale_uuid, NULL, payload, error);
   if (id == 0)
     {
       if (own_transaction)
@@ -219,7 +228,7 @@ till_print_queue_enqueue_sale (TillStore  *store,
     return FALSE;
   if (drawer_kick != NULL)
     {
-      drawer_job = insert_job (store, TILL_PRINT_JOB_DRAWER, sale_uuid, drawer_kick, error);
+      drawer_job = insert_job (store, TILL_PRINT_JOB_DRAWER, sale_uuid, NULL, drawer_kick, error);
       if (drawer_job == 0 || till_drawer_record_open (store, TILL_DRAWER_REASON_SALE, sale_uuid,
                                                       user_code, error) == 0)
         {
@@ -228,7 +237,7 @@ till_print_queue_enqueue_sale (TillStore  *store,
         }
     }
   if (receipt != NULL)
-    receipt_job = insert_job (store, TILL_PRINT_JOB_RECEIPT, sale_uuid, receipt, error);
+    receipt_job = insert_job (store, TILL_PRINT_JOB_RECEIPT, sale_uuid, NULL, receipt, error);
   if (receipt != NULL && receipt_job == 0)
     {
       till_store_rollback (store);
@@ -239,6 +248,62 @@ till_print_queue_enqueue_sale (TillStore  *store,
 
   if (out_receipt_job != NULL)
     *out_receipt_job = receipt_job;
+  if (out_drawer_job != NULL)
+    *out_drawer_job = drawer_job;
+  return TRUE;
+}
+
+/**
+ * till_print_queue_enqueue_refund:
+ * As till_print_queue_enqueue_sale(): the drawer pulse first (the cashier
+ * counts the cash out while the slip prints), then the slip the customer
+ * signs, with the drawer_event, in one transaction.
+ */
+gboolean
+till_print_queue_enqueue_refund (TillStore  *store,
+                                 const char *return_uuid,
+                                 GBytes     *slip,
+                                 GBytes     *drawer_kick,
+                                 const char *user_code,
+                                 gint64     *out_slip_job,
+                                 gint64     *out_drawer_job,
+                                 GError    **error)
+{
+  gint64 drawer_job = 0;
+  gint64 slip_job = 0;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (return_uuid != NULL, FALSE);
+  g_return_val_if_fail (slip != NULL || drawer_kick != NULL, FALSE);
+  g_return_val_if_fail (!till_store_in_transaction (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!till_store_begin (store, error))
+    return FALSE;
+  if (drawer_kick != NULL)
+    {
+      drawer_job = insert_job (store, TILL_PRINT_JOB_DRAWER, NULL, return_uuid, drawer_kick, error);
+      if (drawer_job == 0 || till_drawer_record_open (store, TILL_DRAWER_REASON_REFUND, return_uuid,
+                                                      user_code, error) == 0)
+        {
+          till_store_rollback (store);
+          return FALSE;
+        }
+    }
+  if (slip != NULL)
+    {
+      slip_job = insert_job (store, TILL_PRINT_JOB_REFUND, NULL, return_uuid, slip, error);
+      if (slip_job == 0)
+        {
+          till_store_rollback (store);
+          return FALSE;
+        }
+    }
+  if (!till_store_commit (store, error))
+    return FALSE;
+
+  if (out_slip_job != NULL)
+    *out_slip_job = slip_job;
   if (out_drawer_job != NULL)
     *out_drawer_job = drawer_job;
   return TRUE;

@@ -39,6 +39,7 @@ typedef enum
   TILL_PRINT_JOB_COPY,    /* "copy": a reprint, marked as a copy */
   TILL_PRINT_JOB_DRAWER,  /* "drawer": the cash drawer pulse */
   TILL_PRINT_JOB_TEST,    /* "test": a test page */
+  TILL_PRINT_JOB_REFUND,  /* "refund": the refund slip of a return (return_uuid) */
 } TillPrintJobKind;
 
 typedef enum
@@ -66,10 +67,11 @@ typedef struct
   TillPrintJobKind  kind;
   GBytes           *payload; /* the exact bytes for the device */
   TillPrintJobState state;
-  int               attempts;   /* times it was handed to the device */
-  char             *last_error; /* nullable: why the last attempt failed */
-  gint64            created_us; /* wall clock, µs since the epoch */
-  gint64            printed_us; /* 0 until done */
+  int               attempts;    /* times it was handed to the device */
+  char             *last_error;  /* nullable: why the last attempt failed */
+  gint64            created_us;  /* wall clock, µs since the epoch */
+  gint64            printed_us;  /* 0 until done */
+  char             *return_uuid; /* nullable: the return a refund slip (or its drawer) is for */
 } TillPrintJob;
 
 #define TILL_TYPE_PRINT_JOB (till_print_job_get_type ())
@@ -106,6 +108,21 @@ gboolean till_print_queue_enqueue_sale (TillStore  *store,
                                         gint64     *out_receipt_job,
                                         gint64     *out_drawer_job,
                                         GError    **error);
+
+/* The refund slip of a committed return and, when cash goes out, the drawer
+ * pulse before it and the drawer_event (reason "refund", naming the return)
+ * that records the opening, in ONE transaction, as for a sale. Both jobs name
+ * the return in return_uuid (and have no sale_uuid). @drawer_kick NULL: no
+ * drawer; @slip NULL: no printer. Call it only after the return is committed;
+ * a failure here leaves the return as it is. Outputs may be NULL. */
+gboolean till_print_queue_enqueue_refund (TillStore  *store,
+                                          const char *return_uuid,
+                                          GBytes     *slip,
+                                          GBytes     *drawer_kick,
+                                          const char *user_code,
+                                          gint64     *out_slip_job,
+                                          gint64     *out_drawer_job,
+                                          GError    **error);
 
 /* The oldest queued job that @filter lets through; *out_job is NULL (and TRUE
  * returned) when there is none. */

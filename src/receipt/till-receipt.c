@@ -37,6 +37,22 @@ format_quantity_price (const TillSaleLine *line)
   return g_strdup_printf ("%s × %s", quantity, price);
 }
 
+/* The same for a returned line. */
+static char *
+format_return_quantity_price (const TillReturnLine *line)
+{
+  g_autofree char *quantity = till_quantity_format (line->quantity);
+  g_autofree char *price = till_money_format (line->unit_price);
+
+  if (line->weighed)
+    {
+      const char *unit = line->unit != NULL && *line->unit != '\0' ? line->unit : "kg";
+
+      return g_strdup_printf ("%s%s × %s/%s", quantity, unit, price, unit);
+    }
+  return g_strdup_printf ("%s × %s", quantity, price);
+}
+
 static void
 money_row (TillEscpos *pos, const char *label, gint64 fen)
 {
@@ -154,45 +170,16 @@ copy_banner (TillEscpos *pos, GDateTime *reprinted)
   till_escpos_row (pos, _ ("Reprint"), time);
 }
 
-static GBytes *
-encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDateTime *reprinted)
+/* The store's name, address and phone, centred, as every slip starts. */
+static void
+store_header (TillEscpos *pos, TillStore *store)
 {
-  g_autoptr (TillEscpos) pos = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *address = NULL;
-  g_autofree char *phone = NULL;
-  g_autofree char *footer = NULL;
-  g_autofree char *receipt_no = NULL;
-  g_autofree char *time = NULL;
-  g_autofree char *cashier = NULL;
-  g_autofree char *count = NULL;
-  g_autofree char *total = NULL;
-  g_autofree char *qr = NULL;
-  g_autoptr (GDateTime) created = NULL;
-  TillPrinterProfile default_profile;
-  gint64             sale_discount = 0;
+  g_autofree char *name = setting_or_empty (store, "store.name");
+  g_autofree char *address = setting_or_empty (store, "store.address");
+  g_autofree char *phone = setting_or_empty (store, "store.phone");
 
-  if (profile == NULL)
-    {
-      till_printer_profile_init (&default_profile, TILL_PAPER_80MM);
-      profile = &default_profile;
-    }
-
-  name = setting_or_empty (store, "store.name");
-  address = setting_or_empty (store, "store.address");
-  phone = setting_or_empty (store, "store.phone");
-  footer = setting_or_empty (store, "receipt.footer");
-  pos = till_escpos_new (profile);
-
-  /* Header: the store, centred. */
-  till_escpos_initialize (pos);
-  if (reprinted != NULL)
-    {
-      copy_banner (pos, reprinted);
-      till_escpos_separator (pos, '=');
-    }
   till_escpos_align (pos, TILL_ALIGN_CENTER);
-  till_escpos_logo (pos); /* the profile's logo, if it has one */
+  till_escpos_logo (pos);
   if (*name != '\0')
     {
       till_escpos_bold (pos, TRUE);
@@ -210,6 +197,40 @@ encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDa
       till_escpos_wrapped (pos, phone_line);
     }
   till_escpos_align (pos, TILL_ALIGN_LEFT);
+}
+
+static GBytes *
+encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDateTime *reprinted)
+{
+  g_autoptr (TillEscpos) pos = NULL;
+  g_autofree char *footer = NULL;
+  g_autofree char *receipt_no = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *cashier = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *total = NULL;
+  g_autofree char *qr = NULL;
+  g_autoptr (GDateTime) created = NULL;
+  TillPrinterProfile default_profile;
+  gint64             sale_discount = 0;
+
+  if (profile == NULL)
+    {
+      till_printer_profile_init (&default_profile, TILL_PAPER_80MM);
+      profile = &default_profile;
+    }
+
+  footer = setting_or_empty (store, "receipt.footer");
+  pos = till_escpos_new (profile);
+
+  /* Header: the store, centred. */
+  till_escpos_initialize (pos);
+  if (reprinted != NULL)
+    {
+      copy_banner (pos, reprinted);
+      till_escpos_separator (pos, '=');
+    }
+  store_header (pos, store);
   till_escpos_separator (pos, '-');
 
   /* Which sale, when, who. */
@@ -326,6 +347,143 @@ till_receipt_encode_copy (TillSale                 *sale,
   g_return_val_if_fail (reprinted != NULL, NULL);
 
   return encode (sale, store, profile, reprinted);
+}
+
+const char *
+till_receipt_refund_method_label (const char *method)
+{
+  static const struct
+  {
+    const char *method;
+    const char *label;
+  } labels[] = {
+    { "cash", N_ ("Cash") },
+    { "exchange", N_ ("Exchange credit") },
+    { "card", N_ ("Bank card") },
+    { "wechat", N_ ("WeChat Pay") },
+    { "alipay", N_ ("Alipay") },
+    { "unionpay", N_ ("UnionPay") },
+    { "stored-value", N_ ("Stored value") },
+  };
+
+  g_return_val_if_fail (method != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (method, labels[i].method))
+      return _ (labels[i].label);
+  return method;
+}
+
+/**
+ * till_receipt_encode_refund:
+ * @ret: a committed return
+ *
+ * The slip the customer signs for the money (or credit) they got back. It
+ * names the original receipt so that the two papers can be matched, and the
+ * supervisor who approved, so that an approved refund can be traced.
+ *
+ * Returns: (transfer full): the ESC/POS bytes
+ */
+GBytes *
+till_receipt_encode_refund (TillReturn *ret, TillStore *store, const TillPrinterProfile *profile)
+{
+  g_autoptr (TillEscpos) pos = NULL;
+  g_autoptr (GDateTime) created = NULL;
+  g_autofree char   *return_no = NULL;
+  g_autofree char   *receipt_no = NULL;
+  g_autofree char   *time = NULL;
+  g_autofree char   *cashier = NULL;
+  g_autofree char   *title = NULL;
+  g_autofree char   *count = NULL;
+  g_autofree char   *total = NULL;
+  TillPrinterProfile default_profile;
+  TillSale          *sale;
+  const char        *approver;
+  gint64             items = 0;
+
+  g_return_val_if_fail (TILL_IS_RETURN (ret), NULL);
+  g_return_val_if_fail (till_return_is_committed (ret), NULL);
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+
+  if (profile == NULL)
+    {
+      till_printer_profile_init (&default_profile, TILL_PAPER_80MM);
+      profile = &default_profile;
+    }
+  pos = till_escpos_new (profile);
+  till_escpos_initialize (pos);
+  store_header (pos, store);
+
+  /* What this paper is, big: nobody takes it for a receipt. */
+  title = g_strdup_printf ("*** %s ***", _ ("REFUND"));
+  till_escpos_align (pos, TILL_ALIGN_CENTER);
+  till_escpos_bold (pos, TRUE);
+  till_escpos_size (pos, TRUE, TRUE);
+  till_escpos_wrapped (pos, title);
+  till_escpos_size (pos, FALSE, FALSE);
+  till_escpos_bold (pos, FALSE);
+  till_escpos_align (pos, TILL_ALIGN_LEFT);
+  till_escpos_separator (pos, '-');
+
+  /* Which return, of which sale, when, who. */
+  return_no = till_return_format_return_no (ret);
+  sale = till_return_get_sale (ret);
+  receipt_no = sale != NULL ? till_sale_format_receipt_no (sale) : g_strdup (_ ("Without receipt"));
+  created = till_return_get_created (ret);
+  time = g_date_time_format (created, "%Y-%m-%d %H:%M:%S");
+  cashier = g_strdup_printf ("%s (%s)", till_return_get_cashier_name (ret),
+                             till_return_get_cashier_code (ret));
+  approver = till_return_get_approver_code (ret);
+  till_escpos_row (pos, _ ("Return"), return_no);
+  till_escpos_row (pos, _ ("Original receipt"), receipt_no);
+  till_escpos_row (pos, _ ("Date"), time);
+  till_escpos_row (pos, _ ("Cashier"), cashier);
+  if (approver != NULL && *approver != '\0')
+    till_escpos_row (pos, _ ("Approved by"), approver);
+  till_escpos_separator (pos, '-');
+
+  /* The returned lines: name, then quantity × price and what is refunded. */
+  for (guint i = 0; i < till_return_get_n_lines (ret); i++)
+    {
+      const TillReturnLine *line = till_return_get_line (ret, i);
+      g_autofree char      *quantity_price = format_return_quantity_price (line);
+      g_autofree char      *indented = g_strconcat ("  ", quantity_price, NULL);
+
+      till_escpos_wrapped (pos, line->name);
+      money_row (pos, indented, line->amount);
+      /* Weighed goods count as one item, as on the receipt. */
+      items += line->weighed ? 1 : line->quantity / TILL_QUANTITY_ONE;
+    }
+  till_escpos_separator (pos, '-');
+
+  count = g_strdup_printf ("%" G_GINT64_FORMAT, items);
+  till_escpos_row (pos, _ ("Items"), count);
+  money_row (pos, _ ("Subtotal"), till_return_get_subtotal (ret));
+  if (till_return_get_rounding (ret) != 0)
+    money_row (pos, _ ("Rounding"), till_return_get_rounding (ret));
+  total = till_money_format_yuan (till_return_get_refund_total (ret));
+  till_escpos_bold (pos, TRUE);
+  till_escpos_size (pos, TRUE, TRUE);
+  till_escpos_row (pos, _ ("Refund"), total);
+  till_escpos_size (pos, FALSE, FALSE);
+  till_escpos_bold (pos, FALSE);
+  for (guint i = 0; i < till_return_get_n_refunds (ret); i++)
+    {
+      const TillRefund *refund = till_return_get_refund (ret, i);
+
+      money_row (pos, till_receipt_refund_method_label (refund->method), refund->amount);
+    }
+  till_escpos_row (pos, _ ("Reason"), till_return_reason_get_label (till_return_get_reason (ret)));
+  till_escpos_separator (pos, '-');
+
+  /* The customer signs for the money; the store keeps this paper. */
+  till_escpos_feed (pos, 2);
+  till_escpos_line (pos, _ ("Customer signature:"));
+  till_escpos_feed (pos, 2);
+  till_escpos_separator (pos, '_');
+  till_escpos_feed (pos, 2);
+  till_escpos_cut (pos);
+  return till_escpos_finish (pos);
 }
 
 GBytes *

@@ -48,6 +48,20 @@ GBytes *till_receipt_encode_copy (TillSale                 *sale,
                                   const TillPrinterProfile *profile,
                                   GDateTime                *reprinted) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The refund slip of a committed return (till-return.h), from ESC @ to the
+ * cut: the store, "REFUND", the return number, the original receipt number
+ * (or "Without receipt"), the time, cashier and approver, the returned lines
+ * with quantity and amount, the refund total and its tender(s), the reason,
+ * and a line for the customer's signature. The store keeps the signed slip.
+ * NULL profile: 80 mm defaults. */
+GBytes *till_receipt_encode_refund (TillReturn               *ret,
+                                    TillStore                *store,
+                                    const TillPrinterProfile *profile) G_GNUC_WARN_UNUSED_RESULT;
+
+/* What a refund tender is called on paper and on screen ("cash" → "Cash",
+ * translated); a method it does not know is shown as it is. */
+const char *till_receipt_refund_method_label (const char *method);
+
 /* The drawer pulse alone: the app decides when the drawer opens (after the
  * sale is durable, for cash tenders only). */
 GBytes *

@@ -338,6 +338,98 @@ START_TEST (test_all_or_nothing)
 }
 END_TEST
 
+/* Records a bare return (with its journal row) for the refund jobs to name. */
+static void
+insert_return (const char *uuid)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf (
+      "INSERT INTO journal VALUES (1, 'return', NULL, 0, x'', x'', x'', x'', x'');"
+      "INSERT INTO sale_return (uuid, return_no, till_id, business_day, created_us,"
+      "  cashier_code, cashier_name, reason, subtotal, refund_total, journal_seq)"
+      " VALUES ('%s', 1, 'T01', '2026-11-22', 0, '1001', '张三', 'changed-mind', 350, 350, 1)",
+      uuid);
+
+  ck_assert_msg (till_store_exec (store, sql, &error), "%s", error ? error->message : "");
+}
+
+/* /core/print-queue/refund-with-drawer: a cash refund's slip, its drawer pulse
+ * and the drawer_event (reason "refund", naming the return) are written
+ * together; both jobs name the return, not a sale. */
+START_TEST (test_refund_with_drawer)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) slip = bytes_of ("refund slip");
+  g_autoptr (GBytes) kick = bytes_of ("\x1bp\x00\x19\xfa");
+  g_autoptr (GPtrArray) events = NULL;
+  g_autoptr (TillPrintJob) paper = NULL;
+  g_autoptr (TillPrintJob) drawer = NULL;
+  const char *uuid = "00000000-0000-4000-8000-0000000000r1";
+  gint64      slip_job = 0;
+  gint64      drawer_job = 0;
+
+  insert_return (uuid);
+  ck_assert_msg (till_print_queue_enqueue_refund (store, uuid, slip, kick, "1001", &slip_job,
+                                                  &drawer_job, &error),
+                 "%s", error ? error->message : "");
+  ck_assert_int_gt (drawer_job, 0);
+  ck_assert_int_gt (slip_job, drawer_job);
+  ck_assert (!till_store_in_transaction (store));
+
+  events = till_drawer_list_events (store, 0, &error);
+  ck_assert_msg (events != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (events->len, 1);
+  ck_assert_int_eq (((TillDrawerEvent *) events->pdata[0])->reason, TILL_DRAWER_REASON_REFUND);
+  ck_assert_str_eq (((TillDrawerEvent *) events->pdata[0])->ref_uuid, uuid);
+  ck_assert_str_eq (((TillDrawerEvent *) events->pdata[0])->user_code, "1001");
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM drawer_event WHERE reason = 'refund'"), 1);
+
+  /* The slip goes to the paper lane as kind "refund", the pulse to the drawer's. */
+  paper = take_next (TILL_PRINT_QUEUE_PAPER_ONLY, slip_job);
+  ck_assert_int_eq (paper->kind, TILL_PRINT_JOB_REFUND);
+  ck_assert_str_eq (till_print_job_kind_to_string (paper->kind), "refund");
+  ck_assert_ptr_null (paper->sale_uuid);
+  ck_assert_str_eq (paper->return_uuid, uuid);
+  assert_payload (paper, "refund slip");
+  drawer = take_next (TILL_PRINT_QUEUE_DRAWER_ONLY, drawer_job);
+  ck_assert_int_eq (drawer->kind, TILL_PRINT_JOB_DRAWER);
+  ck_assert_str_eq (drawer->return_uuid, uuid);
+  ck_assert (queue_is_empty (TILL_PRINT_QUEUE_ANY));
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM print_job WHERE kind = 'refund' AND "
+                                "return_uuid = '00000000-0000-4000-8000-0000000000r1'"),
+                    1);
+
+  /* A copy keeps its return through till_print_job_copy(). */
+  {
+    g_autoptr (TillPrintJob) copy = till_print_job_copy (paper);
+
+    ck_assert_str_eq (copy->return_uuid, uuid);
+  }
+
+  /* An exchange that pays nothing out in cash: the slip only, no drawer_event. */
+  ck_assert (till_print_queue_enqueue_refund (store, uuid, slip, NULL, "1001", NULL, NULL, &error));
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM drawer_event"), 1);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM print_job WHERE kind = 'refund'"), 2);
+}
+END_TEST
+
+/* /core/print-queue/refund-all-or-nothing: a slip for a return that does not
+ * exist is refused, and the drawer event and pulse with it. */
+START_TEST (test_refund_all_or_nothing)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) slip = bytes_of ("refund slip");
+  g_autoptr (GBytes) kick = bytes_of ("kick");
+
+  ck_assert (!till_print_queue_enqueue_refund (store, "no-such-return", slip, kick, "1001", NULL,
+                                               NULL, &error));
+  ck_assert_ptr_nonnull (error);
+  ck_assert (!till_store_in_transaction (store));
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM drawer_event"), 0);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM print_job"), 0);
+}
+END_TEST
+
 /* /core/print-queue/give-up: a job given up stays in the table as failed and
  * is never handed out again. */
 START_TEST (test_give_up)
@@ -370,6 +462,8 @@ print_queue_suite (void)
   tcase_add_test (tcase, test_sale_with_drawer);
   tcase_add_test (tcase, test_all_or_nothing);
   tcase_add_test (tcase, test_give_up);
+  tcase_add_test (tcase, test_refund_with_drawer);
+  tcase_add_test (tcase, test_refund_all_or_nothing);
   suite_add_tcase (suite, tcase);
   return suite;
 }

@@ -543,6 +543,160 @@ START_TEST (test_discounts)
 }
 END_TEST
 
+/* Commits @ret as the shop's cashier, with the manager's approval when the
+ * core asks for one (the approver then goes on the slip). */
+static void
+commit_return (TillReturn *ret)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillUser) manager = NULL;
+  TillOverride override = { "9001", "9999", FALSE, "customer-changed-mind" };
+
+  if (till_return_commit (ret, shop.journal, shop.cashier, NULL, &error))
+    return;
+  ck_assert_msg (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED) ||
+                     g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT),
+                 "%s", error->message);
+  g_clear_error (&error);
+  ck_assert (till_user_create (shop.store, "9001", "李经理", TILL_ROLE_MANAGER, "9999", NULL) > 0);
+  ck_assert_msg (till_return_commit (ret, shop.journal, shop.cashier, &override, &error), "%s",
+                 error ? error->message : "");
+  ck_assert_str_eq (till_return_get_approver_code (ret), "9001");
+}
+
+/* The row whose label is @label (the whole label: "Cash" is not "Cashier"),
+ * its figure at the end: @value. */
+static void
+assert_row (TillPrinterSim *sim, const char *label, const char *value)
+{
+  g_autofree char *prefix = g_strconcat (label, " ", NULL);
+  const char      *line = find_line (sim, prefix);
+
+  ck_assert_msg (line != NULL, "no line starts with %s", label);
+  ck_assert_msg (g_str_has_suffix (line, value), "%s does not end with %s", line, value);
+}
+
+/* /hw/receipt/refund/with-receipt: returning 2 of 3 waters and the weighed
+ * pork prints the return and receipt numbers, who did it, each line with its
+ * quantity and refund, the refund total and tender, the reason and a line for
+ * the customer's signature, on both paper widths. */
+START_TEST (test_refund_with_receipt)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillSale) sale = commit_weighed_sale ();
+  g_autoptr (TillReturn) ret = till_return_new_with_receipt (shop.store, sale, &error);
+  g_autofree char     *return_no = NULL;
+  g_autofree char     *receipt_no = till_sale_format_receipt_no (sale);
+  g_autofree char     *total = NULL;
+  const TillPaperWidth papers[] = { TILL_PAPER_80MM, TILL_PAPER_58MM };
+  const guint          widths[] = { 576, 384 };
+  const char          *pngs[] = { "refund-80.png", "refund-58.png" };
+
+  ck_assert_msg (ret != NULL, "%s", error ? error->message : "");
+  ck_assert (till_return_set_quantity (ret, 0, 2 * TILL_QUANTITY_ONE, &error));
+  ck_assert_msg (till_return_set_quantity (ret, 2, 456, &error), "%s", error ? error->message : "");
+  till_return_set_reason (ret, TILL_RETURN_REASON_DEFECTIVE);
+  commit_return (ret);
+  ck_assert_uint_eq (till_return_get_n_lines (ret), 2);
+  return_no = till_return_format_return_no (ret);
+  total = till_money_format_yuan (till_return_get_refund_total (ret));
+
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (papers[i]);
+      g_autoptr (GBytes) bytes = till_receipt_encode_refund (ret, shop.store, profile);
+      g_autoptr (TillPrinterSim) sim = print (bytes, widths[i]);
+      g_autofree char *text = joined_text (sim);
+      g_autofree char *title = g_strdup_printf ("*** %s ***", _ ("REFUND"));
+
+      ck_assert_msg (strstr (text, title) != NULL, "%s", text);
+      ck_assert (strstr (text, "好邻居便利店") != NULL);
+      assert_row (sim, _ ("Return"), return_no);
+      assert_row (sim, _ ("Original receipt"), receipt_no);
+      assert_row (sim, _ ("Cashier"), "王小明 (1001)");
+      if (till_return_get_approver_code (ret) != NULL)
+        assert_row (sim, _ ("Approved by"), till_return_get_approver_code (ret));
+      else
+        ck_assert_ptr_null (find_line (sim, _ ("Approved by")));
+
+      /* Each returned line: its quantity × price and its refund. */
+      for (guint j = 0; j < till_return_get_n_lines (ret); j++)
+        {
+          const TillReturnLine *line = till_return_get_line (ret, j);
+          g_autofree char      *amount = till_money_format (line->amount);
+          g_autofree char      *quantity = till_quantity_format (line->quantity);
+          g_autofree char      *prefix = g_strdup_printf ("  %s", quantity);
+          const char           *row = find_line (sim, prefix);
+
+          ck_assert_msg (strstr (text, line->name) != NULL || papers[i] == TILL_PAPER_58MM,
+                         "%s missing", line->name);
+          ck_assert_msg (row != NULL, "no row for %s", line->name);
+          ck_assert_msg (g_str_has_suffix (row, amount), "%s does not end with %s", row, amount);
+        }
+      assert_row (sim, _ ("Refund"), total);
+      for (guint j = 0; j < till_return_get_n_refunds (ret); j++)
+        {
+          const TillRefund *refund = till_return_get_refund (ret, j);
+          g_autofree char  *amount = till_money_format (refund->amount);
+
+          assert_row (sim, till_receipt_refund_method_label (refund->method), amount);
+        }
+      assert_row (sim, _ ("Reason"), till_return_reason_get_label (TILL_RETURN_REASON_DEFECTIVE));
+      ck_assert_ptr_nonnull (find_line (sim, _ ("Customer signature:")));
+      /* No receipt QR: a slip is not a sale HQ should verify as one. */
+      ck_assert_uint_eq (till_printer_sim_get_qr_payloads (sim)->len, 0);
+      check_fits (sim, papers[i] == TILL_PAPER_80MM ? 48 : 32);
+      save_png (sim, pngs[i]);
+    }
+}
+END_TEST
+
+/* /hw/receipt/refund/without-receipt: the slip says there was no receipt, and
+ * the refund figures are those of the return. */
+START_TEST (test_refund_without_receipt)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillReturn) ret = till_return_new_without_receipt (shop.store);
+  g_autoptr (TillProduct) milk = till_catalog_lookup_id (shop.catalog, shop.milk, &error);
+  g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (TILL_PAPER_80MM);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (TillPrinterSim) sim = NULL;
+  g_autofree char *total = NULL;
+  g_autofree char *cash = NULL;
+
+  ck_assert_msg (milk != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (till_return_add_product (ret, milk, TILL_QUANTITY_ONE, -1, &error), "%s",
+                 error ? error->message : "");
+  till_return_set_reason (ret, TILL_RETURN_REASON_EXPIRED);
+  commit_return (ret);
+  ck_assert_int_eq (till_return_get_refund_total (ret), 5990);
+  ck_assert_int_eq (till_return_get_cash_refund (ret), 5990);
+
+  bytes = till_receipt_encode_refund (ret, shop.store, profile);
+  sim = print (bytes, 576);
+  total = till_money_format_yuan (5990);
+  cash = till_money_format (5990);
+  assert_row (sim, _ ("Original receipt"), _ ("Without receipt"));
+  assert_row (sim, _ ("Refund"), total);
+  assert_row (sim, _ ("Cash"), cash);
+  assert_row (sim, _ ("Reason"), till_return_reason_get_label (TILL_RETURN_REASON_EXPIRED));
+  assert_row (sim, "  1 × 59.90", "59.90");
+  check_fits (sim, 48);
+  save_png (sim, "refund-no-receipt-80.png");
+}
+END_TEST
+
+/* /hw/receipt/refund/method-labels: the tenders have names on paper; one the
+ * slip does not know is printed as it is rather than dropped. */
+START_TEST (test_refund_method_labels)
+{
+  ck_assert_str_eq (till_receipt_refund_method_label ("cash"), _ ("Cash"));
+  ck_assert_str_eq (till_receipt_refund_method_label ("exchange"), _ ("Exchange credit"));
+  ck_assert_str_ne (till_receipt_refund_method_label ("wechat"), "wechat");
+  ck_assert_str_eq (till_receipt_refund_method_label ("voucher-x"), "voucher-x");
+}
+END_TEST
+
 static Suite *
 receipt_suite (void)
 {
@@ -550,6 +704,7 @@ receipt_suite (void)
   TCase *golden = tcase_create ("/hw/receipt/golden");
   TCase *content = tcase_create ("/hw/receipt/content");
   TCase *qr = tcase_create ("/hw/receipt/qr");
+  TCase *refund = tcase_create ("/hw/receipt/refund");
 
   tcase_add_checked_fixture (golden, shop_setup, shop_teardown);
   tcase_add_test (golden, test_golden);
@@ -567,6 +722,12 @@ receipt_suite (void)
   tcase_add_test (qr, test_drawer_kick);
   tcase_add_test (qr, test_test_page);
   suite_add_tcase (suite, qr);
+
+  tcase_add_checked_fixture (refund, shop_setup, shop_teardown);
+  tcase_add_test (refund, test_refund_with_receipt);
+  tcase_add_test (refund, test_refund_without_receipt);
+  tcase_add_test (refund, test_refund_method_labels);
+  suite_add_tcase (suite, refund);
   return suite;
 }
 

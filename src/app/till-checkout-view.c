@@ -8,8 +8,11 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "till-application.h"
 #include "till-checkout-view.h"
 #include "till-override-dialog.h"
+#include "till-printer-monitor.h"
+#include "till-receipts-dialog.h"
 #include "till-ui-util.h"
 #include "widgets/till-camera-preview.h"
 #include "widgets/till-cart-row.h"
@@ -44,6 +47,10 @@ struct _TillCheckoutView
   GtkWidget   *quantity_button;
   GtkWidget   *price_button;
   GtkWidget   *discount_button;
+  GtkWidget   *sale_discount_button;
+  GtkWidget   *sale_discount_hint;
+  GtkWidget   *sale_discount_percent_button;
+  GtkWidget   *sale_discount_amount_button;
   GtkWidget   *resume_button;
   GtkWidget   *held_list;
   GtkWidget   *camera_button;
@@ -62,6 +69,10 @@ struct _TillCheckoutView
   /* The act waiting for a supervisor's approval, and the dialog asking for it. */
   struct PendingAct  *pending;
   TillOverrideDialog *override_dialog;
+  /* The act waiting for its reason, and the window asking the cashier. */
+  struct PendingAct *asking;
+  GtkWidget         *reason_dialog;
+  GtkWidget         *receipts_dialog;
 };
 
 /* A sensitive act, kept so that the same core call runs again with the
@@ -75,14 +86,18 @@ typedef enum
   ACT_SUSPEND,
   ACT_RESUME,
   ACT_QUANTITY,
+  ACT_NO_SALE,
+  ACT_DISCOUNT_SALE,
+  ACT_DISCOUNT_SALE_AMOUNT,
 } ActKind;
 
 typedef struct PendingAct
 {
   ActKind kind;
   guint   position;
-  gint64  value; /* new price (fen), discount (bp), quantity or held sale id */
-  char   *name;  /* the line's product, for the message */
+  gint64  value;  /* new price (fen), discount (bp or fen), quantity or held sale id */
+  char   *name;   /* the line's product, for the message */
+  char   *reason; /* the cashier's reason, for the acts that ask for one first */
 } PendingAct;
 
 static void
@@ -91,6 +106,7 @@ pending_act_free (PendingAct *act)
   if (act == NULL)
     return;
   g_free (act->name);
+  g_free (act->reason);
   g_free (act);
 }
 
@@ -132,6 +148,14 @@ update_actions (TillCheckoutView *self)
   till_ui_action_set_enabled (widget, "sale.discount-line", has_selection);
   till_ui_action_set_enabled (widget, "sale.clear", has_lines);
   till_ui_action_set_enabled (widget, "sale.void-sale", has_lines);
+  till_ui_action_set_enabled (widget, "sale.discount-sale", has_lines);
+  till_ui_action_set_enabled (widget, "sale.discount-sale-amount", has_lines);
+  /* A no-sale is allowed with a sale on screen too: a real till opens the
+   * drawer for change whatever the cashier is ringing up. */
+  till_ui_action_set_enabled (widget, "sale.no-sale", signed_in);
+  till_ui_action_set_enabled (widget, "sale.recall", signed_in);
+  till_ui_action_set_enabled (widget, "sale.act-reason", signed_in && self->asking != NULL);
+  gtk_widget_set_sensitive (self->sale_discount_button, has_lines);
   till_ui_action_set_enabled (widget, "sale.suspend", has_lines);
   till_ui_action_set_enabled (widget, "sale.resume", signed_in);
   till_ui_action_set_enabled (widget, "sale.resume-list", signed_in);
@@ -506,6 +530,10 @@ act_default_reason (ActKind kind)
     case ACT_OVERRIDE_PRICE:
     case ACT_DISCOUNT_LINE:
       return TILL_REASON_PRICE_ERROR;
+    case ACT_NO_SALE:
+    case ACT_DISCOUNT_SALE:
+    case ACT_DISCOUNT_SALE_AMOUNT:
+      return TILL_REASON_OTHER;
     case ACT_VOID_SALE:
     case ACT_SUSPEND:
     case ACT_RESUME:
@@ -530,6 +558,11 @@ act_permission (ActKind kind)
       return TILL_PERMISSION_LINE_DISCOUNT;
     case ACT_QUANTITY:
       return TILL_PERMISSION_QUANTITY_CHANGE;
+    case ACT_NO_SALE:
+      return TILL_PERMISSION_NO_SALE;
+    case ACT_DISCOUNT_SALE:
+    case ACT_DISCOUNT_SALE_AMOUNT:
+      return TILL_PERMISSION_SALE_DISCOUNT;
     case ACT_SUSPEND:
     case ACT_RESUME:
     default:
@@ -564,12 +597,46 @@ act_run (TillCheckoutView   *self,
     case ACT_QUANTITY:
       return till_cart_change_quantity (cart, journal, user, act->position, act->value, override,
                                         error);
+    case ACT_NO_SALE:
+      return till_drawer_open_no_sale (till_session_get_store (self->session), journal, user,
+                                       reason, override, error) != 0;
+    case ACT_DISCOUNT_SALE:
+      return till_cart_set_sale_discount (cart, journal, user, (int) act->value, reason, override,
+                                          error);
+    case ACT_DISCOUNT_SALE_AMOUNT:
+      return till_cart_set_sale_discount_amount (cart, journal, user, act->value, reason, override,
+                                                 error);
     case ACT_SUSPEND:
       return till_held_sale_suspend (cart, journal, user, override, error) != 0;
     case ACT_RESUME:
     default:
       return till_held_sale_resume (cart, journal, user, act->value, override, error);
     }
+}
+
+static TillPrinterMonitor *
+get_printer_monitor (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return TILL_IS_APPLICATION (app) ? till_application_get_printer_monitor (TILL_APPLICATION (app))
+                                   : NULL;
+}
+
+/* The opening is on the record: now the pulse. A drawer that cannot be sent
+ * to stays recorded as opened by this user, which is what an auditor wants
+ * to see next to the cash count. */
+static char *
+send_drawer_pulse (TillCheckoutView *self)
+{
+  TillPrinterMonitor *monitor = get_printer_monitor ();
+  g_autoptr (GError) error = NULL;
+
+  if (monitor == NULL)
+    return g_strdup (_ ("No cash drawer is configured: open it with the key."));
+  if (!till_printer_monitor_queue_drawer_pulse (monitor, NULL, &error))
+    return g_strdup_printf (_ ("The drawer could not be opened: %s"), error->message);
+  return g_strdup (_ ("Drawer opened (no sale)."));
 }
 
 static void
@@ -604,6 +671,20 @@ act_done (TillCheckoutView *self, PendingAct *act)
     case ACT_DISCOUNT_LINE:
       message = g_strdup_printf (_ ("%s: %d.%02d %% off"), act->name, (int) act->value / 100,
                                  (int) act->value % 100);
+      till_keypad_clear (self->keypad);
+      break;
+    case ACT_NO_SALE:
+      message = send_drawer_pulse (self);
+      till_ui_toast (GTK_WIDGET (self), message);
+      break;
+    case ACT_DISCOUNT_SALE:
+      message = g_strdup_printf (_ ("Whole sale: %d.%02d %% off"), (int) act->value / 100,
+                                 (int) act->value % 100);
+      till_keypad_clear (self->keypad);
+      break;
+    case ACT_DISCOUNT_SALE_AMOUNT:
+      money = till_ui_format_money (act->value);
+      message = g_strdup_printf (_ ("Whole sale: %s off"), money);
       till_keypad_clear (self->keypad);
       break;
     case ACT_SUSPEND:
@@ -655,7 +736,9 @@ override_approved_cb (TillCheckoutView *self, TillOverrideDialog *dialog)
 
   if (act == NULL || !till_override_dialog_get_override (dialog, &override))
     return;
-  if (!act_run (self, act, override.reason, &override, &error))
+  /* The cashier's own reason stays the act's; the supervisor's goes with the
+   * approval. */
+  if (!act_run (self, act, act->reason != NULL ? act->reason : override.reason, &override, &error))
     {
       /* A wrong PIN, or a supervisor who may not approve this either: try again. */
       if (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_OVERRIDE) ||
@@ -672,6 +755,20 @@ override_approved_cb (TillCheckoutView *self, TillOverrideDialog *dialog)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* What the override dialog offers first: the cashier's reason when the dialog
+ * knows it, else the act's usual one. */
+static const char *
+override_default_reason (PendingAct *act)
+{
+  const char *const known[] = { TILL_REASON_CUSTOMER_CHANGED_MIND, TILL_REASON_WRONG_ITEM,
+                                TILL_REASON_PRICE_ERROR, TILL_REASON_DAMAGED, TILL_REASON_OTHER };
+
+  for (guint i = 0; act->reason != NULL && i < G_N_ELEMENTS (known); i++)
+    if (g_str_equal (act->reason, known[i]))
+      return act->reason;
+  return act_default_reason (act->kind);
+}
+
 /* Tries @act (taken) as the signed-in user; when the core wants a supervisor,
  * asks for one. */
 static void
@@ -682,7 +779,8 @@ act_start (TillCheckoutView *self, PendingAct *act)
 
   if (self->override_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->override_dialog));
-  if (act_run (self, act, act_default_reason (act->kind), NULL, &error))
+  if (act_run (self, act, act->reason != NULL ? act->reason : act_default_reason (act->kind), NULL,
+               &error))
     {
       act_done (self, act);
       pending_act_free (act);
@@ -700,7 +798,7 @@ act_start (TillCheckoutView *self, PendingAct *act)
   self->override_dialog =
       till_override_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                 till_permission_get_label (act_permission (act->kind)),
-                                error->message, act_default_reason (act->kind));
+                                error->message, override_default_reason (act));
   g_signal_connect_object (self->override_dialog, "approved", G_CALLBACK (override_approved_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->override_dialog, "cancelled", G_CALLBACK (override_cancelled_cb),
@@ -738,14 +836,242 @@ delete_line_action (GtkWidget *widget, const char *action_name, GVariant *parame
     act_start (self, act);
 }
 
+/* ---- Asking the cashier why, before anything happens -------------------------- */
+
+typedef struct
+{
+  const char *code; /* journaled as it is */
+  const char *label;
+} ActReason;
+
+static const ActReason void_sale_reasons[] = {
+  { TILL_REASON_CUSTOMER_CHANGED_MIND, N_ ("Customer changed mind") },
+  { "customer-cannot-pay", N_ ("Customer cannot pay") },
+  { TILL_REASON_WRONG_ITEM, N_ ("Wrong item scanned") },
+  { TILL_REASON_OTHER, N_ ("Other") },
+};
+
+static const ActReason no_sale_reasons[] = {
+  { "change-for-customer", N_ ("Change for a customer") },
+  { "cash-count", N_ ("Count the cash") },
+  { "wrong-change", N_ ("Correct wrong change") },
+  { TILL_REASON_OTHER, N_ ("Other") },
+};
+
+static const ActReason sale_discount_reasons[] = {
+  { "complaint-goodwill", N_ ("Goodwill for a complaint") },
+  { TILL_REASON_DAMAGED, N_ ("Damaged goods") },
+  { TILL_REASON_PRICE_ERROR, N_ ("Price error") },
+  { TILL_REASON_OTHER, N_ ("Other") },
+};
+
+static void
+reason_dialog_destroyed_cb (TillCheckoutView *self)
+{
+  self->reason_dialog = NULL;
+  if (self->asking != NULL)
+    {
+      /* Closed without a reason: the act never started. */
+      g_clear_pointer (&self->asking, pending_act_free);
+      set_status (self, _ ("Cancelled: nothing was changed."), FALSE);
+    }
+  update_actions (self);
+  till_checkout_view_focus_keypad (self);
+}
+
+static void
+reason_clicked_cb (GtkButton *button, TillCheckoutView *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "sale.act-reason", "s",
+                              g_object_get_data (G_OBJECT (button), "reason-code"));
+}
+
+static GtkWidget *
+touch_button_new (const char *label)
+{
+  GtkWidget *button = gtk_button_new_with_label (label);
+
+  gtk_widget_set_size_request (button, 200, 56);
+  return button;
+}
+
+/* Shows the reasons for @act (taken) in a modal window; the act starts when
+ * one is picked (sale.act-reason), and is dropped when the window closes. */
+static void
+act_ask_reason (TillCheckoutView *self,
+                PendingAct       *act,
+                const char       *question,
+                const ActReason  *reasons,
+                guint             n_reasons)
+{
+  GtkRoot   *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 16);
+  GtkWidget *grid = gtk_grid_new ();
+  GtkWidget *heading = gtk_label_new (question);
+  GtkWidget *cancel = touch_button_new (_ ("Cancel"));
+
+  if (self->reason_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->reason_dialog));
+  g_clear_pointer (&self->asking, pending_act_free);
+  self->asking = act;
+
+  gtk_widget_set_name (window, "reason-dialog");
+  gtk_widget_add_css_class (window, "till");
+  gtk_window_set_title (GTK_WINDOW (window), question);
+  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  gtk_window_set_resizable (GTK_WINDOW (window), FALSE);
+  if (GTK_IS_WINDOW (root))
+    {
+      gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
+      gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
+    }
+  gtk_widget_set_margin_start (box, 24);
+  gtk_widget_set_margin_end (box, 24);
+  gtk_widget_set_margin_top (box, 24);
+  gtk_widget_set_margin_bottom (box, 24);
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_add_css_class (heading, "title-2");
+  gtk_box_append (GTK_BOX (box), heading);
+
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 8);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 8);
+  gtk_grid_set_column_homogeneous (GTK_GRID (grid), TRUE);
+  for (guint i = 0; i < n_reasons; i++)
+    {
+      GtkWidget *button = touch_button_new (_ (reasons[i].label));
+
+      g_object_set_data (G_OBJECT (button), "reason-code", (gpointer) reasons[i].code);
+      g_signal_connect (button, "clicked", G_CALLBACK (reason_clicked_cb), self);
+      gtk_grid_attach (GTK_GRID (grid), button, (int) (i % 2), (int) (i / 2), 1, 1);
+    }
+  gtk_box_append (GTK_BOX (box), grid);
+
+  gtk_widget_set_halign (cancel, GTK_ALIGN_END);
+  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (gtk_window_destroy), window);
+  gtk_box_append (GTK_BOX (box), cancel);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+
+  self->reason_dialog = window;
+  g_signal_connect_object (window, "destroy", G_CALLBACK (reason_dialog_destroyed_cb), self,
+                           G_CONNECT_SWAPPED);
+  update_actions (self);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+/* The reason picked (by code): the waiting act starts with it. */
+static void
+act_reason_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  g_autofree char  *reason = g_strstrip (g_variant_dup_string (parameter, NULL));
+  PendingAct       *act = g_steal_pointer (&self->asking);
+
+  if (act == NULL)
+    return;
+  if (*reason == '\0')
+    {
+      self->asking = act;
+      show_error (self, _ ("Choose a reason."));
+      return;
+    }
+  act->reason = g_steal_pointer (&reason);
+  if (self->reason_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->reason_dialog));
+  act_start (self, act);
+}
+
 static void
 void_sale_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  PendingAct       *act;
+
+  if (till_cart_get_n_lines (get_cart (self)) == 0)
+    {
+      show_error (self, _ ("There is no sale to void."));
+      return;
+    }
+  act = g_new0 (PendingAct, 1);
+  act->kind = ACT_VOID_SALE;
+  act_ask_reason (self, act, _ ("Void the whole sale: why?"), void_sale_reasons,
+                  G_N_ELEMENTS (void_sale_reasons));
+}
+
+/* Opening the drawer without a sale. Allowed while a sale is on screen: a
+ * real till opens for change at any moment, and the core's permission check
+ * and journal entry are the control, not the cart. */
+static void
+no_sale_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
   PendingAct       *act = g_new0 (PendingAct, 1);
 
-  act->kind = ACT_VOID_SALE;
-  act_start (self, act);
+  act->kind = ACT_NO_SALE;
+  act_ask_reason (self, act, _ ("Open the drawer without a sale: why?"), no_sale_reasons,
+                  G_N_ELEMENTS (no_sale_reasons));
+}
+
+/* The keypad's number off the whole sale: as a percentage ("10", "12.5") for
+ * sale.discount-sale, as yuan ("5", "5.50") for sale.discount-sale-amount. */
+static void
+discount_sale_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  const char       *text = g_variant_get_string (parameter, NULL);
+  gboolean          percent = g_str_equal (action_name, "sale.discount-sale");
+  gint64            value = 0;
+  PendingAct       *act;
+
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (self->sale_discount_button));
+  if (*text == '\0')
+    {
+      show_error (self, _ ("Type the discount on the keypad first, then tap Sale discount."));
+      return;
+    }
+  /* Percent with two decimals is basis points, as yuan with two decimals is fen. */
+  if (!till_money_parse (text, &value, NULL) || value <= 0 || (percent && value > 10000))
+    {
+      g_autofree char *message =
+          percent ? g_strdup_printf (_ ("“%s” is not a discount between 0 and 100 %%."), text)
+                  : g_strdup_printf (_ ("“%s” is not an amount."), text);
+      show_error (self, message);
+      return;
+    }
+  if (!percent && value > till_cart_get_subtotal (get_cart (self)))
+    {
+      show_error (self, _ ("The discount is more than the sale."));
+      return;
+    }
+  act = g_new0 (PendingAct, 1);
+  act->kind = percent ? ACT_DISCOUNT_SALE : ACT_DISCOUNT_SALE_AMOUNT;
+  act->value = value;
+  act_ask_reason (self, act, _ ("Discount on the whole sale: why?"), sale_discount_reasons,
+                  G_N_ELEMENTS (sale_discount_reasons));
+}
+
+static void
+receipts_dialog_destroyed_cb (TillCheckoutView *self)
+{
+  self->receipts_dialog = NULL;
+  till_checkout_view_focus_keypad (self);
+}
+
+static void
+recall_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  GtkRoot          *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  if (self->receipts_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->receipts_dialog));
+      return;
+    }
+  self->receipts_dialog = GTK_WIDGET (till_receipts_dialog_new (
+      GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->session, get_printer_monitor ()));
+  g_signal_connect_object (self->receipts_dialog, "destroy",
+                           G_CALLBACK (receipts_dialog_destroyed_cb), self, G_CONNECT_SWAPPED);
 }
 
 /* The quantity keyed for the selected line: a change the core checks (a
@@ -980,9 +1306,37 @@ keypad_text_cb (TillCheckoutView *self)
    * actionable whose sensitivity follows sale.set-quantity. */
   GtkWidget *buttons[] = { self->quantity_button, self->price_button, self->discount_button };
 
+  GtkWidget  *sale_buttons[] = { self->sale_discount_percent_button,
+                                 self->sale_discount_amount_button };
+  const char *text = till_keypad_get_text (self->keypad);
+  gint64      value = 0;
+
   for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
-    gtk_actionable_set_action_target_value (
-        GTK_ACTIONABLE (buttons[i]), g_variant_new_string (till_keypad_get_text (self->keypad)));
+    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (buttons[i]),
+                                            g_variant_new_string (text));
+  for (guint i = 0; i < G_N_ELEMENTS (sale_buttons); i++)
+    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (sale_buttons[i]),
+                                            g_variant_new_string (text));
+
+  /* The popover spells out what the number would do, both ways. */
+  if (*text != '\0' && till_money_parse (text, &value, NULL) && value > 0)
+    {
+      g_autofree char *hint = g_strdup_printf (_ ("Take %s off the whole sale as:"), text);
+      g_autofree char *percent = g_strdup_printf (_ ("%s %% off"), text);
+      g_autofree char *money = till_ui_format_money (value);
+      g_autofree char *amount = g_strdup_printf (_ ("%s off"), money);
+
+      gtk_label_set_text (GTK_LABEL (self->sale_discount_hint), hint);
+      gtk_button_set_label (GTK_BUTTON (self->sale_discount_percent_button), percent);
+      gtk_button_set_label (GTK_BUTTON (self->sale_discount_amount_button), amount);
+    }
+  else
+    {
+      gtk_label_set_text (GTK_LABEL (self->sale_discount_hint),
+                          _ ("Type the discount on the keypad first, then choose:"));
+      gtk_button_set_label (GTK_BUTTON (self->sale_discount_percent_button), _ ("Percent off"));
+      gtk_button_set_label (GTK_BUTTON (self->sale_discount_amount_button), _ ("Yuan off"));
+    }
 }
 
 static void
@@ -1240,6 +1594,11 @@ till_checkout_view_dispose (GObject *object)
   if (self->override_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->override_dialog));
   g_clear_pointer (&self->pending, pending_act_free);
+  g_clear_pointer (&self->asking, pending_act_free);
+  if (self->reason_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->reason_dialog));
+  if (self->receipts_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->receipts_dialog));
   if (self->cart_list != NULL)
     gtk_list_view_set_model (self->cart_list, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), TILL_TYPE_CHECKOUT_VIEW);
@@ -1283,6 +1642,12 @@ till_checkout_view_class_init (TillCheckoutViewClass *klass)
   gtk_widget_class_install_action (widget_class, "sale.delete-line", NULL, delete_line_action);
   gtk_widget_class_install_action (widget_class, "sale.clear", NULL, void_sale_action);
   gtk_widget_class_install_action (widget_class, "sale.void-sale", NULL, void_sale_action);
+  gtk_widget_class_install_action (widget_class, "sale.no-sale", NULL, no_sale_action);
+  gtk_widget_class_install_action (widget_class, "sale.discount-sale", "s", discount_sale_action);
+  gtk_widget_class_install_action (widget_class, "sale.discount-sale-amount", "s",
+                                   discount_sale_action);
+  gtk_widget_class_install_action (widget_class, "sale.act-reason", "s", act_reason_action);
+  gtk_widget_class_install_action (widget_class, "sale.recall", NULL, recall_action);
   gtk_widget_class_install_action (widget_class, "sale.override-price", "s", override_price_action);
   gtk_widget_class_install_action (widget_class, "sale.discount-line", "s", discount_line_action);
   gtk_widget_class_install_action (widget_class, "sale.suspend", NULL, suspend_action);
@@ -1310,6 +1675,12 @@ till_checkout_view_class_init (TillCheckoutViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, quantity_button);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, price_button);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, discount_button);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, sale_discount_button);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, sale_discount_hint);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView,
+                                        sale_discount_percent_button);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView,
+                                        sale_discount_amount_button);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, resume_button);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, held_list);
   gtk_widget_class_bind_template_callback (widget_class, held_popover_shown_cb);

@@ -720,6 +720,78 @@ till_printer_monitor_queue_copy (TillPrinterMonitor *self,
   return TRUE;
 }
 
+/**
+ * till_printer_monitor_queue_refund:
+ * The slip is made here, on the main thread, because the encoder reads the
+ * store; the drawer opens only when cash is paid out.
+ */
+gboolean
+till_printer_monitor_queue_refund (TillPrinterMonitor *self,
+                                   TillReturn         *ret,
+                                   gboolean            open_drawer,
+                                   const char         *user_code,
+                                   gint64             *out_job,
+                                   GError            **error)
+{
+  g_autoptr (GBytes) slip = NULL;
+  g_autoptr (GBytes) kick = NULL;
+
+  g_return_val_if_fail (TILL_IS_PRINTER_MONITOR (self), FALSE);
+  g_return_val_if_fail (TILL_IS_RETURN (ret), FALSE);
+  g_return_val_if_fail (till_return_is_committed (ret), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (out_job != NULL)
+    *out_job = 0;
+  if (self->paper_lane == NULL && (self->drawer_lane == NULL || !open_drawer))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _ ("No receipt printer is configured."));
+      return FALSE;
+    }
+
+  if (self->paper_lane != NULL)
+    slip = till_receipt_encode_refund (ret, self->store, self->profile);
+  if (open_drawer && self->drawer_lane != NULL)
+    kick = till_receipt_encode_drawer_kick (self->profile);
+  if (!till_print_queue_enqueue_refund (self->store, till_return_get_uuid (ret), slip, kick,
+                                        user_code, out_job, NULL, error))
+    return FALSE;
+  pump_all (self);
+  return TRUE;
+}
+
+/**
+ * till_printer_monitor_queue_drawer_pulse:
+ * Only the pulse: the opening's drawer_event and journal entry were written
+ * by till_drawer_open_no_sale(), which checked who may open the drawer.
+ */
+gboolean
+till_printer_monitor_queue_drawer_pulse (TillPrinterMonitor *self, gint64 *out_job, GError **error)
+{
+  g_autoptr (GBytes) kick = NULL;
+  gint64 id;
+
+  g_return_val_if_fail (TILL_IS_PRINTER_MONITOR (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (out_job != NULL)
+    *out_job = 0;
+  if (self->drawer_lane == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _ ("No cash drawer is configured."));
+      return FALSE;
+    }
+  kick = till_receipt_encode_drawer_kick (self->profile);
+  id = till_print_queue_enqueue (self->store, TILL_PRINT_JOB_DRAWER, NULL, kick, error);
+  if (id == 0)
+    return FALSE;
+  if (out_job != NULL)
+    *out_job = id;
+  pump_all (self);
+  return TRUE;
+}
+
 void
 till_printer_monitor_retry (TillPrinterMonitor *self)
 {

@@ -66,6 +66,21 @@ gboolean till_printer_monitor_queue_copy (TillPrinterMonitor *self,
                                           TillSale           *sale,
                                           gint64             *out_job,
                                           GError            **error);
+/* Queues the refund slip of a committed return and, when @open_drawer (cash
+ * goes out), the drawer pulse with its drawer_event (reason "refund"), then
+ * starts sending; as till_printer_monitor_queue_sale(), the return itself is
+ * never touched. Returns the slip's job id in @out_job (0 without a printer). */
+gboolean till_printer_monitor_queue_refund (TillPrinterMonitor *self,
+                                            TillReturn         *ret,
+                                            gboolean            open_drawer,
+                                            const char         *user_code,
+                                            gint64             *out_job,
+                                            GError            **error);
+/* Queues a bare drawer pulse for a no-sale opening that the caller has already
+ * recorded (till_drawer_open_no_sale()). Fails with G_IO_ERROR_NOT_FOUND when
+ * there is no drawer, or with the store's error. */
+gboolean
+till_printer_monitor_queue_drawer_pulse (TillPrinterMonitor *self, gint64 *out_job, GError **error);
 /* Tries the waiting jobs now instead of after the pause. */
 void till_printer_monitor_retry (TillPrinterMonitor *self);
 /* Other devices (as for _new()), now or, while a job is being sent, as soon

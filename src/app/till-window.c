@@ -511,9 +511,9 @@ remove_from_focused_entry (TillWindow *self, guint typed_length)
   gtk_editable_delete_text (GTK_EDITABLE (focus), MAX (0, position - (int) typed_length), position);
 }
 
-/* A code from any scanner (keyboard wedge, serial, camera) goes to the sale,
- * and only while the sale screen shows with a cashier signed in: a stray scan
- * must not land anywhere else. */
+/* A code from any scanner (keyboard wedge, serial, camera) goes to the sale
+ * (or the returns screen) only while it shows with a cashier signed in: a
+ * stray scan must not land anywhere else. */
 static gboolean
 take_scanned_code (TillWindow *self, const char *code, gboolean typed)
 {
@@ -524,6 +524,13 @@ take_scanned_code (TillWindow *self, const char *code, gboolean typed)
       till_login_view_reset (self->login_view);
       g_action_group_activate_action (G_ACTION_GROUP (self), "login-badge",
                                       g_variant_new_string (code));
+      return TRUE;
+    }
+  /* On the returns screen a scan is a receipt or the product coming back. */
+  if (self->session != NULL && till_session_get_user (self->session) != NULL &&
+      g_str_equal (till_window_get_page (self), "returns"))
+    {
+      till_return_view_take_scan (self->return_view, code);
       return TRUE;
     }
   if (self->session == NULL || till_session_get_user (self->session) == NULL ||
@@ -906,9 +913,11 @@ till_window_activate_action (TillWindow *self, const char *name, GVariant *param
     }
   if (self->session == NULL)
     return FALSE;
-  /* sale.* live on the checkout screen except sale.new, which ends the payment. */
+  /* sale.* live on the checkout screen except sale.new, which ends the payment;
+   * return.* and users.* on their screens. */
   {
-    GtkWidget *views[] = { GTK_WIDGET (self->checkout_view), GTK_WIDGET (self->payment_view) };
+    GtkWidget *views[] = { GTK_WIDGET (self->checkout_view), GTK_WIDGET (self->payment_view),
+                           GTK_WIDGET (self->return_view), GTK_WIDGET (self->users_view) };
 
     for (guint i = 0; i < G_N_ELEMENTS (views); i++)
       {
@@ -986,4 +995,18 @@ till_window_get_device_settings_view (TillWindow *self)
 {
   g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
   return self->device_settings_view;
+}
+
+TillReturnView *
+till_window_get_return_view (TillWindow *self)
+{
+  g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
+  return self->return_view;
+}
+
+TillUsersView *
+till_window_get_users_view (TillWindow *self)
+{
+  g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
+  return self->users_view;
 }

@@ -10,7 +10,9 @@
 #include "till-device-settings-view.h"
 #include "till-login-view.h"
 #include "till-payment-view.h"
+#include "till-return-view.h"
 #include "till-session.h"
+#include "till-users-view.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +40,8 @@ TillCheckoutView       *till_window_get_checkout_view (TillWindow *self);
 TillPaymentView        *till_window_get_payment_view (TillWindow *self);
 const char             *till_window_get_printer_status_text (TillWindow *self);
 TillDeviceSettingsView *till_window_get_device_settings_view (TillWindow *self);
+TillReturnView         *till_window_get_return_view (TillWindow *self);
+TillUsersView          *till_window_get_users_view (TillWindow *self);
 /* The top bar's device trouble (pole display, scanners, scale), "" when none. */
 const char *till_window_get_device_status_text (TillWindow *self);
 

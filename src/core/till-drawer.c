@@ -6,10 +6,21 @@
 
 #include "config.h"
 
-#include "till-drawer.h"
-#include "till-store.h"
+#include <glib/gi18n-lib.h>
 
-static const char *const reason_names[] = { "sale", "no-sale", "test" };
+#include "till-cart.h"
+#include "till-drawer.h"
+#include "till-journal.h"
+#include "till-permission.h"
+#include "till-store.h"
+#include "till-user.h"
+
+/* Indexed by TillDrawerReason; the names are what drawer_event.reason holds. */
+static const char *const reason_names[] = { "sale", "no-sale", "test", "refund" };
+
+G_STATIC_ASSERT (G_N_ELEMENTS (reason_names) == TILL_DRAWER_REASON_REFUND + 1);
+
+G_DEFINE_QUARK (till_drawer_error_quark, till_drawer_error)
 
 static gboolean
 reason_from_string (const char *text, TillDrawerReason *out_reason)
@@ -127,4 +138,80 @@ till_drawer_list_events (TillStore *store, gint64 since_us, GError **error)
       return NULL;
     }
   return g_steal_pointer (&events);
+}
+
+/**
+ * till_drawer_open_no_sale:
+ * @store: the till's store, outside a transaction
+ * @journal: the till's journal, on @store
+ * @user: who opens the drawer
+ * @reason: why, required (a reason code such as "change-for-customer")
+ * @override: (nullable): a supervisor's approval
+ *
+ * Records a no-sale opening: the permission check, the drawer_event and a
+ * signed "no-sale" journal entry naming the user and the reason, all in one
+ * transaction. Nothing is recorded on failure. Sending the pulse is the
+ * caller's part, after this returns.
+ *
+ * Returns: the drawer_event id, or 0 with @error set
+ */
+gint64
+till_drawer_open_no_sale (TillStore          *store,
+                          TillJournal        *journal,
+                          TillUser           *user,
+                          const char         *reason,
+                          const TillOverride *override,
+                          GError            **error)
+{
+  g_autofree char *stripped = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  GString *body;
+  gint64   event_id;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), 0);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), 0);
+  g_return_val_if_fail (till_journal_get_store (journal) == store, 0);
+  g_return_val_if_fail (TILL_IS_USER (user), 0);
+  g_return_val_if_fail (!till_store_in_transaction (store), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  /* Checked before the permission, so that a supervisor is never asked to
+   * approve an opening nobody can explain. */
+  stripped = g_strstrip (g_strdup (reason != NULL ? reason : ""));
+  if (*stripped == '\0')
+    {
+      g_set_error (error, TILL_DRAWER_ERROR, TILL_DRAWER_ERROR_REASON,
+                   _ ("Give a reason for opening the drawer"));
+      return 0;
+    }
+
+  if (!till_store_begin (store, error))
+    return 0;
+  if (!till_permission_check (store, journal, user, TILL_PERMISSION_NO_SALE, 0, override, error))
+    {
+      till_store_rollback (store);
+      return 0;
+    }
+  event_id = till_drawer_record_open (store, TILL_DRAWER_REASON_NO_SALE, NULL,
+                                      till_user_get_code (user), error);
+  if (event_id == 0)
+    {
+      till_store_rollback (store);
+      return 0;
+    }
+
+  body = g_string_new ("{");
+  _till_json_add_int (body, "drawer_event", event_id);
+  _till_json_add_user (body, user);
+  _till_json_add_string (body, "reason", stripped);
+  g_string_append_c (body, '}');
+  bytes = g_string_free_to_bytes (body);
+  if (!till_journal_append (journal, "no-sale", NULL, g_get_real_time (), bytes, NULL, NULL,
+                            error) ||
+      !till_store_commit (store, error))
+    {
+      till_store_rollback (store);
+      return 0;
+    }
+  return event_id;
 }

@@ -15,6 +15,14 @@
 
 G_BEGIN_DECLS
 
+#define TILL_DRAWER_ERROR (till_drawer_error_quark ())
+
+typedef enum
+{
+  TILL_DRAWER_ERROR_FAILED,
+  TILL_DRAWER_ERROR_REASON, /* a no-sale opening without a reason */
+} TillDrawerError;
+
 typedef enum
 {
   TILL_DRAWER_REASON_SALE,    /* "sale": change for a cash sale */
@@ -32,7 +40,8 @@ typedef struct
   char            *user_code; /* nullable: who opened it */
 } TillDrawerEvent;
 
-void till_drawer_event_free (TillDrawerEvent *event);
+GQuark till_drawer_error_quark (void);
+void   till_drawer_event_free (TillDrawerEvent *event);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillDrawerEvent, till_drawer_event_free)
 
 const char *till_drawer_reason_to_string (TillDrawerReason reason);

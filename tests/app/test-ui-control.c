@@ -13,6 +13,7 @@
 
 #include "till-application.h"
 #include "till-override-dialog.h"
+#include "till-receipts-dialog.h"
 #include "till-test-util.h"
 #include "till-ui-test-util.h"
 #include "till-app-test-util.h"
@@ -318,8 +319,11 @@ START_TEST (test_void_line)
   till_checkout_view_get_status (fixture.checkout, &is_error);
   ck_assert (is_error);
 
-  /* Void the whole sale: approved, the cart is empty. */
+  /* Void the whole sale: the cashier says why first, then it is approved. */
   activate (&fixture, "sale.void-sale", NULL);
+  ck_assert_ptr_null (till_checkout_view_get_override_dialog (fixture.checkout));
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 1);
+  activate (&fixture, "sale.act-reason", g_variant_new_string (TILL_REASON_CUSTOMER_CHANGED_MIND));
   manager_approves (&fixture, TILL_REASON_CUSTOMER_CHANGED_MIND);
   ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 0);
   ck_assert_int_eq (count_journal (store, "void-sale", TILL_REASON_CUSTOMER_CHANGED_MIND), 1);
@@ -542,6 +546,364 @@ START_TEST (test_screen_lock)
 }
 END_TEST
 
+/* ---- Cashier acts around the sale (no-sale, whole-sale discount, receipts) --- */
+
+typedef struct
+{
+  TillStore  *store;
+  const char *sql;
+} RowsWait;
+
+static gint64
+count_rows (TillStore *store, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64        count;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store), sql, -1, &stmt, NULL),
+                    SQLITE_OK);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return count;
+}
+
+static gboolean
+rows_present (gpointer data)
+{
+  RowsWait *wait = data;
+
+  return count_rows (wait->store, wait->sql) > 0;
+}
+
+/* The open window named "reason-dialog" (the sale screen's reason chooser). */
+static GtkWidget *
+find_reason_dialog (void)
+{
+  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (g_strcmp0 (gtk_widget_get_name (l->data), "reason-dialog") == 0 &&
+        gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static TillReceiptsDialog *
+find_receipts_dialog (void)
+{
+  g_autoptr (GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (TILL_IS_RECEIPTS_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static gboolean
+no_receipts_dialog (gpointer data)
+{
+  return find_receipts_dialog () == NULL;
+}
+
+static GtkWidget *
+wait_for_reason_dialog (Fixture *fixture)
+{
+  GtkWidget *dialog = find_reason_dialog ();
+
+  ck_assert_msg (dialog != NULL, "no reason asked; status: %s",
+                 till_checkout_view_get_status (fixture->checkout, NULL));
+  ck_assert (till_test_wait_until (till_test_is_mapped, dialog, WAIT_MS));
+  return dialog;
+}
+
+/* How tall @widget is on screen: its border box, which is what a finger hits
+ * (gtk_widget_get_height() leaves out the padding and border). */
+static int
+touch_height (GtkWidget *widget)
+{
+  graphene_rect_t bounds;
+
+  if (!gtk_widget_compute_bounds (widget, widget, &bounds))
+    return 0;
+  return (int) bounds.size.height;
+}
+
+/* Every button in @widget's tree at least @min_height high once laid out. */
+static void
+assert_touch_targets (GtkWidget *widget, int min_height)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (GTK_IS_BUTTON (child) && gtk_widget_get_mapped (child))
+        ck_assert_msg (touch_height (child) >= min_height, "button “%s” is %d px high",
+                       gtk_button_get_label (GTK_BUTTON (child)) != NULL
+                           ? gtk_button_get_label (GTK_BUTTON (child))
+                           : "",
+                       touch_height (child));
+      assert_touch_targets (child, min_height);
+    }
+}
+
+/* /app/ui/control/no-sale: a cashier opens the drawer without a sale: the
+ * reason first, then a supervisor approves, then the printer gets the pulse;
+ * a closed reason window opens nothing. */
+START_TEST (test_no_sale)
+{
+  Fixture    fixture = { 0 };
+  TillStore *store;
+  GtkWidget *reasons;
+  gboolean   is_error = TRUE;
+  gint64     overrides;
+  RowsWait   pulse_done;
+
+  fixture_setup (&fixture);
+  store = till_session_get_store (fixture.session);
+  sign_in_cashier (&fixture);
+  /* With a sale on screen too: a till opens for change at any time. */
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcodes[0]));
+
+  /* Asked and closed: nothing happens. */
+  activate (&fixture, "win.no-sale", NULL);
+  reasons = wait_for_reason_dialog (&fixture);
+  gtk_window_destroy (GTK_WINDOW (reasons));
+  ck_assert_ptr_null (find_reason_dialog ());
+  ck_assert_ptr_null (till_checkout_view_get_override_dialog (fixture.checkout));
+  ck_assert_int_eq (count_rows (store, "SELECT count(*) FROM drawer_event"), 0);
+
+  activate (&fixture, "win.no-sale", NULL);
+  reasons = wait_for_reason_dialog (&fixture);
+  ck_assert_int_eq (count_rows (store, "SELECT count(*) FROM journal WHERE kind = 'no-sale'"), 0);
+  till_test_wait_for_frames (reasons, 2);
+  assert_touch_targets (reasons, 48);
+  till_test_save_screenshot (reasons, "control-20-no-sale-reason.png");
+
+  /* The cashier may not: the supervisor is asked, nothing is open yet. */
+  activate (&fixture, "sale.act-reason", g_variant_new_string ("change-for-customer"));
+  ck_assert_ptr_null (find_reason_dialog ());
+  wait_for_dialog (&fixture);
+  ck_assert_int_eq (count_rows (store, "SELECT count(*) FROM drawer_event"), 0);
+  till_test_wait_for_frames (GTK_WIDGET (fixture.window), 2);
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-21-no-sale-override.png");
+
+  overrides = count_journal (store, "override", TILL_DEMO_MANAGER_CODE);
+  manager_keys_in (&fixture);
+  ck_assert_int_eq (count_rows (store, "SELECT count(*) FROM drawer_event WHERE reason = "
+                                       "'no-sale' AND user_code = '" TILL_DEMO_CASHIER_CODE "'"),
+                    1);
+  ck_assert_int_eq (count_journal (store, "no-sale", "change-for-customer"), 1);
+  ck_assert_int_eq (count_journal (store, "override", TILL_DEMO_MANAGER_CODE), overrides + 1);
+  till_checkout_view_get_status (fixture.checkout, &is_error);
+  ck_assert (!is_error);
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture.cart), 1);
+
+  /* The simulated printer took the bare pulse. */
+  pulse_done.store = store;
+  pulse_done.sql = "SELECT count(*) FROM print_job WHERE kind = 'drawer' AND sale_uuid IS NULL "
+                   "AND state = 'done'";
+  ck_assert_msg (till_test_wait_until (rows_present, &pulse_done, WAIT_MS),
+                 "the drawer pulse never reached the printer");
+  till_test_wait_for_frames (GTK_WIDGET (fixture.window), 2);
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-22-no-sale-done.png");
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
+static GtkWidget *
+find_menu_button (GtkWidget *widget, const char *label)
+{
+  if (GTK_IS_MENU_BUTTON (widget) &&
+      g_strcmp0 (gtk_menu_button_get_label (GTK_MENU_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_menu_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* /app/ui/control/sale-discount: a supervisor takes 10 % off the whole sale on
+ * their own, 30 % needs a manager; a fixed amount works the same way. */
+START_TEST (test_sale_discount)
+{
+  Fixture     fixture = { 0 };
+  TillStore  *store;
+  GtkWidget  *button;
+  GtkPopover *popover;
+  gboolean    is_error = TRUE;
+  gint64      subtotal;
+
+  fixture_setup (&fixture);
+  store = till_session_get_store (fixture.session);
+  ck_assert (till_user_create (store, "2001", "赵主管", TILL_ROLE_SUPERVISOR, "5678", NULL) > 0);
+  activate (&fixture, "win.login", g_variant_new ("(ss)", "2001", "5678"));
+  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcodes[0]));
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcodes[1]));
+  subtotal = till_cart_get_subtotal (fixture.cart);
+
+  /* The button's popover says what the keyed number would do. */
+  till_keypad_set_text (till_checkout_view_get_keypad (fixture.checkout), "10");
+  button = find_menu_button (GTK_WIDGET (fixture.checkout), _ ("Sale discount"));
+  ck_assert_ptr_nonnull (button);
+  till_test_wait_for_frames (GTK_WIDGET (fixture.window), 2);
+  ck_assert_int_ge (touch_height (button), 48);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+  ck_assert (till_test_wait_until (popover_mapped, popover, WAIT_MS));
+  till_test_wait_for_frames (GTK_WIDGET (fixture.window), 2);
+  assert_touch_targets (GTK_WIDGET (popover), 48);
+  till_test_save_screenshot (GTK_WIDGET (popover), "control-23-sale-discount-popover.png");
+  gtk_popover_popdown (popover);
+
+  /* Within the supervisor's 20 %: a reason, and it is done. */
+  activate (&fixture, "sale.discount-sale", g_variant_new_string ("10"));
+  wait_for_reason_dialog (&fixture);
+  ck_assert_int_eq (till_cart_get_sale_discount_bp (fixture.cart), 0);
+  activate (&fixture, "sale.act-reason", g_variant_new_string ("complaint-goodwill"));
+  ck_assert_ptr_null (till_checkout_view_get_override_dialog (fixture.checkout));
+  ck_assert_int_eq (till_cart_get_sale_discount_bp (fixture.cart), 1000);
+  ck_assert_int_eq (
+      till_cart_get_subtotal (fixture.cart) + till_cart_get_sale_discount (fixture.cart), subtotal);
+  ck_assert_int_eq (count_journal (store, "sale-discount", "complaint-goodwill"), 1);
+  till_checkout_view_get_status (fixture.checkout, &is_error);
+  ck_assert (!is_error);
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-24-sale-discount-10.png");
+
+  /* Beyond it: a manager approves; the supervisor's reason stays the act's. */
+  activate (&fixture, "sale.discount-sale", g_variant_new_string ("30"));
+  activate (&fixture, "sale.act-reason", g_variant_new_string (TILL_REASON_DAMAGED));
+  wait_for_dialog (&fixture);
+  ck_assert_int_eq (till_cart_get_sale_discount_bp (fixture.cart), 1000);
+  manager_approves (&fixture, NULL);
+  ck_assert_int_eq (till_cart_get_sale_discount_bp (fixture.cart), 3000);
+  ck_assert_int_eq (count_journal (store, "sale-discount", TILL_REASON_DAMAGED), 1);
+
+  /* A fixed amount off, in yuan; more than the sale is refused at once. */
+  activate (&fixture, "sale.discount-sale-amount", g_variant_new_string ("1"));
+  activate (&fixture, "sale.act-reason", g_variant_new_string (TILL_REASON_PRICE_ERROR));
+  if (till_checkout_view_get_override_dialog (fixture.checkout) != NULL)
+    manager_approves (&fixture, NULL);
+  ck_assert_int_eq (till_cart_get_sale_discount_amount (fixture.cart), 100);
+  ck_assert_int_eq (till_cart_get_sale_discount_bp (fixture.cart), 0);
+  activate (&fixture, "sale.discount-sale-amount", g_variant_new_string ("99999"));
+  ck_assert_ptr_null (find_reason_dialog ());
+  till_checkout_view_get_status (fixture.checkout, &is_error);
+  ck_assert (is_error);
+  ck_assert_int_eq (till_cart_get_sale_discount_amount (fixture.cart), 100);
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-25-sale-discount-amount.png");
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
+static void
+sell_one (Fixture *fixture, const char *barcode)
+{
+  activate (fixture, "sale.scan", g_variant_new_string (barcode));
+  activate (fixture, "sale.pay", NULL);
+  activate (fixture, "pay.exact", NULL);
+  activate (fixture, "sale.new", NULL);
+  ck_assert_uint_eq (till_cart_get_n_lines (fixture->cart), 0);
+}
+
+/* /app/ui/control/recall: the receipts dialog lists today's sales newest
+ * first, finds one by number, reprints it as a copy, keeps after-sales notes
+ * and hands a return to the returns screen. */
+START_TEST (test_recall)
+{
+  Fixture             fixture = { 0 };
+  TillStore          *store;
+  TillReceiptsDialog *dialog;
+  g_autoptr (TillSale) last = NULL;
+  g_autoptr (TillSale) first = NULL;
+  g_autofree char *first_no = NULL;
+  gboolean         is_error = TRUE;
+  RowsWait         copy_done;
+
+  fixture_setup (&fixture);
+  store = till_session_get_store (fixture.session);
+  sign_in_cashier (&fixture);
+  sell_one (&fixture, fixture.barcodes[0]);
+  first = till_sale_load_last (store, NULL);
+  ck_assert_ptr_nonnull (first);
+  sell_one (&fixture, fixture.barcodes[1]);
+  last = till_sale_load_last (store, NULL);
+  ck_assert_ptr_nonnull (last);
+  ck_assert_str_ne (till_sale_get_uuid (first), till_sale_get_uuid (last));
+
+  activate (&fixture, "win.recall", NULL);
+  dialog = find_receipts_dialog ();
+  ck_assert_ptr_nonnull (dialog);
+  ck_assert (till_test_wait_until (till_test_is_mapped, dialog, WAIT_MS));
+  ck_assert_uint_eq (till_receipts_dialog_get_n_sales (dialog), 2);
+  ck_assert_str_eq (till_sale_get_uuid (till_receipts_dialog_get_sale (dialog)),
+                    till_sale_get_uuid (last));
+  till_test_wait_for_frames (GTK_WIDGET (dialog), 2);
+  assert_touch_targets (GTK_WIDGET (dialog), 48);
+  till_test_save_screenshot (GTK_WIDGET (dialog), "control-26-receipts.png");
+
+  /* Found by its number as printed, and by the bare number. */
+  first_no = till_sale_format_receipt_no (first);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "receipts.search", "s", first_no);
+  ck_assert_uint_eq (till_receipts_dialog_get_n_sales (dialog), 1);
+  ck_assert_str_eq (till_sale_get_uuid (till_receipts_dialog_get_sale (dialog)),
+                    till_sale_get_uuid (first));
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "receipts.search", "s", "999999");
+  ck_assert_uint_eq (till_receipts_dialog_get_n_sales (dialog), 0);
+  till_receipts_dialog_get_message (dialog, &is_error);
+  ck_assert (is_error);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "receipts.search", "s", "");
+  ck_assert_uint_eq (till_receipts_dialog_get_n_sales (dialog), 2);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "receipts.select", "s",
+                              till_sale_get_uuid (first));
+  ck_assert_str_eq (till_sale_get_uuid (till_receipts_dialog_get_sale (dialog)),
+                    till_sale_get_uuid (first));
+
+  /* Reprint: a cashier may; the copy reaches the printer. */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "receipts.reprint", NULL);
+  ck_assert_ptr_null (till_receipts_dialog_get_override_dialog (dialog));
+  ck_assert_msg (strstr (till_receipts_dialog_get_message (dialog, &is_error), first_no) != NULL,
+                 "%s", till_receipts_dialog_get_message (dialog, NULL));
+  ck_assert (!is_error);
+  copy_done.store = store;
+  copy_done.sql = "SELECT count(*) FROM print_job WHERE kind = 'copy' AND state = 'done'";
+  ck_assert_msg (till_test_wait_until (rows_present, &copy_done, WAIT_MS),
+                 "the copy never reached the printer");
+
+  /* An after-sales note: an empty one is refused, a real one listed. */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "receipts.add-note", "s", "   ");
+  till_receipts_dialog_get_message (dialog, &is_error);
+  ck_assert (is_error);
+  ck_assert_uint_eq (till_receipts_dialog_get_n_notes (dialog), 0);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "receipts.set-note-kind", "s", "complaint");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "receipts.add-note", "s",
+                              "顾客反映找零少了一元，已当面补齐");
+  till_receipts_dialog_get_message (dialog, &is_error);
+  ck_assert (!is_error);
+  ck_assert_uint_eq (till_receipts_dialog_get_n_notes (dialog), 1);
+  ck_assert_int_eq (count_journal (store, "sale-note", "complaint"), 1);
+  ck_assert_int_eq (count_rows (store, "SELECT count(*) FROM outbox WHERE kind = 'sale-note'"), 1);
+  till_test_wait_for_frames (GTK_WIDGET (dialog), 2);
+  till_test_save_screenshot (GTK_WIDGET (dialog), "control-27-receipts-note.png");
+
+  /* Return: the returns screen takes the receipt, the dialog closes. */
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "receipts.return", NULL);
+  ck_assert (till_test_wait_until (no_receipts_dialog, NULL, WAIT_MS));
+  ck_assert_str_eq (till_window_get_page (fixture.window), "returns");
+  till_test_wait_for_frames (GTK_WIDGET (fixture.window), 2);
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-28-return-from-receipt.png");
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
 static Suite *
 ui_control_suite (void)
 {
@@ -554,6 +916,9 @@ ui_control_suite (void)
   tcase_add_test (tcase, test_lockout);
   tcase_add_test (tcase, test_badge_login);
   tcase_add_test (tcase, test_screen_lock);
+  tcase_add_test (tcase, test_no_sale);
+  tcase_add_test (tcase, test_sale_discount);
+  tcase_add_test (tcase, test_recall);
   suite_add_tcase (suite, tcase);
   return suite;
 }

@@ -13,7 +13,12 @@
 G_BEGIN_DECLS
 
 /* Actions (group "sale"): scan(s), add-plu(s), add-product(x), search(s),
- * show-category(x), select-line(u), set-quantity(s), delete-line, clear, pay.
+ * show-category(x), select-line(u), set-quantity(s), delete-line, clear, pay;
+ * the checked acts (a reason first, then the core call, then a supervisor's
+ * override when refused): void-sale, no-sale, discount-sale(s: percent),
+ * discount-sale-amount(s: yuan), override-price(s), discount-line(s),
+ * suspend, resume(x), resume-list, act-reason(s: the reason picked); recall
+ * (today's receipts).
  * Signal "pay-requested": the cashier tapped Pay on a cart with lines. */
 #define TILL_TYPE_CHECKOUT_VIEW (till_checkout_view_get_type ())
 G_DECLARE_FINAL_TYPE (TillCheckoutView, till_checkout_view, TILL, CHECKOUT_VIEW, GtkWidget)

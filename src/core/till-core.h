@@ -17,6 +17,7 @@
 #include "till-journal.h"
 #include "till-label-barcode.h"
 #include "till-money.h"
+#include "till-outbox.h"
 #include "till-permission.h"
 #include "till-pinyin.h"
 #include "till-print-queue.h"

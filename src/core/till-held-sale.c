@@ -18,14 +18,6 @@
 
 G_DEFINE_QUARK (till_held_sale_error_quark, till_held_sale_error)
 
-static char *
-local_business_day (gint64 when_us)
-{
-  g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (when_us / G_USEC_PER_SEC);
-
-  return g_date_time_format (when, "%Y-%m-%d");
-}
-
 static gboolean
 storage_failed (TillStore *store, GError **error)
 {
@@ -50,7 +42,7 @@ static gint64
 insert_held (TillCart *cart, TillUser *user, gint64 held_us, GError **error)
 {
   TillStore       *store = till_cart_get_store (cart);
-  g_autofree char *business_day = local_business_day (held_us);
+  g_autofree char *business_day = till_store_business_day (store, held_us);
   g_autoptr (TillStmt) stmt = NULL;
   gint64 held_id;
 
@@ -194,7 +186,7 @@ till_held_sale_list (TillStore *store, GError **error)
 {
   g_autoptr (TillStmt) stmt = NULL;
   g_autoptr (GPtrArray) held_sales = NULL;
-  g_autofree char *today = local_business_day (g_get_real_time ());
+  g_autofree char *today = till_store_business_day (store, g_get_real_time ());
   int              rc;
 
   g_return_val_if_fail (TILL_IS_STORE (store), NULL);

@@ -629,3 +629,18 @@ till_journal_get_public_key (TillJournal *self)
     g_return_val_if_reached (NULL);
   return g_bytes_new (raw, raw_len);
 }
+
+/**
+ * till_journal_hash_to_hex:
+ * The form in which receipts, sales and HQ payloads carry an entry hash.
+ */
+char *
+till_journal_hash_to_hex (const guint8 *hash)
+{
+  GString *hex = g_string_sized_new (TILL_JOURNAL_HASH_LEN * 2);
+
+  g_return_val_if_fail (hash != NULL, NULL);
+  for (gsize i = 0; i < TILL_JOURNAL_HASH_LEN; i++)
+    g_string_append_printf (hex, "%02x", hash[i]);
+  return g_string_free (hex, FALSE);
+}

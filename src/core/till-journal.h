@@ -39,6 +39,8 @@ GQuark till_journal_error_quark (void);
 TillJournal *
 till_journal_new (TillStore *store, const char *key_path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 TillStore *till_journal_get_store (TillJournal *self);
+/* An entry hash (TILL_JOURNAL_HASH_LEN bytes) as lower-case hex. */
+char *till_journal_hash_to_hex (const guint8 *hash) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Must run inside a store transaction (the caller's). */
 gboolean till_journal_append (TillJournal *self,

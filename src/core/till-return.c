@@ -6,13 +6,15 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
-#include <openssl/evp.h>
 #include <string.h>
 
 #include "till-cart.h"
 #include "till-journal.h"
 #include "till-money.h"
+#include "till-outbox.h"
 #include "till-permission.h"
 #include "till-product.h"
 #include "till-return.h"
@@ -191,24 +193,6 @@ setting_int (TillStore *store, const char *key, gint64 fallback)
       return fallback;
     }
   return value;
-}
-
-static char *
-local_business_day (gint64 created_us)
-{
-  g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (created_us / G_USEC_PER_SEC);
-
-  return g_date_time_format (when, "%Y-%m-%d");
-}
-
-static char *
-hex_encode (const guint8 *bytes, gsize len)
-{
-  GString *text = g_string_sized_new (len * 2);
-
-  for (gsize i = 0; i < len; i++)
-    g_string_append_printf (text, "%02x", bytes[i]);
-  return g_string_free (text, FALSE);
 }
 
 static gboolean
@@ -529,10 +513,9 @@ check_day_limits (TillReturn *self, GError **error)
   /* A negative setting means no limit. */
   if (max_count >= 0 && count + 1 > max_count)
     {
-      g_set_error (
-          error, TILL_RETURN_ERROR, TILL_RETURN_ERROR_DAY_LIMIT,
-          _ ("This till has made its %" G_GINT64_FORMAT " returns without a receipt for today"),
-          max_count);
+      g_set_error (error, TILL_RETURN_ERROR, TILL_RETURN_ERROR_DAY_LIMIT,
+                   _ ("This till has made its %" PRId64 " returns without a receipt for today"),
+                   max_count);
       return FALSE;
     }
   if (max_amount >= 0 && amount + self->refund_total > max_amount)
@@ -771,39 +754,6 @@ insert_return_rows (TillReturn *self, GError **error)
   return TRUE;
 }
 
-static gboolean
-insert_outbox_row (TillReturn *self, const char *return_json, GError **error)
-{
-  g_autoptr (TillStmt) stmt = NULL;
-  g_autofree char *payload = NULL;
-  guint8           payload_sha256[32];
-  gsize            payload_len;
-
-  /* Like a sale's: the payload carries the journal link so HQ can check the
-   * chain as it goes. */
-  payload = g_strdup_printf ("{\"return\":%s,\"journal_seq\":%" G_GINT64_FORMAT
-                             ",\"journal_hash\":\"%s\"}",
-                             return_json, self->journal_seq, self->journal_hash);
-  payload_len = strlen (payload);
-  if (EVP_Digest (payload, payload_len, payload_sha256, NULL, EVP_sha256 (), NULL) != 1)
-    {
-      g_set_error (error, TILL_RETURN_ERROR, TILL_RETURN_ERROR_FAILED, "SHA-256 failed");
-      return FALSE;
-    }
-
-  stmt = till_store_prepare (self->store,
-                             "INSERT INTO outbox (kind, ref_uuid, payload, payload_sha256, "
-                             "created_us) VALUES ('return', ?, ?, ?, ?)",
-                             error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, self->uuid, -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 2, payload, (int) payload_len, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 3, payload_sha256, sizeof payload_sha256, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, self->created_us);
-  return till_store_step_done (self->store, stmt, error);
-}
-
 /* Forgets what a failed commit filled in, so the draft can be tried again. */
 static void
 undo_commit_fields (TillReturn *self)
@@ -830,7 +780,7 @@ prepare_commit (TillReturn *self, TillUser *user)
   self->uuid = till_uuid_v7_new ();
   self->till_id = this_till_id (self->store);
   self->created_us = g_get_real_time ();
-  self->business_day = local_business_day (self->created_us);
+  self->business_day = till_store_business_day (self->store, self->created_us);
   self->cashier_id = till_user_get_id (user);
   self->cashier_code = g_strdup (till_user_get_code (user));
   self->cashier_name = g_strdup (till_user_get_name (user));
@@ -854,9 +804,11 @@ record_return (TillReturn *self, TillJournal *journal, GError **error)
   if (!till_journal_append (journal, "return", self->uuid, self->created_us, body,
                             &self->journal_seq, entry_hash, error))
     return FALSE;
-  self->journal_hash = hex_encode (entry_hash, sizeof entry_hash);
+  self->journal_hash = till_journal_hash_to_hex (entry_hash);
 
-  return insert_return_rows (self, error) && insert_outbox_row (self, return_json, error);
+  return insert_return_rows (self, error) &&
+         till_outbox_append (self->store, "return", "return", self->uuid, return_json,
+                             self->journal_seq, self->journal_hash, self->created_us, error);
 }
 
 static void
@@ -1616,8 +1568,9 @@ till_return_load (TillStore *store, const char *uuid, GError **error)
   self->rounding = sqlite3_column_int64 (stmt, 12);
   self->refund_total = sqlite3_column_int64 (stmt, 13);
   self->journal_seq = sqlite3_column_int64 (stmt, 14);
-  self->journal_hash =
-      hex_encode (sqlite3_column_blob (stmt, 15), (gsize) sqlite3_column_bytes (stmt, 15));
+  self->journal_hash = sqlite3_column_bytes (stmt, 15) == TILL_JOURNAL_HASH_LEN
+                           ? till_journal_hash_to_hex (sqlite3_column_blob (stmt, 15))
+                           : g_strdup ("");
   till_stmt_release (g_steal_pointer (&stmt));
 
   line_stmt = till_store_prepare (store,

@@ -11,6 +11,7 @@
 
 #include "till-cart.h"
 #include "till-journal.h"
+#include "till-outbox.h"
 #include "till-sale-note.h"
 #include "till-store.h"
 #include "till-user.h"
@@ -32,16 +33,6 @@ kind_from_string (const char *text, TillSaleNoteKind *out_kind)
         return TRUE;
       }
   return FALSE;
-}
-
-static char *
-hex_encode (const guint8 *data, gsize len)
-{
-  GString *hex = g_string_sized_new (len * 2);
-
-  for (gsize i = 0; i < len; i++)
-    g_string_append_printf (hex, "%02x", data[i]);
-  return g_string_free (hex, FALSE);
 }
 
 /* Checks the text as the cashier typed it; returns it trimmed, or NULL. */
@@ -121,45 +112,6 @@ insert_note (TillStore       *store,
   if (!till_store_step_done (store, stmt, error))
     return 0;
   return sqlite3_last_insert_rowid (till_store_get_db (store));
-}
-
-/* The note for HQ, with the journal link so that HQ can check it against the
- * chain, as a sale's outbox row does. */
-static gboolean
-insert_outbox_row (TillStore   *store,
-                   const char  *sale_uuid,
-                   const char  *note_json,
-                   gint64       journal_seq,
-                   const guint8 journal_hash[TILL_JOURNAL_HASH_LEN],
-                   gint64       created_us,
-                   GError     **error)
-{
-  g_autoptr (TillStmt) stmt = NULL;
-  g_autoptr (GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree char *hash_hex = hex_encode (journal_hash, TILL_JOURNAL_HASH_LEN);
-  g_autofree char *payload = NULL;
-  guint8           payload_sha256[32];
-  gsize            digest_len = sizeof payload_sha256;
-  gsize            payload_len;
-
-  payload = g_strdup_printf ("{\"sale_note\":%s,\"journal_seq\":%" G_GINT64_FORMAT
-                             ",\"journal_hash\":\"%s\"}",
-                             note_json, journal_seq, hash_hex);
-  payload_len = strlen (payload);
-  g_checksum_update (checksum, (const guchar *) payload, (gssize) payload_len);
-  g_checksum_get_digest (checksum, payload_sha256, &digest_len);
-
-  stmt = till_store_prepare (store,
-                             "INSERT INTO outbox (kind, ref_uuid, payload, payload_sha256, "
-                             "created_us) VALUES ('sale-note', ?, ?, ?, ?)",
-                             error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, sale_uuid, -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 2, payload, (int) payload_len, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 3, payload_sha256, (int) digest_len, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, created_us);
-  return till_store_step_done (store, stmt, error);
 }
 
 void
@@ -258,8 +210,10 @@ till_sale_note_add (TillStore       *store,
     g_autofree char *note_json =
         g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 
-    if (!insert_outbox_row (store, sale_uuid, note_json, journal_seq, journal_hash, created_us,
-                            error))
+    g_autofree char *hash_hex = till_journal_hash_to_hex (journal_hash);
+
+    if (!till_outbox_append (store, "sale-note", "sale_note", sale_uuid, note_json, journal_seq,
+                             hash_hex, created_us, error))
       goto fail;
   }
   if (!till_store_commit (store, error))

@@ -7,11 +7,11 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <openssl/evp.h>
 #include <string.h>
 
 #include "till-cart.h"
 #include "till-journal.h"
+#include "till-outbox.h"
 #include "till-product.h"
 #include "till-sale.h"
 #include "till-store.h"
@@ -86,21 +86,6 @@ add_payment (TillSale   *self,
   };
 
   g_array_append_val (self->payments, payment);
-}
-
-static char *
-hex_encode (const guint8 *bytes, gsize len)
-{
-  static const char hex[] = "0123456789abcdef";
-  char             *text = g_malloc (len * 2 + 1);
-
-  for (gsize i = 0; i < len; i++)
-    {
-      text[2 * i] = hex[bytes[i] >> 4];
-      text[2 * i + 1] = hex[bytes[i] & 0x0f];
-    }
-  text[len * 2] = '\0';
-  return text;
 }
 
 /* A JSON string, escaped as RFC 8259 requires and no more, so the same text always
@@ -269,14 +254,6 @@ sale_to_json (TillSale *self)
   return g_string_free (out, FALSE);
 }
 
-static char *
-local_business_day (gint64 created_us)
-{
-  g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (created_us / G_USEC_PER_SEC);
-
-  return g_date_time_format (when, "%Y-%m-%d");
-}
-
 /* Copies the cart into a sale not yet numbered or stored. */
 static TillSale *
 sale_from_cart (TillCart *cart, TillUser *cashier)
@@ -428,38 +405,6 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
   return TRUE;
 }
 
-static gboolean
-insert_outbox_row (TillSale *self, TillStore *store, const char *sale_json, GError **error)
-{
-  g_autoptr (TillStmt) stmt = NULL;
-  g_autofree char *payload = NULL;
-  guint8           payload_sha256[32];
-  gsize            payload_len;
-
-  /* The payload carries the journal link so HQ can check the chain as it goes. */
-  payload =
-      g_strdup_printf ("{\"sale\":%s,\"journal_seq\":%" G_GINT64_FORMAT ",\"journal_hash\":\"%s\"}",
-                       sale_json, self->journal_seq, self->journal_hash);
-  payload_len = strlen (payload);
-  if (EVP_Digest (payload, payload_len, payload_sha256, NULL, EVP_sha256 (), NULL) != 1)
-    {
-      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_FAILED, "SHA-256 failed");
-      return FALSE;
-    }
-
-  stmt = till_store_prepare (store,
-                             "INSERT INTO outbox (kind, ref_uuid, payload, payload_sha256, "
-                             "created_us) VALUES ('sale', ?, ?, ?, ?)",
-                             error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, self->uuid, -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 2, payload, (int) payload_len, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 3, payload_sha256, sizeof payload_sha256, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, self->created_us);
-  return till_store_step_done (store, stmt, error);
-}
-
 /* Everything the sale writes, in the caller's transaction. */
 static gboolean
 record_sale (TillSale *self, TillCart *cart, TillJournal *journal, GError **error)
@@ -478,10 +423,11 @@ record_sale (TillSale *self, TillCart *cart, TillJournal *journal, GError **erro
   if (!till_journal_append (journal, "sale", self->uuid, self->created_us, body, &self->journal_seq,
                             entry_hash, error))
     return FALSE;
-  self->journal_hash = hex_encode (entry_hash, sizeof entry_hash);
+  self->journal_hash = till_journal_hash_to_hex (entry_hash);
 
   return insert_sale_rows (self, store, error) &&
-         insert_outbox_row (self, store, sale_json, error) &&
+         till_outbox_append (store, "sale", "sale", self->uuid, sale_json, self->journal_seq,
+                             self->journal_hash, self->created_us, error) &&
          _till_cart_delete_journal (cart, error);
 }
 
@@ -590,8 +536,9 @@ load_sale (TillStore *store, const char *sql, const char *text_key, gint64 int_k
   self->total = sqlite3_column_int64 (stmt, 10);
   self->item_count = sqlite3_column_int64 (stmt, 11);
   self->journal_seq = sqlite3_column_int64 (stmt, 12);
-  self->journal_hash =
-      hex_encode (sqlite3_column_blob (stmt, 13), (gsize) sqlite3_column_bytes (stmt, 13));
+  self->journal_hash = sqlite3_column_bytes (stmt, 13) == TILL_JOURNAL_HASH_LEN
+                           ? till_journal_hash_to_hex (sqlite3_column_blob (stmt, 13))
+                           : g_strdup ("");
   till_stmt_release (g_steal_pointer (&stmt));
 
   line_stmt = till_store_prepare (store,
@@ -803,7 +750,7 @@ _till_sale_record (TillCart    *cart,
   till_id = till_store_get_setting (store, "till.id");
   self->till_id = g_strdup (till_id != NULL && *till_id != '\0' ? till_id : DEFAULT_TILL_ID);
   self->created_us = g_get_real_time ();
-  self->business_day = local_business_day (self->created_us);
+  self->business_day = till_store_business_day (store, self->created_us);
 
   /* A credit larger than the total pays the total; what is left over is the
    * other document's to give back. */

@@ -965,3 +965,17 @@ till_store_checkpoint_if_due (TillStore *self, GError **error)
     return TRUE;
   return till_store_checkpoint (self, FALSE, error);
 }
+
+/**
+ * till_store_business_day:
+ * Sales, returns and held sales are filed under the business day of their
+ * time; today that is the local calendar day.
+ */
+char *
+till_store_business_day (TillStore *self, gint64 when_us)
+{
+  g_autoptr (GDateTime) when = g_date_time_new_from_unix_local (when_us / G_USEC_PER_SEC);
+
+  g_return_val_if_fail (TILL_IS_STORE (self), NULL);
+  return g_date_time_format (when, "%Y-%m-%d");
+}

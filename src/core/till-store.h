@@ -63,5 +63,8 @@ int till_store_get_wal_pages (TillStore *self);
 gboolean till_store_checkpoint (TillStore *self, gboolean truncate, GError **error);
 gboolean till_store_checkpoint_if_due (TillStore *self, GError **error);
 gint64   till_store_next_counter (TillStore *self, const char *name, GError **error);
+/* The business day ("2026-11-23", local time) that @when_us (µs since the
+ * epoch) belongs to. */
+char *till_store_business_day (TillStore *self, gint64 when_us) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -6,14 +6,13 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "till-override-dialog.h"
 #include "till-receipts-dialog.h"
 #include "till-ui-util.h"
-
-/* As many as a busy morning: older ones are found by their number. */
-#define MAX_LISTED_SALES 200
 
 struct _TillReceiptsDialog
 {
@@ -68,65 +67,13 @@ update_actions (TillReceiptsDialog *self)
   gtk_widget_set_sensitive (self->note_entry, has_sale);
 }
 
+/* Today's business day as the core files sales under it. */
 static char *
 local_day (void)
 {
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
 
   return g_date_time_format (now, "%Y-%m-%d");
-}
-
-/* Today's sales at this till, newest first. A small query of its own until
- * the returns module's till_return_search_sales() is there to call. */
-static GPtrArray *
-list_today (TillStore *store, GError **error)
-{
-  g_autoptr (TillStmt) stmt = NULL;
-  g_autoptr (GPtrArray) uuids = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GPtrArray) sales = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autofree char *today = local_day ();
-  int              rc;
-
-  stmt = till_store_prepare (store,
-                             "SELECT uuid FROM sale WHERE business_day = ? "
-                             "ORDER BY created_us DESC, receipt_no DESC LIMIT ?",
-                             error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, today, -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 2, MAX_LISTED_SALES);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (uuids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
-  if (rc != SQLITE_DONE)
-    {
-      till_store_set_error (store, error, _ ("Cannot read today's sales"));
-      return NULL;
-    }
-  /* The statement is released before the loads, which prepare their own. */
-  g_clear_pointer (&stmt, till_stmt_release);
-  for (guint i = 0; i < uuids->len; i++)
-    {
-      TillSale *sale = till_sale_load (store, g_ptr_array_index (uuids, i), error);
-
-      if (sale == NULL)
-        return NULL;
-      g_ptr_array_add (sales, sale);
-    }
-  return g_steal_pointer (&sales);
-}
-
-/* "T01-00000042", "00000042" or "42": the number after the till's prefix. */
-static gboolean
-parse_receipt_no (const char *text, gint64 *out_receipt_no)
-{
-  const char *dash = strrchr (text, '-');
-  const char *digits = dash != NULL ? dash + 1 : text;
-  guint64     number = 0;
-
-  if (*digits == '\0' || !g_ascii_string_to_unsigned (digits, 10, 1, G_MAXINT64, &number, NULL))
-    return FALSE;
-  *out_receipt_no = (gint64) number;
-  return TRUE;
 }
 
 static GtkWidget *
@@ -148,10 +95,10 @@ sale_row_new (TillSale *sale)
   g_autofree char *time = g_date_time_format (created, "%H:%M");
   g_autofree char *number = till_sale_format_receipt_no (sale);
   g_autofree char *total = till_ui_format_money (till_sale_get_total (sale));
-  g_autofree char *items = g_strdup_printf (
-      g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " item", "%" G_GINT64_FORMAT " items",
-                   (gulong) till_sale_get_item_count (sale)),
-      till_sale_get_item_count (sale));
+  g_autofree char *items =
+      g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " item", "%" PRId64 " items",
+                                    (gulong) till_sale_get_item_count (sale)),
+                       till_sale_get_item_count (sale));
   GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
   GtkWidget *total_label = cell_new (total, 9, 1, FALSE);
@@ -322,12 +269,15 @@ search_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   g_autoptr (GPtrArray) sales = NULL;
   g_autoptr (TillSale) sale = NULL;
   g_autoptr (GError) error = NULL;
-  gint64 receipt_no = 0;
 
   set_message (self, NULL, FALSE);
   if (*text == '\0')
     {
-      sales = list_today (store, &error);
+      g_autofree char *today = local_day ();
+
+      /* The newest of the day (as many as the core lists): older ones are
+       * found by their number. */
+      sales = till_return_search_sales (store, today, -1, &error);
       if (sales == NULL)
         {
           set_message (self, error->message, TRUE);
@@ -336,22 +286,14 @@ search_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
       fill_list (self, sales);
       return;
     }
-  if (!parse_receipt_no (text, &receipt_no))
-    {
-      g_autofree char *message = g_strdup_printf (
-          _ ("“%s” is not a receipt number: it looks like T01-00000042, or just 42."), text);
-      set_message (self, message, TRUE);
-      return;
-    }
-  sale = till_sale_load_by_receipt (store, receipt_no, &error);
+  /* The core's lookup, as the returns screen's: it says what a number looks
+   * like, and that another till's receipt is not this till's. */
+  sale = till_return_find_sale_by_number (store, text, &error);
   sales = g_ptr_array_new_with_free_func (g_object_unref);
   if (sale == NULL)
     {
-      g_autofree char *message = g_error_matches (error, TILL_SALE_ERROR, TILL_SALE_ERROR_NOT_FOUND)
-                                     ? g_strdup_printf (_ ("No receipt %s at this till."), text)
-                                     : g_strdup (error->message);
       fill_list (self, sales);
-      set_message (self, message, TRUE);
+      set_message (self, error->message, TRUE);
       return;
     }
   g_ptr_array_add (sales, g_object_ref (sale));

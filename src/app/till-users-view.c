@@ -927,8 +927,12 @@ static void
 till_users_view_dispose (GObject *object)
 {
   TillUsersView *self = TILL_USERS_VIEW (object);
+  GtkWidget     *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TILL_TYPE_USERS_VIEW);
+  /* The template's top box is not a bound child: unparent it here. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->session);
   G_OBJECT_CLASS (till_users_view_parent_class)->dispose (object);
 }

@@ -199,6 +199,30 @@ store_header (TillEscpos *pos, TillStore *store)
   till_escpos_align (pos, TILL_ALIGN_LEFT);
 }
 
+/* What paid the total besides cash (an exchange's credit for the goods
+ * brought back), each on its row, then the cash handed over and the change
+ * when cash was part of it: a plain cash sale prints only those two. */
+static void
+payment_rows (TillEscpos *pos, TillSale *sale)
+{
+  gboolean paid_cash = FALSE;
+
+  for (guint i = 0; i < till_sale_get_n_payments (sale); i++)
+    {
+      const TillSalePayment *payment = till_sale_get_payment (sale, i);
+
+      if (g_strcmp0 (payment->method, "cash") != 0)
+        money_row (pos, till_receipt_refund_method_label (payment->method), payment->amount);
+      else
+        paid_cash = TRUE;
+    }
+  if (paid_cash)
+    {
+      money_row (pos, _ ("Cash"), till_sale_get_tendered (sale));
+      money_row (pos, _ ("Change"), till_sale_get_change (sale));
+    }
+}
+
 static GBytes *
 encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDateTime *reprinted)
 {
@@ -289,8 +313,7 @@ encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDa
   till_escpos_row (pos, _ ("Total"), total);
   till_escpos_size (pos, FALSE, FALSE);
   till_escpos_bold (pos, FALSE);
-  money_row (pos, _ ("Cash"), till_sale_get_tendered (sale));
-  money_row (pos, _ ("Change"), till_sale_get_change (sale));
+  payment_rows (pos, sale);
   till_escpos_separator (pos, '-');
 
   /* The QR code HQ verifies, and the store's goodbye. */
@@ -315,10 +338,11 @@ encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDa
 
 /**
  * till_receipt_encode:
- * Store header, sale lines, totals, cash and change, QR code, footer, cut. Text
- * the printer cannot print is substituted by the encoder; long names wrap; no
- * line is wider than the profile's paper. A NULL @profile means an 80 mm printer
- * with the usual settings (till_printer_profile_init()).
+ * Store header, sale lines, totals, any exchange credit, cash and change, QR
+ * code, footer, cut. Text the printer cannot print is substituted by the
+ * encoder; long names wrap; no line is wider than the profile's paper. A NULL
+ * @profile means an 80 mm printer with the usual settings
+ * (till_printer_profile_init()).
  */
 GBytes *
 till_receipt_encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile)

@@ -814,8 +814,8 @@ sell_one (Fixture *fixture, const char *barcode)
 }
 
 /* /app/ui/control/recall: the receipts dialog lists today's sales newest
- * first, finds one by number, reprints it as a copy, keeps after-sales notes
- * and hands a return to the returns screen. */
+ * first, finds one by number (refusing another till's), reprints it as a
+ * copy, keeps after-sales notes and hands a return to the returns screen. */
 START_TEST (test_recall)
 {
   Fixture             fixture = { 0 };
@@ -859,6 +859,22 @@ START_TEST (test_recall)
   ck_assert_uint_eq (till_receipts_dialog_get_n_sales (dialog), 0);
   till_receipts_dialog_get_message (dialog, &is_error);
   ck_assert (is_error);
+  /* Another till's number is refused as the core refuses it, not taken for
+   * this till's sale with the same number. */
+  {
+    g_autoptr (GError) other_error = NULL;
+    g_autoptr (TillSale) other = NULL;
+
+    ck_assert_str_ne (till_sale_get_till_id (first), "T02");
+    other = till_return_find_sale_by_number (store, "T02-00000001", &other_error);
+    ck_assert_ptr_null (other);
+    ck_assert (g_error_matches (other_error, TILL_RETURN_ERROR, TILL_RETURN_ERROR_OTHER_STORE));
+    gtk_widget_activate_action (GTK_WIDGET (dialog), "receipts.search", "s", "T02-00000001");
+    ck_assert_uint_eq (till_receipts_dialog_get_n_sales (dialog), 0);
+    ck_assert_ptr_null (till_receipts_dialog_get_sale (dialog));
+    ck_assert_str_eq (till_receipts_dialog_get_message (dialog, &is_error), other_error->message);
+    ck_assert (is_error);
+  }
   gtk_widget_activate_action (GTK_WIDGET (dialog), "receipts.search", "s", "");
   ck_assert_uint_eq (till_receipts_dialog_get_n_sales (dialog), 2);
   gtk_widget_activate_action (GTK_WIDGET (dialog), "receipts.select", "s",
@@ -904,6 +920,49 @@ START_TEST (test_recall)
 }
 END_TEST
 
+/* /app/ui/control/reprint-permission: once a manager takes reprints from
+ * cashiers, the top bar's Reprint prints nothing and opens the receipts, where
+ * a supervisor approves the copy. */
+START_TEST (test_reprint_permission)
+{
+  Fixture             fixture = { 0 };
+  TillStore          *store;
+  TillReceiptsDialog *dialog;
+  TillOverrideDialog *approval;
+  g_autoptr (GError) error = NULL;
+  RowsWait copy_done;
+
+  fixture_setup (&fixture);
+  store = till_session_get_store (fixture.session);
+  sign_in_cashier (&fixture);
+  sell_one (&fixture, fixture.barcodes[0]);
+  ck_assert_msg (till_permission_role_set (store, till_session_get_journal (fixture.session),
+                                           TILL_DEMO_MANAGER_CODE, TILL_ROLE_CASHIER,
+                                           TILL_PERMISSION_REPRINT, FALSE, &error),
+                 "%s", error ? error->message : "");
+
+  activate (&fixture, "win.reprint-last", NULL);
+  ck_assert_int_eq (count_rows (store, "SELECT count(*) FROM print_job WHERE kind = 'copy'"), 0);
+  dialog = find_receipts_dialog ();
+  ck_assert_ptr_nonnull (dialog);
+  ck_assert (till_test_wait_until (till_test_is_mapped, dialog, WAIT_MS));
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "receipts.reprint", NULL);
+  approval = till_receipts_dialog_get_override_dialog (dialog);
+  ck_assert_ptr_nonnull (approval);
+  ck_assert_int_eq (count_rows (store, "SELECT count(*) FROM print_job WHERE kind = 'copy'"), 0);
+  till_override_dialog_set_credentials (approval, TILL_DEMO_MANAGER_CODE, TILL_DEMO_MANAGER_PIN);
+  gtk_widget_activate_action (GTK_WIDGET (approval), "override.approve", NULL);
+  ck_assert_int_eq (count_journal (store, "override", TILL_DEMO_MANAGER_CODE), 1);
+  copy_done.store = store;
+  copy_done.sql = "SELECT count(*) FROM print_job WHERE kind = 'copy' AND state = 'done'";
+  ck_assert_msg (till_test_wait_until (rows_present, &copy_done, WAIT_MS),
+                 "the approved copy never reached the printer");
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
 static Suite *
 ui_control_suite (void)
 {
@@ -919,6 +978,7 @@ ui_control_suite (void)
   tcase_add_test (tcase, test_no_sale);
   tcase_add_test (tcase, test_sale_discount);
   tcase_add_test (tcase, test_recall);
+  tcase_add_test (tcase, test_reprint_permission);
   suite_add_tcase (suite, tcase);
   return suite;
 }

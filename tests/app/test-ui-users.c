@@ -34,6 +34,23 @@ typedef struct
   TillUsersView   *view;
 } Fixture;
 
+/* GTK's "Finalizing TillUsersView …, but it still has children left" warnings
+ * seen so far: a view whose dispose leaves its template's widgets behind. */
+static gint n_leftover_children;
+
+static GLogWriterOutput
+count_leftover_children_writer (GLogLevelFlags   log_level,
+                                const GLogField *fields,
+                                gsize            n_fields,
+                                gpointer         user_data)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_str_equal (fields[i].key, "MESSAGE") &&
+        g_strstr_len (fields[i].value, fields[i].length, "still has children") != NULL)
+      g_atomic_int_inc (&n_leftover_children);
+  return g_log_writer_default (log_level, fields, n_fields, user_data);
+}
+
 static gint64
 count_journal (TillStore *store, const char *body_part)
 {
@@ -75,6 +92,7 @@ fixture_setup (Fixture *fixture)
   g_autoptr (GError) error = NULL;
   g_autofree char *config = NULL;
 
+  g_atomic_int_set (&n_leftover_children, 0);
   fixture->dir = till_test_make_tmpdir ();
   fixture->db_path = g_build_filename (fixture->dir, "till.db", NULL);
   fixture->config_path = g_build_filename (fixture->dir, "till.conf", NULL);
@@ -105,6 +123,10 @@ fixture_teardown (Fixture *fixture)
   g_free (fixture->dir);
   g_free (fixture->db_path);
   g_free (fixture->config_path);
+  /* Every view let go of its widgets when the window went. */
+  ck_assert_msg (g_atomic_int_get (&n_leftover_children) == 0,
+                 "%d widget(s) finalized with children left (see the log)",
+                 g_atomic_int_get (&n_leftover_children));
 }
 
 static void
@@ -399,5 +421,7 @@ ui_users_suite (void)
 int
 main (void)
 {
+  /* Before anything logs: GLib takes one writer per process. */
+  g_log_set_writer_func (count_leftover_children_writer, NULL, NULL);
   return till_test_run_suite (ui_users_suite ());
 }

@@ -686,6 +686,120 @@ START_TEST (test_refund_without_receipt)
 }
 END_TEST
 
+/* /hw/receipt/content/exchange: three waters (¥6.00) come back for a box of milk
+ * (¥59.90); the customer pays the rest with ¥60.00 in cash. The new sale's
+ * receipt shows the exchange credit, then the cash and the change, and its
+ * figures add up to the total. */
+START_TEST (test_exchange_sale)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillCart) first_cart = till_cart_new (shop.store, shop.catalog);
+  g_autoptr (TillCart) cart = till_cart_new (shop.store, shop.catalog);
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillSale) exchange = NULL;
+  g_autoptr (TillSale) reloaded = NULL;
+  g_autoptr (TillReturn) ret = NULL;
+  g_autoptr (TillUser) manager = NULL;
+  const TillPaperWidth papers[] = { TILL_PAPER_80MM, TILL_PAPER_58MM };
+  const guint          widths[] = { 576, 384 };
+  const char          *pngs[] = { "receipt-exchange-80.png", "receipt-exchange-58.png" };
+
+  till_cart_set_rounding_rule (first_cart, TILL_ROUNDING_NONE);
+  add_to_cart (first_cart, shop.water, 3 * TILL_QUANTITY_ONE);
+  sale = till_sale_commit_cash (first_cart, shop.journal, shop.cashier, 600, &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  ret = till_return_new_with_receipt (shop.store, sale, &error);
+  ck_assert_msg (ret != NULL, "%s", error ? error->message : "");
+  ck_assert (till_return_pick_all (ret, &error));
+  till_cart_set_rounding_rule (cart, TILL_ROUNDING_NONE);
+  add_to_cart (cart, shop.milk, 1 * TILL_QUANTITY_ONE);
+
+  /* A manager makes the exchange: a cashier may need an approval for it. */
+  ck_assert (till_user_create (shop.store, "9001", "李经理", TILL_ROLE_MANAGER, "9999", NULL) > 0);
+  manager = till_user_authenticate (shop.store, "9001", "9999", &error);
+  ck_assert_msg (manager != NULL, "%s", error ? error->message : "");
+  exchange = till_return_commit_exchange (ret, cart, shop.journal, manager, 6000, NULL, &error);
+  ck_assert_msg (exchange != NULL, "%s", error ? error->message : "");
+
+  /* As the printer queue would print it: the sale as stored. */
+  reloaded = till_sale_load (shop.store, till_sale_get_uuid (exchange), &error);
+  ck_assert_msg (reloaded != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (till_sale_get_total (reloaded), 5990);
+  ck_assert_uint_eq (till_sale_get_n_payments (reloaded), 2);
+  ck_assert_str_eq (till_sale_get_payment (reloaded, 0)->method, "exchange");
+  ck_assert_int_eq (till_sale_get_payment (reloaded, 0)->amount, 600);
+  ck_assert_int_eq (till_sale_get_tendered (reloaded), 6000);
+  ck_assert_int_eq (till_sale_get_change (reloaded), 610);
+
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (papers[i]);
+      g_autoptr (GBytes) bytes = till_receipt_encode (reloaded, shop.store, profile);
+      g_autoptr (TillPrinterSim) sim = print (bytes, widths[i]);
+      const GPtrArray *lines = till_printer_sim_get_lines (sim);
+      const char      *credit_line = find_line (sim, _ ("Exchange credit"));
+      const char      *cash_line = find_line (sim, "Cash ");
+      guint            credit_at = G_MAXUINT, cash_at = G_MAXUINT;
+
+      assert_row (sim, _ ("Total"), "￥59.90");
+      assert_row (sim, _ ("Exchange credit"), "6.00");
+      assert_row (sim, _ ("Cash"), "60.00");
+      assert_row (sim, _ ("Change"), "6.10");
+      /* Credit, then cash, then change, as the customer reads them. */
+      for (guint j = 0; j < lines->len; j++)
+        {
+          if (g_ptr_array_index (lines, j) == credit_line)
+            credit_at = j;
+          if (g_ptr_array_index (lines, j) == cash_line)
+            cash_at = j;
+        }
+      ck_assert_uint_lt (credit_at, cash_at);
+      ck_assert (g_str_has_prefix (g_ptr_array_index (lines, cash_at + 1), _ ("Change")));
+      check_fits (sim, papers[i] == TILL_PAPER_80MM ? 48 : 32);
+      save_png (sim, pngs[i]);
+    }
+}
+END_TEST
+
+/* /hw/receipt/content/exchange-all-credit: goods brought back worth more than
+ * the new goods pay for them entirely: no cash rows on the receipt (the cash
+ * going back is on the refund slip). */
+START_TEST (test_exchange_all_credit)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillCart) first_cart = till_cart_new (shop.store, shop.catalog);
+  g_autoptr (TillCart) cart = till_cart_new (shop.store, shop.catalog);
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillSale) exchange = NULL;
+  g_autoptr (TillReturn) ret = NULL;
+  g_autoptr (TillUser) manager = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (TillPrinterSim) sim = NULL;
+
+  till_cart_set_rounding_rule (first_cart, TILL_ROUNDING_NONE);
+  add_to_cart (first_cart, shop.water, 3 * TILL_QUANTITY_ONE);
+  sale = till_sale_commit_cash (first_cart, shop.journal, shop.cashier, 600, &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  ret = till_return_new_with_receipt (shop.store, sale, &error);
+  ck_assert_msg (ret != NULL, "%s", error ? error->message : "");
+  ck_assert (till_return_pick_all (ret, &error));
+  till_cart_set_rounding_rule (cart, TILL_ROUNDING_NONE);
+  add_to_cart (cart, shop.water, 1 * TILL_QUANTITY_ONE);
+  ck_assert (till_user_create (shop.store, "9001", "李经理", TILL_ROLE_MANAGER, "9999", NULL) > 0);
+  manager = till_user_authenticate (shop.store, "9001", "9999", &error);
+  ck_assert_msg (manager != NULL, "%s", error ? error->message : "");
+  exchange = till_return_commit_exchange (ret, cart, shop.journal, manager, 0, NULL, &error);
+  ck_assert_msg (exchange != NULL, "%s", error ? error->message : "");
+
+  bytes = till_receipt_encode (exchange, shop.store, NULL);
+  sim = print (bytes, 576);
+  assert_row (sim, _ ("Exchange credit"), "2.00");
+  ck_assert_ptr_null (find_line (sim, "Cash "));
+  ck_assert_ptr_null (find_line (sim, _ ("Change")));
+  save_png (sim, "receipt-exchange-all-credit-80.png");
+}
+END_TEST
+
 /* /hw/receipt/refund/method-labels: the tenders have names on paper; one the
  * slip does not know is printed as it is rather than dropped. */
 START_TEST (test_refund_method_labels)
@@ -715,6 +829,8 @@ receipt_suite (void)
   tcase_add_test (content, test_long_name_sale);
   tcase_add_test (content, test_chinese_receipt);
   tcase_add_test (content, test_discounts);
+  tcase_add_test (content, test_exchange_sale);
+  tcase_add_test (content, test_exchange_all_credit);
   suite_add_tcase (suite, content);
 
   tcase_add_checked_fixture (qr, shop_setup, shop_teardown);

@@ -323,8 +323,7 @@ needs_override (const GError *error)
          g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT);
 }
 
-/* The REPRINT check (with the approval, once given; an override is journaled
- * in its transaction), then the copy. */
+/* The REPRINT check (with the approval, once given), then the copy. */
 static gboolean
 reprint (TillReceiptsDialog *self, const TillOverride *override, GError **error)
 {
@@ -338,17 +337,10 @@ reprint (TillReceiptsDialog *self, const TillOverride *override, GError **error)
                    _ ("No receipt printer is configured."));
       return FALSE;
     }
-  if (!till_store_begin (store, error))
-    return FALSE;
-  if (!till_permission_check (store, till_session_get_journal (self->session),
-                              till_session_get_user (self->session), TILL_PERMISSION_REPRINT, 0,
-                              override, error) ||
-      !till_store_commit (store, error))
-    {
-      till_store_rollback (store);
-      return FALSE;
-    }
-  if (!till_printer_monitor_queue_copy (self->monitor, self->sale, NULL, error))
+  if (!till_permission_approve (store, till_session_get_journal (self->session),
+                                till_session_get_user (self->session), TILL_PERMISSION_REPRINT, 0,
+                                override, error) ||
+      !till_printer_monitor_queue_copy (self->monitor, self->sale, NULL, error))
     return FALSE;
   message = g_strdup_printf (_ ("Reprinting receipt %s as a copy."), number);
   set_message (self, message, FALSE);

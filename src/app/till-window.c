@@ -246,22 +246,6 @@ logout_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data
 }
 
 /* Reprints the last sale's receipt, marked as a copy. */
-static gboolean
-may_reprint (TillWindow *self, GError **error)
-{
-  TillStore *store = till_session_get_store (self->session);
-
-  if (!till_store_begin (store, error))
-    return FALSE;
-  if (!till_permission_check (store, NULL, till_session_get_user (self->session),
-                              TILL_PERMISSION_REPRINT, 0, NULL, error))
-    {
-      till_store_rollback (store);
-      return FALSE;
-    }
-  return till_store_commit (store, error);
-}
-
 static void
 reprint_last_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
@@ -276,7 +260,9 @@ reprint_last_action_cb (GSimpleAction *action, GVariant *parameter, gpointer use
     return;
   /* A user without the right goes to the receipts dialog, where a supervisor
    * can approve the reprint. */
-  if (!may_reprint (self, &error))
+  if (!till_permission_approve (till_session_get_store (self->session), NULL,
+                                till_session_get_user (self->session), TILL_PERMISSION_REPRINT, 0,
+                                NULL, &error))
     {
       till_ui_toast (GTK_WIDGET (self), error->message);
       if (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED))

@@ -620,3 +620,30 @@ till_permission_check (TillStore          *store,
 
   return journal_override (store, journal, user, supervisor, permission, amount, override, error);
 }
+
+/**
+ * till_permission_approve:
+ * till_permission_check() for an act with nothing else to record.
+ */
+gboolean
+till_permission_approve (TillStore          *store,
+                         TillJournal        *journal,
+                         TillUser           *user,
+                         TillPermission      permission,
+                         gint64              amount,
+                         const TillOverride *override,
+                         GError            **error)
+{
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (!till_store_in_transaction (store), FALSE);
+
+  if (!till_store_begin (store, error))
+    return FALSE;
+  if (!till_permission_check (store, journal, user, permission, amount, override, error) ||
+      !till_store_commit (store, error))
+    {
+      till_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
+}

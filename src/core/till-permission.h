@@ -132,4 +132,16 @@ gboolean till_permission_check (TillStore          *store,
                                 const TillOverride *override,
                                 GError            **error);
 
+/* The check for an act that records nothing else (a reprint, opening a
+ * screen): till_permission_check() in a transaction of its own, committed
+ * when allowed (with the override's journal entry), rolled back when
+ * refused. Must not be called inside a transaction. */
+gboolean till_permission_approve (TillStore          *store,
+                                  TillJournal        *journal,
+                                  TillUser           *user,
+                                  TillPermission      permission,
+                                  gint64              amount,
+                                  const TillOverride *override,
+                                  GError            **error);
+
 G_END_DECLS

@@ -1011,6 +1011,37 @@ find_user_id (TillStore *store, const char *code, TillRole *out_role, GError **e
   return 0;
 }
 
+/* One text column of user @id changes from @from to @to (@update_sql is a
+ * fixed statement of this file binding the value, then the id), journaled as
+ * @action with both values. */
+static gboolean
+change_text_field (TillStore   *store,
+                   TillJournal *journal,
+                   const char  *update_sql,
+                   const char  *action,
+                   const char  *actor_code,
+                   const char  *user_code,
+                   gint64       id,
+                   const char  *from,
+                   const char  *to,
+                   GError     **error)
+{
+  g_autoptr (TillStmt) stmt = till_store_prepare (store, update_sql, error);
+  g_autoptr (GString) details = g_string_new (NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, to, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, id);
+  if (!till_store_step_done (store, stmt, error))
+    return FALSE;
+  g_string_append_c (details, ',');
+  _till_json_append_key_string (details, "from", from);
+  g_string_append_c (details, ',');
+  _till_json_append_key_string (details, "to", to);
+  return _till_user_journal_change (store, journal, action, actor_code, user_code, details, error);
+}
+
 /**
  * till_user_set_role:
  *
@@ -1027,7 +1058,6 @@ till_user_set_role (TillStore   *store,
                     TillRole     role,
                     GError     **error)
 {
-  g_autoptr (GString) details = g_string_new (NULL);
   TillRole old_role = TILL_ROLE_CASHIER;
   gboolean began;
   gboolean ok;
@@ -1047,27 +1077,9 @@ till_user_set_role (TillStore   *store,
       !till_permission_role_has (store, role, TILL_PERMISSION_MANAGE_USERS))
     ok = refuse_if_last_manager (store, id, error);
   if (ok)
-    {
-      g_autoptr (TillStmt) stmt =
-          till_store_prepare (store, "UPDATE user SET role = ? WHERE id = ?", error);
-
-      ok = stmt != NULL;
-      if (ok)
-        {
-          sqlite3_bind_text (stmt, 1, role_names[role], -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (stmt, 2, id);
-          ok = till_store_step_done (store, stmt, error);
-        }
-    }
-  if (ok)
-    {
-      g_string_append_c (details, ',');
-      _till_json_append_key_string (details, "from", role_names[old_role]);
-      g_string_append_c (details, ',');
-      _till_json_append_key_string (details, "to", role_names[role]);
-      ok =
-          _till_user_journal_change (store, journal, "role", actor_code, user_code, details, error);
-    }
+    ok = change_text_field (store, journal, "UPDATE user SET role = ? WHERE id = ?", "role",
+                            actor_code, user_code, id, role_names[old_role], role_names[role],
+                            error);
   return _till_user_end (store, began, ok, error);
 }
 
@@ -1473,7 +1485,6 @@ till_user_set_name (TillStore   *store,
                     const char  *name,
                     GError     **error)
 {
-  g_autoptr (GString) details = g_string_new (NULL);
   g_autoptr (TillUserInfo) info = NULL;
   g_autofree char *trimmed = NULL;
   gboolean         began;
@@ -1506,27 +1517,8 @@ till_user_set_name (TillStore   *store,
       ok = FALSE;
     }
   if (ok)
-    {
-      g_autoptr (TillStmt) stmt =
-          till_store_prepare (store, "UPDATE user SET name = ? WHERE id = ?", error);
-
-      ok = stmt != NULL;
-      if (ok)
-        {
-          sqlite3_bind_text (stmt, 1, trimmed, -1, SQLITE_STATIC);
-          sqlite3_bind_int64 (stmt, 2, info->id);
-          ok = till_store_step_done (store, stmt, error);
-        }
-    }
-  if (ok)
-    {
-      g_string_append_c (details, ',');
-      _till_json_append_key_string (details, "from", info->name);
-      g_string_append_c (details, ',');
-      _till_json_append_key_string (details, "to", trimmed);
-      ok =
-          _till_user_journal_change (store, journal, "name", actor_code, user_code, details, error);
-    }
+    ok = change_text_field (store, journal, "UPDATE user SET name = ? WHERE id = ?", "name",
+                            actor_code, user_code, info->id, info->name, trimmed, error);
   return _till_user_end (store, began, ok, error);
 }
 

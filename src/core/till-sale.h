@@ -11,6 +11,7 @@
 #include <glib-object.h>
 
 #include "till-money.h"
+#include "till-tender.h"
 #include "till-types.h"
 
 G_BEGIN_DECLS
@@ -48,19 +49,6 @@ typedef struct
   gint64 sale_discount; /* fen: the line's share of the whole-sale discount */
 } TillSaleLine;
 
-/* One tender of a sale. A plain sale has one "cash" payment; an exchange (see
- * till-return.h) has the returned goods' "exchange" credit first, referencing
- * the return's uuid, then the "cash" the customer paid on top, if any. */
-typedef struct
-{
-  int    line_no;
-  char  *method;    /* "cash", "exchange" */
-  gint64 amount;    /* fen of the total this tender pays */
-  gint64 tendered;  /* fen handed over (cash), else the amount */
-  gint64 change;    /* fen given back (cash), else 0 */
-  char  *reference; /* nullable: the exchange's return uuid */
-} TillSalePayment;
-
 #define TILL_TYPE_SALE (till_sale_get_type ())
 G_DECLARE_FINAL_TYPE (TillSale, till_sale, TILL, SALE, GObject)
 
@@ -72,6 +60,14 @@ GQuark till_sale_error_quark (void);
  * this returns; only then may the drawer open or the receipt print. On success the
  * cart is empty and has a new sale uuid; on failure nothing was recorded and the
  * cart is unchanged. */
+/* Records the cart as a sale paid by the tenders of @payment (complete:
+ * till_payment_is_complete), in ONE transaction as above, plus each tender's
+ * own checks and entries: a QR wallet tender only when its attempt is
+ * confirmed paid (or deferred under the store's cap), a stored-value debit
+ * against the balance, a voucher redeemed once. The cart's applied tenders
+ * (cart_tender) are deleted with the journaled cart. */
+TillSale *till_sale_commit (
+    TillCart *cart, TillPayment *payment, TillJournal *journal, TillUser *cashier, GError **error);
 TillSale *till_sale_commit_cash (
     TillCart *cart, TillJournal *journal, TillUser *cashier, gint64 tendered, GError **error);
 

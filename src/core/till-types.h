@@ -17,6 +17,7 @@ typedef struct _TillCartLine TillCartLine;
 typedef struct _TillCatalog  TillCatalog;
 typedef struct _TillCategory TillCategory;
 typedef struct _TillJournal  TillJournal;
+typedef struct _TillPayment  TillPayment;
 typedef struct _TillProduct  TillProduct;
 typedef struct _TillSale     TillSale;
 typedef struct _TillStore    TillStore;

@@ -1,0 +1,116 @@
+/* till-wallet-client.h: one QR wallet provider's code-payment API (pay,
+ * query, reverse, refund), with every reply reduced to paid / not paid /
+ * unknown
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <till-core.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TILL_WALLET_OUTCOME_DONE,     /* pay/query: paid; reverse: closed or refunded; refund: accepted */
+  TILL_WALLET_OUTCOME_NOT_DONE, /* definitely not: not paid / refund refused; code and message say
+                                   why */
+  TILL_WALLET_OUTCOME_UNKNOWN,  /* can't tell (USERPAYING, SYSTEMERROR, 10003, 20000, timeout, bad
+                                   signature): query again, or reverse */
+} TillWalletOutcome;
+
+/* A provider's reply, reduced. An unsigned or badly signed "success" is
+ * UNKNOWN (code "BAD_SIGNATURE"): the caller queries instead of trusting it. */
+typedef struct
+{
+  TillWalletOutcome outcome;
+  gboolean          offline;          /* the request never reached the provider (connect failed) */
+  gboolean          waiting_for_user; /* USERPAYING / 10003 / WAIT_BUYER_PAY */
+  gboolean          retry;            /* reverse: recall=Y / retry_flag=Y, call again */
+  gboolean          refunded;         /* reverse/cancel: money had been taken and went back */
+  char             *code;    /* provider code: "NOTENOUGH", "ACQ.BUYER_BALANCE_NOT_ENOUGH", … */
+  char             *message; /* provider text, shown to the cashier when not done */
+  char             *transaction_id; /* the provider's trade or refund id */
+  char             *buyer;          /* openid / buyer_logon_id, masked */
+  gint64            amount;         /* fen the provider reports, -1 when none */
+} TillWalletReply;
+
+TillWalletReply *till_wallet_reply_new (TillWalletOutcome outcome);
+void             till_wallet_reply_free (TillWalletReply *reply);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillWalletReply, till_wallet_reply_free)
+
+#define TILL_TYPE_WALLET_CLIENT (till_wallet_client_get_type ())
+G_DECLARE_INTERFACE (TillWalletClient, till_wallet_client, TILL, WALLET_CLIENT, GObject)
+
+/* Each call sends one request and finishes with a reply; transport errors
+ * become replies (offline or unknown), so finish sets @error only for a
+ * client that is not configured or a cancelled call. */
+struct _TillWalletClientInterface
+{
+  GTypeInterface g_iface;
+
+  TillWalletProvider (*get_provider) (TillWalletClient *self);
+  void (*pay_async) (TillWalletClient   *self,
+                     const char         *out_trade_no,
+                     const char         *auth_code,
+                     gint64              amount,
+                     const char         *subject,
+                     GCancellable       *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer            user_data);
+  void (*query_async) (TillWalletClient   *self,
+                       const char         *out_trade_no,
+                       GCancellable       *cancellable,
+                       GAsyncReadyCallback callback,
+                       gpointer            user_data);
+  void (*reverse_async) (TillWalletClient   *self,
+                         const char         *out_trade_no,
+                         GCancellable       *cancellable,
+                         GAsyncReadyCallback callback,
+                         gpointer            user_data);
+  void (*refund_async) (TillWalletClient   *self,
+                        const char         *out_trade_no,
+                        const char         *out_refund_no,
+                        gint64              total,
+                        gint64              amount,
+                        const char         *reason,
+                        GCancellable       *cancellable,
+                        GAsyncReadyCallback callback,
+                        gpointer            user_data);
+  /* All four finish the same way. */
+  TillWalletReply *(*call_finish) (TillWalletClient *self, GAsyncResult *result, GError **error);
+};
+
+TillWalletProvider till_wallet_client_get_provider (TillWalletClient *self);
+void               till_wallet_client_pay_async (TillWalletClient   *self,
+                                                 const char         *out_trade_no,
+                                                 const char         *auth_code,
+                                                 gint64              amount,
+                                                 const char         *subject,
+                                                 GCancellable       *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer            user_data);
+void               till_wallet_client_query_async (TillWalletClient   *self,
+                                                   const char         *out_trade_no,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+void               till_wallet_client_reverse_async (TillWalletClient   *self,
+                                                     const char         *out_trade_no,
+                                                     GCancellable       *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer            user_data);
+void               till_wallet_client_refund_async (TillWalletClient   *self,
+                                                    const char         *out_trade_no,
+                                                    const char         *out_refund_no,
+                                                    gint64              total,
+                                                    gint64              amount,
+                                                    const char         *reason,
+                                                    GCancellable       *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer            user_data);
+TillWalletReply *
+till_wallet_client_call_finish (TillWalletClient *self, GAsyncResult *result, GError **error);
+
+G_END_DECLS

@@ -9,9 +9,15 @@
 #include <glib/gi18n-lib.h>
 #include <locale.h>
 
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <till-aggregator-pay.h>
+#include <till-alipay.h>
 #include <till-hw.h>
+#include <till-paysim.h>
 #include <till-printer-sim.h>
 #include <till-receipt.h>
+#include <till-wechat-pay.h>
 
 #include "till-application.h"
 #include "till-config.h"
@@ -35,6 +41,7 @@ struct _TillApplication
   TillSession        *session;
   TillPrinterMonitor *printer_monitor;
   TillDevices        *devices;
+  TillPaySim         *paysim; /* serving the wallets configured as sim:// */
   char               *startup_error;
 };
 
@@ -77,15 +84,18 @@ static const struct
   const char *name;
   const char *parameter_type;
 } forwarded_actions[] = {
-  { "win.login", "(ss)" },       { "win.logout", NULL },       { "sale.scan", "s" },
-  { "sale.add-plu", "s" },       { "sale.add-product", "x" },  { "sale.search", "s" },
-  { "sale.show-category", "x" }, { "sale.select-line", "u" },  { "sale.set-quantity", "s" },
-  { "sale.delete-line", NULL },  { "sale.clear", NULL },       { "sale.pay", NULL },
-  { "pay.cash", "x" },           { "pay.exact", NULL },        { "pay.cancel", NULL },
-  { "sale.new", NULL },          { "win.reprint-last", NULL }, { "win.print-retry", NULL },
-  { "win.login-badge", "s" },    { "sale.void-sale", NULL },   { "sale.override-price", "s" },
-  { "sale.discount-line", "s" }, { "sale.suspend", NULL },     { "sale.resume", "x" },
-  { "sale.resume-list", NULL },
+  { "win.login", "(ss)" },       { "win.logout", NULL },         { "sale.scan", "s" },
+  { "sale.add-plu", "s" },       { "sale.add-product", "x" },    { "sale.search", "s" },
+  { "sale.show-category", "x" }, { "sale.select-line", "u" },    { "sale.set-quantity", "s" },
+  { "sale.delete-line", NULL },  { "sale.clear", NULL },         { "sale.pay", NULL },
+  { "pay.cash", "x" },           { "pay.exact", NULL },          { "pay.cancel", NULL },
+  { "sale.new", NULL },          { "win.reprint-last", NULL },   { "win.print-retry", NULL },
+  { "win.login-badge", "s" },    { "sale.void-sale", NULL },     { "sale.override-price", "s" },
+  { "sale.discount-line", "s" }, { "sale.suspend", NULL },       { "sale.resume", "x" },
+  { "sale.resume-list", NULL },  { "pay.tender", "s" },          { "pay.card", "(xss)" },
+  { "pay.find-card", "s" },      { "pay.stored-value", "(sx)" }, { "pay.voucher", "s" },
+  { "pay.code", "s" },           { "pay.remove", "u" },          { "pay.void-card", "u" },
+  { "pay.cancel-wallet", NULL }, { "pay.defer", NULL },
 };
 
 static void
@@ -123,6 +133,220 @@ use_simulated_devices (TillApplication *self, TillConfig *config, const char *db
   if (config->display_uri == NULL)
     config->display_uri =
         g_strdup_printf ("sim://display?protocol=led8&dir=%s/display", escaped_dir);
+  /* The QR wallets against the providers' simulated APIs: scan any code
+   * ending 00 to pay, 21 to be declined (till-paysim.h). */
+  for (guint i = 0; i < TILL_CONFIG_N_WALLETS; i++)
+    if (config->wallets[i].url == NULL)
+      config->wallets[i].url = g_strdup (TILL_CONFIG_PAYMENTS_SIM);
+}
+
+/* ---- QR wallets ------------------------------------------------------------- */
+
+/* The simulator's merchant: credentials made up for it alone. */
+#define SIM_WECHAT_APPID "wx8888888888888888"
+#define SIM_WECHAT_MCH_ID "1900000109"
+#define SIM_WECHAT_API_KEY "opentillsimulatorapikey000000000"
+#define SIM_ALIPAY_APP_ID "2014072300007148"
+#define SIM_TERMINAL_SN "sim-terminal-0001"
+#define SIM_TERMINAL_KEY "opentill-sim-terminal-key"
+
+/* The simulator answers at once: its customers confirm in a second, so the
+ * cadence is the providers' (PAYMENTS.md §0.3) shrunk to match. */
+static const TillWalletCadence sim_cadence = {
+  .first_query_ms = 300,
+  .poll_interval_ms = 300,
+  .deadline_ms = 8000,
+  .min_reverse_ms = 0,
+  .reverse_tries = 3,
+  .reverse_interval_ms = 300,
+};
+
+static TillPaySim *
+ensure_paysim (TillApplication *self, GError **error)
+{
+  g_autoptr (TillPaySim) paysim = NULL;
+
+  if (self->paysim != NULL)
+    return self->paysim;
+  paysim = till_paysim_new ();
+  if (!till_paysim_start (paysim, NULL, error))
+    return NULL;
+  self->paysim = g_steal_pointer (&paysim);
+  return self->paysim;
+}
+
+static EVP_PKEY *
+load_key_file (const char *path, gboolean private, GError **error)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, error))
+    return NULL;
+  return private ? till_alipay_load_private_key (text, error)
+                 : till_alipay_load_public_key (text, error);
+}
+
+/* A client for the simulator, which is told the credentials it checks. */
+static TillWalletClient *
+create_sim_client (TillApplication *self, TillConfigWallet wallet, GError **error)
+{
+  TillPaySim      *paysim = ensure_paysim (self, error);
+  g_autofree char *url = NULL;
+
+  if (paysim == NULL)
+    return NULL;
+  url = till_paysim_dup_url (paysim);
+  switch (wallet)
+    {
+    case TILL_CONFIG_WALLET_WECHAT:
+      till_paysim_set_wechat (paysim, SIM_WECHAT_APPID, SIM_WECHAT_MCH_ID, SIM_WECHAT_API_KEY);
+      return g_object_new (TILL_TYPE_WECHAT_PAY, "base-url", url, "appid", SIM_WECHAT_APPID,
+                           "mch-id", SIM_WECHAT_MCH_ID, "api-key", SIM_WECHAT_API_KEY, "sign-type",
+                           TILL_WECHAT_SIGN_HMAC_SHA256, "timeout", 5, NULL);
+    case TILL_CONFIG_WALLET_ALIPAY:
+      {
+        EVP_PKEY         *app_key = EVP_RSA_gen (2048);
+        EVP_PKEY         *alipay_key = EVP_RSA_gen (2048);
+        g_autofree char  *gateway = g_strconcat (url, "/gateway.do", NULL);
+        TillWalletClient *client;
+
+        if (app_key == NULL || alipay_key == NULL)
+          {
+            EVP_PKEY_free (app_key);
+            EVP_PKEY_free (alipay_key);
+            g_set_error_literal (error, TILL_CONFIG_ERROR, TILL_CONFIG_ERROR_FAILED,
+                                 "RSA key generation failed");
+            return NULL;
+          }
+        /* Each side holds the other's public half: a private key carries it. */
+        till_paysim_set_alipay (paysim, SIM_ALIPAY_APP_ID, app_key, alipay_key);
+        client = g_object_new (TILL_TYPE_ALIPAY, "gateway-url", gateway, "app-id",
+                               SIM_ALIPAY_APP_ID, "private-key", app_key, "alipay-public-key",
+                               alipay_key, "timeout", 5, NULL);
+        EVP_PKEY_free (app_key);
+        EVP_PKEY_free (alipay_key);
+        return client;
+      }
+    case TILL_CONFIG_WALLET_UNIONPAY:
+      till_paysim_set_aggregator (paysim, SIM_TERMINAL_SN, SIM_TERMINAL_KEY);
+      return g_object_new (TILL_TYPE_AGGREGATOR_PAY, "base-url", url, "terminal-sn",
+                           SIM_TERMINAL_SN, "terminal-key", SIM_TERMINAL_KEY, "provider",
+                           TILL_WALLET_UNIONPAY, "timeout", 5, NULL);
+    case TILL_CONFIG_N_WALLETS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static TillWalletClient *
+create_client (const TillConfig *config, TillConfigWallet wallet, GError **error)
+{
+  const TillWalletConfig *settings = &config->wallets[wallet];
+  g_autoptr (GTlsDatabase) trust = NULL;
+
+  if (config->payments_ca_file != NULL)
+    {
+      trust = g_tls_file_database_new (config->payments_ca_file, error);
+      if (trust == NULL)
+        return NULL;
+    }
+  switch (wallet)
+    {
+    case TILL_CONFIG_WALLET_WECHAT:
+      {
+        g_autoptr (GTlsCertificate) certificate =
+            g_tls_certificate_new_from_files (settings->cert_file, settings->key_file, error);
+        TillWechatSignType sign_type = g_strcmp0 (settings->sign_type, "MD5") == 0
+                                           ? TILL_WECHAT_SIGN_MD5
+                                           : TILL_WECHAT_SIGN_HMAC_SHA256;
+
+        if (certificate == NULL)
+          return NULL;
+        return g_object_new (TILL_TYPE_WECHAT_PAY, "base-url", settings->url, "appid",
+                             settings->app_id, "mch-id", settings->merchant_id, "api-key",
+                             settings->api_key, "sign-type", sign_type, "client-certificate",
+                             certificate, "tls-database", trust, "timeout", settings->timeout,
+                             NULL);
+      }
+    case TILL_CONFIG_WALLET_ALIPAY:
+      {
+        EVP_PKEY         *app_key = load_key_file (settings->key_file, TRUE, error);
+        EVP_PKEY         *alipay_key = NULL;
+        TillWalletClient *client;
+
+        if (app_key == NULL)
+          return NULL;
+        alipay_key = load_key_file (settings->public_key_file, FALSE, error);
+        if (alipay_key == NULL)
+          {
+            EVP_PKEY_free (app_key);
+            return NULL;
+          }
+        client =
+            g_object_new (TILL_TYPE_ALIPAY, "gateway-url", settings->url, "app-id",
+                          settings->app_id, "private-key", app_key, "alipay-public-key", alipay_key,
+                          "tls-database", trust, "timeout", settings->timeout, NULL);
+        EVP_PKEY_free (app_key);
+        EVP_PKEY_free (alipay_key);
+        return client;
+      }
+    case TILL_CONFIG_WALLET_UNIONPAY:
+      return g_object_new (TILL_TYPE_AGGREGATOR_PAY, "base-url", settings->url, "terminal-sn",
+                           settings->terminal_sn, "terminal-key", settings->terminal_key,
+                           "provider", TILL_WALLET_UNIONPAY, "tls-database", trust, "timeout",
+                           settings->timeout, NULL);
+    case TILL_CONFIG_N_WALLETS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Gives the session a client for every wallet the configuration sets up,
+ * then carries on whatever a previous run left in flight. A wallet that is
+ * misconfigured is left out (the till still sells) and logged. */
+
+static gboolean
+resume_wallets_cb (gpointer user_data)
+{
+  TillWalletService *service = till_session_get_wallet_service (user_data);
+
+  if (!till_wallet_service_is_busy (service))
+    till_wallet_service_resume (service);
+  return G_SOURCE_CONTINUE;
+}
+static void
+setup_payments (TillApplication *self, const TillConfig *config)
+{
+  for (guint i = 0; i < TILL_CONFIG_N_WALLETS; i++)
+    {
+      const TillWalletConfig *settings = &config->wallets[i];
+      g_autoptr (TillWalletClient) client = NULL;
+      g_autoptr (GError) error = NULL;
+      gboolean sim;
+
+      if (settings->url == NULL)
+        continue;
+      if (!till_config_validate_wallet (config, i, &error))
+        {
+          g_warning ("%s", error->message);
+          continue;
+        }
+      sim = g_str_equal (settings->url, TILL_CONFIG_PAYMENTS_SIM);
+      client = sim ? create_sim_client (self, i, &error) : create_client (config, i, &error);
+      if (client == NULL)
+        {
+          g_warning ("Payments: %s is not available: %s", till_config_wallet_to_string (i),
+                     error->message);
+          continue;
+        }
+      till_session_add_wallet_client (self->session, client, sim ? &sim_cadence : NULL);
+    }
+  /* Attempts a killed till left pending are queried (never paid twice), and
+   * refunds retried; the payment screen hears of each through the service.
+   * What is still unresolved (the network was down) is retried each minute. */
+  till_wallet_service_resume (till_session_get_wallet_service (self->session));
+  g_timeout_add_seconds_full (G_PRIORITY_LOW, 60, resume_wallets_cb, g_object_ref (self->session),
+                              g_object_unref);
 }
 
 static void
@@ -176,6 +400,7 @@ open_session (TillApplication *self)
                                                     self->printer_uri, self->drawer_uri);
   /* The other devices open in their own threads: nothing here waits for them. */
   self->devices = till_devices_new (config);
+  setup_payments (self, config);
 
   /* What the device settings screen shows and edits. */
   g_free (config->printer_uri);
@@ -282,6 +507,9 @@ till_application_finalize (GObject *object)
   g_clear_object (&self->devices);
   g_clear_object (&self->printer_monitor);
   g_clear_object (&self->session);
+  if (self->paysim != NULL)
+    till_paysim_stop (self->paysim);
+  g_clear_object (&self->paysim);
   g_clear_pointer (&self->config, till_config_free);
   g_free (self->drawer_uri);
   g_free (self->database);
@@ -619,4 +847,21 @@ till_application_close_session (TillApplication *self)
   g_clear_object (&self->devices);
   g_clear_object (&self->printer_monitor);
   g_clear_object (&self->session);
+  /* The wallet service went with the session: nothing calls the simulator now. */
+  if (self->paysim != NULL)
+    till_paysim_stop (self->paysim);
+  g_clear_object (&self->paysim);
+}
+
+/**
+ * till_application_get_paysim:
+ * Returns: (transfer none) (nullable): the simulator of the providers' APIs
+ *   serving the wallets configured as sim://, for the demo and the tests;
+ *   %NULL when none is
+ */
+TillPaySim *
+till_application_get_paysim (TillApplication *self)
+{
+  g_return_val_if_fail (TILL_IS_APPLICATION (self), NULL);
+  return self->paysim;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <adwaita.h>
+#include <till-paysim.h>
 
 #include "till-config.h"
 #include "till-devices.h"
@@ -50,5 +51,7 @@ till_application_save_devices (TillApplication *self, const TillConfig *devices,
 void till_application_setup_i18n (const char *language);
 
 void till_application_close_session (TillApplication *self);
+/* The simulator serving the QR wallets configured as sim://, or NULL. */
+TillPaySim *till_application_get_paysim (TillApplication *self);
 
 G_END_DECLS

@@ -25,6 +25,15 @@ static const char *const device_keys[TILL_N_DEVICES] = {
   "printer", "drawer", "scale", "display", "scanner", "camera",
 };
 
+static const char *const wallet_keys[TILL_CONFIG_N_WALLETS] = {
+  "wechat",
+  "alipay",
+  "unionpay",
+};
+
+/* A request that takes longer than two minutes is lost anyway. */
+#define MAX_PAYMENT_TIMEOUT 120
+
 static char *
 dup_nonempty_string (GKeyFile *keyfile, const char *group, const char *key)
 {
@@ -35,6 +44,107 @@ dup_nonempty_string (GKeyFile *keyfile, const char *group, const char *key)
   if (value == NULL || *value == '\0')
     return NULL;
   return g_steal_pointer (&value);
+}
+
+static char *
+dup_wallet_string (GKeyFile *keyfile, TillConfigWallet wallet, const char *key)
+{
+  g_autofree char *name = g_strdup_printf ("%s-%s", wallet_keys[wallet], key);
+
+  return dup_nonempty_string (keyfile, "payments", name);
+}
+
+/* A timeout in seconds, 1 to MAX_PAYMENT_TIMEOUT; @fallback when absent. */
+static gboolean
+read_timeout (GKeyFile   *keyfile,
+              const char *path,
+              const char *key,
+              guint       fallback,
+              guint      *out,
+              GError    **error)
+{
+  g_autoptr (GError) number_error = NULL;
+  gint64 seconds;
+
+  *out = fallback;
+  if (!g_key_file_has_key (keyfile, "payments", key, NULL))
+    return TRUE;
+  seconds = g_key_file_get_int64 (keyfile, "payments", key, &number_error);
+  if (number_error != NULL || seconds < 1 || seconds > MAX_PAYMENT_TIMEOUT)
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                   _ ("%s: %s must be a number of seconds from 1 to %d"), path, key,
+                   MAX_PAYMENT_TIMEOUT);
+      return FALSE;
+    }
+  *out = (guint) seconds;
+  return TRUE;
+}
+
+static gboolean
+load_payments (TillConfig *self, GKeyFile *keyfile, const char *path, GError **error)
+{
+  guint timeout;
+
+  self->payments_ca_file = dup_nonempty_string (keyfile, "payments", "ca-file");
+  if (!read_timeout (keyfile, path, "timeout", TILL_CONFIG_DEFAULT_PAYMENT_TIMEOUT, &timeout,
+                     error))
+    return FALSE;
+  for (guint i = 0; i < TILL_CONFIG_N_WALLETS; i++)
+    {
+      TillWalletConfig *wallet = &self->wallets[i];
+      g_autofree char  *timeout_key = g_strdup_printf ("%s-timeout", wallet_keys[i]);
+
+      wallet->url = dup_wallet_string (keyfile, i, "url");
+      /* WeChat calls it appid, Alipay app_id: either spelling. */
+      wallet->app_id = dup_wallet_string (keyfile, i, "appid");
+      if (wallet->app_id == NULL)
+        wallet->app_id = dup_wallet_string (keyfile, i, "app-id");
+      wallet->merchant_id = dup_wallet_string (keyfile, i, "mch-id");
+      wallet->api_key = dup_wallet_string (keyfile, i, "api-key");
+      wallet->sign_type = dup_wallet_string (keyfile, i, "sign-type");
+      wallet->cert_file = dup_wallet_string (keyfile, i, "cert");
+      wallet->key_file = dup_wallet_string (keyfile, i, "key");
+      if (wallet->key_file == NULL)
+        wallet->key_file = dup_wallet_string (keyfile, i, "private-key");
+      wallet->public_key_file = dup_wallet_string (keyfile, i, "public-key");
+      wallet->terminal_sn = dup_wallet_string (keyfile, i, "terminal-sn");
+      wallet->terminal_key = dup_wallet_string (keyfile, i, "terminal-key");
+      if (!read_timeout (keyfile, path, timeout_key, timeout, &wallet->timeout, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+wallet_config_clear (TillWalletConfig *wallet)
+{
+  g_clear_pointer (&wallet->url, g_free);
+  g_clear_pointer (&wallet->app_id, g_free);
+  g_clear_pointer (&wallet->merchant_id, g_free);
+  g_clear_pointer (&wallet->api_key, g_free);
+  g_clear_pointer (&wallet->sign_type, g_free);
+  g_clear_pointer (&wallet->cert_file, g_free);
+  g_clear_pointer (&wallet->key_file, g_free);
+  g_clear_pointer (&wallet->public_key_file, g_free);
+  g_clear_pointer (&wallet->terminal_sn, g_free);
+  g_clear_pointer (&wallet->terminal_key, g_free);
+}
+
+static void
+wallet_config_copy (TillWalletConfig *to, const TillWalletConfig *from)
+{
+  to->url = g_strdup (from->url);
+  to->app_id = g_strdup (from->app_id);
+  to->merchant_id = g_strdup (from->merchant_id);
+  to->api_key = g_strdup (from->api_key);
+  to->sign_type = g_strdup (from->sign_type);
+  to->cert_file = g_strdup (from->cert_file);
+  to->key_file = g_strdup (from->key_file);
+  to->public_key_file = g_strdup (from->public_key_file);
+  to->terminal_sn = g_strdup (from->terminal_sn);
+  to->terminal_key = g_strdup (from->terminal_key);
+  to->timeout = from->timeout;
 }
 
 /* "enter", "tab" or one printable character; anything else is Enter, with a
@@ -84,6 +194,9 @@ till_config_free (TillConfig *self)
   g_free (self->camera_uri);
   g_free (self->customer_screen);
   g_free (self->scanner_prefix);
+  for (guint i = 0; i < TILL_CONFIG_N_WALLETS; i++)
+    wallet_config_clear (&self->wallets[i]);
+  g_free (self->payments_ca_file);
   g_free (self);
 }
 
@@ -139,6 +252,8 @@ till_config_load (const char *path, GError **error)
         g_autofree char *suffix = dup_nonempty_string (keyfile, "devices", "scanner-suffix");
         self->scanner_suffix = parse_scanner_suffix (suffix);
       }
+      if (!load_payments (self, keyfile, path, error))
+        return NULL;
     }
   else if (!g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
@@ -157,6 +272,9 @@ till_config_load (const char *path, GError **error)
     self->customer_screen = g_strdup ("auto");
   if (self->scanner_suffix == 0)
     self->scanner_suffix = TILL_SCAN_SUFFIX_ENTER;
+  for (guint i = 0; i < TILL_CONFIG_N_WALLETS; i++)
+    if (self->wallets[i].timeout == 0)
+      self->wallets[i].timeout = TILL_CONFIG_DEFAULT_PAYMENT_TIMEOUT;
   return g_steal_pointer (&self);
 }
 
@@ -191,6 +309,9 @@ till_config_copy (const TillConfig *self)
   copy->customer_screen = g_strdup (self->customer_screen);
   copy->scanner_prefix = g_strdup (self->scanner_prefix);
   copy->scanner_suffix = self->scanner_suffix;
+  for (guint i = 0; i < TILL_CONFIG_N_WALLETS; i++)
+    wallet_config_copy (&copy->wallets[i], &self->wallets[i]);
+  copy->payments_ca_file = g_strdup (self->payments_ca_file);
   return copy;
 }
 
@@ -617,4 +738,96 @@ till_config_build_device_uri (const char *scheme, const char *target, const char
       g_string_append_uri_escaped (uri, query[i + 1], "/:", FALSE);
     }
   return g_string_free (uri, FALSE);
+}
+
+/* ---- Payments --------------------------------------------------------------- */
+
+const char *
+till_config_wallet_to_string (TillConfigWallet wallet)
+{
+  g_return_val_if_fail (wallet < TILL_CONFIG_N_WALLETS, NULL);
+  return wallet_keys[wallet];
+}
+
+static gboolean
+require (const char *value, TillConfigWallet wallet, const char *key, GError **error)
+{
+  if (value != NULL)
+    return TRUE;
+  g_set_error (error, TILL_CONFIG_ERROR, TILL_CONFIG_ERROR_INVALID,
+               _ ("Payments: %s-%s is missing from [payments]"), wallet_keys[wallet], key);
+  return FALSE;
+}
+
+static gboolean
+require_file (const char *path, TillConfigWallet wallet, const char *key, GError **error)
+{
+  if (!require (path, wallet, key, error))
+    return FALSE;
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  g_set_error (error, TILL_CONFIG_ERROR, TILL_CONFIG_ERROR_INVALID,
+               _ ("Payments: %s-%s: the file %s does not exist"), wallet_keys[wallet], key, path);
+  return FALSE;
+}
+
+/**
+ * till_config_validate_wallet:
+ * A wallet that is not set up (no URL) is valid: the till just does not
+ * take it. The simulator needs nothing else: it makes its own credentials.
+ */
+gboolean
+till_config_validate_wallet (const TillConfig *config, TillConfigWallet wallet, GError **error)
+{
+  const TillWalletConfig *settings;
+
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (wallet < TILL_CONFIG_N_WALLETS, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  settings = &config->wallets[wallet];
+  if (settings->url == NULL || g_str_equal (settings->url, TILL_CONFIG_PAYMENTS_SIM))
+    return TRUE;
+  if (!g_str_has_prefix (settings->url, "https://") && !g_str_has_prefix (settings->url, "http://"))
+    {
+      g_set_error (error, TILL_CONFIG_ERROR, TILL_CONFIG_ERROR_INVALID,
+                   _ ("Payments: %s-url “%s” is not an https:// address or sim://"),
+                   wallet_keys[wallet], settings->url);
+      return FALSE;
+    }
+  if (config->payments_ca_file != NULL &&
+      !g_file_test (config->payments_ca_file, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, TILL_CONFIG_ERROR, TILL_CONFIG_ERROR_INVALID,
+                   _ ("Payments: ca-file: the file %s does not exist"), config->payments_ca_file);
+      return FALSE;
+    }
+  switch (wallet)
+    {
+    case TILL_CONFIG_WALLET_WECHAT:
+      if (!require (settings->app_id, wallet, "appid", error) ||
+          !require (settings->merchant_id, wallet, "mch-id", error) ||
+          !require (settings->api_key, wallet, "api-key", error))
+        return FALSE;
+      if (settings->sign_type != NULL && !g_str_equal (settings->sign_type, "MD5") &&
+          !g_str_equal (settings->sign_type, "HMAC-SHA256"))
+        {
+          g_set_error (error, TILL_CONFIG_ERROR, TILL_CONFIG_ERROR_INVALID,
+                       _ ("Payments: wechat-sign-type must be MD5 or HMAC-SHA256"));
+          return FALSE;
+        }
+      /* Reversal and refunds (/secapi) need the merchant certificate. */
+      return require_file (settings->cert_file, wallet, "cert", error) &&
+             require_file (settings->key_file, wallet, "key", error);
+    case TILL_CONFIG_WALLET_ALIPAY:
+      return require (settings->app_id, wallet, "app-id", error) &&
+             require_file (settings->key_file, wallet, "private-key", error) &&
+             require_file (settings->public_key_file, wallet, "public-key", error);
+    case TILL_CONFIG_WALLET_UNIONPAY:
+      return require (settings->terminal_sn, wallet, "terminal-sn", error) &&
+             require (settings->terminal_key, wallet, "terminal-key", error);
+    case TILL_CONFIG_N_WALLETS:
+    default:
+      g_assert_not_reached ();
+    }
 }

@@ -23,8 +23,59 @@ G_BEGIN_DECLS
  *   customer-screen=auto
  *   scanner-prefix=
  *   scanner-suffix=enter
+ *   [payments]
+ *   wechat-url=https://api.mch.weixin.qq.com
+ *   wechat-appid=wx8888888888888888
+ *   wechat-mch-id=1900000109
+ *   wechat-api-key=…
+ *   wechat-sign-type=HMAC-SHA256
+ *   wechat-cert=/etc/opentill/apiclient_cert.pem
+ *   wechat-key=/etc/opentill/apiclient_key.pem
+ *   alipay-url=https://openapi.alipay.com/gateway.do
+ *   alipay-app-id=2014072300007148
+ *   alipay-private-key=/etc/opentill/alipay_app_private.pem
+ *   alipay-public-key=/etc/opentill/alipay_public.pem
+ *   unionpay-url=https://api.shouqianba.com
+ *   unionpay-terminal-sn=…
+ *   unionpay-terminal-key=…
+ *   ca-file=
+ *   timeout=10
  *
- * Every device is a URI (see hw/); an absent key means no such device. */
+ * Every device is a URI (see hw/); an absent key means no such device. A
+ * wallet without its -url key is not set up; "sim://" as its URL starts the
+ * in-process simulator of the providers' APIs (for the demo and the tests),
+ * as sim:// device URIs do. */
+
+/* One QR wallet provider's connection, from the [payments] group: keys
+ * "<provider>-url", "-appid"/"-app-id", "-mch-id", "-api-key", "-sign-type",
+ * "-cert", "-key", "-private-key", "-public-key", "-terminal-sn",
+ * "-terminal-key", "-timeout". */
+typedef struct
+{
+  char *url;             /* NULL = not set up; "sim://" = the simulator */
+  char *app_id;          /* WeChat appid, Alipay app_id */
+  char *merchant_id;     /* WeChat mch_id */
+  char *api_key;         /* WeChat APIv2 key */
+  char *sign_type;       /* WeChat: "MD5" or "HMAC-SHA256" (the default) */
+  char *cert_file;       /* WeChat: the client certificate (PEM) for /secapi */
+  char *key_file;        /* WeChat: its private key (PEM); Alipay: the app private key */
+  char *public_key_file; /* Alipay: Alipay's public key */
+  char *terminal_sn;     /* aggregator (UnionPay): terminal_sn */
+  char *terminal_key;    /* aggregator: terminal_key */
+  guint timeout;         /* seconds per request: the group's timeout unless set */
+} TillWalletConfig;
+
+typedef enum
+{
+  TILL_CONFIG_WALLET_WECHAT,
+  TILL_CONFIG_WALLET_ALIPAY,
+  TILL_CONFIG_WALLET_UNIONPAY,
+  TILL_CONFIG_N_WALLETS,
+} TillConfigWallet;
+
+#define TILL_CONFIG_PAYMENTS_SIM "sim://"
+#define TILL_CONFIG_DEFAULT_PAYMENT_TIMEOUT 10
+
 typedef struct
 {
   char *path;     /* the file read, or NULL when it did not exist */
@@ -47,6 +98,10 @@ typedef struct
    * printable character), as till-scan-detector.h takes them. */
   char    *scanner_prefix;
   gunichar scanner_suffix;
+  /* [payments]: the QR wallet providers, by TillConfigWallet, and ca-file:
+   * the certificates to trust for them (NULL = the system's). */
+  TillWalletConfig wallets[TILL_CONFIG_N_WALLETS];
+  char            *payments_ca_file;
 } TillConfig;
 
 /* The devices of the [devices] group that are URIs, in the order a settings
@@ -122,6 +177,15 @@ gboolean till_config_save_devices (TillConfig *config, const char *path, GError 
 char *till_config_build_device_uri (const char        *scheme,
                                     const char        *target,
                                     const char *const *query) G_GNUC_WARN_UNUSED_RESULT;
+
+/* "wechat", "alipay", "unionpay": the key prefix and the tender id. */
+const char *till_config_wallet_to_string (TillConfigWallet wallet);
+/* Checks that each wallet set up has what its client needs: an http(s)://
+ * or sim:// URL, and for a real provider its ids, keys and files. The
+ * message names the provider and the missing key
+ * (TILL_CONFIG_ERROR_INVALID). */
+gboolean
+till_config_validate_wallet (const TillConfig *config, TillConfigWallet wallet, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillConfig, till_config_free)
 

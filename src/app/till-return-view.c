@@ -710,6 +710,26 @@ queue_printing (TillReturnView *self)
                       _ ("The slip is printing: the customer signs it, the store keeps it."));
 }
 
+/* "Return R01-… · 微信支付 ￥30.00 (refund in progress) · 现金 ￥20.00". */
+static char *
+describe_refunds (TillReturn *ret, const char *return_no)
+{
+  GString *text = g_string_new (NULL);
+  guint    n_refunds = till_return_get_n_refunds (ret);
+
+  g_string_printf (text, _ ("Return %s"), return_no);
+  for (guint i = 0; n_refunds > 1 && i < n_refunds; i++)
+    {
+      const TillRefund *refund = till_return_get_refund (ret, i);
+      g_autofree char  *money = till_ui_format_money (refund->amount);
+
+      g_string_append_printf (text, " · %s %s", till_receipt_refund_method_label (refund->method),
+                              money);
+      if (refund->state == TILL_REFUND_STATE_PENDING)
+        g_string_append_printf (text, " (%s)", _ ("Refund in progress"));
+    }
+  return g_string_free (text, FALSE);
+}
 static void
 show_done (TillReturnView *self)
 {
@@ -751,16 +771,19 @@ show_done (TillReturnView *self)
       g_autofree char *money = till_ui_format_money (till_return_get_refund_total (self->ret));
       const char      *method = till_return_get_refund_method (self->ret);
 
-      /* "Refund ￥3.50 in cash": the figure goes big below the words. */
+      /* "Refund ￥3.50 in cash": the figure goes big below the words. A
+       * refund split over the sale's tenders names each part below. */
       caption = g_strdup_printf (_ ("Refund in %s"), till_receipt_refund_method_label (method));
       amount = g_steal_pointer (&money);
-      details = g_strdup_printf (_ ("Return %s"), return_no);
+      details = describe_refunds (self->ret, return_no);
     }
   gtk_label_set_text (GTK_LABEL (self->done_caption_label), caption);
   gtk_label_set_text (GTK_LABEL (self->done_amount_label), amount);
   gtk_label_set_text (GTK_LABEL (self->done_details_label), details);
   set_message (self, NULL, FALSE);
   queue_printing (self);
+  /* Wallet refunds were recorded pending with the return: send them now. */
+  till_wallet_service_resume (till_session_get_wallet_service (self->session));
   show_page (self, "done");
 }
 

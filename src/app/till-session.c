@@ -24,6 +24,10 @@ struct _TillSession
   TillCart    *cart;
   TillUser    *user;
   guint        checkpoint_source;
+
+  TillTenderRegistry *tenders;
+  TillWalletService  *wallet_service;
+  TillPayment        *payment;
 };
 
 G_DEFINE_FINAL_TYPE (TillSession, till_session, G_TYPE_OBJECT)
@@ -32,6 +36,7 @@ enum
 {
   PROP_0,
   PROP_USER,
+  PROP_PAYMENT,
   N_PROPS
 };
 
@@ -51,12 +56,41 @@ checkpoint_when_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The open cart's payment, read from SQLite: after a restart it holds the
+ * tenders a killed till had already taken. */
+static gboolean
+renew_payment (TillSession *self, GError **error)
+{
+  g_autoptr (TillPayment) payment = till_payment_new (self->cart, error);
+
+  if (payment == NULL)
+    return FALSE;
+  g_set_object (&self->payment, payment);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAYMENT]);
+  return TRUE;
+}
+
+/* A sale recorded, voided or put on hold: the new cart starts unpaid. */
+static void
+cart_sale_uuid_cb (TillSession *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!renew_payment (self, &error))
+    g_warning ("The new sale's payment cannot be read: %s", error->message);
+}
+
 static void
 till_session_dispose (GObject *object)
 {
   TillSession *self = TILL_SESSION (object);
 
   g_clear_handle_id (&self->checkpoint_source, g_source_remove);
+  if (self->cart != NULL)
+    g_signal_handlers_disconnect_by_data (self->cart, self);
+  g_clear_object (&self->payment);
+  g_clear_object (&self->tenders);
+  g_clear_object (&self->wallet_service);
   g_clear_object (&self->user);
   g_clear_object (&self->cart);
   g_clear_object (&self->journal);
@@ -75,6 +109,9 @@ till_session_get_property (GObject *object, guint prop_id, GValue *value, GParam
     {
     case PROP_USER:
       g_value_set_object (value, self->user);
+      break;
+    case PROP_PAYMENT:
+      g_value_set_object (value, self->payment);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -108,6 +145,9 @@ till_session_class_init (TillSessionClass *klass)
   properties[PROP_USER] =
       g_param_spec_object ("user", NULL, NULL, TILL_TYPE_USER,
                            G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PAYMENT] =
+      g_param_spec_object ("payment", NULL, NULL, TILL_TYPE_PAYMENT,
+                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -167,6 +207,24 @@ till_session_open (const char *db_path, const char *key_path, guint demo_skus, G
   if (!till_cart_restore (self->cart, error))
     return NULL;
 
+  self->tenders = till_tender_registry_new (self->store);
+  {
+    g_autoptr (TillTender) cash = till_cash_tender_new ();
+    g_autoptr (TillTender) card = till_card_tender_new ();
+    g_autoptr (TillTender) stored_value = till_stored_value_tender_new (self->store);
+    g_autoptr (TillTender) voucher = till_voucher_tender_new (self->store);
+
+    till_tender_registry_add (self->tenders, cash);
+    till_tender_registry_add (self->tenders, card);
+    till_tender_registry_add (self->tenders, stored_value);
+    till_tender_registry_add (self->tenders, voucher);
+  }
+  self->wallet_service = till_wallet_service_new (self->store);
+  if (!renew_payment (self, error))
+    return NULL;
+  g_signal_connect_object (self->cart, "notify::sale-uuid", G_CALLBACK (cart_sale_uuid_cb), self,
+                           G_CONNECT_SWAPPED);
+
   return g_steal_pointer (&self);
 }
 
@@ -213,6 +271,65 @@ till_session_set_user (TillSession *self, TillUser *user)
 
   if (g_set_object (&self->user, user))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USER]);
+}
+
+TillTenderRegistry *
+till_session_get_tenders (TillSession *self)
+{
+  g_return_val_if_fail (TILL_IS_SESSION (self), NULL);
+  return self->tenders;
+}
+
+TillWalletService *
+till_session_get_wallet_service (TillSession *self)
+{
+  g_return_val_if_fail (TILL_IS_SESSION (self), NULL);
+  return self->wallet_service;
+}
+
+/**
+ * till_session_add_wallet_client:
+ * @client: a configured provider client
+ * @cadence: (nullable): when to query and give up; %NULL: the provider's
+ *
+ * From here on the wallet's tender is a driver of till_session_get_tenders():
+ * the payment screen shows it when the store turned it on.
+ */
+void
+till_session_add_wallet_client (TillSession             *self,
+                                TillWalletClient        *client,
+                                const TillWalletCadence *cadence)
+{
+  g_autoptr (TillTender) tender = NULL;
+
+  g_return_if_fail (TILL_IS_SESSION (self));
+  g_return_if_fail (TILL_IS_WALLET_CLIENT (client));
+
+  till_wallet_service_set_client (self->wallet_service, client, cadence);
+  tender = till_wallet_service_create_tender (self->wallet_service,
+                                              till_wallet_client_get_provider (client));
+  till_tender_registry_add (self->tenders, tender);
+}
+
+/**
+ * till_session_get_payment:
+ * Returns: (transfer none): the open cart's payment; replaced (and "payment"
+ *   notified) when the cart starts a new sale
+ */
+TillPayment *
+till_session_get_payment (TillSession *self)
+{
+  g_return_val_if_fail (TILL_IS_SESSION (self), NULL);
+  return self->payment;
+}
+
+gboolean
+till_session_reload_payment (TillSession *self, GError **error)
+{
+  g_return_val_if_fail (TILL_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return till_payment_reload (self->payment, error);
 }
 
 char *

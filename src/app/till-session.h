@@ -5,10 +5,13 @@
 #pragma once
 
 #include <till-core.h>
+#include <till-wallet-service.h>
 
 G_BEGIN_DECLS
 
-/* Properties: "user" (TillUser, nullable, notify): who is signed in. */
+/* Properties: "user" (TillUser, nullable, notify): who is signed in;
+ * "payment" (TillPayment, notify): the tenders applied to the open cart,
+ * a new one whenever the cart starts a new sale. */
 #define TILL_TYPE_SESSION (till_session_get_type ())
 G_DECLARE_FINAL_TYPE (TillSession, till_session, TILL, SESSION, GObject)
 
@@ -27,6 +30,21 @@ TillCart    *till_session_get_cart (TillSession *self);
 TillUser    *till_session_get_user (TillSession *self);
 void         till_session_set_user (TillSession *self, TillUser *user);
 void         till_session_checkpoint_when_idle (TillSession *self);
+/* The tender drivers: cash, bank card, stored value and vouchers from the
+ * start, each QR wallet once its client is added; which are on, and their
+ * order, is the store's setting (till-tender-registry.h). */
+TillTenderRegistry *till_session_get_tenders (TillSession *self);
+TillWalletService  *till_session_get_wallet_service (TillSession *self);
+/* Gives @client's provider to the wallet service (with @cadence, NULL: the
+ * provider's) and registers that wallet's tender. */
+void         till_session_add_wallet_client (TillSession             *self,
+                                             TillWalletClient        *client,
+                                             const TillWalletCadence *cadence);
+TillPayment *till_session_get_payment (TillSession *self);
+/* Reads the open cart's applied tenders again (a resumed wallet attempt
+ * was confirmed paid). */
+gboolean till_session_reload_payment (TillSession *self, GError **error);
+
 /* The store's name for the screen, e.g. "便利店 (中关村店)". */
 char *till_session_dup_store_name (TillSession *self) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -470,6 +470,7 @@ sale_completed_cb (TillWindow *self, TillSale *sale, TillPaymentView *view)
 {
   g_autoptr (GError) error = NULL;
   TillUser *cashier = till_session_get_user (self->session);
+  gboolean  has_cash = FALSE;
 
   /* pay.* may come from outside (D-Bus) while the sale screen shows: the change
    * must be on screen all the same. */
@@ -483,9 +484,11 @@ sale_completed_cb (TillWindow *self, TillSale *sale, TillPaymentView *view)
     return;
 
   /* The sale is durable now; the receipt (and for cash, the drawer pulse and its
-   * record) are queued in a transaction of their own. Every sale is cash so far:
-   * when other tenders arrive, only a sale with cash in it opens the drawer. */
-  if (!till_printer_monitor_queue_sale (self->printer_monitor, sale, TRUE,
+   * record) are queued in a transaction of their own. Only a sale with cash in
+   * it opens the drawer. */
+  for (guint i = 0; i < till_sale_get_n_payments (sale); i++)
+    has_cash |= till_sale_get_payment (sale, i)->kind == TILL_TENDER_KIND_CASH;
+  if (!till_printer_monitor_queue_sale (self->printer_monitor, sale, has_cash,
                                         cashier != NULL ? till_user_get_code (cashier) : NULL,
                                         &self->receipt_job, &error))
     {
@@ -540,6 +543,14 @@ take_scanned_code (TillWindow *self, const char *code, gboolean typed)
       g_str_equal (till_window_get_page (self), "returns"))
     {
       till_return_view_take_scan (self->return_view, code);
+      return TRUE;
+    }
+  /* On the payment screen a scan is the customer's payment code (or a
+   * stored-value card or voucher). */
+  if (self->session != NULL && till_session_get_user (self->session) != NULL &&
+      g_str_equal (till_window_get_page (self), "payment"))
+    {
+      till_payment_view_take_scan (self->payment_view, code);
       return TRUE;
     }
   if (self->session == NULL || till_session_get_user (self->session) == NULL ||

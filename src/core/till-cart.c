@@ -1349,6 +1349,7 @@ _till_cart_delete_journal (TillCart *self, GError **error)
 {
   g_autoptr (TillStmt) delete_lines = NULL;
   g_autoptr (TillStmt) delete_cart = NULL;
+  g_autoptr (TillStmt) delete_tenders = NULL;
 
   g_return_val_if_fail (TILL_IS_CART (self), FALSE);
   g_return_val_if_fail (till_store_in_transaction (self->store), FALSE);
@@ -1359,7 +1360,48 @@ _till_cart_delete_journal (TillCart *self, GError **error)
   delete_cart = till_store_prepare (self->store, "DELETE FROM cart", error);
   if (delete_cart == NULL || !till_store_step_done (self->store, delete_cart, error))
     return FALSE;
-  return TRUE;
+  /* Tenders left on a sale that ends without being recorded (voided, held)
+   * are cash, stored value or vouchers: nothing was taken before the sale,
+   * the cashier hands cash back. Captured ones were refused before. */
+  delete_tenders =
+      till_store_prepare (self->store, "DELETE FROM cart_tender WHERE cart_uuid = ?", error);
+  if (delete_tenders == NULL)
+    return FALSE;
+  sqlite3_bind_text (delete_tenders, 1, self->sale_uuid, -1, SQLITE_STATIC);
+  return till_store_step_done (self->store, delete_tenders, error);
+}
+
+/**
+ * _till_cart_check_no_captured:
+ *
+ * Returns: %TRUE when no card or wallet tender is applied to the cart's sale;
+ *   %FALSE with @error set (TILL_CART_ERROR_CAPTURED, or a store error)
+ */
+gboolean
+_till_cart_check_no_captured (TillCart *self, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+
+  g_return_val_if_fail (TILL_IS_CART (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = till_store_prepare (self->store,
+                             "SELECT count(*) FROM cart_tender WHERE cart_uuid = ? "
+                             "AND kind IN ('card', 'wallet')",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, self->sale_uuid, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      till_store_set_error (self->store, error, _ ("Cannot read the payment of the sale"));
+      return FALSE;
+    }
+  if (sqlite3_column_int64 (stmt, 0) == 0)
+    return TRUE;
+  g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_CAPTURED,
+               _ ("Take off the card and wallet payments first"));
+  return FALSE;
 }
 
 /**
@@ -1653,7 +1695,7 @@ till_cart_void_sale (TillCart           *self,
       g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_EMPTY, _ ("There is no sale to void"));
       return FALSE;
     }
-  if (!check_reason (reason, error))
+  if (!check_reason (reason, error) || !_till_cart_check_no_captured (self, error))
     return FALSE;
   if (!act_begin (self, journal, user, TILL_PERMISSION_VOID_SALE, 0, override, error))
     return FALSE;

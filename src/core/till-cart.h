@@ -29,6 +29,8 @@ typedef enum
   TILL_CART_ERROR_REASON,    /* the act needs a reason and none was given */
   TILL_CART_ERROR_DISCOUNT,  /* a discount or price outside 0..100 % / the line's worth */
   TILL_CART_ERROR_EMPTY,     /* nothing in the cart to act on */
+  TILL_CART_ERROR_CAPTURED,  /* card or wallet money was taken: release it before voiding or holding
+                              */
 } TillCartError;
 
 /* A cart is a GListModel of TillCartLine. Properties (read-only, notify):
@@ -155,6 +157,10 @@ void         till_cart_set_rounding_rule (TillCart *self, TillRounding rule);
  * cart rows; after the commit, start a new empty cart with a new sale uuid. */
 gboolean _till_cart_delete_journal (TillCart *self, GError **error);
 void     _till_cart_reset (TillCart *self);
+/* TILL_CART_ERROR_CAPTURED when tenders that moved money (card, QR wallet)
+ * are applied to the cart's sale (cart_tender): voiding or holding it would
+ * leave the customer's money taken. */
+gboolean _till_cart_check_no_captured (TillCart *self, GError **error);
 
 /* For held sales: inside the caller's transaction, replaces the journaled cart
  * with @lines (TillCartLine) under @sale_uuid; till_cart_restore() after the

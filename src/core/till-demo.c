@@ -14,8 +14,10 @@
 #include "till-barcode.h"
 #include "till-catalog.h"
 #include "till-demo.h"
+#include "till-local-tenders.h"
 #include "till-money.h"
 #include "till-store.h"
+#include "till-tender-registry.h"
 #include "till-user.h"
 
 typedef struct
@@ -892,6 +894,44 @@ add_settings_and_users (TillStore *store, GError **error)
   return TRUE;
 }
 
+/* Tenders for the demo: every tender on in the default order, two
+ * stored-value cards (充500送50, and a small one to show a short balance)
+ * and vouchers: five ¥10 off a ¥50 sale, one ¥20 with no minimum, one that
+ * expired last year. */
+static gboolean
+add_payments (TillStore *store, GError **error)
+{
+  static const struct
+  {
+    const char *code;
+    gint64      face_value;
+    gint64      min_spend;
+    const char *valid_from;
+    const char *valid_until;
+  } vouchers[] = {
+    { "V2026001", 1000, 5000, NULL, NULL },
+    { "V2026002", 1000, 5000, NULL, NULL },
+    { "V2026003", 1000, 5000, NULL, NULL },
+    { "V2026004", 1000, 5000, NULL, NULL },
+    { "V2026005", 1000, 5000, NULL, NULL },
+    { TILL_DEMO_VOUCHER_ANY, 2000, 0, NULL, NULL },
+    { TILL_DEMO_VOUCHER_EXPIRED, 1000, 0, "2025-01-01", "2025-12-31" },
+  };
+
+  if (!till_store_set_setting (store, "tenders.enabled", TILL_TENDERS_DEFAULT, error) ||
+      !till_stored_value_open (store, TILL_DEMO_STORED_VALUE_CARD, "王芳", 50000, 5000, error) ||
+      !till_stored_value_open (store, TILL_DEMO_STORED_VALUE_SMALL_CARD, "张伟", 3000, 0, error))
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (vouchers); i++)
+    {
+      if (!till_voucher_issue (store, vouchers[i].code, vouchers[i].face_value,
+                               vouchers[i].min_spend, vouchers[i].valid_from,
+                               vouchers[i].valid_until, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 populate (Demo *demo, TillStore *store, guint n_skus, GError **error)
 {
@@ -904,7 +944,8 @@ populate (Demo *demo, TillStore *store, guint n_skus, GError **error)
   g_array_set_clear_func (packaged, candidate_clear);
   g_array_set_clear_func (weighed, candidate_clear);
 
-  if (!add_settings_and_users (store, error) || !add_categories (demo, error))
+  if (!add_settings_and_users (store, error) || !add_payments (store, error) ||
+      !add_categories (demo, error))
     return FALSE;
 
   build_packaged_candidates (demo, packaged);

@@ -145,6 +145,8 @@ till_held_sale_suspend (TillCart           *cart,
                    _ ("There is no sale to suspend"));
       return 0;
     }
+  if (!_till_cart_check_no_captured (cart, error))
+    return 0;
   if (!till_store_begin (store, error))
     return 0;
   if (!till_permission_check (store, journal, user, TILL_PERMISSION_SUSPEND_SALE, 0, override,

@@ -13,6 +13,7 @@
 
 #include "till-cart.h"
 #include "till-journal.h"
+#include "till-local-tenders.h"
 #include "till-money.h"
 #include "till-outbox.h"
 #include "till-permission.h"
@@ -22,6 +23,7 @@
 #include "till-store.h"
 #include "till-user.h"
 #include "till-uuid.h"
+#include "till-wallet-payment.h"
 
 #define DEFAULT_TILL_ID "T01"
 /* Store rules for returns without the receipt, per till and business day. */
@@ -39,6 +41,32 @@ typedef struct
   gint64       unit_price;
   gint64       current_price; /* the product's price when added */
 } ManualLine;
+
+/* Where each kind of tender comes in the order refunds fill them
+ * (TillRefund in till-return.h): money first, what the till must pay out of
+ * its own drawer later, vouchers last. */
+typedef enum
+{
+  RANK_STORED_VALUE,
+  RANK_WALLET,
+  RANK_CARD,
+  RANK_CASH, /* exchange credit and cash: both go back as cash */
+  RANK_VOUCHER,
+} RefundRank;
+
+/* One of the sale's tenders as refunds see it: what it paid and what earlier
+ * returns of the sale gave back to it. Cash and exchange credit share one. */
+typedef struct
+{
+  const TillSalePayment *payment; /* the sale's tender (the first one, for cash) */
+  RefundRank             rank;
+  guint                  order;    /* the tender's place in the sale */
+  const char            *method;   /* what its refund tenders are called */
+  TillTenderKind         kind;     /* ditto */
+  const char            *key;      /* what its refund tenders reference; NULL for cash */
+  gint64                 paid;     /* fen: a_t */
+  gint64                 refunded; /* fen, by earlier returns */
+} RefundBucket;
 
 /* What earlier returns took back of one sold line. */
 typedef struct
@@ -63,6 +91,7 @@ struct _TillReturn
   gint64         *picked;
   gint64          subtotal_before; /* line amounts of the sale's earlier returns */
   gint64          refund_before;   /* their refund totals */
+  GArray         *buckets;         /* RefundBucket, in the order refunds fill them */
   /* Without the receipt: */
   GArray *manual_lines; /* ManualLine */
 
@@ -85,7 +114,7 @@ struct _TillReturn
   char   *cashier_name;
   char   *approver_code;
   char   *exchange_sale_uuid;
-  GArray *refunds; /* TillRefund */
+  GArray *refunds; /* TillRefund: as planned (a draft) or recorded */
   gint64  journal_seq;
   char   *journal_hash;
 };
@@ -102,9 +131,11 @@ static const char *const reason_names[TILL_N_RETURN_REASONS] = {
   [TILL_RETURN_REASON_EXPIRED] = "expired",
 };
 
-/* Methods the till can pay a refund back to. Card and wallet refunds go through
- * their providers once those tenders exist; until then only cash. */
-static const char *const refundable_methods[] = { "cash" };
+static const char *const refund_state_names[] = {
+  [TILL_REFUND_STATE_DONE] = "done",
+  [TILL_REFUND_STATE_PENDING] = "pending",
+  [TILL_REFUND_STATE_FAILED] = "failed",
+};
 
 static void
 clear_return_line (gpointer data)
@@ -131,18 +162,236 @@ clear_refund (gpointer data)
 
   g_clear_pointer (&refund->method, g_free);
   g_clear_pointer (&refund->reference, g_free);
+  g_clear_pointer (&refund->account, g_free);
 }
 
 static void
-add_refund (TillReturn *self, const char *method, gint64 amount, const char *reference)
+add_refund (TillReturn     *self,
+            const char     *method,
+            TillTenderKind  kind,
+            gint64          amount,
+            const char     *reference,
+            const char     *account,
+            TillRefundState state)
 {
   TillRefund refund = {
     .method = g_strdup (method),
     .amount = amount,
     .reference = g_strdup (reference),
+    .kind = kind,
+    .account = g_strdup (account),
+    .state = state,
   };
 
   g_array_append_val (self->refunds, refund);
+}
+
+static void
+add_cash_refund (TillReturn *self, gint64 amount)
+{
+  add_refund (self, "cash", TILL_TENDER_KIND_CASH, amount, NULL, NULL, TILL_REFUND_STATE_DONE);
+}
+
+static int
+compare_buckets (gconstpointer a, gconstpointer b)
+{
+  const RefundBucket *left = a;
+  const RefundBucket *right = b;
+
+  if (left->rank != right->rank)
+    return left->rank < right->rank ? -1 : 1;
+  return left->order < right->order ? -1 : left->order > right->order;
+}
+
+/* The sale's tenders in the order refunds fill them. */
+static void
+build_buckets (TillReturn *self)
+{
+  guint cash_at = G_MAXUINT;
+
+  g_array_set_size (self->buckets, 0);
+  for (guint i = 0; i < till_sale_get_n_payments (self->sale); i++)
+    {
+      const TillSalePayment *payment = till_sale_get_payment (self->sale, i);
+      RefundBucket           bucket = {
+                  .payment = payment,
+                  .order = i,
+                  .method = payment->method,
+                  .kind = payment->kind,
+                  .key = payment->reference,
+                  .paid = payment->amount,
+      };
+
+      switch (payment->kind)
+        {
+        case TILL_TENDER_KIND_STORED_VALUE:
+          bucket.rank = RANK_STORED_VALUE;
+          break;
+        case TILL_TENDER_KIND_WALLET:
+          bucket.rank = RANK_WALLET;
+          bucket.key = payment->attempt;
+          break;
+        case TILL_TENDER_KIND_CARD:
+          bucket.rank = RANK_CARD;
+          break;
+        case TILL_TENDER_KIND_VOUCHER:
+          bucket.rank = RANK_VOUCHER;
+          break;
+        case TILL_TENDER_KIND_CASH:
+        case TILL_TENDER_KIND_EXCHANGE:
+        default:
+          bucket.rank = RANK_CASH;
+          break;
+        }
+      /* A wallet payment the provider never confirmed to us by number (a
+       * deferred one) has nothing a refund could name: it goes back in cash. */
+      if (bucket.rank == RANK_WALLET && bucket.key == NULL)
+        bucket.rank = RANK_CASH;
+      if (bucket.rank == RANK_CASH)
+        {
+          if (cash_at != G_MAXUINT)
+            {
+              g_array_index (self->buckets, RefundBucket, cash_at).paid += payment->amount;
+              continue;
+            }
+          bucket.method = "cash";
+          bucket.kind = TILL_TENDER_KIND_CASH;
+          bucket.key = NULL;
+        }
+      if (bucket.rank == RANK_CASH)
+        cash_at = self->buckets->len;
+      g_array_append_val (self->buckets, bucket);
+    }
+  g_array_sort (self->buckets, compare_buckets);
+}
+
+static gboolean
+bucket_matches (const RefundBucket *bucket, const char *method, const char *reference)
+{
+  if (g_strcmp0 (bucket->method, method) != 0)
+    return FALSE;
+  return bucket->rank == RANK_CASH || g_strcmp0 (bucket->key, reference) == 0;
+}
+
+/* Counts an earlier refund of @amount against the buckets it went to;
+ * returns what is left over because it went elsewhere. */
+static gint64
+consume_matching (TillReturn *self, const char *method, const char *reference, gint64 amount)
+{
+  for (guint i = 0; i < self->buckets->len && amount > 0; i++)
+    {
+      RefundBucket *bucket = &g_array_index (self->buckets, RefundBucket, i);
+      gint64        take;
+
+      if (!bucket_matches (bucket, method, reference))
+        continue;
+      take = MIN (amount, MAX (bucket->paid - bucket->refunded, 0));
+      bucket->refunded += take;
+      amount -= take;
+    }
+  return amount;
+}
+
+/* Fills the buckets' refunded figures from the refund tenders of the
+ * sale's returns numbered below @before_return_no: first each against its own
+ * tender, then what went elsewhere (cash under the "cash" rule, exchange
+ * credit) against the money tenders in order, never against a voucher. */
+static gboolean
+load_refunded_before (TillReturn *self, gint64 before_return_no, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  gint64 elsewhere = 0;
+  int    rc;
+
+  for (guint i = 0; i < self->buckets->len; i++)
+    g_array_index (self->buckets, RefundBucket, i).refunded = 0;
+  stmt = till_store_prepare (self->store,
+                             "SELECT f.method, f.reference, f.amount FROM refund_payment f "
+                             "JOIN sale_return r ON r.uuid = f.return_uuid "
+                             "WHERE r.sale_uuid = ? AND r.return_no < ? "
+                             "ORDER BY r.return_no, f.line_no",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, till_sale_get_uuid (self->sale), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, before_return_no);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    elsewhere += consume_matching (self, (const char *) sqlite3_column_text (stmt, 0),
+                                   (const char *) sqlite3_column_text (stmt, 1),
+                                   sqlite3_column_int64 (stmt, 2));
+  if (rc != SQLITE_DONE)
+    {
+      till_store_set_error (self->store, error, _ ("Cannot read earlier refunds"));
+      return FALSE;
+    }
+  for (guint i = 0; i < self->buckets->len && elsewhere > 0; i++)
+    {
+      RefundBucket *bucket = &g_array_index (self->buckets, RefundBucket, i);
+      gint64        take;
+
+      if (bucket->rank == RANK_VOUCHER)
+        continue;
+      take = MIN (elsewhere, MAX (bucket->paid - bucket->refunded, 0));
+      bucket->refunded += take;
+      elsewhere -= take;
+    }
+  return TRUE;
+}
+
+/* The refund tenders of a draft, by the rule in till-return.h. */
+static void
+plan_refunds (TillReturn *self)
+{
+  g_autofree char *rule = NULL;
+  gboolean         all_cash;
+  gint64           left = self->refund_total;
+  gint64           cash = 0;
+  guint            cash_at = G_MAXUINT;
+
+  g_array_set_size (self->refunds, 0);
+  if (self->sale == NULL)
+    {
+      add_cash_refund (self, self->refund_total);
+      return;
+    }
+  rule = till_store_get_setting (self->store, "returns.refund-to");
+  all_cash = g_strcmp0 (rule, "cash") == 0;
+
+  for (guint i = 0; i < self->buckets->len && left > 0; i++)
+    {
+      const RefundBucket *bucket = &g_array_index (self->buckets, RefundBucket, i);
+      gint64              take = MIN (left, MAX (bucket->paid - bucket->refunded, 0));
+
+      if (take == 0)
+        continue;
+      left -= take;
+      if (bucket->rank == RANK_CASH || (all_cash && bucket->rank != RANK_VOUCHER))
+        {
+          /* One cash row, where the first cash went. */
+          if (cash_at == G_MAXUINT)
+            {
+              cash_at = self->refunds->len;
+              add_cash_refund (self, 0);
+            }
+          cash += take;
+          continue;
+        }
+      add_refund (self, bucket->method, bucket->kind, take, bucket->key, bucket->payment->account,
+                  bucket->rank == RANK_WALLET ? TILL_REFUND_STATE_PENDING : TILL_REFUND_STATE_DONE);
+    }
+  /* Only a sale recorded without tenders, or refunds beyond them before this
+   * rule existed, leave something over: the drawer pays it. */
+  if (left > 0 || self->refunds->len == 0)
+    {
+      if (cash_at == G_MAXUINT)
+        {
+          cash_at = self->refunds->len;
+          add_cash_refund (self, 0);
+        }
+      cash += left;
+    }
+  if (cash_at != G_MAXUINT)
+    g_array_index (self->refunds, TillRefund, cash_at).amount = cash;
 }
 
 /**
@@ -293,29 +542,8 @@ load_returned_before (TillReturn *self, gint64 before_return_no, GError **error)
     }
   self->subtotal_before = sqlite3_column_int64 (sum_stmt, 0);
   self->refund_before = sqlite3_column_int64 (sum_stmt, 1);
-  return TRUE;
-}
-
-static const char *
-refund_method_for (TillReturn *self)
-{
-  g_autofree char       *rule = till_store_get_setting (self->store, "returns.refund-to");
-  const TillSalePayment *main_payment = NULL;
-
-  if (self->sale == NULL || g_strcmp0 (rule, "cash") == 0)
-    return "cash";
-  /* "original" (the default): the tender that paid most of the sale. */
-  for (guint i = 0; i < till_sale_get_n_payments (self->sale); i++)
-    {
-      const TillSalePayment *payment = till_sale_get_payment (self->sale, i);
-
-      if (main_payment == NULL || payment->amount > main_payment->amount)
-        main_payment = payment;
-    }
-  for (gsize i = 0; main_payment != NULL && i < G_N_ELEMENTS (refundable_methods); i++)
-    if (g_strcmp0 (main_payment->method, refundable_methods[i]) == 0)
-      return refundable_methods[i];
-  return "cash";
+  till_stmt_release (g_steal_pointer (&sum_stmt));
+  return load_refunded_before (self, before_return_no, error);
 }
 
 /* Rebuilds the draft's lines and figures from what is picked. */
@@ -393,8 +621,9 @@ update_draft (TillReturn *self)
         }
     }
   self->refund_total = self->subtotal + self->rounding;
+  plan_refunds (self);
   g_free (self->refund_method);
-  self->refund_method = g_strdup (refund_method_for (self));
+  self->refund_method = g_strdup (g_array_index (self->refunds, TillRefund, 0).method);
 }
 
 static gboolean
@@ -638,8 +867,11 @@ return_to_json (TillReturn *self)
 
       g_string_append (out, i > 0 ? ",{" : "{");
       _till_json_add_string (out, "method", refund->method);
+      _till_json_add_string (out, "kind", till_tender_kind_to_string (refund->kind));
       _till_json_add_int (out, "amount", refund->amount);
       _till_json_add_string (out, "reference", refund->reference);
+      _till_json_add_string (out, "account", refund->account);
+      _till_json_add_string (out, "state", till_refund_state_to_string (refund->state));
       g_string_append_c (out, '}');
     }
   g_string_append (out, "]}");
@@ -739,7 +971,8 @@ insert_return_rows (TillReturn *self, GError **error)
 
       refund_stmt = till_store_prepare (self->store,
                                         "INSERT INTO refund_payment (return_uuid, line_no, method, "
-                                        "amount, reference) VALUES (?, ?, ?, ?, ?)",
+                                        "amount, reference, kind, account, state) "
+                                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                         error);
       if (refund_stmt == NULL)
         return FALSE;
@@ -748,8 +981,44 @@ insert_return_rows (TillReturn *self, GError **error)
       sqlite3_bind_text (refund_stmt, 3, refund->method, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (refund_stmt, 4, refund->amount);
       sqlite3_bind_text (refund_stmt, 5, refund->reference, -1, SQLITE_STATIC);
+      sqlite3_bind_text (refund_stmt, 6, till_tender_kind_to_string (refund->kind), -1,
+                         SQLITE_STATIC);
+      sqlite3_bind_text (refund_stmt, 7, refund->account, -1, SQLITE_STATIC);
+      sqlite3_bind_text (refund_stmt, 8, till_refund_state_to_string (refund->state), -1,
+                         SQLITE_STATIC);
       if (!till_store_step_done (self->store, refund_stmt, error))
         return FALSE;
+    }
+  return TRUE;
+}
+
+/* What each refund tender does besides its row, in the return's
+ * transaction once the return's rows exist: credit a stored-value card,
+ * record a wallet refund for the wallet service to carry out. Cash comes
+ * from the drawer, a card refund from the card terminal. */
+static gboolean
+carry_out_refunds (TillReturn *self, GError **error)
+{
+  for (guint i = 0; i < self->refunds->len; i++)
+    {
+      const TillRefund *refund = &g_array_index (self->refunds, TillRefund, i);
+
+      if (refund->amount <= 0)
+        continue;
+      if (refund->kind == TILL_TENDER_KIND_STORED_VALUE)
+        {
+          if (!_till_stored_value_credit (self->store, refund->reference, refund->amount,
+                                          self->uuid, error))
+            return FALSE;
+        }
+      else if (refund->kind == TILL_TENDER_KIND_WALLET)
+        {
+          g_autoptr (TillWalletRefund) wallet_refund = _till_wallet_refund_create (
+              self->store, refund->reference, self->uuid, refund->amount, error);
+
+          if (wallet_refund == NULL)
+            return FALSE;
+        }
     }
   return TRUE;
 }
@@ -806,7 +1075,7 @@ record_return (TillReturn *self, TillJournal *journal, GError **error)
     return FALSE;
   self->journal_hash = till_journal_hash_to_hex (entry_hash);
 
-  return insert_return_rows (self, error) &&
+  return insert_return_rows (self, error) && carry_out_refunds (self, error) &&
          till_outbox_append (self->store, "return", "return", self->uuid, return_json,
                              self->journal_seq, self->journal_hash, self->created_us, error);
 }
@@ -834,6 +1103,7 @@ till_return_finalize (GObject *object)
   g_array_unref (self->manual_lines);
   g_array_unref (self->lines);
   g_array_unref (self->refunds);
+  g_array_unref (self->buckets);
 
   G_OBJECT_CLASS (till_return_parent_class)->finalize (object);
 }
@@ -856,6 +1126,7 @@ till_return_init (TillReturn *self)
   self->lines = g_array_new (FALSE, TRUE, sizeof (TillReturnLine));
   g_array_set_clear_func (self->lines, clear_return_line);
   self->refunds = g_array_new (FALSE, TRUE, sizeof (TillRefund));
+  self->buckets = g_array_new (FALSE, TRUE, sizeof (RefundBucket));
   g_array_set_clear_func (self->refunds, clear_refund);
   self->refund_method = g_strdup ("cash");
 }
@@ -1108,6 +1379,7 @@ till_return_new_with_receipt (TillStore *store, TillSale *sale, GError **error)
   self->sale = g_object_ref (sale);
   self->before = g_new0 (ReturnedBefore, MAX (n_lines, 1));
   self->picked = g_new0 (gint64, MAX (n_lines, 1));
+  build_buckets (self);
   if (!load_returned_before (self, G_MAXINT64, &local_error))
     {
       set_lookup_error (error, local_error);
@@ -1128,6 +1400,7 @@ till_return_new_without_receipt (TillStore *store)
 
   self = g_object_new (TILL_TYPE_RETURN, NULL);
   self->store = g_object_ref (store);
+  update_draft (self);
   return self;
 }
 
@@ -1408,7 +1681,8 @@ till_return_commit (TillReturn         *self,
     goto failed;
   if (approved)
     self->approver_code = g_strdup (override->supervisor_code);
-  add_refund (self, self->refund_method, self->refund_total, NULL);
+  /* The refund tenders are the plan check_rules() just made from what is
+   * recorded now. */
   if (!record_return (self, journal, &local_error) ||
       !till_store_commit (self->store, &local_error))
     goto failed;
@@ -1420,6 +1694,7 @@ failed:
   if (till_store_in_transaction (self->store))
     till_store_rollback (self->store);
   undo_commit_fields (self);
+  update_draft (self);
   propagate_commit_error (error, local_error);
   return FALSE;
 }
@@ -1480,13 +1755,15 @@ till_return_commit_exchange (TillReturn         *self,
 
   /* The refund pays the new sale as far as it goes; any rest is cash back. */
   credit = MIN (self->refund_total, till_cart_get_total (cart));
-  add_refund (self, "exchange", credit, self->exchange_sale_uuid);
+  g_array_set_size (self->refunds, 0);
+  add_refund (self, "exchange", TILL_TENDER_KIND_EXCHANGE, credit, self->exchange_sale_uuid, NULL,
+              TILL_REFUND_STATE_DONE);
   if (self->refund_total > credit)
-    add_refund (self, "cash", self->refund_total - credit, NULL);
+    add_cash_refund (self, self->refund_total - credit);
   if (!record_return (self, journal, &local_error))
     goto failed;
-  new_sale = _till_sale_record (cart, journal, user, "exchange", credit, self->uuid, tendered,
-                                &local_error);
+  new_sale =
+      _till_sale_record_exchange (cart, journal, user, credit, self->uuid, tendered, &local_error);
   if (new_sale == NULL || !till_store_commit (self->store, &local_error))
     goto failed;
 
@@ -1498,6 +1775,7 @@ failed:
   if (till_store_in_transaction (self->store))
     till_store_rollback (self->store);
   undo_commit_fields (self);
+  update_draft (self);
   propagate_commit_error (error, local_error);
   return NULL;
 }
@@ -1612,17 +1890,37 @@ till_return_load (TillStore *store, const char *uuid, GError **error)
     }
   till_stmt_release (g_steal_pointer (&line_stmt));
 
-  refund_stmt = till_store_prepare (store,
-                                    "SELECT method, amount, reference FROM refund_payment "
-                                    "WHERE return_uuid = ? ORDER BY line_no",
-                                    &local_error);
+  /* A wallet refund's state is its wallet_refund row's: the wallet service
+   * marks that one when the provider answers. */
+  refund_stmt =
+      till_store_prepare (store,
+                          "SELECT f.method, f.amount, f.reference, f.kind, f.account, f.state, "
+                          "(SELECT w.state FROM wallet_refund w WHERE f.kind = 'wallet' "
+                          "AND w.return_uuid = f.return_uuid AND w.out_trade_no = f.reference "
+                          "ORDER BY w.created_us DESC LIMIT 1) "
+                          "FROM refund_payment f WHERE f.return_uuid = ? ORDER BY f.line_no",
+                          &local_error);
   if (refund_stmt == NULL)
     goto failed;
   sqlite3_bind_text (refund_stmt, 1, uuid, -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (refund_stmt)) == SQLITE_ROW)
-    add_refund (self, (const char *) sqlite3_column_text (refund_stmt, 0),
-                sqlite3_column_int64 (refund_stmt, 1),
-                (const char *) sqlite3_column_text (refund_stmt, 2));
+    {
+      const char     *state_text = (const char *) sqlite3_column_text (refund_stmt, 6);
+      TillTenderKind  kind = TILL_TENDER_KIND_CASH;
+      TillRefundState state = TILL_REFUND_STATE_DONE;
+
+      if (!till_tender_kind_from_string ((const char *) sqlite3_column_text (refund_stmt, 3),
+                                         &kind))
+        g_warning ("Return %s has a refund of an unknown kind", uuid);
+      if (state_text == NULL)
+        state_text = (const char *) sqlite3_column_text (refund_stmt, 5);
+      if (!till_refund_state_from_string (state_text, &state))
+        g_warning ("Return %s has a refund in an unknown state", uuid);
+      add_refund (self, (const char *) sqlite3_column_text (refund_stmt, 0), kind,
+                  sqlite3_column_int64 (refund_stmt, 1),
+                  (const char *) sqlite3_column_text (refund_stmt, 2),
+                  (const char *) sqlite3_column_text (refund_stmt, 4), state);
+    }
   if (rc != SQLITE_DONE)
     {
       till_store_set_error (store, &local_error, _ ("Cannot read the return's refunds"));
@@ -1646,6 +1944,7 @@ till_return_load (TillStore *store, const char *uuid, GError **error)
       n_lines = till_sale_get_n_lines (self->sale);
       self->before = g_new0 (ReturnedBefore, MAX (n_lines, 1));
       self->picked = g_new0 (gint64, MAX (n_lines, 1));
+      build_buckets (self);
       for (guint i = 0; i < self->lines->len; i++)
         {
           const TillReturnLine *line = &g_array_index (self->lines, TillReturnLine, i);
@@ -1812,7 +2111,8 @@ till_return_get_n_refunds (TillReturn *self)
   return self->refunds->len;
 }
 
-/* Returns: (transfer none): refund tender @index of a recorded return */
+/* Returns: (transfer none): refund tender @index of a recorded return, or
+ *   as planned now for a draft; valid until the draft changes */
 const TillRefund *
 till_return_get_refund (TillReturn *self, guint index)
 {
@@ -1830,14 +2130,52 @@ till_return_get_cash_refund (TillReturn *self)
 
   g_return_val_if_fail (TILL_IS_RETURN (self), 0);
 
-  if (!self->committed)
-    return g_strcmp0 (self->refund_method, "cash") == 0 ? self->refund_total : 0;
   for (guint i = 0; i < self->refunds->len; i++)
     {
       const TillRefund *refund = &g_array_index (self->refunds, TillRefund, i);
 
-      if (g_strcmp0 (refund->method, "cash") == 0)
+      if (refund->kind == TILL_TENDER_KIND_CASH)
         cash += refund->amount;
     }
   return cash;
+}
+
+/* Returns: what goes back as money (cash, card, wallet, stored value): the
+ *   refund tenders less exchange credit and a voucher's share */
+gint64
+till_return_get_money_refund (TillReturn *self)
+{
+  gint64 money = 0;
+
+  g_return_val_if_fail (TILL_IS_RETURN (self), 0);
+
+  for (guint i = 0; i < self->refunds->len; i++)
+    {
+      const TillRefund *refund = &g_array_index (self->refunds, TillRefund, i);
+
+      if (refund->kind != TILL_TENDER_KIND_EXCHANGE && refund->kind != TILL_TENDER_KIND_VOUCHER)
+        money += refund->amount;
+    }
+  return money;
+}
+
+const char *
+till_refund_state_to_string (TillRefundState state)
+{
+  g_return_val_if_fail ((guint) state < G_N_ELEMENTS (refund_state_names), NULL);
+  return refund_state_names[state];
+}
+
+gboolean
+till_refund_state_from_string (const char *text, TillRefundState *out_state)
+{
+  g_return_val_if_fail (out_state != NULL, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refund_state_names); i++)
+    if (g_strcmp0 (text, refund_state_names[i]) == 0)
+      {
+        *out_state = (TillRefundState) i;
+        return TRUE;
+      }
+  return FALSE;
 }

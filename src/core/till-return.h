@@ -11,6 +11,7 @@
 #include <glib-object.h>
 
 #include "till-permission.h"
+#include "till-tender.h"
 #include "till-types.h"
 
 G_BEGIN_DECLS
@@ -73,12 +74,66 @@ typedef struct
   TillStockLocation location; /* where the goods go, from the reason */
 } TillReturnLine;
 
-/* One refund tender. */
+/* Where a refund tender stands (stored by name: never renumber). */
+typedef enum
+{
+  TILL_REFUND_STATE_DONE,    /* "done": paid out, credited, or nothing more the till can do */
+  TILL_REFUND_STATE_PENDING, /* "pending": a QR wallet refund the wallet service has yet to
+                                carry out (wallet_refund, till-wallet-service.h) */
+  TILL_REFUND_STATE_FAILED,  /* "failed": the provider refused it for good: settle in cash */
+} TillRefundState;
+
+const char *till_refund_state_to_string (TillRefundState state);
+gboolean    till_refund_state_from_string (const char *text, TillRefundState *out_state);
+
+/* One refund tender.
+ *
+ * Refunds to the original tenders (setting returns.refund-to = "original",
+ * the default). A return's refund total (till_return_get_refund_total) is
+ * shared out over the sale's tenders by one rule, cumulative and exact:
+ *
+ *  - each tender t can take back at most what it paid, a_t (its amount: cash
+ *    net of change and 抹零, a voucher's amount without the forfeited rest of
+ *    its face value), less what earlier returns of the sale refunded to it;
+ *  - the tenders are filled in this order, each up to what it can still take:
+ *    stored value, QR wallets, bank cards, exchange credit and cash (one
+ *    bucket: both go back as cash from the drawer), vouchers last; several
+ *    tenders of a kind in the order they were applied;
+ *  - the refunds of one return add up exactly to its refund total, and over
+ *    all the returns of a sale the refunds to t never exceed a_t.
+ *
+ * Earlier refunds count against the tender they went to (matched by method
+ * and reference); what went elsewhere (cash under the "cash" rule, exchange
+ * credit) counts against the money tenders in the order above, never against
+ * a voucher. So a voucher's share is only ever what is left when everything
+ * paid in money has been given back: a voucher is not money (代金券不退现).
+ * That share is still a refund tender (kind voucher, state done, the voucher
+ * code as reference) so that the refunds add up to the refund total the
+ * screen showed; the slip says it is not refunded in cash, and
+ * till_return_get_money_refund() leaves it out.
+ *
+ * Per tender kind: cash from the drawer (done); stored value credited to the
+ * card in the return's transaction (done, reference = card number); a QR
+ * wallet refund recorded pending (wallet_refund, reference = the payment's
+ * out_trade_no) for the wallet service to carry out after the commit; a bank
+ * card done on the card terminal by the cashier (done, reference = the
+ * original terminal reference the terminal asks for, account = card tail).
+ *
+ * With returns.refund-to = "cash" all money goes back in cash, and a
+ * voucher's share is still not paid out. Without a receipt: cash. An
+ * exchange credits the refund towards the new sale (kind exchange) and gives
+ * any rest back in cash. */
 typedef struct
 {
-  char  *method;    /* "cash", "exchange" (credit towards the new sale), … */
+  char *method;     /* the tender id: "cash", "exchange" (credit towards the new sale),
+                       "card", "wechat", "alipay", "unionpay", "stored-value", "voucher" */
   gint64 amount;    /* fen */
-  char  *reference; /* nullable: e.g. the exchange sale's uuid */
+  char  *reference; /* nullable: the exchange sale's uuid, the card terminal's original
+                       reference, the stored-value card number, the wallet payment's
+                       out_trade_no, the voucher code */
+  TillTenderKind  kind;
+  char           *account; /* nullable, masked: "**** 1234", "8800****0012", a wallet buyer */
+  TillRefundState state;
 } TillRefund;
 
 #define TILL_TYPE_RETURN (till_return_get_type ())
@@ -153,9 +208,10 @@ gint64                till_return_get_subtotal (TillReturn *self); /* sum of lin
  * cumulative line amounts / subtotal). 0 without a receipt. */
 gint64 till_return_get_rounding (TillReturn *self);
 gint64 till_return_get_refund_total (TillReturn *self);
-/* Where the refund goes under the store's rule (setting returns.refund-to:
- * "original", the default: the sale's own tender when the till can refund to
- * it, else cash; "cash": always cash). Without a receipt: cash. */
+/* Where the refund goes under the store's rule (setting returns.refund-to,
+ * see TillRefund): the method of the first refund tender, "cash" when there
+ * is none. The whole plan is till_return_get_n_refunds/get_refund, which
+ * for a draft give the refund tenders as they would be committed now. */
 const char *till_return_get_refund_method (TillReturn *self);
 
 /* Records the return in ONE transaction: a return number, the return and its
@@ -199,20 +255,26 @@ TillReturn *till_return_load (TillStore *store, const char *uuid, GError **error
 /* The returns recorded against @sale_uuid, oldest first: TillReturn elements. */
 GPtrArray *till_return_list_for_sale (TillStore *store, const char *sale_uuid, GError **error);
 
-gboolean          till_return_is_committed (TillReturn *self);
-const char       *till_return_get_uuid (TillReturn *self);
-gint64            till_return_get_return_no (TillReturn *self);
-char             *till_return_format_return_no (TillReturn *self); /* "T01-R00000003" */
-GDateTime        *till_return_get_created (TillReturn *self);      /* local time */
-const char       *till_return_get_till_id (TillReturn *self);
-const char       *till_return_get_cashier_code (TillReturn *self);
-const char       *till_return_get_cashier_name (TillReturn *self);
-const char       *till_return_get_approver_code (TillReturn *self);      /* nullable */
-const char       *till_return_get_sale_uuid (TillReturn *self);          /* nullable */
-const char       *till_return_get_exchange_sale_uuid (TillReturn *self); /* nullable */
+gboolean    till_return_is_committed (TillReturn *self);
+const char *till_return_get_uuid (TillReturn *self);
+gint64      till_return_get_return_no (TillReturn *self);
+char       *till_return_format_return_no (TillReturn *self); /* "T01-R00000003" */
+GDateTime  *till_return_get_created (TillReturn *self);      /* local time */
+const char *till_return_get_till_id (TillReturn *self);
+const char *till_return_get_cashier_code (TillReturn *self);
+const char *till_return_get_cashier_name (TillReturn *self);
+const char *till_return_get_approver_code (TillReturn *self);      /* nullable */
+const char *till_return_get_sale_uuid (TillReturn *self);          /* nullable */
+const char *till_return_get_exchange_sale_uuid (TillReturn *self); /* nullable */
+/* The refund tenders: as recorded, or for a draft as planned now. A wallet
+ * refund's state is read from its wallet_refund row, so a return loaded
+ * after the wallet service finished shows it done (or failed). */
 guint             till_return_get_n_refunds (TillReturn *self);
 const TillRefund *till_return_get_refund (TillReturn *self, guint index);
 /* The cash the drawer pays out (0 for an all-credit exchange). */
 gint64 till_return_get_cash_refund (TillReturn *self);
+/* What goes back as money in any form (cash, card, wallet, stored value):
+ * the refund total less exchange credit and a voucher's share. */
+gint64 till_return_get_money_refund (TillReturn *self);
 
 G_END_DECLS

@@ -11,11 +11,14 @@
 
 #include "till-cart.h"
 #include "till-journal.h"
+#include "till-local-tenders.h"
 #include "till-outbox.h"
+#include "till-payment.h"
 #include "till-product.h"
 #include "till-sale.h"
 #include "till-store.h"
 #include "till-user.h"
+#include "till-wallet-payment.h"
 
 #define DEFAULT_TILL_ID "T01"
 /* The most cash a till takes for one sale: a larger figure is a keying mistake. */
@@ -66,26 +69,33 @@ clear_sale_payment (gpointer data)
 
   g_clear_pointer (&payment->method, g_free);
   g_clear_pointer (&payment->reference, g_free);
+  g_clear_pointer (&payment->account, g_free);
+  g_clear_pointer (&payment->attempt, g_free);
 }
 
+/* Appends a copy of @tender as the sale's next payment line; the sale's
+ * tendered and change are the cash ones. */
 static void
-add_payment (TillSale   *self,
-             const char *method,
-             gint64      amount,
-             gint64      tendered,
-             gint64      change,
-             const char *reference)
+add_payment (TillSale *self, const TillSalePayment *tender)
 {
   TillSalePayment payment = {
     .line_no = (int) self->payments->len + 1,
-    .method = g_strdup (method),
-    .amount = amount,
-    .tendered = tendered,
-    .change = change,
-    .reference = g_strdup (reference),
+    .method = g_strdup (tender->method),
+    .kind = tender->kind,
+    .amount = tender->amount,
+    .tendered = tender->tendered,
+    .change = tender->change,
+    .reference = g_strdup (tender->reference),
+    .account = g_strdup (tender->account),
+    .attempt = g_strdup (tender->attempt),
   };
 
   g_array_append_val (self->payments, payment);
+  if (tender->kind == TILL_TENDER_KIND_CASH)
+    {
+      self->tendered += tender->tendered;
+      self->change += tender->change;
+    }
 }
 
 /* A JSON string, escaped as RFC 8259 requires and no more, so the same text always
@@ -143,6 +153,61 @@ static void
 append_json_key_int (GString *out, const char *key, gint64 value)
 {
   g_string_append_printf (out, "\"%s\":%" G_GINT64_FORMAT, key, value);
+}
+
+static void
+append_json_key_nullable (GString *out, const char *key, const char *value)
+{
+  if (value == NULL)
+    g_string_append_printf (out, "\"%s\":null", key);
+  else
+    append_json_key_string (out, key, value);
+}
+
+/* One tender of the sale. Cash and an exchange credit keep the shape every
+ * sale had before issue 6, so a plain sale's record is unchanged; every
+ * other tender carries all it is: kind, handed over, change, reference,
+ * masked account and a QR wallet's attempt (null when it has none). */
+static void
+append_payment_json (GString *out, const TillSalePayment *payment)
+{
+  g_string_append_c (out, '{');
+  append_json_key_string (out, "method", payment->method);
+  g_string_append_c (out, ',');
+  if (payment->kind == TILL_TENDER_KIND_CASH && g_strcmp0 (payment->method, "cash") == 0)
+    {
+      append_json_key_int (out, "amount", payment->amount);
+      g_string_append_c (out, ',');
+      append_json_key_int (out, "tendered", payment->tendered);
+      g_string_append_c (out, ',');
+      append_json_key_int (out, "change", payment->change);
+    }
+  else if (payment->kind == TILL_TENDER_KIND_EXCHANGE)
+    {
+      append_json_key_int (out, "amount", payment->amount);
+      if (payment->reference != NULL)
+        {
+          g_string_append_c (out, ',');
+          append_json_key_string (out, "reference", payment->reference);
+        }
+    }
+  else
+    {
+      append_json_key_string (out, "kind", till_tender_kind_to_string (payment->kind));
+      g_string_append_c (out, ',');
+      append_json_key_int (out, "amount", payment->amount);
+      g_string_append_c (out, ',');
+      append_json_key_int (out, "tendered", payment->tendered);
+      g_string_append_c (out, ',');
+      append_json_key_int (out, "change", payment->change);
+      g_string_append_c (out, ',');
+      append_json_key_nullable (out, "reference", payment->reference);
+      g_string_append_c (out, ',');
+      append_json_key_nullable (out, "account", payment->account);
+      g_string_append_c (out, ',');
+      append_json_key_nullable (out, "attempt", payment->attempt);
+    }
+  g_string_append_c (out, '}');
 }
 
 /* The sale as the journal signs it and HQ receives it. Canonical: keys always in
@@ -230,25 +295,7 @@ sale_to_json (TillSale *self)
 
       if (i > 0)
         g_string_append_c (out, ',');
-      g_string_append_c (out, '{');
-      append_json_key_string (out, "method", payment->method);
-      g_string_append_c (out, ',');
-      append_json_key_int (out, "amount", payment->amount);
-      /* Cash keeps the shape a plain sale always had; a credit names the
-       * document it comes from instead. */
-      if (g_strcmp0 (payment->method, "cash") == 0)
-        {
-          g_string_append_c (out, ',');
-          append_json_key_int (out, "tendered", payment->tendered);
-          g_string_append_c (out, ',');
-          append_json_key_int (out, "change", payment->change);
-        }
-      else if (payment->reference != NULL)
-        {
-          g_string_append_c (out, ',');
-          append_json_key_string (out, "reference", payment->reference);
-        }
-      g_string_append_c (out, '}');
+      append_payment_json (out, payment);
     }
   g_string_append (out, "]}");
   return g_string_free (out, FALSE);
@@ -384,11 +431,11 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
     {
       const TillSalePayment *payment = &g_array_index (self->payments, TillSalePayment, i);
 
-      payment_stmt =
-          till_store_prepare (store,
-                              "INSERT INTO payment (sale_uuid, line_no, method, amount, "
-                              "tendered, change, reference) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                              error);
+      payment_stmt = till_store_prepare (store,
+                                         "INSERT INTO payment (sale_uuid, line_no, method, amount, "
+                                         "tendered, change, reference, kind, account, attempt) "
+                                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                         error);
       if (payment_stmt == NULL)
         return FALSE;
       sqlite3_bind_text (payment_stmt, 1, self->uuid, -1, SQLITE_STATIC);
@@ -398,9 +445,56 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
       sqlite3_bind_int64 (payment_stmt, 5, payment->tendered);
       sqlite3_bind_int64 (payment_stmt, 6, payment->change);
       sqlite3_bind_text (payment_stmt, 7, payment->reference, -1, SQLITE_STATIC);
+      sqlite3_bind_text (payment_stmt, 8, till_tender_kind_to_string (payment->kind), -1,
+                         SQLITE_STATIC);
+      sqlite3_bind_text (payment_stmt, 9, payment->account, -1, SQLITE_STATIC);
+      sqlite3_bind_text (payment_stmt, 10, payment->attempt, -1, SQLITE_STATIC);
       if (!till_store_step_done (store, payment_stmt, error))
         return FALSE;
       g_clear_pointer (&payment_stmt, till_stmt_release);
+    }
+  return TRUE;
+}
+
+/* Each tender's own entry, checked again inside the sale's transaction: what
+ * was true when the tender was authorized may have changed since (another
+ * till spent the card's balance, the voucher was used, the wallet attempt
+ * was reversed). */
+static gboolean
+record_tender_entries (TillSale *self, TillStore *store, GError **error)
+{
+  for (guint i = 0; i < self->payments->len; i++)
+    {
+      const TillSalePayment *payment = &g_array_index (self->payments, TillSalePayment, i);
+
+      switch (payment->kind)
+        {
+        case TILL_TENDER_KIND_WALLET:
+          if (payment->attempt == NULL)
+            {
+              g_set_error (error, TILL_TENDER_ERROR, TILL_TENDER_ERROR_UNCONFIRMED,
+                           _ ("The wallet payment has no attempt to confirm it"));
+              return FALSE;
+            }
+          if (!_till_wallet_attempt_record (store, payment->attempt, payment->amount, self->uuid,
+                                            error))
+            return FALSE;
+          break;
+        case TILL_TENDER_KIND_STORED_VALUE:
+          if (!_till_stored_value_debit (store, payment->reference, payment->amount, self->uuid,
+                                         error))
+            return FALSE;
+          break;
+        case TILL_TENDER_KIND_VOUCHER:
+          if (!_till_voucher_redeem (store, payment->reference, self->subtotal, self->uuid, error))
+            return FALSE;
+          break;
+        case TILL_TENDER_KIND_CASH:
+        case TILL_TENDER_KIND_CARD:
+        case TILL_TENDER_KIND_EXCHANGE:
+        default:
+          break;
+        }
     }
   return TRUE;
 }
@@ -413,6 +507,9 @@ record_sale (TillSale *self, TillCart *cart, TillJournal *journal, GError **erro
   g_autofree char *sale_json = NULL;
   g_autoptr (GBytes) body = NULL;
   guint8 entry_hash[TILL_JOURNAL_HASH_LEN];
+
+  if (!record_tender_entries (self, store, error))
+    return FALSE;
 
   self->receipt_no = till_store_next_counter (store, "receipt", error);
   if (self->receipt_no == 0)
@@ -431,31 +528,85 @@ record_sale (TillSale *self, TillCart *cart, TillJournal *journal, GError **erro
          _till_cart_delete_journal (cart, error);
 }
 
-/* The cart can be paid: not empty, and @tendered cash covers what @credit does
- * not. */
 static gboolean
-check_tender (TillCart *cart, gint64 credit, gint64 tendered, GError **error)
+check_not_empty (TillCart *cart, GError **error)
 {
-  gint64 cash_due = MAX (till_cart_get_total (cart) - credit, 0);
+  if (till_cart_get_n_lines (cart) > 0)
+    return TRUE;
+  g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_EMPTY, _ ("There is nothing to sell"));
+  return FALSE;
+}
 
-  if (till_cart_get_n_lines (cart) == 0)
+static gboolean
+insufficient_cash (GError **error, gint64 tendered, gint64 due)
+{
+  g_autofree char *due_text = till_money_format (due);
+  g_autofree char *tendered_text = till_money_format (tendered);
+
+  g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_INSUFFICIENT,
+               _ ("The customer handed over %s but the total is %s"), tendered_text, due_text);
+  return FALSE;
+}
+
+/* The tenders pay the cart: not empty, sum (amount) = subtotal + @rounding,
+ * cash covers its part and is the only tender with change. These are money
+ * invariants: ordinary errors, never asserts. */
+static gboolean
+check_tenders (TillCart *cart, GPtrArray *tenders, gint64 rounding, GError **error)
+{
+  gint64 total = till_cart_get_subtotal (cart) + rounding;
+  gint64 paid = 0;
+
+  if (!check_not_empty (cart, error))
+    return FALSE;
+  for (guint i = 0; i < tenders->len; i++)
     {
-      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_EMPTY, _ ("There is nothing to sell"));
+      const TillSalePayment *tender = g_ptr_array_index (tenders, i);
+
+      if (tender->method == NULL || tender->amount < 0 ||
+          till_tender_kind_to_string (tender->kind) == NULL)
+        {
+          g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_FAILED,
+                       _ ("A tender of the sale is not valid"));
+          return FALSE;
+        }
+      if (tender->kind == TILL_TENDER_KIND_CASH)
+        {
+          if (tender->tendered < tender->amount)
+            return insufficient_cash (error, tender->tendered, tender->amount);
+          if (tender->tendered > MAX_TENDERED)
+            {
+              g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_FAILED,
+                           _ ("The cash amount is too large to be right"));
+              return FALSE;
+            }
+          if (tender->change != tender->tendered - tender->amount)
+            {
+              g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_FAILED,
+                           _ ("The change does not match the cash handed over"));
+              return FALSE;
+            }
+        }
+      else if (tender->change != 0)
+        {
+          g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_FAILED,
+                       _ ("Only cash gives change"));
+          return FALSE;
+        }
+      paid += tender->amount;
+    }
+  if (paid < total)
+    {
+      g_autofree char *rest_text = till_money_format_yuan (total - paid);
+
+      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_INSUFFICIENT, _ ("%s is still to pay"),
+                   rest_text);
       return FALSE;
     }
-  if (tendered < cash_due)
-    {
-      g_autofree char *due_text = till_money_format (cash_due);
-      g_autofree char *tendered_text = till_money_format (tendered);
-
-      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_INSUFFICIENT,
-                   _ ("The customer handed over %s but the total is %s"), tendered_text, due_text);
-      return FALSE;
-    }
-  if (tendered > MAX_TENDERED)
+  if (paid > total)
     {
       g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_FAILED,
-                   _ ("The cash amount is too large to be right"));
+                   _ ("The tenders pay more than the sale costs"));
       return FALSE;
     }
   return TRUE;
@@ -578,28 +729,33 @@ load_sale (TillStore *store, const char *sql, const char *text_key, gint64 int_k
       return NULL;
     }
 
-  /* The sale's tendered and change are the cash ones: an exchange credit is
-   * neither handed over nor given back. */
+  /* The sale's tendered and change are the cash ones (add_payment): an
+   * exchange credit or a card is neither handed over nor given back. */
   payment_stmt = till_store_prepare (store,
-                                     "SELECT method, amount, tendered, change, reference "
-                                     "FROM payment WHERE sale_uuid = ? ORDER BY line_no",
+                                     "SELECT method, amount, tendered, change, reference, kind, "
+                                     "account, attempt FROM payment WHERE sale_uuid = ? "
+                                     "ORDER BY line_no",
                                      error);
   if (payment_stmt == NULL)
     return NULL;
   sqlite3_bind_text (payment_stmt, 1, self->uuid, -1, SQLITE_STATIC);
   while ((rc = sqlite3_step (payment_stmt)) == SQLITE_ROW)
     {
-      const char *method = (const char *) sqlite3_column_text (payment_stmt, 0);
-      gint64      tendered = sqlite3_column_int64 (payment_stmt, 2);
-      gint64      change = sqlite3_column_int64 (payment_stmt, 3);
+      const char     *kind_name = (const char *) sqlite3_column_text (payment_stmt, 5);
+      TillSalePayment payment = {
+        .method = (char *) sqlite3_column_text (payment_stmt, 0),
+        .kind = TILL_TENDER_KIND_CASH,
+        .amount = sqlite3_column_int64 (payment_stmt, 1),
+        .tendered = sqlite3_column_int64 (payment_stmt, 2),
+        .change = sqlite3_column_int64 (payment_stmt, 3),
+        .reference = (char *) sqlite3_column_text (payment_stmt, 4),
+        .account = (char *) sqlite3_column_text (payment_stmt, 6),
+        .attempt = (char *) sqlite3_column_text (payment_stmt, 7),
+      };
 
-      add_payment (self, method, sqlite3_column_int64 (payment_stmt, 1), tendered, change,
-                   (const char *) sqlite3_column_text (payment_stmt, 4));
-      if (g_strcmp0 (method, "cash") == 0)
-        {
-          self->tendered += tendered;
-          self->change += change;
-        }
+      if (!till_tender_kind_from_string (kind_name, &payment.kind))
+        g_warning ("Unknown tender kind \"%s\" in sale %s", kind_name, self->uuid);
+      add_payment (self, &payment);
     }
   if (rc != SQLITE_DONE)
     {
@@ -643,19 +799,174 @@ till_sale_init (TillSale *self)
   g_array_set_clear_func (self->payments, clear_sale_payment);
 }
 
+/* A refusal the cashier can act on (a tender refused, nothing to sell, not
+ * paid) is passed on as it is; anything else is the database's failure. */
+static void
+propagate_commit_error (GError **error, GError *cause)
+{
+  if (cause != NULL && (cause->domain == TILL_SALE_ERROR || cause->domain == TILL_TENDER_ERROR))
+    g_propagate_error (error, g_error_copy (cause));
+  else
+    set_storage_error (error, cause);
+}
+
+/* The sale was recorded by an earlier commit whose outcome the caller did not
+ * learn: returns it (after finishing it), or NULL with @error unset when this
+ * cart's sale is not recorded yet. */
+static TillSale *
+check_recorded (TillCart *cart, gboolean *out_failed, GError **error)
+{
+  g_autoptr (TillSale) recorded = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  *out_failed = FALSE;
+  recorded =
+      till_sale_load (till_cart_get_store (cart), till_cart_get_sale_uuid (cart), &local_error);
+  if (recorded != NULL)
+    {
+      TillSale *finished = finish_recorded_sale (cart, recorded, error);
+
+      *out_failed = finished == NULL;
+      return finished;
+    }
+  if (!g_error_matches (local_error, TILL_SALE_ERROR, TILL_SALE_ERROR_NOT_FOUND))
+    {
+      set_storage_error (error, local_error);
+      *out_failed = TRUE;
+    }
+  return NULL;
+}
+
+/* Records @cart paid by @tenders in one transaction and starts the next sale. */
+static TillSale *
+commit_tenders (TillCart    *cart,
+                TillPayment *payment,
+                TillJournal *journal,
+                TillUser    *cashier,
+                GPtrArray   *tenders,
+                gint64       rounding,
+                GError     **error)
+{
+  TillStore *store = till_cart_get_store (cart);
+  g_autoptr (TillSale) self = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (!till_store_begin (store, &local_error))
+    {
+      set_storage_error (error, local_error);
+      return NULL;
+    }
+  self = _till_sale_record (cart, journal, cashier, tenders, rounding, &local_error);
+  if (self == NULL || (payment != NULL && !_till_payment_delete_journal (payment, &local_error)) ||
+      !till_store_commit (store, &local_error))
+    {
+      till_store_rollback (store);
+      propagate_commit_error (error, local_error);
+      return NULL;
+    }
+
+  _till_cart_reset (cart);
+  return g_steal_pointer (&self);
+}
+
+/**
+ * till_sale_commit:
+ * @cart: the sale to record, not empty
+ * @payment: the cart's payment, complete (till_payment_is_complete)
+ * @journal: the till's journal, on the cart's store
+ * @cashier: who sells
+ *
+ * Records the cart as a sale paid by @payment's tenders, in one transaction:
+ * a receipt number, a signed journal entry, the sale with its lines, every
+ * tender (kind, reference, masked account, wallet attempt), each tender's own
+ * entry (a QR wallet attempt marked recorded, only when confirmed paid; a
+ * stored-value debit against the balance; a voucher redeemed once), stock
+ * movements, an outbox row for HQ, and the deletion of the journaled cart and
+ * its applied tenders. The sale's rounding and total are the payment's. The
+ * sale is on disk when this returns; only then may the drawer open. After a
+ * success the cart is empty with a new sale uuid (and @payment follows it);
+ * after a failure nothing was written and cart and payment are as they were.
+ *
+ * Returns: (transfer full): the recorded sale, or %NULL with @error set:
+ *   TILL_SALE_ERROR_INSUFFICIENT when the payment is not complete, a
+ *   TILL_TENDER_ERROR when a tender's check in the transaction refused
+ *   (balance spent, voucher used, wallet payment not confirmed), or
+ *   TILL_SALE_ERROR_STORAGE
+ */
+TillSale *
+till_sale_commit (
+    TillCart *cart, TillPayment *payment, TillJournal *journal, TillUser *cashier, GError **error)
+{
+  g_autoptr (GPtrArray) tenders = NULL;
+  g_autoptr (GError) local_error = NULL;
+  TillSale  *recorded;
+  TillStore *store;
+  gboolean   failed;
+
+  g_return_val_if_fail (TILL_IS_CART (cart), NULL);
+  g_return_val_if_fail (TILL_IS_PAYMENT (payment), NULL);
+  g_return_val_if_fail (till_payment_get_cart (payment) == cart, NULL);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), NULL);
+  g_return_val_if_fail (TILL_IS_USER (cashier), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  store = till_cart_get_store (cart);
+  g_return_val_if_fail (till_journal_get_store (journal) == store, NULL);
+  g_return_val_if_fail (!till_store_in_transaction (store), NULL);
+
+  recorded = check_recorded (cart, &failed, error);
+  if (recorded != NULL || failed)
+    return recorded;
+
+  if (!check_not_empty (cart, error))
+    return NULL;
+  /* Record what SQLite holds, not what this object last saw: a wallet
+   * payment confirmed in the background writes its cart_tender row itself,
+   * and the commit deletes every row of the cart. */
+  if (!till_payment_reload (payment, &local_error))
+    {
+      set_storage_error (error, local_error);
+      return NULL;
+    }
+  if (!till_payment_is_complete (payment))
+    {
+      gint64 remaining = till_payment_get_remaining (payment);
+
+      if (remaining == 0)
+        g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_FAILED,
+                     _ ("The sale changed after it was paid: take a tender off"));
+      else
+        {
+          g_autofree char *rest_text = till_money_format_yuan (remaining);
+
+          g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_INSUFFICIENT,
+                       _ ("%s is still to pay"), rest_text);
+        }
+      return NULL;
+    }
+
+  tenders = g_ptr_array_new_with_free_func ((GDestroyNotify) till_sale_payment_free);
+  for (guint i = 0; i < till_payment_get_n_tenders (payment); i++)
+    g_ptr_array_add (tenders, till_sale_payment_copy (till_payment_get_tender (payment, i)));
+  return commit_tenders (cart, payment, journal, cashier, tenders,
+                         till_payment_get_rounding (payment), error);
+}
+
 /**
  * till_sale_commit_cash:
  * @cart: the sale to record, not empty
  * @journal: the till's journal, on the cart's store
  * @cashier: who sells
- * @tendered: the cash handed over, in fen, at least the cart's total
+ * @tendered: the cash handed over, in fen, at least what is due in cash
  *
  * Records the cart as a sale paid in cash, in one transaction: a receipt number,
  * a signed journal entry, the sale with its lines, the cash payment with change,
  * stock movements, an outbox row for HQ, and the deletion of the journaled cart.
- * The sale is on disk when this returns; only then may the drawer open. After a
- * success the cart is empty with a new sale uuid; after a failure nothing was
- * written and the cart is as it was.
+ * When other tenders were applied to the cart (till-payment.h), the cash pays
+ * what they left and the sale records them all (till_sale_commit()). The sale
+ * is on disk when this returns; only then may the drawer open. After a success
+ * the cart is empty with a new sale uuid; after a failure nothing was written
+ * and the cart is as it was.
  *
  * Returns: (transfer full): the recorded sale, or %NULL with @error set
  */
@@ -663,10 +974,14 @@ TillSale *
 till_sale_commit_cash (
     TillCart *cart, TillJournal *journal, TillUser *cashier, gint64 tendered, GError **error)
 {
-  g_autoptr (TillSale) self = NULL;
-  g_autoptr (TillSale) recorded = NULL;
+  g_autoptr (TillPayment) payment = NULL;
+  g_autoptr (TillSalePayment) cash = NULL;
+  g_autoptr (GPtrArray) tenders = NULL;
   g_autoptr (GError) local_error = NULL;
+  TillSale  *recorded;
   TillStore *store;
+  gboolean   failed;
+  gint64     cash_due;
 
   g_return_val_if_fail (TILL_IS_CART (cart), NULL);
   g_return_val_if_fail (TILL_IS_JOURNAL (journal), NULL);
@@ -677,42 +992,62 @@ till_sale_commit_cash (
   g_return_val_if_fail (till_journal_get_store (journal) == store, NULL);
   g_return_val_if_fail (!till_store_in_transaction (store), NULL);
 
-  recorded = till_sale_load (store, till_cart_get_sale_uuid (cart), &local_error);
-  if (recorded != NULL)
-    return finish_recorded_sale (cart, recorded, error);
-  if (!g_error_matches (local_error, TILL_SALE_ERROR, TILL_SALE_ERROR_NOT_FOUND))
-    {
-      set_storage_error (error, local_error);
-      return NULL;
-    }
-  g_clear_error (&local_error);
+  recorded = check_recorded (cart, &failed, error);
+  if (recorded != NULL || failed)
+    return recorded;
 
-  if (!check_tender (cart, 0, tendered, error))
+  if (!check_not_empty (cart, error))
     return NULL;
-
-  if (!till_store_begin (store, &local_error))
+  payment = till_payment_new (cart, &local_error);
+  if (payment == NULL)
     {
       set_storage_error (error, local_error);
       return NULL;
     }
-  self = _till_sale_record (cart, journal, cashier, NULL, 0, NULL, tendered, &local_error);
-  if (self == NULL || !till_store_commit (store, &local_error))
+  cash_due = till_payment_get_cash_due (payment);
+  if (tendered < cash_due)
     {
-      till_store_rollback (store);
-      set_storage_error (error, local_error);
+      insufficient_cash (error, tendered, cash_due);
+      return NULL;
+    }
+  if (tendered > MAX_TENDERED)
+    {
+      g_set_error (error, TILL_SALE_ERROR, TILL_SALE_ERROR_FAILED,
+                   _ ("The cash amount is too large to be right"));
       return NULL;
     }
 
-  _till_cart_reset (cart);
-  return g_steal_pointer (&self);
+  /* Nothing else applied: one cash tender in the sale's own transaction, as
+   * a cash sale always was, without writing cart_tender first. */
+  if (till_payment_get_n_tenders (payment) == 0)
+    {
+      cash = till_sale_payment_new ("cash", TILL_TENDER_KIND_CASH, cash_due);
+      cash->tendered = tendered;
+      cash->change = tendered - cash_due;
+      tenders = g_ptr_array_new_with_free_func ((GDestroyNotify) till_sale_payment_free);
+      g_ptr_array_add (tenders, g_steal_pointer (&cash));
+      return commit_tenders (cart, NULL, journal, cashier, tenders,
+                             cash_due - till_payment_get_exact (payment), error);
+    }
+
+  if (cash_due > 0)
+    {
+      cash = till_sale_payment_new ("cash", TILL_TENDER_KIND_CASH, cash_due);
+      cash->tendered = tendered;
+      cash->change = tendered - cash_due;
+      if (!till_payment_add (payment, cash, &local_error))
+        {
+          propagate_commit_error (error, local_error);
+          return NULL;
+        }
+    }
+  return till_sale_commit (cart, payment, journal, cashier, error);
 }
 
 /**
  * _till_sale_record:
- * @credit_method: (nullable): how @credit was paid, e.g. "exchange"
- * @credit: fen of the total paid by @credit_method, 0 for none
- * @credit_ref: (nullable): the document the credit comes from
- * @tendered: cash handed over for the rest
+ * @tenders: (element-type TillSalePayment): what pays the sale, in order
+ * @rounding: the sale's 抹零 in fen: total = subtotal + @rounding
  *
  * See the header. Runs in the caller's transaction; on failure the caller
  * rolls back.
@@ -723,49 +1058,91 @@ TillSale *
 _till_sale_record (TillCart    *cart,
                    TillJournal *journal,
                    TillUser    *cashier,
-                   const char  *credit_method,
-                   gint64       credit,
-                   const char  *credit_ref,
-                   gint64       tendered,
+                   GPtrArray   *tenders,
+                   gint64       rounding,
                    GError     **error)
 {
   g_autoptr (TillSale) self = NULL;
   g_autofree char *till_id = NULL;
   TillStore       *store;
-  gint64           cash_due;
 
   g_return_val_if_fail (TILL_IS_CART (cart), NULL);
   g_return_val_if_fail (TILL_IS_JOURNAL (journal), NULL);
   g_return_val_if_fail (TILL_IS_USER (cashier), NULL);
-  g_return_val_if_fail (credit >= 0 && (credit == 0 || credit_method != NULL), NULL);
+  g_return_val_if_fail (tenders != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   store = till_cart_get_store (cart);
   g_return_val_if_fail (till_store_in_transaction (store), NULL);
 
-  if (!check_tender (cart, credit, tendered, error))
+  if (!check_tenders (cart, tenders, rounding, error))
     return NULL;
 
   self = sale_from_cart (cart, cashier);
+  self->rounding = rounding;
+  self->total = self->subtotal + rounding;
   till_id = till_store_get_setting (store, "till.id");
   self->till_id = g_strdup (till_id != NULL && *till_id != '\0' ? till_id : DEFAULT_TILL_ID);
   self->created_us = g_get_real_time ();
   self->business_day = till_store_business_day (store, self->created_us);
-
-  /* A credit larger than the total pays the total; what is left over is the
-   * other document's to give back. */
-  credit = MIN (credit, self->total);
-  cash_due = self->total - credit;
-  self->tendered = tendered;
-  self->change = tendered - cash_due;
-  if (credit > 0)
-    add_payment (self, credit_method, credit, credit, 0, credit_ref);
-  if (credit == 0 || cash_due > 0 || tendered > 0)
-    add_payment (self, "cash", cash_due, tendered, self->change, NULL);
+  for (guint i = 0; i < tenders->len; i++)
+    add_payment (self, g_ptr_array_index (tenders, i));
 
   if (!record_sale (self, cart, journal, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+/**
+ * _till_sale_record_exchange:
+ * @credit: fen of the returned goods' refund that pays this sale
+ * @credit_ref: the return's uuid
+ * @tendered: cash handed over for the rest
+ *
+ * _till_sale_record() with the tenders of an exchange: the credit, then cash
+ * for what it does not cover, rounded as the cart rounds a cash sale.
+ *
+ * Returns: (transfer full): the recorded sale, or %NULL with @error set
+ */
+TillSale *
+_till_sale_record_exchange (TillCart    *cart,
+                            TillJournal *journal,
+                            TillUser    *cashier,
+                            gint64       credit,
+                            const char  *credit_ref,
+                            gint64       tendered,
+                            GError     **error)
+{
+  g_autoptr (GPtrArray) tenders = NULL;
+  gint64 total;
+  gint64 cash_due;
+
+  g_return_val_if_fail (TILL_IS_CART (cart), NULL);
+  g_return_val_if_fail (credit >= 0, NULL);
+
+  /* A credit larger than the total pays the total; what is left over is the
+   * return's to give back. */
+  total = till_cart_get_total (cart);
+  credit = MIN (credit, total);
+  cash_due = total - credit;
+  tenders = g_ptr_array_new_with_free_func ((GDestroyNotify) till_sale_payment_free);
+  if (credit > 0)
+    {
+      TillSalePayment *exchange =
+          till_sale_payment_new ("exchange", TILL_TENDER_KIND_EXCHANGE, credit);
+
+      exchange->reference = g_strdup (credit_ref);
+      g_ptr_array_add (tenders, exchange);
+    }
+  if (credit == 0 || cash_due > 0 || tendered > 0)
+    {
+      TillSalePayment *cash = till_sale_payment_new ("cash", TILL_TENDER_KIND_CASH, cash_due);
+
+      cash->tendered = tendered;
+      cash->change = tendered - cash_due;
+      g_ptr_array_add (tenders, cash);
+    }
+  return _till_sale_record (cart, journal, cashier, tenders, till_cart_get_rounding (cart), error);
 }
 
 /**

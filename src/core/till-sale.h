@@ -22,7 +22,7 @@ typedef enum
 {
   TILL_SALE_ERROR_FAILED,
   TILL_SALE_ERROR_EMPTY,        /* nothing to sell */
-  TILL_SALE_ERROR_INSUFFICIENT, /* cash tendered is less than the total */
+  TILL_SALE_ERROR_INSUFFICIENT, /* the tenders (or the cash tendered) do not cover the total */
   TILL_SALE_ERROR_NOT_FOUND,
   TILL_SALE_ERROR_STORAGE, /* the database refused the sale: nothing was recorded */
 } TillSaleError;
@@ -59,8 +59,10 @@ GQuark till_sale_error_quark (void);
  * for sync, and the removal of the journaled cart. The sale is durable on disk when
  * this returns; only then may the drawer open or the receipt print. On success the
  * cart is empty and has a new sale uuid; on failure nothing was recorded and the
- * cart is unchanged. */
-/* Records the cart as a sale paid by the tenders of @payment (complete:
+ * cart is unchanged. (till_sale_commit_cash: when other tenders were applied to
+ * the cart, the cash pays the rest and all are recorded.)
+ *
+ * Records the cart as a sale paid by the tenders of @payment (complete:
  * till_payment_is_complete), in ONE transaction as above, plus each tender's
  * own checks and entries: a QR wallet tender only when its attempt is
  * confirmed paid (or deferred under the store's cap), a stored-value debit
@@ -97,20 +99,32 @@ const TillSalePayment *till_sale_get_payment (TillSale *self, guint index);
  * can check a receipt against the chain. */
 const char *till_sale_get_journal_hash (TillSale *self);
 
-/* For exchanges (till-return.c) and till_sale_commit_cash() only: inside the
- * caller's transaction, records @cart as a sale paid with @credit fen of
- * @credit_method (0 and NULL: none; e.g. "exchange" referencing the return
- * @credit_ref) and @tendered fen of cash for the rest, and deletes the
- * journaled cart. Checks the cart is not empty and the cash covers the rest
- * (TILL_SALE_ERROR_EMPTY / _INSUFFICIENT). Does not reset the cart: the caller
- * calls _till_cart_reset() once its transaction committed. */
+/* For exchanges (till-return.c) and the commits above only: inside the
+ * caller's transaction, records @cart as a sale paid by @tenders
+ * (TillSalePayment, in order; e.g. an "exchange" credit referencing the
+ * return, then cash) with @rounding (抹零: total = subtotal + @rounding), each
+ * tender's own entry (wallet attempt recorded, stored-value debit, voucher
+ * redeemed), and deletes the journaled cart. Checks the cart is not empty,
+ * the tenders add up to the total, cash covers its part and only cash has
+ * change (TILL_SALE_ERROR_EMPTY / _INSUFFICIENT / _FAILED, or the tender's
+ * TILL_TENDER_ERROR). Does not reset the cart: the caller calls
+ * _till_cart_reset() once its transaction committed. */
 TillSale *_till_sale_record (TillCart    *cart,
                              TillJournal *journal,
                              TillUser    *cashier,
-                             const char  *credit_method,
-                             gint64       credit,
-                             const char  *credit_ref,
-                             gint64       tendered,
+                             GPtrArray   *tenders,
+                             gint64       rounding,
                              GError     **error);
+
+/* _till_sale_record() for an exchange: @credit fen of "exchange" (the
+ * return @credit_ref) as far as it goes, then @tendered fen of cash for the
+ * rest (rounded by the cart's 抹零). */
+TillSale *_till_sale_record_exchange (TillCart    *cart,
+                                      TillJournal *journal,
+                                      TillUser    *cashier,
+                                      gint64       credit,
+                                      const char  *credit_ref,
+                                      gint64       tendered,
+                                      GError     **error);
 
 G_END_DECLS

@@ -46,6 +46,21 @@ gboolean till_alipay_reply_extract (const char *body,
 /* application/x-www-form-urlencoded of @params, every value escaped. */
 char *till_alipay_form_encode (GHashTable *params);
 
+/* Reduces a gateway reply to @operation (PAYMENTS.md §2.4–2.7): finds the
+ * "<method>_response" node (or "error_response"), verifies its raw bytes
+ * with @alipay_public_key, then maps its code. Unsigned or badly signed:
+ * UNKNOWN "BAD_SIGNATURE" (except an unsigned 40002 isv.invalid-signature,
+ * NOT_DONE for pay and refund: our own key is wrong); no node or not JSON:
+ * UNKNOWN "BAD_REPLY"; a signed reply naming another @out_trade_no
+ * (nullable: not checked): UNKNOWN "BAD_REPLY". code is the sub_code when
+ * there is one, else the code (or trade_status for a query); message is
+ * sub_msg, else msg. */
+TillWalletReply *till_alipay_reply_parse (TillWalletOperation operation,
+                                          const char         *body,
+                                          gsize               length,
+                                          const char         *out_trade_no,
+                                          EVP_PKEY           *alipay_public_key);
+
 /* Properties (construct): "gateway-url", "app-id", "private-key" (EVP_PKEY
  * pointer, ref taken), "alipay-public-key" (EVP_PKEY pointer), "store-id",
  * "terminal-id", "tls-database", "timeout". */

@@ -40,6 +40,29 @@ TillWalletReply *till_wallet_reply_new (TillWalletOutcome outcome);
 void             till_wallet_reply_free (TillWalletReply *reply);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillWalletReply, till_wallet_reply_free)
 
+/* Which of the four calls a reply answers: the same provider code means
+ * different things to each (a refused query is not a refused payment). */
+typedef enum
+{
+  TILL_WALLET_OPERATION_PAY,
+  TILL_WALLET_OPERATION_QUERY,
+  TILL_WALLET_OPERATION_REVERSE,
+  TILL_WALLET_OPERATION_REFUND,
+} TillWalletOperation;
+
+/* The reply for a request that got no answer. A failed connect (refused,
+ * unreachable, name not resolved: the request never left) is NOT_DONE and
+ * offline for a pay, UNKNOWN and offline for the others; any later failure
+ * (timeout, connection dropped, TLS) is UNKNOWN, code "TRANSPORT". */
+TillWalletReply *till_wallet_reply_new_for_transport_error (TillWalletOperation operation,
+                                                            const GError       *error);
+/* The reply for an HTTP status other than 200 without a usable body:
+ * UNKNOWN, code "HTTP_<status>". */
+TillWalletReply *till_wallet_reply_new_for_http_status (guint status, const char *reason);
+/* "oUpF****eS6o"-style: the first and last four characters of a buyer id
+ * around "****"; short ids keep only their first character. */
+char *till_wallet_mask_buyer (const char *buyer);
+
 #define TILL_TYPE_WALLET_CLIENT (till_wallet_client_get_type ())
 G_DECLARE_INTERFACE (TillWalletClient, till_wallet_client, TILL, WALLET_CLIENT, GObject)
 

@@ -32,11 +32,28 @@ char *till_wechat_xml_encode (GHashTable *params);
  * loaded. */
 GHashTable *till_wechat_xml_decode (const char *xml, gssize length, GError **error);
 
+/* Reduces a reply body to @operation to paid / not paid / unknown
+ * (PAYMENTS.md §1.5–1.10): the signature is checked with the request's
+ * @sign_type whenever return_code is SUCCESS; a wrong one gives UNKNOWN
+ * "BAD_SIGNATURE", a reply naming another @appid, @mch_id or @out_trade_no
+ * (each nullable: not checked) UNKNOWN "BAD_REPLY"; unparseable XML UNKNOWN
+ * "BAD_REPLY"; return_code FAIL NOT_DONE "FAIL" for pay and refund, UNKNOWN
+ * for query and reverse. */
+TillWalletReply *till_wechat_reply_parse (TillWalletOperation operation,
+                                          const char         *body,
+                                          gsize               length,
+                                          const char         *out_trade_no,
+                                          const char         *appid,
+                                          const char         *mch_id,
+                                          const char         *api_key,
+                                          TillWechatSignType  sign_type);
+
 /* Properties (construct): "base-url" (e.g. https://api.mch.weixin.qq.com),
  * "appid", "mch-id", "api-key", "sign-type" (TillWechatSignType),
- * "device-info", "client-certificate" (GTlsCertificate for /secapi/*,
+ * "device-info", "client-certificate" (GTlsCertificate for the /secapi/ paths,
  * nullable), "tls-database" (GTlsDatabase to trust, nullable: the system's),
- * "timeout" (seconds per request). */
+ * "timeout" (seconds per request), "spbill-create-ip" (the till's IP,
+ * default 127.0.0.1). */
 #define TILL_TYPE_WECHAT_PAY (till_wechat_pay_get_type ())
 G_DECLARE_FINAL_TYPE (TillWechatPay, till_wechat_pay, TILL, WECHAT_PAY, GObject)
 

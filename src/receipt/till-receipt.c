@@ -12,6 +12,9 @@
 #include "till-receipt.h"
 
 #define QR_HASH_DIGITS 16
+/* How much of a provider's transaction id the receipt shows: enough for the
+ * shop to find the payment in the provider's statement. */
+#define TXN_TAIL_CHARS 8
 
 static char *
 setting_or_empty (TillStore *store, const char *key)
@@ -199,27 +202,129 @@ store_header (TillEscpos *pos, TillStore *store)
   till_escpos_align (pos, TILL_ALIGN_LEFT);
 }
 
-/* What paid the total besides cash (an exchange's credit for the goods
- * brought back), each on its row, then the cash handed over and the change
+/* Prints indented detail @parts ("卡号 **** 1234", "参考号 123456") on one
+ * line when they fit, else each on its own (wrapped) line. */
+static void
+detail_lines (TillEscpos *pos, const char *const *parts)
+{
+  g_autofree char *joined = NULL;
+  g_autofree char *line = NULL;
+
+  if (parts[0] == NULL)
+    return;
+  joined = g_strjoinv (" ", (GStrv) parts);
+  line = g_strconcat ("  ", joined, NULL);
+  if (till_escpos_text_width (line) <= till_escpos_get_columns (pos))
+    {
+      till_escpos_line (pos, line);
+      return;
+    }
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autofree char *part = g_strconcat ("  ", parts[i], NULL);
+
+      till_escpos_wrapped (pos, part);
+    }
+}
+
+/* The last few characters of a provider's transaction id, "…12345678". */
+static char *
+transaction_tail (const char *transaction_id)
+{
+  glong length = g_utf8_strlen (transaction_id, -1);
+
+  if (length <= TXN_TAIL_CHARS)
+    return g_strdup (transaction_id);
+  return g_strconcat ("…", g_utf8_offset_to_pointer (transaction_id, length - TXN_TAIL_CHARS),
+                      NULL);
+}
+
+/* The lines under a tender's row that let the customer and the shop find the
+ * payment again: a wallet's transaction number, a bank card's tail and the
+ * terminal's reference, a stored-value card (masked), a voucher's code. No
+ * stored-value balance: the sale does not know it after the debit. */
+static void
+tender_details (TillEscpos *pos, TillTenderKind kind, const char *reference, const char *account)
+{
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  const char      *parts[3] = { NULL, NULL, NULL };
+
+  switch (kind)
+    {
+    case TILL_TENDER_KIND_WALLET:
+      if (reference != NULL && *reference != '\0')
+        {
+          g_autofree char *tail = transaction_tail (reference);
+
+          first = g_strdup_printf ("%s %s", _ ("Txn"), tail);
+        }
+      break;
+    case TILL_TENDER_KIND_CARD:
+      if (account != NULL && *account != '\0')
+        first = g_strdup_printf ("%s %s", _ ("Card"), account);
+      if (reference != NULL && *reference != '\0')
+        second = g_strdup_printf ("%s %s", _ ("Ref"), reference);
+      break;
+    case TILL_TENDER_KIND_STORED_VALUE:
+      if (account != NULL && *account != '\0')
+        first = g_strdup_printf ("%s %s", _ ("Card"), account);
+      break;
+    case TILL_TENDER_KIND_VOUCHER:
+      if (reference != NULL && *reference != '\0')
+        first = g_strdup_printf ("%s %s", _ ("Voucher no."), reference);
+      break;
+    case TILL_TENDER_KIND_CASH:
+    case TILL_TENDER_KIND_EXCHANGE:
+    default:
+      break;
+    }
+  /* Compact the parts so that a missing first one does not end the list. */
+  if (first != NULL)
+    parts[0] = first;
+  if (second != NULL)
+    parts[first != NULL ? 1 : 0] = second;
+  detail_lines (pos, parts);
+}
+
+/* Every tender that paid the total besides cash, in the order applied, each
+ * on its row with its details (a voucher's face value when more than it
+ * paid: the rest was forfeited), then the cash handed over and the change
  * when cash was part of it: a plain cash sale prints only those two. */
 static void
 payment_rows (TillEscpos *pos, TillSale *sale)
 {
+  gint64   cash_tendered = 0;
+  gint64   change = 0;
   gboolean paid_cash = FALSE;
 
   for (guint i = 0; i < till_sale_get_n_payments (sale); i++)
     {
       const TillSalePayment *payment = till_sale_get_payment (sale, i);
 
-      if (g_strcmp0 (payment->method, "cash") != 0)
-        money_row (pos, till_receipt_refund_method_label (payment->method), payment->amount);
-      else
-        paid_cash = TRUE;
+      /* By the id, not the kind: sales recorded before tenders had kinds are
+       * all "cash" by kind. */
+      if (g_strcmp0 (payment->method, "cash") == 0)
+        {
+          paid_cash = TRUE;
+          cash_tendered += payment->tendered;
+          change += payment->change;
+          continue;
+        }
+      money_row (pos, till_receipt_refund_method_label (payment->method), payment->amount);
+      tender_details (pos, payment->kind, payment->reference, payment->account);
+      if (payment->kind == TILL_TENDER_KIND_VOUCHER && payment->tendered > payment->amount)
+        {
+          g_autofree char *face_value = till_money_format_yuan (payment->tendered);
+          g_autofree char *label = g_strdup_printf ("  %s", _ ("Face value"));
+
+          till_escpos_row (pos, label, face_value);
+        }
     }
   if (paid_cash)
     {
-      money_row (pos, _ ("Cash"), till_sale_get_tendered (sale));
-      money_row (pos, _ ("Change"), till_sale_get_change (sale));
+      money_row (pos, _ ("Cash"), cash_tendered);
+      money_row (pos, _ ("Change"), change);
     }
 }
 
@@ -388,6 +493,7 @@ till_receipt_refund_method_label (const char *method)
     { "alipay", N_ ("Alipay") },
     { "unionpay", N_ ("UnionPay") },
     { "stored-value", N_ ("Stored value") },
+    { "voucher", N_ ("Voucher") },
   };
 
   g_return_val_if_fail (method != NULL, NULL);
@@ -396,6 +502,65 @@ till_receipt_refund_method_label (const char *method)
     if (g_str_equal (method, labels[i].method))
       return _ (labels[i].label);
   return method;
+}
+
+/* The provider's transaction id of the sale's wallet payment @out_trade_no,
+ * which a wallet refund references. */
+static const char *
+wallet_transaction_id (TillSale *sale, const char *out_trade_no)
+{
+  for (guint i = 0; sale != NULL && out_trade_no != NULL && i < till_sale_get_n_payments (sale);
+       i++)
+    {
+      const TillSalePayment *payment = till_sale_get_payment (sale, i);
+
+      if (g_strcmp0 (payment->attempt, out_trade_no) == 0)
+        return payment->reference;
+    }
+  return NULL;
+}
+
+/* One refund tender on the slip: its row, its details as on the receipt, and
+ * what the customer must know about where the money is: a wallet refund
+ * still with the provider, a card refund the cashier makes on the card
+ * terminal, a voucher's share that is not paid out. */
+static void
+refund_rows (TillEscpos *pos, TillSale *sale, const TillRefund *refund)
+{
+  const char *note = NULL;
+
+  money_row (pos, till_receipt_refund_method_label (refund->method), refund->amount);
+  switch (refund->kind)
+    {
+    case TILL_TENDER_KIND_WALLET:
+      tender_details (pos, refund->kind, wallet_transaction_id (sale, refund->reference),
+                      refund->account);
+      if (refund->state == TILL_REFUND_STATE_PENDING)
+        note = _ ("Refund in progress");
+      else if (refund->state == TILL_REFUND_STATE_FAILED)
+        note = _ ("Refund failed: settle in cash");
+      break;
+    case TILL_TENDER_KIND_CARD:
+      tender_details (pos, refund->kind, refund->reference, refund->account);
+      note = _ ("Refund on the card terminal");
+      break;
+    case TILL_TENDER_KIND_STORED_VALUE:
+    case TILL_TENDER_KIND_VOUCHER:
+      tender_details (pos, refund->kind, refund->reference, refund->account);
+      if (refund->kind == TILL_TENDER_KIND_VOUCHER)
+        note = _ ("Not refundable in cash");
+      break;
+    case TILL_TENDER_KIND_CASH:
+    case TILL_TENDER_KIND_EXCHANGE:
+    default:
+      break;
+    }
+  if (note != NULL)
+    {
+      g_autofree char *line = g_strconcat ("  ", note, NULL);
+
+      till_escpos_wrapped (pos, line);
+    }
 }
 
 /**
@@ -424,6 +589,7 @@ till_receipt_encode_refund (TillReturn *ret, TillStore *store, const TillPrinter
   TillSale          *sale;
   const char        *approver;
   gint64             items = 0;
+  gboolean           voucher_share = FALSE;
 
   g_return_val_if_fail (TILL_IS_RETURN (ret), NULL);
   g_return_val_if_fail (till_return_is_committed (ret), NULL);
@@ -495,8 +661,13 @@ till_receipt_encode_refund (TillReturn *ret, TillStore *store, const TillPrinter
     {
       const TillRefund *refund = till_return_get_refund (ret, i);
 
-      money_row (pos, till_receipt_refund_method_label (refund->method), refund->amount);
+      refund_rows (pos, sale, refund);
+      voucher_share = voucher_share || refund->kind == TILL_TENDER_KIND_VOUCHER;
     }
+  /* A voucher's share is on the slip but not in the customer's hand: say
+   * what the customer does get back. */
+  if (voucher_share)
+    money_row (pos, _ ("Refunded in money"), till_return_get_money_refund (ret));
   till_escpos_row (pos, _ ("Reason"), till_return_reason_get_label (till_return_get_reason (ret)));
   till_escpos_separator (pos, '-');
 

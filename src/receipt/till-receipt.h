@@ -35,7 +35,12 @@ gboolean till_receipt_qr_parse (const char *payload,
                                 char      **out_hash16);
 
 /* The customer receipt of a completed sale, from ESC @ to the cut (NULL
- * profile: 80 mm defaults). Store
+ * profile: 80 mm defaults). Every tender is on its own row with its label
+ * and amount and below it what identifies it: a QR wallet's transaction
+ * number (the last 8 characters), a bank card's tail and terminal reference,
+ * a stored-value card (masked), a voucher's code and its face value when it
+ * was more than the voucher paid; then the cash handed over and the change
+ * when cash was paid. Store
  * settings used: store.name, store.address, store.phone, receipt.footer. */
 GBytes *till_receipt_encode (TillSale                 *sale,
                              TillStore                *store,
@@ -51,14 +56,18 @@ GBytes *till_receipt_encode_copy (TillSale                 *sale,
 /* The refund slip of a committed return (till-return.h), from ESC @ to the
  * cut: the store, "REFUND", the return number, the original receipt number
  * (or "Without receipt"), the time, cashier and approver, the returned lines
- * with quantity and amount, the refund total and its tender(s), the reason,
+ * with quantity and amount, the refund total and its tenders, each with its
+ * details as on the receipt and where the money stands (a wallet refund in
+ * progress, a card refund to make on the card terminal, a voucher's share
+ * not refunded in cash), the reason,
  * and a line for the customer's signature. The store keeps the signed slip.
  * NULL profile: 80 mm defaults. */
 GBytes *till_receipt_encode_refund (TillReturn               *ret,
                                     TillStore                *store,
                                     const TillPrinterProfile *profile) G_GNUC_WARN_UNUSED_RESULT;
 
-/* What a refund tender is called on paper and on screen ("cash" → "Cash",
+/* What a tender is called on paper and on screen, for a sale's tenders and a
+ * return's refund tenders alike ("cash" → "Cash", "wechat" → "WeChat Pay",
  * translated); a method it does not know is shown as it is. */
 const char *till_receipt_refund_method_label (const char *method);
 

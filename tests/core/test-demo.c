@@ -299,6 +299,48 @@ START_TEST (test_scales)
 }
 END_TEST
 
+/* /core/demo/tenders: every tender on, cards with balances, vouchers that
+ * pay (and one that has expired) */
+START_TEST (test_tenders)
+{
+  g_autoptr (TillStore) store = make_demo ("till.db", 50, 1);
+  g_autofree char *enabled = till_store_get_setting (store, "tenders.enabled");
+  g_autoptr (TillStoredValueAccount) wang = NULL;
+  g_autoptr (TillStoredValueAccount) zhang = NULL;
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_str_eq (enabled, TILL_TENDERS_DEFAULT);
+  wang = till_stored_value_find (store, TILL_DEMO_STORED_VALUE_CARD, &error);
+  ck_assert_msg (wang != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (wang->holder, "王芳");
+  ck_assert_int_eq (wang->balance, 55000);
+  ck_assert_int_eq (query_int (store,
+                               "SELECT count(*) FROM sv_ledger l JOIN sv_account a ON "
+                               "a.id = l.account_id WHERE a.card_no = '" TILL_DEMO_STORED_VALUE_CARD
+                               "' AND l.kind = 'bonus' "
+                               "AND l.amount = 5000"),
+                    1);
+  zhang = till_stored_value_find (store, TILL_DEMO_STORED_VALUE_SMALL_CARD, &error);
+  ck_assert_msg (zhang != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (zhang->balance, 3000);
+  ck_assert_int_eq (query_int (store, "SELECT count(*) FROM voucher WHERE code BETWEEN "
+                                      "'V2026001' AND 'V2026005' AND face_value = 1000 AND "
+                                      "min_spend = 5000 AND state = 'issued'"),
+                    5);
+  ck_assert_int_eq (query_int (store,
+                               "SELECT face_value FROM voucher WHERE code = '" TILL_DEMO_VOUCHER_ANY
+                               "' AND min_spend = 0"),
+                    2000);
+  /* The expired one is refused by the voucher tender. */
+  ck_assert (till_store_begin (store, NULL));
+  ck_assert (!_till_voucher_redeem (store, TILL_DEMO_VOUCHER_EXPIRED, 10000, "s", &error));
+  ck_assert (g_error_matches (error, TILL_TENDER_ERROR, TILL_TENDER_ERROR_DECLINED));
+  g_clear_error (&error);
+  ck_assert (_till_voucher_redeem (store, TILL_DEMO_VOUCHER_ANY, 100, "s", &error));
+  till_store_rollback (store);
+}
+END_TEST
+
 static Suite *
 demo_suite (void)
 {
@@ -315,6 +357,7 @@ demo_suite (void)
   tcase_add_test (tc, test_deterministic);
   tcase_add_test (tc, test_refuses_non_empty);
   tcase_add_test (tc, test_scales);
+  tcase_add_test (tc, test_tenders);
   suite_add_tcase (suite, tc);
   return suite;
 }

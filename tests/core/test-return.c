@@ -25,6 +25,8 @@ static gint64 odd_id;   /* ¥3.33: shares that do not divide evenly */
 static gint64 chips_id; /* ¥12.80 */
 static gint64 apple_id; /* ¥5.98/kg, weighed */
 
+static char *wallet_attempt; /* the out_trade_no of the last mixed sale's WeChat payment */
+
 static const TillOverride supervisor_ok = { "2001", "2222", FALSE, "customer-changed-mind" };
 
 static gint64
@@ -111,6 +113,7 @@ teardown (void)
   g_clear_pointer (&scratch, g_free);
   g_clear_pointer (&db_path, g_free);
   g_clear_pointer (&key_path, g_free);
+  g_clear_pointer (&wallet_attempt, g_free);
 }
 
 static TillProduct *
@@ -996,7 +999,8 @@ START_TEST (test_journal_outbox)
   ck_assert_ptr_nonnull (strstr (body, "\"cashier_code\":\"1001\""));
   ck_assert_ptr_nonnull (strstr (body, "\"approver_code\":\"2001\""));
   ck_assert_ptr_nonnull (strstr (body, "\"quantity\":1000,\"unit_price\":350,\"amount\":350"));
-  ck_assert_ptr_nonnull (strstr (body, "\"refunds\":[{\"method\":\"cash\",\"amount\":350,"));
+  ck_assert_ptr_nonnull (
+      strstr (body, "\"refunds\":[{\"method\":\"cash\",\"kind\":\"cash\",\"amount\":350,"));
   ck_assert_ptr_null (strchr (body, '\n'));
 
   hash = query_text ("SELECT lower(hex(entry_hash)) FROM journal WHERE kind = 'return'", NULL);
@@ -1274,6 +1278,457 @@ START_TEST (test_share)
 }
 END_TEST
 
+/* Mixed payments (issue 6): a sale paid by several tenders, returned in
+ * parts. The sale is rung up with the real tender records: a QR wallet
+ * attempt confirmed paid (as the wallet service saves it), then stored
+ * value, a bank card, a voucher and cash applied to the cart's payment. */
+
+#define SV_CARD "8800567800120012"
+#define WALLET_TXN "4200001234202611230012345678"
+#define CARD_REF "123456"
+#define VOUCHER_CODE "V2026001"
+
+typedef struct
+{
+  gint64 wallet;   /* fen by WeChat Pay, 0: none */
+  gint64 stored;   /* fen from the stored-value card */
+  gint64 card;     /* fen by bank card */
+  gint64 voucher;  /* face value of a voucher applied last but cash, 0: none */
+  gint64 tendered; /* cash handed over for the rest, 0: none */
+} Tenders;
+
+static void
+apply_tender (TillPayment   *payment,
+              const char    *method,
+              TillTenderKind kind,
+              gint64         amount,
+              gint64         tendered,
+              const char    *reference,
+              const char    *account)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillSalePayment) tender = till_sale_payment_new (method, kind, amount);
+
+  tender->tendered = tendered;
+  /* Only cash gives change: what was handed over beyond what it pays. */
+  if (kind == TILL_TENDER_KIND_CASH)
+    tender->change = tendered - amount;
+  tender->reference = g_strdup (reference);
+  tender->account = g_strdup (account);
+  ck_assert_msg (till_payment_add (payment, tender, &error), "%s: %s", method,
+                 error ? error->message : "");
+}
+
+/* A confirmed WeChat Pay attempt on the open cart, saved the way the wallet
+ * service saves one: the save applies it to the cart (cart_tender). */
+static void
+pay_by_wallet (gint64 amount)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillWalletAttempt) attempt =
+      till_wallet_attempt_begin (store, TILL_WALLET_WECHAT, till_cart_get_sale_uuid (cart), amount,
+                                 "134526789012345678", FALSE, &error);
+
+  ck_assert_msg (attempt != NULL, "%s", error ? error->message : "");
+  attempt->state = TILL_WALLET_STATE_PAID;
+  attempt->transaction_id = g_strdup (WALLET_TXN);
+  attempt->buyer = g_strdup ("oUpF****5lVo");
+  ck_assert_msg (till_wallet_attempt_save (store, attempt, &error), "%s",
+                 error ? error->message : "");
+  g_free (wallet_attempt);
+  wallet_attempt = g_strdup (attempt->out_trade_no);
+}
+
+/* Sells what is in the cart, paid by @tenders in the order of the struct. */
+static TillSale *
+sell_mixed (const Tenders *tenders)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillPayment) payment = NULL;
+  TillSale *sale;
+
+  if (tenders->stored > 0 && till_stored_value_find (store, SV_CARD, NULL) == NULL)
+    ck_assert_msg (till_stored_value_open (store, SV_CARD, "陈静", 10000, 1000, &error), "%s",
+                   error ? error->message : "");
+  if (tenders->voucher > 0)
+    ck_assert_msg (
+        till_voucher_issue (store, VOUCHER_CODE, tenders->voucher, 0, NULL, NULL, &error), "%s",
+        error ? error->message : "");
+  if (tenders->wallet > 0)
+    pay_by_wallet (tenders->wallet);
+  payment = till_payment_new (cart, &error);
+  ck_assert_msg (payment != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (till_payment_get_n_tenders (payment), tenders->wallet > 0 ? 1 : 0);
+  if (tenders->stored > 0)
+    apply_tender (payment, "stored-value", TILL_TENDER_KIND_STORED_VALUE, tenders->stored,
+                  tenders->stored, SV_CARD, "8800****0012");
+  if (tenders->card > 0)
+    apply_tender (payment, "card", TILL_TENDER_KIND_CARD, tenders->card, tenders->card, CARD_REF,
+                  "**** 1234");
+  if (tenders->voucher > 0)
+    apply_tender (payment, "voucher", TILL_TENDER_KIND_VOUCHER,
+                  MIN (tenders->voucher, till_payment_get_remaining (payment)), tenders->voucher,
+                  VOUCHER_CODE, NULL);
+  if (tenders->tendered > 0)
+    {
+      gint64 due = till_payment_get_cash_due (payment);
+
+      apply_tender (payment, "cash", TILL_TENDER_KIND_CASH, MIN (due, tenders->tendered),
+                    tenders->tendered, NULL, NULL);
+    }
+  ck_assert (till_payment_is_complete (payment));
+  sale = till_sale_commit (cart, payment, journal, cashier, &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  return sale;
+}
+
+static void
+assert_refund (TillReturn     *ret,
+               guint           index,
+               const char     *method,
+               TillTenderKind  kind,
+               gint64          amount,
+               TillRefundState state)
+{
+  const TillRefund *refund;
+
+  ck_assert_uint_lt (index, till_return_get_n_refunds (ret));
+  refund = till_return_get_refund (ret, index);
+  ck_assert_str_eq (refund->method, method);
+  ck_assert_int_eq (refund->kind, kind);
+  ck_assert_int_eq (refund->amount, amount);
+  ck_assert_int_eq (refund->state, state);
+}
+
+/* The refunds of each return add up to its refund total, and over all the
+ * returns of @sale the refunds to each of its tenders (cash and exchange
+ * credit together) stay within what the tender paid. */
+static void
+assert_allocation_holds (TillSale *sale)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) returns =
+      till_return_list_for_sale (store, till_sale_get_uuid (sale), &error);
+
+  ck_assert_msg (returns != NULL, "%s", error ? error->message : "");
+  for (guint p = 0; p < till_sale_get_n_payments (sale); p++)
+    {
+      const TillSalePayment *payment = till_sale_get_payment (sale, p);
+      gint64                 refunded = 0;
+
+      if (payment->kind == TILL_TENDER_KIND_CASH)
+        continue;
+      for (guint r = 0; r < returns->len; r++)
+        {
+          TillReturn *ret = g_ptr_array_index (returns, r);
+
+          for (guint i = 0; i < till_return_get_n_refunds (ret); i++)
+            {
+              const TillRefund *refund = till_return_get_refund (ret, i);
+              const char       *key =
+                  payment->kind == TILL_TENDER_KIND_WALLET ? payment->attempt : payment->reference;
+
+              if (g_strcmp0 (refund->method, payment->method) == 0 &&
+                  g_strcmp0 (refund->reference, key) == 0)
+                refunded += refund->amount;
+            }
+        }
+      ck_assert_msg (refunded <= payment->amount,
+                     "%s: %" G_GINT64_FORMAT " refunded of %" G_GINT64_FORMAT, payment->method,
+                     refunded, payment->amount);
+    }
+  for (guint r = 0; r < returns->len; r++)
+    {
+      TillReturn *ret = g_ptr_array_index (returns, r);
+      gint64      sum = 0;
+
+      for (guint i = 0; i < till_return_get_n_refunds (ret); i++)
+        sum += till_return_get_refund (ret, i)->amount;
+      ck_assert_int_eq (sum, till_return_get_refund_total (ret));
+    }
+}
+
+static gint64
+sv_balance (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillStoredValueAccount) account = till_stored_value_find (store, SV_CARD, &error);
+
+  ck_assert_msg (account != NULL, "%s", error ? error->message : "");
+  return account->balance;
+}
+
+/* /core/return/mixed/two-partial: ¥45.40 paid ¥15.00 WeChat, ¥10.00 stored
+ * value, ¥12.00 card, ¥8.40 cash (¥10.00 handed over), returned in two
+ * parts: the first fills stored value, the wallet, then the card; the second
+ * the rest of the card and the cash. Each tender gets back exactly what it
+ * paid, the stored-value card is credited in the return, the wallet refund
+ * waits for the wallet service, the card refund is made on the terminal. */
+START_TEST (test_mixed_two_returns)
+{
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillReturn) first = NULL;
+  g_autoptr (TillReturn) second = NULL;
+  g_autoptr (TillReturn) loaded = NULL;
+  g_autoptr (GPtrArray) wallet_refunds = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char  *body = NULL;
+  g_autofree char  *payload = NULL;
+  g_autofree char  *wallet_part = NULL;
+  const Tenders     tenders = { .wallet = 1500, .stored = 1000, .card = 1200, .tendered = 1000 };
+  TillWalletRefund *wallet_refund;
+  gint64            balance_after_sale;
+
+  till_cart_set_rounding_rule (cart, TILL_ROUNDING_NONE);
+  add (chips_id, 3000);
+  add (cola_id, 2000);
+  sale = sell_mixed (&tenders);
+  ck_assert_int_eq (till_sale_get_total (sale), 4540);
+  ck_assert_uint_eq (till_sale_get_n_payments (sale), 4);
+  balance_after_sale = sv_balance ();
+  ck_assert_int_eq (balance_after_sale, 10000);
+
+  /* Two bags of chips: ¥25.60. The draft shows the plan. */
+  first = new_return (sale);
+  pick (first, 0, 2000);
+  ck_assert_int_eq (till_return_get_refund_total (first), 2560);
+  ck_assert_uint_eq (till_return_get_n_refunds (first), 3);
+  ck_assert_str_eq (till_return_get_refund_method (first), "stored-value");
+  ck_assert_int_eq (till_return_get_cash_refund (first), 0);
+  commit (first, manager, NULL);
+  ck_assert_uint_eq (till_return_get_n_refunds (first), 3);
+  assert_refund (first, 0, "stored-value", TILL_TENDER_KIND_STORED_VALUE, 1000,
+                 TILL_REFUND_STATE_DONE);
+  ck_assert_str_eq (till_return_get_refund (first, 0)->reference, SV_CARD);
+  ck_assert_str_eq (till_return_get_refund (first, 0)->account, "8800****0012");
+  assert_refund (first, 1, "wechat", TILL_TENDER_KIND_WALLET, 1500, TILL_REFUND_STATE_PENDING);
+  ck_assert_str_eq (till_return_get_refund (first, 1)->reference, wallet_attempt);
+  assert_refund (first, 2, "card", TILL_TENDER_KIND_CARD, 60, TILL_REFUND_STATE_DONE);
+  ck_assert_str_eq (till_return_get_refund (first, 2)->reference, CARD_REF);
+  ck_assert_str_eq (till_return_get_refund (first, 2)->account, "**** 1234");
+  ck_assert_int_eq (till_return_get_cash_refund (first), 0);
+  ck_assert_int_eq (till_return_get_money_refund (first), 2560);
+
+  /* The stored-value card got its ¥10.00 back in the return's own entry. */
+  ck_assert_int_eq (sv_balance (), balance_after_sale + 1000);
+  ck_assert_int_eq (query_int ("SELECT sum(amount) FROM sv_ledger WHERE kind = 'credit' AND "
+                               "return_uuid = ?",
+                               till_return_get_uuid (first)),
+                    1000);
+  /* The wallet refund waits, pending, for the wallet service. */
+  wallet_refunds = till_wallet_refund_list_for_return (store, till_return_get_uuid (first), &error);
+  ck_assert_msg (wallet_refunds != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (wallet_refunds->len, 1);
+  wallet_refund = g_ptr_array_index (wallet_refunds, 0);
+  ck_assert_str_eq (wallet_refund->out_trade_no, wallet_attempt);
+  ck_assert_int_eq (wallet_refund->amount, 1500);
+  ck_assert_int_eq (wallet_refund->total, 1500);
+  ck_assert_int_eq (wallet_refund->state, TILL_WALLET_REFUND_PENDING);
+  ck_assert_int_eq (query_int ("SELECT count(*) FROM refund_payment WHERE return_uuid = ? AND "
+                               "kind = 'wallet' AND state = 'pending'",
+                               till_return_get_uuid (first)),
+                    1);
+  /* The journal and HQ learn each refund tender with its kind and state. */
+  body = query_text ("SELECT body FROM journal WHERE kind = 'return' AND ref_uuid = ?",
+                     till_return_get_uuid (first));
+  wallet_part = g_strdup_printf ("{\"method\":\"wechat\",\"kind\":\"wallet\",\"amount\":1500,"
+                                 "\"reference\":\"%s\",\"account\":\"oUpF****5lVo\","
+                                 "\"state\":\"pending\"}",
+                                 wallet_attempt);
+  ck_assert_msg (strstr (body, wallet_part) != NULL, "%s", body);
+  ck_assert_msg (strstr (body, "{\"method\":\"card\",\"kind\":\"card\",\"amount\":60,"
+                               "\"reference\":\"123456\",\"account\":\"**** 1234\","
+                               "\"state\":\"done\"}") != NULL,
+                 "%s", body);
+  payload = query_text ("SELECT payload FROM outbox WHERE kind = 'return' AND ref_uuid = ?",
+                        till_return_get_uuid (first));
+  ck_assert_ptr_nonnull (strstr (payload, wallet_part));
+
+  /* The rest: a bag of chips and two colas, ¥19.80: card ¥11.40, cash ¥8.40. */
+  second = new_return (sale);
+  pick (second, 0, 1000);
+  pick (second, 1, 2000);
+  ck_assert_int_eq (till_return_get_refund_total (second), 1980);
+  commit (second, manager, NULL);
+  ck_assert_uint_eq (till_return_get_n_refunds (second), 2);
+  assert_refund (second, 0, "card", TILL_TENDER_KIND_CARD, 1140, TILL_REFUND_STATE_DONE);
+  assert_refund (second, 1, "cash", TILL_TENDER_KIND_CASH, 840, TILL_REFUND_STATE_DONE);
+  ck_assert_int_eq (till_return_get_cash_refund (second), 840);
+  ck_assert_int_eq (count_rows ("wallet_refund"), 1);
+  ck_assert_int_eq (sv_balance (), balance_after_sale + 1000);
+  assert_allocation_holds (sale);
+
+  /* Once the wallet service has the provider's answer, the return says so. */
+  wallet_refund->state = TILL_WALLET_REFUND_DONE;
+  wallet_refund->refund_id = g_strdup ("50000000382019052709732678859");
+  ck_assert_msg (till_wallet_refund_save (store, wallet_refund, &error), "%s",
+                 error ? error->message : "");
+  loaded = till_return_load (store, till_return_get_uuid (first), &error);
+  ck_assert_msg (loaded != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (till_return_get_n_refunds (loaded), 3);
+  assert_refund (loaded, 0, "stored-value", TILL_TENDER_KIND_STORED_VALUE, 1000,
+                 TILL_REFUND_STATE_DONE);
+  assert_refund (loaded, 1, "wechat", TILL_TENDER_KIND_WALLET, 1500, TILL_REFUND_STATE_DONE);
+  ck_assert_str_eq (till_return_get_refund (loaded, 1)->account, "oUpF****5lVo");
+  assert_refund (loaded, 2, "card", TILL_TENDER_KIND_CARD, 60, TILL_REFUND_STATE_DONE);
+  assert_journal_verifies ();
+}
+END_TEST
+
+/* /core/return/mixed/voucher: ¥45.40 paid with a ¥10.00 voucher and cash.
+ * The first return is all cash; the last one gets the cash that is left and
+ * the voucher's share, recorded as not paid out. */
+START_TEST (test_mixed_voucher)
+{
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillReturn) first = NULL;
+  g_autoptr (TillReturn) second = NULL;
+  g_autoptr (GError) error = NULL;
+  const Tenders tenders = { .voucher = 1000, .tendered = 4000 };
+
+  till_cart_set_rounding_rule (cart, TILL_ROUNDING_NONE);
+  add (chips_id, 3000);
+  add (cola_id, 2000);
+  sale = sell_mixed (&tenders);
+  ck_assert_int_eq (till_sale_get_change (sale), 460);
+
+  first = new_return (sale);
+  pick (first, 0, 2000);
+  commit (first, manager, NULL);
+  ck_assert_uint_eq (till_return_get_n_refunds (first), 1);
+  assert_refund (first, 0, "cash", TILL_TENDER_KIND_CASH, 2560, TILL_REFUND_STATE_DONE);
+
+  second = new_return (sale);
+  ck_assert (till_return_pick_all (second, &error));
+  ck_assert_int_eq (till_return_get_refund_total (second), 1980);
+  ck_assert_int_eq (till_return_get_money_refund (second), 980);
+  commit (second, manager, NULL);
+  ck_assert_uint_eq (till_return_get_n_refunds (second), 2);
+  assert_refund (second, 0, "cash", TILL_TENDER_KIND_CASH, 980, TILL_REFUND_STATE_DONE);
+  assert_refund (second, 1, "voucher", TILL_TENDER_KIND_VOUCHER, 1000, TILL_REFUND_STATE_DONE);
+  ck_assert_str_eq (till_return_get_refund (second, 1)->reference, VOUCHER_CODE);
+  ck_assert_int_eq (till_return_get_cash_refund (second), 980);
+  ck_assert_int_eq (till_return_get_money_refund (second), 980);
+  /* The voucher stays used: a refund does not hand it back either. */
+  ck_assert_int_eq (query_int ("SELECT count(*) FROM voucher WHERE code = ? AND state = 'redeemed'",
+                               VOUCHER_CODE),
+                    1);
+  assert_allocation_holds (sale);
+}
+END_TEST
+
+/* /core/return/mixed/refund-to-cash: under the store's "cash" rule the money
+ * goes back in cash whatever paid it: no stored-value credit, no wallet
+ * refund; a voucher's share is still not paid out. */
+START_TEST (test_mixed_refund_to_cash)
+{
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillReturn) draft = NULL;
+  g_autoptr (GError) error = NULL;
+  const Tenders tenders = {
+    .wallet = 1000, .stored = 1000, .card = 1000, .voucher = 1000, .tendered = 600
+  };
+  gint64 balance;
+
+  set_setting ("returns.refund-to", "cash");
+  till_cart_set_rounding_rule (cart, TILL_ROUNDING_NONE);
+  add (chips_id, 3000);
+  add (cola_id, 2000);
+  sale = sell_mixed (&tenders);
+  ck_assert_int_eq (till_sale_get_total (sale), 4540);
+  balance = sv_balance ();
+
+  draft = new_return (sale);
+  ck_assert (till_return_pick_all (draft, &error));
+  commit (draft, manager, NULL);
+  ck_assert_uint_eq (till_return_get_n_refunds (draft), 2);
+  assert_refund (draft, 0, "cash", TILL_TENDER_KIND_CASH, 3540, TILL_REFUND_STATE_DONE);
+  assert_refund (draft, 1, "voucher", TILL_TENDER_KIND_VOUCHER, 1000, TILL_REFUND_STATE_DONE);
+  ck_assert_int_eq (till_return_get_cash_refund (draft), 3540);
+  ck_assert_int_eq (sv_balance (), balance);
+  ck_assert_int_eq (count_rows ("wallet_refund"), 0);
+}
+END_TEST
+
+/* /core/return/mixed/rule-changed: a first return under the "cash" rule paid
+ * more cash than the sale took in cash; what it paid counts against the card
+ * before a later return under the "original" rule, so the card never gets
+ * more than it paid and the voucher is never paid out. The ¥20.00 voucher
+ * paid the last ¥15.40: its rest was forfeited. */
+START_TEST (test_mixed_rule_changed)
+{
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillReturn) first = NULL;
+  g_autoptr (TillReturn) second = NULL;
+  g_autoptr (GError) error = NULL;
+  const Tenders tenders = { .card = 3000, .voucher = 2000 };
+
+  till_cart_set_rounding_rule (cart, TILL_ROUNDING_NONE);
+  add (chips_id, 3000);
+  add (cola_id, 2000);
+  sale = sell_mixed (&tenders);
+  ck_assert_uint_eq (till_sale_get_n_payments (sale), 2);
+  ck_assert_int_eq (till_sale_get_payment (sale, 1)->amount, 1540);
+
+  set_setting ("returns.refund-to", "cash");
+  first = new_return (sale);
+  pick (first, 0, 2000);
+  commit (first, manager, NULL);
+  assert_refund (first, 0, "cash", TILL_TENDER_KIND_CASH, 2560, TILL_REFUND_STATE_DONE);
+
+  set_setting ("returns.refund-to", "original");
+  second = new_return (sale);
+  ck_assert (till_return_pick_all (second, &error));
+  commit (second, manager, NULL);
+  ck_assert_uint_eq (till_return_get_n_refunds (second), 2);
+  assert_refund (second, 0, "card", TILL_TENDER_KIND_CARD, 440, TILL_REFUND_STATE_DONE);
+  assert_refund (second, 1, "voucher", TILL_TENDER_KIND_VOUCHER, 1540, TILL_REFUND_STATE_DONE);
+  ck_assert_int_eq (till_return_get_money_refund (first) + till_return_get_money_refund (second),
+                    3000);
+  assert_allocation_holds (sale);
+}
+END_TEST
+
+/* /core/return/mixed/exchange: exchanging goods of a sale paid by card and
+ * wallet credits the refund towards the new sale as before: no card or
+ * wallet refund, the rest in cash. */
+START_TEST (test_mixed_exchange)
+{
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillSale) new_sale = NULL;
+  g_autoptr (TillReturn) draft = NULL;
+  g_autoptr (TillReturn) later = NULL;
+  g_autoptr (GError) error = NULL;
+  const Tenders tenders = { .wallet = 2000, .card = 2540 };
+
+  till_cart_set_rounding_rule (cart, TILL_ROUNDING_NONE);
+  add (chips_id, 3000);
+  add (cola_id, 2000);
+  sale = sell_mixed (&tenders);
+
+  draft = new_return (sale);
+  pick (draft, 0, 1000);
+  add (cola_id, 1000);
+  new_sale = till_return_commit_exchange (draft, cart, journal, manager, 0, NULL, &error);
+  ck_assert_msg (new_sale != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (till_return_get_n_refunds (draft), 2);
+  assert_refund (draft, 0, "exchange", TILL_TENDER_KIND_EXCHANGE, 350, TILL_REFUND_STATE_DONE);
+  assert_refund (draft, 1, "cash", TILL_TENDER_KIND_CASH, 930, TILL_REFUND_STATE_DONE);
+  ck_assert_int_eq (count_rows ("wallet_refund"), 0);
+  ck_assert_int_eq (till_return_get_money_refund (draft), 930);
+
+  /* The exchange's ¥12.80 counts against the wallet first: the rest of the
+   * sale, ¥32.60, gets ¥7.20 of the wallet and all of the card. */
+  later = new_return (sale);
+  ck_assert (till_return_pick_all (later, &error));
+  commit (later, manager, NULL);
+  ck_assert_uint_eq (till_return_get_n_refunds (later), 2);
+  assert_refund (later, 0, "wechat", TILL_TENDER_KIND_WALLET, 720, TILL_REFUND_STATE_PENDING);
+  assert_refund (later, 1, "card", TILL_TENDER_KIND_CARD, 2540, TILL_REFUND_STATE_DONE);
+  assert_allocation_holds (sale);
+}
+END_TEST
+
 static Suite *
 return_suite (void)
 {
@@ -1285,7 +1740,8 @@ return_suite (void)
   TCase *record = tcase_create ("record");
   TCase *exchange = tcase_create ("exchange");
   TCase *share = tcase_create ("share");
-  TCase *all[] = { find, receipt, no_receipt, permission, record, exchange };
+  TCase *mixed = tcase_create ("mixed");
+  TCase *all[] = { find, receipt, no_receipt, permission, record, exchange, mixed };
 
   for (gsize i = 0; i < G_N_ELEMENTS (all); i++)
     {
@@ -1318,6 +1774,11 @@ return_suite (void)
   tcase_add_test (exchange, test_exchange_dearer);
   tcase_add_test (exchange, test_exchange_insufficient);
   tcase_add_test (exchange, test_exchange_atomic);
+  tcase_add_test (mixed, test_mixed_two_returns);
+  tcase_add_test (mixed, test_mixed_voucher);
+  tcase_add_test (mixed, test_mixed_refund_to_cash);
+  tcase_add_test (mixed, test_mixed_rule_changed);
+  tcase_add_test (mixed, test_mixed_exchange);
   tcase_add_test (share, test_share);
   suite_add_tcase (suite, share);
   return suite;

@@ -722,6 +722,326 @@ START_TEST (test_discounts_recorded)
 }
 END_TEST
 
+static TillPayment *
+new_payment (void)
+{
+  g_autoptr (GError) error = NULL;
+  TillPayment *payment = till_payment_new (cart, &error);
+
+  ck_assert_msg (payment != NULL, "%s", error ? error->message : "");
+  return payment;
+}
+
+static void
+apply (TillPayment *payment, TillSalePayment *tender)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillSalePayment) owned = tender;
+
+  ck_assert_msg (till_payment_add (payment, owned, &error), "%s", error ? error->message : "");
+}
+
+static TillSalePayment *
+card_tender (gint64 amount, const char *reference, const char *account)
+{
+  TillSalePayment *card = till_sale_payment_new ("card", TILL_TENDER_KIND_CARD, amount);
+
+  card->reference = g_strdup (reference);
+  card->account = g_strdup (account);
+  return card;
+}
+
+static TillSalePayment *
+cash_tender (gint64 amount, gint64 handed)
+{
+  TillSalePayment *cash = till_sale_payment_new ("cash", TILL_TENDER_KIND_CASH, amount);
+
+  cash->tendered = handed;
+  cash->change = handed - amount;
+  return cash;
+}
+
+/* /core/sale/tenders/mixed: cash + card + stored value + voucher in one sale */
+START_TEST (test_commit_mixed)
+{
+  g_autoptr (TillPayment) payment = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillSale) loaded = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char       *uuid = NULL;
+  g_autofree char       *body = NULL;
+  g_autofree char       *payload = NULL;
+  g_autofree char       *state = NULL;
+  g_autofree char       *voucher_sale = NULL;
+  TillSalePayment       *tender;
+  const TillSalePayment *recorded;
+
+  ck_assert (till_stored_value_open (store, "8800000000000012", "王芳", 50000, 5000, &error));
+  ck_assert (till_voucher_issue (store, "V2026001", 1000, 5000, NULL, NULL, &error));
+  add (chips_id, 5 * TILL_QUANTITY_ONE); /* 64.00 */
+  uuid = g_strdup (till_cart_get_sale_uuid (cart));
+  payment = new_payment ();
+
+  tender = till_sale_payment_new ("voucher", TILL_TENDER_KIND_VOUCHER, 1000);
+  tender->reference = g_strdup ("V2026001");
+  apply (payment, tender);
+  tender = till_sale_payment_new ("stored-value", TILL_TENDER_KIND_STORED_VALUE, 2000);
+  tender->reference = g_strdup ("8800000000000012");
+  tender->account = g_strdup ("8800****0012");
+  apply (payment, tender);
+  apply (payment, card_tender (1500, "A1B2C3", "**** 1234"));
+  apply (payment, cash_tender (1900, 2000));
+  ck_assert (till_payment_is_complete (payment));
+
+  sale = till_sale_commit (cart, payment, journal, cashier, &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (till_sale_get_uuid (sale), uuid);
+  ck_assert_int_eq (till_sale_get_total (sale), 6400);
+  ck_assert_int_eq (till_sale_get_rounding (sale), 0);
+  ck_assert_int_eq (till_sale_get_tendered (sale), 2000);
+  ck_assert_int_eq (till_sale_get_change (sale), 100);
+  ck_assert_uint_eq (till_sale_get_n_payments (sale), 4);
+
+  /* Payment rows with kind, account, reference. */
+  ck_assert_int_eq (query_int ("SELECT count(*) FROM payment WHERE sale_uuid = ?", uuid), 4);
+  ck_assert_int_eq (query_int ("SELECT sum(amount) FROM payment WHERE sale_uuid = ?", uuid), 6400);
+  ck_assert_int_eq (query_int ("SELECT count(*) FROM payment WHERE kind = 'card' AND "
+                               "account = '**** 1234' AND reference = 'A1B2C3'",
+                               NULL),
+                    1);
+  ck_assert_int_eq (query_int ("SELECT count(*) FROM payment WHERE kind = 'stored-value' AND "
+                               "account = '8800****0012'",
+                               NULL),
+                    1);
+  /* The card's ledger, the voucher, the cart's applied tenders. */
+  ck_assert_int_eq (query_int ("SELECT amount FROM sv_ledger WHERE sale_uuid = ?", uuid), -2000);
+  ck_assert_int_eq (query_int ("SELECT sum(amount) FROM sv_ledger", NULL), 53000);
+  state = query_text ("SELECT state FROM voucher WHERE code = 'V2026001'", NULL);
+  ck_assert_str_eq (state, "redeemed");
+  voucher_sale = query_text ("SELECT sale_uuid FROM voucher WHERE code = 'V2026001'", NULL);
+  ck_assert_str_eq (voucher_sale, uuid);
+  ck_assert_int_eq (query_int ("SELECT count(*) FROM cart_tender", NULL), 0);
+  ck_assert_uint_eq (till_payment_get_n_tenders (payment), 0);
+
+  /* The journal and the outbox carry every tender. */
+  body = query_text ("SELECT body FROM journal WHERE kind = 'sale' AND ref_uuid = ?", uuid);
+  payload = query_text ("SELECT payload FROM outbox WHERE ref_uuid = ?", uuid);
+  ck_assert_ptr_nonnull (strstr (payload, body));
+  ck_assert_msg (strstr (body, "{\"method\":\"voucher\",\"kind\":\"voucher\",\"amount\":1000,"
+                               "\"tendered\":1000,\"change\":0,\"reference\":\"V2026001\","
+                               "\"account\":null,\"attempt\":null}") != NULL,
+                 "%s", body);
+  ck_assert_msg (strstr (body, "{\"method\":\"stored-value\",\"kind\":\"stored-value\","
+                               "\"amount\":2000,\"tendered\":2000,\"change\":0,"
+                               "\"reference\":\"8800000000000012\",\"account\":\"8800****0012\","
+                               "\"attempt\":null}") != NULL,
+                 "%s", body);
+  ck_assert_msg (strstr (body, "{\"method\":\"card\",\"kind\":\"card\",\"amount\":1500,"
+                               "\"tendered\":1500,\"change\":0,\"reference\":\"A1B2C3\","
+                               "\"account\":\"**** 1234\",\"attempt\":null}") != NULL,
+                 "%s", body);
+  ck_assert_msg (strstr (body, "{\"method\":\"cash\",\"amount\":1900,\"tendered\":2000,"
+                               "\"change\":100}]}") != NULL,
+                 "%s", body);
+  assert_journal_verifies ();
+
+  loaded = till_sale_load (store, uuid, &error);
+  ck_assert_msg (loaded != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (till_sale_get_n_payments (loaded), 4);
+  recorded = till_sale_get_payment (loaded, 2);
+  ck_assert_int_eq (recorded->line_no, 3);
+  ck_assert_str_eq (recorded->method, "card");
+  ck_assert_int_eq (recorded->kind, TILL_TENDER_KIND_CARD);
+  ck_assert_str_eq (recorded->account, "**** 1234");
+  ck_assert_str_eq (recorded->reference, "A1B2C3");
+  recorded = till_sale_get_payment (loaded, 0);
+  ck_assert_int_eq (recorded->kind, TILL_TENDER_KIND_VOUCHER);
+  ck_assert_int_eq (till_sale_get_tendered (loaded), 2000);
+  ck_assert_int_eq (till_sale_get_change (loaded), 100);
+
+  /* The voucher and the card's balance were used once: the same tenders
+   * on the next sale are refused in its transaction. */
+  {
+    g_autoptr (TillSale) second = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+
+    add (chips_id, 5 * TILL_QUANTITY_ONE);
+    tender = till_sale_payment_new ("voucher", TILL_TENDER_KIND_VOUCHER, 1000);
+    tender->reference = g_strdup ("V2026001");
+    apply (payment, tender);
+    apply (payment, card_tender (5400, "A1B2C4", "**** 1234"));
+    before = count_rows ();
+    second = till_sale_commit (cart, payment, journal, cashier, &error);
+    ck_assert_ptr_null (second);
+    ck_assert_msg (g_error_matches (error, TILL_TENDER_ERROR, TILL_TENDER_ERROR_INVALID), "%s",
+                   error->message);
+    after = count_rows ();
+    ck_assert_str_eq (before, after);
+    ck_assert_int_eq (query_int ("SELECT count(*) FROM cart_tender", NULL), 2);
+  }
+}
+END_TEST
+
+/* /core/sale/tenders/incomplete: a payment short of the total records nothing */
+START_TEST (test_commit_incomplete)
+{
+  g_autoptr (TillPayment) payment = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  add (chips_id, 2 * TILL_QUANTITY_ONE);
+  payment = new_payment ();
+  apply (payment, card_tender (2000, "123456", "**** 1234"));
+  before = count_rows ();
+  sale = till_sale_commit (cart, payment, journal, cashier, &error);
+  ck_assert_ptr_null (sale);
+  ck_assert (g_error_matches (error, TILL_SALE_ERROR, TILL_SALE_ERROR_INSUFFICIENT));
+  ck_assert_msg (strstr (error->message, "5.60") != NULL, "%s", error->message);
+  after = count_rows ();
+  ck_assert_str_eq (before, after);
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 1);
+  ck_assert_uint_eq (till_payment_get_n_tenders (payment), 1);
+  g_clear_error (&error);
+
+  /* Cash for the rest through the cash commit: both tenders recorded. */
+  sale = till_sale_commit_cash (cart, journal, cashier, 1000, &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (till_sale_get_n_payments (sale), 2);
+  ck_assert_str_eq (till_sale_get_payment (sale, 0)->method, "card");
+  ck_assert_int_eq (till_sale_get_payment (sale, 1)->amount, 560);
+  ck_assert_int_eq (till_sale_get_change (sale), 440);
+  ck_assert_int_eq (query_int ("SELECT count(*) FROM cart_tender", NULL), 0);
+}
+END_TEST
+
+static void
+insert_wallet_attempt (const char *out_trade_no, const char *state, gint64 amount)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store),
+                                        "INSERT INTO wallet_payment (out_trade_no, provider, "
+                                        "cart_uuid, amount, auth_code, state, created_us, "
+                                        "updated_us) VALUES (?, 'wechat', ?, ?, '1345****5678', ?, "
+                                        "1, 1)",
+                                        -1, &stmt, NULL),
+                    SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, out_trade_no, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, till_cart_get_sale_uuid (cart), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, amount);
+  sqlite3_bind_text (stmt, 4, state, -1, SQLITE_STATIC);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_DONE);
+}
+
+/* /core/sale/tenders/wallet-unconfirmed: a wallet tender is recorded only
+ * when its attempt is confirmed paid */
+START_TEST (test_commit_wallet_unconfirmed)
+{
+  g_autoptr (TillPayment) payment = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *uuid = NULL;
+  g_autofree char *attempt = NULL;
+  g_autofree char *recorded_in = NULL;
+  TillSalePayment *wallet;
+
+  add (chips_id, 1 * TILL_QUANTITY_ONE);
+  uuid = g_strdup (till_cart_get_sale_uuid (cart));
+  insert_wallet_attempt ("T0120261123120000001", "pending", 1280);
+  payment = new_payment ();
+  ck_assert_uint_eq (till_payment_get_n_tenders (payment), 0);
+  wallet = till_sale_payment_new ("wechat", TILL_TENDER_KIND_WALLET, 1280);
+  wallet->attempt = g_strdup ("T0120261123120000001");
+  apply (payment, wallet);
+  ck_assert (till_payment_is_complete (payment));
+
+  before = count_rows ();
+  sale = till_sale_commit (cart, payment, journal, cashier, &error);
+  ck_assert_ptr_null (sale);
+  ck_assert_msg (error != NULL && error->domain == TILL_TENDER_ERROR, "%s",
+                 error ? error->message : "no error");
+  g_clear_error (&error);
+  after = count_rows ();
+  ck_assert_str_eq (before, after);
+  ck_assert_int_eq (query_int ("SELECT count(*) FROM cart_tender", NULL), 1);
+
+  /* Confirmed by the provider: now it is recorded, with its attempt. */
+  ck_assert (till_store_exec (store, "UPDATE wallet_payment SET state = 'paid'", NULL));
+  sale = till_sale_commit (cart, payment, journal, cashier, &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  attempt = query_text ("SELECT attempt FROM payment WHERE sale_uuid = ?", uuid);
+  ck_assert_str_eq (attempt, "T0120261123120000001");
+  recorded_in = query_text ("SELECT sale_uuid FROM wallet_payment", NULL);
+  ck_assert_str_eq (recorded_in, uuid);
+  ck_assert_int_eq (till_sale_get_payment (sale, 0)->kind, TILL_TENDER_KIND_WALLET);
+}
+END_TEST
+
+/* /core/sale/tenders/stale-payment: a wallet payment confirmed after the
+ * payment object was loaded is recorded, not dropped with the cart */
+START_TEST (test_commit_stale_payment)
+{
+  g_autoptr (TillPayment) payment = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (GError) error = NULL;
+
+  add (chips_id, 1 * TILL_QUANTITY_ONE);
+  payment = new_payment ();
+  apply (payment, card_tender (500, "123456", "**** 1234"));
+  /* Confirmed in the background (till-wallet-service) for the rest. */
+  insert_wallet_attempt ("T0120261123120000009", "paid", 780);
+  ck_assert_uint_eq (till_payment_get_n_tenders (payment), 1);
+
+  sale = till_sale_commit (cart, payment, journal, cashier, &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (till_sale_get_n_payments (sale), 2);
+  ck_assert_str_eq (till_sale_get_payment (sale, 1)->attempt, "T0120261123120000009");
+  ck_assert_int_eq (
+      query_int ("SELECT count(*) FROM wallet_payment WHERE sale_uuid IS NOT NULL", NULL), 1);
+}
+END_TEST
+
+/* /core/sale/tenders/void-captured: a sale with card or wallet money on it
+ * can't be voided or held until that is taken off */
+START_TEST (test_void_captured)
+{
+  g_autoptr (TillPayment) payment = NULL;
+  g_autoptr (TillUser) manager = NULL;
+  g_autoptr (GError) error = NULL;
+
+  ck_assert (till_user_create (store, "9001", "王经理", TILL_ROLE_MANAGER, "9999", &error) > 0);
+  manager = till_user_authenticate (store, "9001", "9999", &error);
+  ck_assert_msg (manager != NULL, "%s", error ? error->message : "");
+  add (chips_id, 2 * TILL_QUANTITY_ONE);
+  payment = new_payment ();
+  apply (payment, card_tender (1000, "123456", "**** 1234"));
+  apply (payment, cash_tender (500, 500));
+
+  ck_assert (!till_cart_void_sale (cart, journal, manager, "顾客不要了", NULL, &error));
+  ck_assert (g_error_matches (error, TILL_CART_ERROR, TILL_CART_ERROR_CAPTURED));
+  ck_assert_str_eq (error->message, "Take off the card and wallet payments first");
+  g_clear_error (&error);
+  ck_assert_int_eq (till_held_sale_suspend (cart, journal, manager, NULL, &error), 0);
+  ck_assert (g_error_matches (error, TILL_CART_ERROR, TILL_CART_ERROR_CAPTURED));
+  g_clear_error (&error);
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 1);
+  ck_assert_int_eq (query_int ("SELECT count(*) FROM journal WHERE kind = 'void-sale'", NULL), 0);
+
+  /* The card is taken off (voided on the terminal): the void goes through
+   * and the cash left applied goes with the cart. */
+  ck_assert (till_payment_remove (payment, 0, &error));
+  ck_assert_msg (till_cart_void_sale (cart, journal, manager, "顾客不要了", NULL, &error), "%s",
+                 error ? error->message : "");
+  ck_assert_int_eq (query_int ("SELECT count(*) FROM cart_tender", NULL), 0);
+  ck_assert_uint_eq (till_payment_get_n_tenders (payment), 0);
+}
+END_TEST
+
 static Suite *
 sale_suite (void)
 {
@@ -745,6 +1065,15 @@ sale_suite (void)
   tcase_add_test (tc, test_refused);
   tcase_add_test (tc, test_read_only);
   tcase_add_test (tc, test_full);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("tenders");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_commit_mixed);
+  tcase_add_test (tc, test_commit_incomplete);
+  tcase_add_test (tc, test_commit_wallet_unconfirmed);
+  tcase_add_test (tc, test_commit_stale_payment);
+  tcase_add_test (tc, test_void_captured);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("load");

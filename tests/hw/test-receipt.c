@@ -807,7 +807,315 @@ START_TEST (test_refund_method_labels)
   ck_assert_str_eq (till_receipt_refund_method_label ("cash"), _ ("Cash"));
   ck_assert_str_eq (till_receipt_refund_method_label ("exchange"), _ ("Exchange credit"));
   ck_assert_str_ne (till_receipt_refund_method_label ("wechat"), "wechat");
+  ck_assert_str_eq (till_receipt_refund_method_label ("voucher"), _ ("Voucher"));
   ck_assert_str_eq (till_receipt_refund_method_label ("voucher-x"), "voucher-x");
+}
+END_TEST
+
+/* Mixed payments (issue 6). */
+
+#define SV_CARD "8800567800120012"
+#define WALLET_TXN "4200001234202611230012345678"
+
+static void
+apply_tender (TillPayment   *payment,
+              const char    *method,
+              TillTenderKind kind,
+              gint64         amount,
+              gint64         tendered,
+              const char    *reference,
+              const char    *account)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillSalePayment) tender = till_sale_payment_new (method, kind, amount);
+
+  tender->tendered = tendered;
+  if (kind == TILL_TENDER_KIND_CASH)
+    tender->change = tendered - amount;
+  tender->reference = g_strdup (reference);
+  tender->account = g_strdup (account);
+  ck_assert_msg (till_payment_add (payment, tender, &error), "%s: %s", method,
+                 error ? error->message : "");
+}
+
+/* A WeChat Pay attempt confirmed paid, saved as the wallet service saves it:
+ * the save applies it to the open cart. */
+static void
+pay_by_wallet (TillCart *cart, gint64 amount)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillWalletAttempt) attempt =
+      till_wallet_attempt_begin (shop.store, TILL_WALLET_WECHAT, till_cart_get_sale_uuid (cart),
+                                 amount, "134526789012345678", FALSE, &error);
+
+  ck_assert_msg (attempt != NULL, "%s", error ? error->message : "");
+  attempt->state = TILL_WALLET_STATE_PAID;
+  attempt->transaction_id = g_strdup (WALLET_TXN);
+  attempt->buyer = g_strdup ("oUpF****5lVo");
+  ck_assert_msg (till_wallet_attempt_save (shop.store, attempt, &error), "%s",
+                 error ? error->message : "");
+}
+
+/* The weighed sale's goods (¥77.66), paid ¥20.00 by WeChat Pay, ¥10.00 from
+ * a stored-value card, ¥30.00 by bank card, a ¥10.00 voucher, and the rest in
+ * cash, 抹角 to ¥7.00: ¥10.00 handed over, ¥3.00 change. */
+static TillSale *
+commit_mixed_sale (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillCart) cart = till_cart_new (shop.store, shop.catalog);
+  g_autoptr (TillPayment) payment = NULL;
+  TillSale *sale;
+
+  ck_assert_msg (till_stored_value_open (shop.store, SV_CARD, "陈静", 10000, 1000, &error), "%s",
+                 error ? error->message : "");
+  ck_assert_msg (till_voucher_issue (shop.store, "V2026001", 1000, 0, NULL, NULL, &error), "%s",
+                 error ? error->message : "");
+  till_cart_set_rounding_rule (cart, TILL_ROUNDING_DROP_JIAO);
+  add_to_cart (cart, shop.water, 3 * TILL_QUANTITY_ONE);
+  add_to_cart (cart, shop.milk, 1 * TILL_QUANTITY_ONE);
+  add_to_cart (cart, shop.pork, 456);
+  pay_by_wallet (cart, 2000);
+  payment = till_payment_new (cart, &error);
+  ck_assert_msg (payment != NULL, "%s", error ? error->message : "");
+  apply_tender (payment, "stored-value", TILL_TENDER_KIND_STORED_VALUE, 1000, 1000, SV_CARD,
+                "8800****0012");
+  apply_tender (payment, "card", TILL_TENDER_KIND_CARD, 3000, 3000, "123456", "**** 1234");
+  apply_tender (payment, "voucher", TILL_TENDER_KIND_VOUCHER, 1000, 1000, "V2026001", NULL);
+  ck_assert_int_eq (till_payment_get_cash_due (payment), 700);
+  apply_tender (payment, "cash", TILL_TENDER_KIND_CASH, 700, 1000, NULL, NULL);
+  sale = till_sale_commit (cart, payment, shop.journal, shop.cashier, &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  return sale;
+}
+
+/* The index of the first line starting with @prefix, G_MAXUINT for none. */
+static guint
+line_index (TillPrinterSim *sim, const char *prefix)
+{
+  const GPtrArray *lines = till_printer_sim_get_lines (sim);
+
+  for (guint i = 0; i < lines->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (lines, i), prefix))
+      return i;
+  return G_MAXUINT;
+}
+
+static const char *
+line_at (TillPrinterSim *sim, guint index)
+{
+  const GPtrArray *lines = till_printer_sim_get_lines (sim);
+
+  ck_assert_uint_lt (index, lines->len);
+  return g_ptr_array_index (lines, index);
+}
+
+/* /hw/receipt/tenders/mixed: every tender on its own row with its amount, and
+ * under it what identifies it: the wallet's transaction number (its last 8
+ * digits), the card's tail and terminal reference, the stored-value card
+ * masked (no balance), the voucher's code; then cash and change, and 抹零 on
+ * the cash part; on both paper widths. */
+START_TEST (test_mixed_tenders)
+{
+  g_autoptr (TillSale) sale = commit_mixed_sale ();
+  g_autoptr (TillSale) reloaded = NULL;
+  g_autoptr (GError) error = NULL;
+  const TillPaperWidth papers[] = { TILL_PAPER_80MM, TILL_PAPER_58MM };
+  const guint          widths[] = { 576, 384 };
+  const char          *pngs[] = { "receipt-mixed-80.png", "receipt-mixed-58.png" };
+
+  ck_assert_int_eq (till_sale_get_rounding (sale), -66);
+  ck_assert_int_eq (till_sale_get_total (sale), 7700);
+  /* As the print queue prints it: the sale as stored. */
+  reloaded = till_sale_load (shop.store, till_sale_get_uuid (sale), &error);
+  ck_assert_msg (reloaded != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (till_sale_get_n_payments (reloaded), 5);
+
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (papers[i]);
+      g_autoptr (GBytes) bytes = till_receipt_encode (reloaded, shop.store, profile);
+      g_autoptr (TillPrinterSim) sim = print (bytes, widths[i]);
+      g_autofree char *text = joined_text (sim);
+      g_autofree char *txn = g_strdup_printf ("  %s …%s", _ ("Txn"), "12345678");
+      g_autofree char *card_ref =
+          g_strdup_printf ("  %s **** 1234 %s 123456", _ ("Card"), _ ("Ref"));
+      g_autofree char *face_label = g_strdup_printf ("  %s", _ ("Face value"));
+      g_autofree char *sv = g_strdup_printf ("  %s 8800****0012", _ ("Card"));
+      g_autofree char *voucher = g_strdup_printf ("  %s V2026001", _ ("Voucher no."));
+      guint            wechat_at = line_index (sim, _ ("WeChat Pay"));
+      guint            sv_at = line_index (sim, _ ("Stored value"));
+      guint            card_at = line_index (sim, _ ("Bank card"));
+      guint            voucher_at = line_index (sim, _ ("Voucher"));
+      guint            cash_at = line_index (sim, "Cash ");
+
+      assert_row (sim, _ ("Rounding"), "-0.66");
+      assert_row (sim, _ ("Total"), "￥77.00");
+      assert_row (sim, _ ("WeChat Pay"), "20.00");
+      assert_row (sim, _ ("Stored value"), "10.00");
+      assert_row (sim, _ ("Bank card"), "30.00");
+      assert_row (sim, _ ("Voucher"), "10.00");
+      assert_row (sim, _ ("Cash"), "10.00");
+      assert_row (sim, _ ("Change"), "3.00");
+      /* Each tender's details on the line(s) right under its row; the card's
+       * two fit one line on 80 mm. */
+      ck_assert_str_eq (line_at (sim, wechat_at + 1), txn);
+      ck_assert_ptr_null (strstr (text, WALLET_TXN));
+      ck_assert_str_eq (line_at (sim, sv_at + 1), sv);
+      ck_assert_ptr_null (strstr (text, SV_CARD));
+      ck_assert_str_eq (line_at (sim, card_at + 1), card_ref);
+      ck_assert_str_eq (line_at (sim, voucher_at + 1), voucher);
+      /* No face value: the voucher paid all of it. No balance either. */
+      ck_assert_ptr_null (find_line (sim, face_label));
+      ck_assert_uint_lt (wechat_at, sv_at);
+      ck_assert_uint_lt (sv_at, card_at);
+      ck_assert_uint_lt (card_at, voucher_at);
+      ck_assert_uint_lt (voucher_at, cash_at);
+      ck_assert (g_str_has_prefix (line_at (sim, cash_at + 1), _ ("Change")));
+      check_fits (sim, papers[i] == TILL_PAPER_80MM ? 48 : 32);
+      save_png (sim, pngs[i]);
+    }
+}
+END_TEST
+
+/* /hw/receipt/tenders/voucher-face-value: a ¥20.00 voucher that paid the
+ * last ¥7.66 of a sale shows its face value: the rest was forfeited; no cash
+ * rows without cash. */
+START_TEST (test_voucher_face_value)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillCart) cart = till_cart_new (shop.store, shop.catalog);
+  g_autoptr (TillPayment) payment = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (TILL_PAPER_58MM);
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (TillPrinterSim) sim = NULL;
+  g_autofree char *face_label = g_strdup_printf ("  %s", _ ("Face value"));
+  g_autofree char *card_line = g_strdup_printf ("  %s **** 8899", _ ("Card"));
+  g_autofree char *ref_line = g_strdup_printf ("  %s A1B2C3D4E5F6", _ ("Ref"));
+
+  ck_assert_msg (till_voucher_issue (shop.store, "V2026002", 2000, 0, NULL, NULL, &error), "%s",
+                 error ? error->message : "");
+  till_cart_set_rounding_rule (cart, TILL_ROUNDING_DROP_JIAO);
+  add_to_cart (cart, shop.water, 3 * TILL_QUANTITY_ONE);
+  add_to_cart (cart, shop.milk, 1 * TILL_QUANTITY_ONE);
+  add_to_cart (cart, shop.pork, 456);
+  payment = till_payment_new (cart, &error);
+  ck_assert_msg (payment != NULL, "%s", error ? error->message : "");
+  apply_tender (payment, "card", TILL_TENDER_KIND_CARD, 7000, 7000, "A1B2C3D4E5F6", "**** 8899");
+  apply_tender (payment, "voucher", TILL_TENDER_KIND_VOUCHER, 766, 2000, "V2026002", NULL);
+  sale = till_sale_commit (cart, payment, shop.journal, shop.cashier, &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (till_sale_get_total (sale), 7766);
+
+  bytes = till_receipt_encode (sale, shop.store, profile);
+  sim = print (bytes, 384);
+  assert_row (sim, _ ("Voucher"), "7.66");
+  assert_row (sim, face_label, "￥20.00");
+  assert_row (sim, _ ("Bank card"), "70.00");
+  /* Too long for one 58 mm line: the card's tail and reference each get one. */
+  ck_assert_str_eq (line_at (sim, line_index (sim, _ ("Bank card")) + 1), card_line);
+  ck_assert_str_eq (line_at (sim, line_index (sim, _ ("Bank card")) + 2), ref_line);
+  ck_assert_ptr_null (find_line (sim, "Cash "));
+  ck_assert_ptr_null (find_line (sim, _ ("Change")));
+  ck_assert_ptr_null (find_line (sim, _ ("Rounding")));
+  check_fits (sim, 32);
+  save_png (sim, "receipt-voucher-58.png");
+}
+END_TEST
+
+/* /hw/receipt/tenders/mixed-refund: the mixed sale returned whole. The slip
+ * lists every refund tender with its details and where the money stands:
+ * the wallet refund in progress, the card refund to make on the terminal,
+ * the voucher not refunded in cash; on both paper widths. */
+START_TEST (test_mixed_refund)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillSale) sale = commit_mixed_sale ();
+  g_autoptr (TillReturn) ret = till_return_new_with_receipt (shop.store, sale, &error);
+  const TillPaperWidth papers[] = { TILL_PAPER_80MM, TILL_PAPER_58MM };
+  const guint          widths[] = { 576, 384 };
+  const char          *pngs[] = { "refund-mixed-80.png", "refund-mixed-58.png" };
+
+  ck_assert_msg (ret != NULL, "%s", error ? error->message : "");
+  ck_assert (till_return_pick_all (ret, &error));
+  commit_return (ret);
+  ck_assert_int_eq (till_return_get_refund_total (ret), 7700);
+  ck_assert_uint_eq (till_return_get_n_refunds (ret), 5);
+
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (papers[i]);
+      g_autoptr (GBytes) bytes = till_receipt_encode_refund (ret, shop.store, profile);
+      g_autoptr (TillPrinterSim) sim = print (bytes, widths[i]);
+      g_autofree char *txn = g_strdup_printf ("  %s …%s", _ ("Txn"), "12345678");
+      g_autofree char *in_progress = g_strdup_printf ("  %s", _ ("Refund in progress"));
+      g_autofree char *on_terminal = g_strdup_printf ("  %s", _ ("Refund on the card terminal"));
+      g_autofree char *not_cash = g_strdup_printf ("  %s", _ ("Not refundable in cash"));
+      g_autofree char *sv = g_strdup_printf ("  %s 8800****0012", _ ("Card"));
+      guint            wechat_at = line_index (sim, _ ("WeChat Pay"));
+      guint            card_at = line_index (sim, _ ("Bank card"));
+      guint            voucher_at = line_index (sim, _ ("Voucher"));
+      guint            sv_at = line_index (sim, _ ("Stored value"));
+
+      assert_row (sim, _ ("Refund"), "￥77.00");
+      assert_row (sim, _ ("Stored value"), "10.00");
+      assert_row (sim, _ ("WeChat Pay"), "20.00");
+      assert_row (sim, _ ("Bank card"), "30.00");
+      assert_row (sim, _ ("Cash"), "7.00");
+      assert_row (sim, _ ("Voucher"), "10.00");
+      assert_row (sim, _ ("Refunded in money"), "67.00");
+      ck_assert_str_eq (line_at (sim, sv_at + 1), sv);
+      ck_assert_str_eq (line_at (sim, wechat_at + 1), txn);
+      ck_assert_str_eq (line_at (sim, wechat_at + 2), in_progress);
+      ck_assert_uint_ne (line_index (sim, on_terminal), G_MAXUINT);
+      ck_assert_uint_gt (line_index (sim, on_terminal), card_at);
+      ck_assert_str_eq (line_at (sim, voucher_at + 2), not_cash);
+      ck_assert_ptr_nonnull (find_line (sim, _ ("Customer signature:")));
+      check_fits (sim, papers[i] == TILL_PAPER_80MM ? 48 : 32);
+      save_png (sim, pngs[i]);
+    }
+}
+END_TEST
+
+/* /hw/receipt/tenders/mixed-zh: the mixed receipt and refund slip in Chinese,
+ * for the eye: the PNGs show the labels and the alignment as printed. */
+START_TEST (test_mixed_chinese)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillReturn) ret = NULL;
+  const TillPaperWidth papers[] = { TILL_PAPER_80MM, TILL_PAPER_58MM };
+  const guint          widths[] = { 576, 384 };
+  const char          *receipt_pngs[] = { "receipt-mixed-zh-80.png", "receipt-mixed-zh-58.png" };
+  const char          *refund_pngs[] = { "refund-mixed-zh-80.png", "refund-mixed-zh-58.png" };
+
+  g_setenv ("LANGUAGE", "zh_CN", TRUE);
+  ck_assert_ptr_nonnull (setlocale (LC_ALL, "C.UTF-8"));
+  bindtextdomain (GETTEXT_PACKAGE, SOURCE_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+
+  sale = commit_mixed_sale ();
+  ret = till_return_new_with_receipt (shop.store, sale, &error);
+  ck_assert_msg (ret != NULL, "%s", error ? error->message : "");
+  ck_assert (till_return_pick_all (ret, &error));
+  commit_return (ret);
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (papers[i]);
+      g_autoptr (GBytes) receipt = till_receipt_encode (sale, shop.store, profile);
+      g_autoptr (GBytes) slip = till_receipt_encode_refund (ret, shop.store, profile);
+      g_autoptr (TillPrinterSim) receipt_sim = print (receipt, widths[i]);
+      g_autoptr (TillPrinterSim) slip_sim = print (slip, widths[i]);
+
+      ck_assert (g_str_has_suffix (find_line (receipt_sim, "微信支付"), "20.00"));
+      ck_assert (g_str_has_suffix (find_line (receipt_sim, "储值卡"), "10.00"));
+      ck_assert (g_str_has_suffix (find_line (slip_sim, "银行卡"), "30.00"));
+      check_fits (receipt_sim, papers[i] == TILL_PAPER_80MM ? 48 : 32);
+      check_fits (slip_sim, papers[i] == TILL_PAPER_80MM ? 48 : 32);
+      save_png (receipt_sim, receipt_pngs[i]);
+      save_png (slip_sim, refund_pngs[i]);
+    }
 }
 END_TEST
 
@@ -819,6 +1127,7 @@ receipt_suite (void)
   TCase *content = tcase_create ("/hw/receipt/content");
   TCase *qr = tcase_create ("/hw/receipt/qr");
   TCase *refund = tcase_create ("/hw/receipt/refund");
+  TCase *tenders = tcase_create ("/hw/receipt/tenders");
 
   tcase_add_checked_fixture (golden, shop_setup, shop_teardown);
   tcase_add_test (golden, test_golden);
@@ -844,6 +1153,13 @@ receipt_suite (void)
   tcase_add_test (refund, test_refund_without_receipt);
   tcase_add_test (refund, test_refund_method_labels);
   suite_add_tcase (suite, refund);
+
+  tcase_add_checked_fixture (tenders, shop_setup, shop_teardown);
+  tcase_add_test (tenders, test_mixed_tenders);
+  tcase_add_test (tenders, test_voucher_face_value);
+  tcase_add_test (tenders, test_mixed_refund);
+  tcase_add_test (tenders, test_mixed_chinese);
+  suite_add_tcase (suite, tenders);
   return suite;
 }
 

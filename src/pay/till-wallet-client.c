@@ -1,0 +1,233 @@
+/* till-wallet-client.c: one QR wallet provider's code-payment API, and the
+ * reduced reply every call finishes with
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "till-wallet-client"
+
+#include "config.h"
+
+#include "till-wallet-client.h"
+
+G_DEFINE_INTERFACE (TillWalletClient, till_wallet_client, G_TYPE_OBJECT)
+
+static void
+till_wallet_client_default_init (TillWalletClientInterface *iface)
+{
+  (void) iface;
+}
+
+/**
+ * till_wallet_reply_new:
+ * A reply with @outcome, no texts and no amount (-1).
+ */
+TillWalletReply *
+till_wallet_reply_new (TillWalletOutcome outcome)
+{
+  TillWalletReply *reply = g_new0 (TillWalletReply, 1);
+
+  reply->outcome = outcome;
+  reply->amount = -1;
+  return reply;
+}
+
+void
+till_wallet_reply_free (TillWalletReply *reply)
+{
+  if (reply == NULL)
+    return;
+  g_free (reply->code);
+  g_free (reply->message);
+  g_free (reply->transaction_id);
+  g_free (reply->buyer);
+  g_free (reply);
+}
+
+/* Errors that mean the request never reached the network: connecting
+ * failed. Anything else may have come after the request was sent. */
+static gboolean
+transport_error_is_offline (const GError *error)
+{
+  return error->domain == G_RESOLVER_ERROR ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE);
+}
+
+/**
+ * till_wallet_reply_new_for_transport_error:
+ * A pay that never left is definitely not paid; a query, reverse or refund
+ * that never left has learnt nothing, so it stays unknown (and is retried).
+ */
+TillWalletReply *
+till_wallet_reply_new_for_transport_error (TillWalletOperation operation, const GError *error)
+{
+  TillWalletReply *reply;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (transport_error_is_offline (error))
+    {
+      reply = till_wallet_reply_new (operation == TILL_WALLET_OPERATION_PAY
+                                         ? TILL_WALLET_OUTCOME_NOT_DONE
+                                         : TILL_WALLET_OUTCOME_UNKNOWN);
+      reply->offline = TRUE;
+      reply->code = g_strdup ("OFFLINE");
+    }
+  else
+    {
+      reply = till_wallet_reply_new (TILL_WALLET_OUTCOME_UNKNOWN);
+      reply->code = g_strdup ("TRANSPORT");
+    }
+  reply->message = g_strdup (error->message);
+  return reply;
+}
+
+/**
+ * till_wallet_reply_new_for_http_status:
+ * A proxy or the provider failed after the request arrived: unknown.
+ */
+TillWalletReply *
+till_wallet_reply_new_for_http_status (guint status, const char *reason)
+{
+  TillWalletReply *reply = till_wallet_reply_new (TILL_WALLET_OUTCOME_UNKNOWN);
+
+  reply->code = g_strdup_printf ("HTTP_%u", status);
+  reply->message = g_strdup (reason != NULL ? reason : "");
+  return reply;
+}
+
+/**
+ * till_wallet_mask_buyer:
+ * Buyer ids go to the receipt and the database masked.
+ */
+char *
+till_wallet_mask_buyer (const char *buyer)
+{
+  glong length;
+
+  if (buyer == NULL || *buyer == '\0')
+    return NULL;
+  if (!g_utf8_validate (buyer, -1, NULL))
+    return g_strdup ("****");
+
+  length = g_utf8_strlen (buyer, -1);
+  if (length <= 8)
+    {
+      g_autofree char *first = g_utf8_substring (buyer, 0, 1);
+      return g_strconcat (first, "****", NULL);
+    }
+  g_autofree char *head = g_utf8_substring (buyer, 0, 4);
+  g_autofree char *tail = g_utf8_substring (buyer, length - 4, length);
+  return g_strconcat (head, "****", tail, NULL);
+}
+
+/**
+ * till_wallet_client_get_provider:
+ * The wallet whose codes this client takes.
+ */
+TillWalletProvider
+till_wallet_client_get_provider (TillWalletClient *self)
+{
+  g_return_val_if_fail (TILL_IS_WALLET_CLIENT (self), TILL_WALLET_NONE);
+  return TILL_WALLET_CLIENT_GET_IFACE (self)->get_provider (self);
+}
+
+/**
+ * till_wallet_client_pay_async:
+ * Charges @amount fen to the customer's @auth_code under @out_trade_no.
+ */
+void
+till_wallet_client_pay_async (TillWalletClient   *self,
+                              const char         *out_trade_no,
+                              const char         *auth_code,
+                              gint64              amount,
+                              const char         *subject,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
+{
+  g_return_if_fail (TILL_IS_WALLET_CLIENT (self));
+  g_return_if_fail (out_trade_no != NULL);
+  g_return_if_fail (auth_code != NULL);
+  g_return_if_fail (amount > 0);
+
+  TILL_WALLET_CLIENT_GET_IFACE (self)->pay_async (self, out_trade_no, auth_code, amount, subject,
+                                                  cancellable, callback, user_data);
+}
+
+/**
+ * till_wallet_client_query_async:
+ * Asks whether @out_trade_no was paid.
+ */
+void
+till_wallet_client_query_async (TillWalletClient   *self,
+                                const char         *out_trade_no,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
+{
+  g_return_if_fail (TILL_IS_WALLET_CLIENT (self));
+  g_return_if_fail (out_trade_no != NULL);
+
+  TILL_WALLET_CLIENT_GET_IFACE (self)->query_async (self, out_trade_no, cancellable, callback,
+                                                    user_data);
+}
+
+/**
+ * till_wallet_client_reverse_async:
+ * Closes @out_trade_no, giving the money back if it had been taken.
+ */
+void
+till_wallet_client_reverse_async (TillWalletClient   *self,
+                                  const char         *out_trade_no,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data)
+{
+  g_return_if_fail (TILL_IS_WALLET_CLIENT (self));
+  g_return_if_fail (out_trade_no != NULL);
+
+  TILL_WALLET_CLIENT_GET_IFACE (self)->reverse_async (self, out_trade_no, cancellable, callback,
+                                                      user_data);
+}
+
+/**
+ * till_wallet_client_refund_async:
+ * Refunds @amount fen of the @total fen paid under @out_trade_no; the same
+ * @out_refund_no is the same refund, so a retry never refunds twice.
+ */
+void
+till_wallet_client_refund_async (TillWalletClient   *self,
+                                 const char         *out_trade_no,
+                                 const char         *out_refund_no,
+                                 gint64              total,
+                                 gint64              amount,
+                                 const char         *reason,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
+{
+  g_return_if_fail (TILL_IS_WALLET_CLIENT (self));
+  g_return_if_fail (out_trade_no != NULL);
+  g_return_if_fail (out_refund_no != NULL);
+  g_return_if_fail (amount > 0 && amount <= total);
+
+  TILL_WALLET_CLIENT_GET_IFACE (self)->refund_async (
+      self, out_trade_no, out_refund_no, total, amount, reason, cancellable, callback, user_data);
+}
+
+/**
+ * till_wallet_client_call_finish:
+ * The reply of any of the four calls; NULL with @error set only for a
+ * client that is not configured or a cancelled call.
+ */
+TillWalletReply *
+till_wallet_client_call_finish (TillWalletClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (TILL_IS_WALLET_CLIENT (self), NULL);
+  g_return_val_if_fail (G_IS_ASYNC_RESULT (result), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return TILL_WALLET_CLIENT_GET_IFACE (self)->call_finish (self, result, error);
+}

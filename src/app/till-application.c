@@ -42,6 +42,7 @@ struct _TillApplication
   TillPrinterMonitor *printer_monitor;
   TillDevices        *devices;
   TillPaySim         *paysim; /* serving the wallets configured as sim:// */
+  guint               resume_wallets_id;
   char               *startup_error;
 };
 
@@ -308,7 +309,8 @@ create_client (const TillConfig *config, TillConfigWallet wallet, GError **error
 static gboolean
 resume_wallets_cb (gpointer user_data)
 {
-  TillWalletService *service = till_session_get_wallet_service (user_data);
+  TillApplication   *self = user_data;
+  TillWalletService *service = till_session_get_wallet_service (self->session);
 
   if (!till_wallet_service_is_busy (service))
     till_wallet_service_resume (service);
@@ -345,8 +347,8 @@ setup_payments (TillApplication *self, const TillConfig *config)
    * refunds retried; the payment screen hears of each through the service.
    * What is still unresolved (the network was down) is retried each minute. */
   till_wallet_service_resume (till_session_get_wallet_service (self->session));
-  g_timeout_add_seconds_full (G_PRIORITY_LOW, 60, resume_wallets_cb, g_object_ref (self->session),
-                              g_object_unref);
+  self->resume_wallets_id =
+      g_timeout_add_seconds_full (G_PRIORITY_LOW, 60, resume_wallets_cb, self, NULL);
 }
 
 static void
@@ -506,6 +508,7 @@ till_application_finalize (GObject *object)
 
   g_clear_object (&self->devices);
   g_clear_object (&self->printer_monitor);
+  g_clear_handle_id (&self->resume_wallets_id, g_source_remove);
   g_clear_object (&self->session);
   if (self->paysim != NULL)
     till_paysim_stop (self->paysim);
@@ -846,6 +849,7 @@ till_application_close_session (TillApplication *self)
     g_object_run_dispose (G_OBJECT (self->devices));
   g_clear_object (&self->devices);
   g_clear_object (&self->printer_monitor);
+  g_clear_handle_id (&self->resume_wallets_id, g_source_remove);
   g_clear_object (&self->session);
   /* The wallet service went with the session: nothing calls the simulator now. */
   if (self->paysim != NULL)

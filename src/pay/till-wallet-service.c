@@ -441,8 +441,10 @@ query_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       flow->not_paid = TRUE;
       /* At the deadline, or when the cashier gave up, "not paid" may still
        * be an order the customer could confirm a moment later: close it for
-       * good (PAYMENTS.md §0.1). */
-      if (flow->cancelled || now_us () >= deadline_us (flow))
+       * good (PAYMENTS.md §0.1). After a restart too: a pay request that
+       * did leave may reach the provider after this query, and only a
+       * reversal keeps it from taking money the till would never know of. */
+      if (flow->cancelled || flow->kind == FLOW_RESUME || now_us () >= deadline_us (flow))
         {
           begin_reverse (task);
           return;

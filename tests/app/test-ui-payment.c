@@ -505,6 +505,69 @@ START_TEST (test_remove)
 }
 END_TEST
 
+/* /app/ui/payment/card-voucher: a bad card reference is refused with a
+ * message; ¥20 by card with its reference and tail, a voucher, then the rest
+ * by card again after voiding the first on the terminal; the sale records
+ * each tender with its reference and masked card, and no cash: no drawer. */
+START_TEST (test_card_voucher)
+{
+  Fixture          fixture = { 0 };
+  g_autofree char *sale_uuid = NULL;
+  g_autofree char *card_rows = NULL;
+  g_autofree char *voucher_state = NULL;
+  g_autofree char *drawer_openings = NULL;
+  TillPayment     *payment;
+  sqlite3         *db;
+
+  fixture_setup (&fixture);
+  start_payment (&fixture, 5000);
+  payment = current_payment (&fixture);
+  sale_uuid = g_strdup (till_cart_get_sale_uuid (fixture.cart));
+
+  activate (&fixture, "pay.card", g_variant_new ("(xss)", (gint64) 2000, "12", "1234"));
+  ck_assert_uint_eq (till_payment_get_n_tenders (payment), 0);
+  ck_assert_str_ne (till_payment_view_get_message (fixture.payment), "");
+
+  activate (&fixture, "pay.card", g_variant_new ("(xss)", (gint64) 2000, "REF001", "1234"));
+  ck_assert_uint_eq (till_payment_get_n_tenders (payment), 1);
+  ck_assert_str_eq (till_payment_get_tender (payment, 0)->account, "**** 1234");
+  ck_assert (till_payment_has_captured (payment));
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "payment-09-card.png");
+
+  /* The card is taken off only once voided on the terminal. */
+  activate (&fixture, "pay.void-card", g_variant_new_uint32 (0));
+  ck_assert_uint_eq (till_payment_get_n_tenders (payment), 0);
+
+  activate (&fixture, "pay.voucher", g_variant_new_string (TILL_DEMO_VOUCHER_ANY));
+  ck_assert_msg (till_payment_get_n_tenders (payment) == 1, "%s",
+                 till_payment_view_get_message (fixture.payment));
+  activate (&fixture, "pay.voucher", g_variant_new_string (TILL_DEMO_VOUCHER_EXPIRED));
+  ck_assert_uint_eq (till_payment_get_n_tenders (payment), 1);
+  ck_assert_str_ne (till_payment_view_get_message (fixture.payment), "");
+
+  activate (&fixture, "pay.card",
+            g_variant_new ("(xss)", till_payment_get_remaining (payment), "REF002", "9876"));
+  ck_assert_msg (till_payment_view_get_sale (fixture.payment) != NULL, "%s",
+                 till_payment_view_get_message (fixture.payment));
+  till_test_save_screenshot (GTK_WIDGET (fixture.window), "payment-10-card-voucher-done.png");
+
+  db = till_store_get_db (till_session_get_store (fixture.session));
+  card_rows = single_text (db,
+                           "SELECT group_concat (method || ':' || ifnull (reference, '') || ':' || "
+                           "ifnull (account, ''), ',') FROM (SELECT * FROM payment "
+                           "WHERE sale_uuid = ?1 ORDER BY line_no)",
+                           sale_uuid);
+  ck_assert_str_eq (card_rows, "voucher:V2026100:,card:REF002:**** 9876");
+  voucher_state =
+      single_text (db, "SELECT state FROM voucher WHERE code = ?1", TILL_DEMO_VOUCHER_ANY);
+  ck_assert_str_eq (voucher_state, "redeemed");
+  drawer_openings = single_text (
+      db, "SELECT CAST (count(*) AS TEXT) FROM drawer_event WHERE ref_uuid = ?1", sale_uuid);
+  ck_assert_str_eq (drawer_openings, "0");
+  fixture_teardown (&fixture);
+}
+END_TEST
+
 /* /app/config/payments: the [payments] group read, defaults filled in, and a
  * real provider without its credentials refused with the missing key. */
 START_TEST (test_config_payments)
@@ -563,6 +626,7 @@ payment_suite (void)
   tcase_add_test (ui, test_declined);
   tcase_add_test (ui, test_cancel_wallet);
   tcase_add_test (ui, test_remove);
+  tcase_add_test (ui, test_card_voucher);
   suite_add_tcase (suite, ui);
   tcase_add_test (config, test_config_payments);
   suite_add_tcase (suite, config);

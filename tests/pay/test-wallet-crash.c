@@ -333,7 +333,9 @@ START_TEST (test_unconfirmed_then_killed)
 END_TEST
 
 /* /pay/wallet-crash/killed-before-request: the attempt was written, the
- * request never left: the query finds no order: failed, nothing charged. */
+ * request never left: the query finds no order, and the order number is
+ * closed at the provider (reversed) so that a request still on its way could
+ * not take money later; nothing charged. */
 START_TEST (test_killed_before_request)
 {
   g_autofree char *code = g_strdup ("130000000000000300");
@@ -350,9 +352,11 @@ START_TEST (test_killed_before_request)
   pending = take_pending_attempt ();
   service = resume (30000);
   resolved = till_wallet_attempt_load (store, pending->out_trade_no, &error);
-  ck_assert_msg (resolved->state == TILL_WALLET_STATE_FAILED, "state %s",
+  ck_assert_msg (resolved->state == TILL_WALLET_STATE_REVERSED, "state %s",
                  till_wallet_state_to_string (resolved->state));
   ck_assert_uint_ge (till_paysim_count_requests (sim, "query"), 1);
+  ck_assert_uint_ge (till_paysim_count_requests (sim, "reverse"), 1);
+  ck_assert (till_paysim_is_reversed (sim, pending->out_trade_no));
   ck_assert_uint_eq (till_paysim_count_requests (sim, "pay"), 0);
   ck_assert_uint_eq (till_paysim_count_charges (sim, pending->out_trade_no), 0);
   ck_assert_int_eq (query_int ("SELECT count(*) FROM cart_tender", NULL), 0);

@@ -232,60 +232,14 @@ map_refund (JsonObject *root, JsonObject *biz, const char *result, JsonObject *d
 
 /* Client. */
 
-typedef struct
+static TillWalletReply *
+parse_reply (TillWalletClient   *client,
+             TillWalletOperation operation,
+             const char         *body,
+             gsize               length,
+             const char         *out_trade_no)
 {
-  TillWalletOperation operation;
-  char               *out_trade_no;
-} CallData;
-
-static void
-call_data_free (CallData *data)
-{
-  g_free (data->out_trade_no);
-  g_free (data);
-}
-
-static void
-send_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  CallData    *data = g_task_get_task_data (task);
-  SoupMessage *message = g_object_get_data (G_OBJECT (task), "message");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = NULL;
-  guint status;
-
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  if (body == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      g_task_return_pointer (task,
-                             till_wallet_reply_new_for_transport_error (data->operation, error),
-                             (GDestroyNotify) till_wallet_reply_free);
-      return;
-    }
-
-  /* The aggregator answers its own errors as JSON with result_code 400,
-   * 401 or 500, sometimes under a matching HTTP status: read the body
-   * whenever there is one. */
-  status = soup_message_get_status (message);
-  gsize       length;
-  const char *json = g_bytes_get_data (body, &length);
-  if (status != SOUP_STATUS_OK && length == 0)
-    {
-      g_task_return_pointer (
-          task,
-          till_wallet_reply_new_for_http_status (status, soup_message_get_reason_phrase (message)),
-          (GDestroyNotify) till_wallet_reply_free);
-      return;
-    }
-  g_task_return_pointer (
-      task, till_aggregator_reply_parse (data->operation, json, length, data->out_trade_no),
-      (GDestroyNotify) till_wallet_reply_free);
+  return till_aggregator_reply_parse (operation, body, length, out_trade_no);
 }
 
 /* Sends the object under construction in @request (consumed). */
@@ -298,18 +252,15 @@ send_request (TillAggregatorPay  *self,
               GAsyncReadyCallback callback,
               gpointer            user_data)
 {
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-  CallData *data = g_new0 (CallData, 1);
-
-  g_task_set_source_tag (task, send_request);
-  data->operation = operation;
-  data->out_trade_no = g_strdup (out_trade_no);
-  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
+  TillWalletClient *client = TILL_WALLET_CLIENT (self);
 
   if (self->base_url == NULL || self->terminal_sn == NULL || self->terminal_key == NULL)
     {
-      g_task_return_new_error (task, TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED,
-                               _ ("The payment aggregator is not configured"));
+      _till_wallet_client_report_error (
+          client,
+          g_error_new (TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED,
+                       _ ("The payment aggregator is not configured")),
+          callback, user_data);
       return;
     }
 
@@ -325,9 +276,11 @@ send_request (TillAggregatorPay  *self,
   if (message == NULL)
     {
       g_free (json);
-      g_task_return_new_error (task, TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED,
-                               _ ("The payment aggregator address “%s” is not valid"),
-                               self->base_url);
+      _till_wallet_client_report_error (
+          client,
+          g_error_new (TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED,
+                       _ ("The payment aggregator address “%s” is not valid"), self->base_url),
+          callback, user_data);
       return;
     }
   g_autofree char *authorization =
@@ -337,9 +290,11 @@ send_request (TillAggregatorPay  *self,
   g_autoptr (GBytes) body = g_bytes_new_take (json, json_length);
   soup_message_set_request_body_from_bytes (message, "application/json", body);
 
-  g_object_set_data_full (G_OBJECT (task), "message", g_object_ref (message), g_object_unref);
-  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, cancellable,
-                                    send_done_cb, g_steal_pointer (&task));
+  /* The aggregator answers its own errors as JSON with result_code 400,
+   * 401 or 500, sometimes under a matching HTTP status: the body is read
+   * whenever there is one. */
+  _till_wallet_client_exchange (client, self->session, message, operation, out_trade_no, TRUE,
+                                parse_reply, cancellable, callback, user_data);
 }
 
 static JsonBuilder *
@@ -440,13 +395,6 @@ till_aggregator_pay_refund_async (TillWalletClient   *client,
                 user_data);
 }
 
-static TillWalletReply *
-till_aggregator_pay_call_finish (TillWalletClient *client, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 till_aggregator_pay_wallet_client_init (TillWalletClientInterface *iface)
 {
@@ -455,7 +403,6 @@ till_aggregator_pay_wallet_client_init (TillWalletClientInterface *iface)
   iface->query_async = till_aggregator_pay_query_async;
   iface->reverse_async = till_aggregator_pay_reverse_async;
   iface->refund_async = till_aggregator_pay_refund_async;
-  iface->call_finish = till_aggregator_pay_call_finish;
 }
 
 static void

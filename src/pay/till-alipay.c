@@ -539,60 +539,15 @@ map_refund (JsonObject *node, const char *code, const char *sub_code)
 
 /* Client. */
 
-typedef struct
+static TillWalletReply *
+parse_reply (TillWalletClient   *client,
+             TillWalletOperation operation,
+             const char         *body,
+             gsize               length,
+             const char         *out_trade_no)
 {
-  TillWalletOperation operation;
-  char               *out_trade_no;
-} CallData;
-
-static void
-call_data_free (CallData *data)
-{
-  g_free (data->out_trade_no);
-  g_free (data);
-}
-
-static void
-send_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  TillAlipay  *self = g_task_get_source_object (task);
-  CallData    *data = g_task_get_task_data (task);
-  SoupMessage *message = g_object_get_data (G_OBJECT (task), "message");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = NULL;
-  guint status;
-
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  if (body == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      g_task_return_pointer (task,
-                             till_wallet_reply_new_for_transport_error (data->operation, error),
-                             (GDestroyNotify) till_wallet_reply_free);
-      return;
-    }
-
-  status = soup_message_get_status (message);
-  if (status != SOUP_STATUS_OK)
-    {
-      g_task_return_pointer (
-          task,
-          till_wallet_reply_new_for_http_status (status, soup_message_get_reason_phrase (message)),
-          (GDestroyNotify) till_wallet_reply_free);
-      return;
-    }
-
-  gsize       length;
-  const char *json = g_bytes_get_data (body, &length);
-  g_task_return_pointer (task,
-                         till_alipay_reply_parse (data->operation, json, length, data->out_trade_no,
-                                                  self->alipay_public_key),
-                         (GDestroyNotify) till_wallet_reply_free);
+  return till_alipay_reply_parse (operation, body, length, out_trade_no,
+                                  TILL_ALIPAY (client)->alipay_public_key);
 }
 
 /* Sends @method with @biz (a JSON object, consumed) as biz_content. */
@@ -605,20 +560,16 @@ send_request (TillAlipay         *self,
               GAsyncReadyCallback callback,
               gpointer            user_data)
 {
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  TillWalletClient *client = TILL_WALLET_CLIENT (self);
   g_autoptr (GError) error = NULL;
-  CallData *data = g_new0 (CallData, 1);
-
-  g_task_set_source_tag (task, send_request);
-  data->operation = operation;
-  data->out_trade_no = g_strdup (out_trade_no);
-  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
 
   if (self->gateway_url == NULL || self->app_id == NULL || self->private_key == NULL ||
       self->alipay_public_key == NULL)
     {
-      g_task_return_new_error (task, TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED,
-                               _ ("Alipay is not configured"));
+      _till_wallet_client_report_error (
+          client,
+          g_error_new (TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED, _ ("Alipay is not configured")),
+          callback, user_data);
       return;
     }
 
@@ -642,7 +593,7 @@ send_request (TillAlipay         *self,
   char            *sign = till_alipay_sign (content, self->private_key, &error);
   if (sign == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      _till_wallet_client_report_error (client, g_steal_pointer (&error), callback, user_data);
       return;
     }
   g_hash_table_insert (params, "sign", sign);
@@ -650,9 +601,11 @@ send_request (TillAlipay         *self,
   g_autoptr (SoupMessage) message = soup_message_new (SOUP_METHOD_POST, self->gateway_url);
   if (message == NULL)
     {
-      g_task_return_new_error (task, TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED,
-                               _ ("The Alipay gateway address “%s” is not valid"),
-                               self->gateway_url);
+      _till_wallet_client_report_error (
+          client,
+          g_error_new (TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED,
+                       _ ("The Alipay gateway address “%s” is not valid"), self->gateway_url),
+          callback, user_data);
       return;
     }
   char *form = till_alipay_form_encode (params);
@@ -661,9 +614,8 @@ send_request (TillAlipay         *self,
   soup_message_set_request_body_from_bytes (
       message, "application/x-www-form-urlencoded;charset=utf-8", body);
 
-  g_object_set_data_full (G_OBJECT (task), "message", g_object_ref (message), g_object_unref);
-  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, cancellable,
-                                    send_done_cb, g_steal_pointer (&task));
+  _till_wallet_client_exchange (client, self->session, message, operation, out_trade_no, FALSE,
+                                parse_reply, cancellable, callback, user_data);
 }
 
 static JsonBuilder *
@@ -776,13 +728,6 @@ till_alipay_refund_async (TillWalletClient   *client,
                 user_data);
 }
 
-static TillWalletReply *
-till_alipay_call_finish (TillWalletClient *client, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 till_alipay_wallet_client_init (TillWalletClientInterface *iface)
 {
@@ -791,7 +736,6 @@ till_alipay_wallet_client_init (TillWalletClientInterface *iface)
   iface->query_async = till_alipay_query_async;
   iface->reverse_async = till_alipay_reverse_async;
   iface->refund_async = till_alipay_refund_async;
-  iface->call_finish = till_alipay_call_finish;
 }
 
 static void

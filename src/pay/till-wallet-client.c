@@ -11,10 +11,17 @@
 
 G_DEFINE_INTERFACE (TillWalletClient, till_wallet_client, G_TYPE_OBJECT)
 
+static TillWalletReply *
+till_wallet_client_real_call_finish (TillWalletClient *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 till_wallet_client_default_init (TillWalletClientInterface *iface)
 {
-  (void) iface;
+  iface->call_finish = till_wallet_client_real_call_finish;
 }
 
 /**
@@ -230,4 +237,91 @@ till_wallet_client_call_finish (TillWalletClient *self, GAsyncResult *result, GE
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return TILL_WALLET_CLIENT_GET_IFACE (self)->call_finish (self, result, error);
+}
+
+typedef struct
+{
+  SoupMessage          *message;
+  TillWalletOperation   operation;
+  char                 *out_trade_no;
+  gboolean              read_error_bodies;
+  TillWalletReplyParser parse;
+} Exchange;
+
+static void
+exchange_free (Exchange *exchange)
+{
+  g_object_unref (exchange->message);
+  g_free (exchange->out_trade_no);
+  g_free (exchange);
+}
+
+static TillWalletReply *
+exchange_reply (TillWalletClient *self, Exchange *exchange, GBytes *body)
+{
+  SoupMessage *message = exchange->message;
+  guint        status = soup_message_get_status (message);
+  gsize        length;
+  const char  *data = g_bytes_get_data (body, &length);
+
+  if (status != SOUP_STATUS_OK && (!exchange->read_error_bodies || length == 0))
+    return till_wallet_reply_new_for_http_status (status, soup_message_get_reason_phrase (message));
+  return exchange->parse (self, exchange->operation, data, length, exchange->out_trade_no);
+}
+
+static void
+exchange_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  Exchange *exchange = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = NULL;
+  TillWalletReply *reply;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (body == NULL)
+    reply = till_wallet_reply_new_for_transport_error (exchange->operation, error);
+  else
+    reply = exchange_reply (g_task_get_source_object (task), exchange, body);
+  g_task_return_pointer (task, reply, (GDestroyNotify) till_wallet_reply_free);
+}
+
+void
+_till_wallet_client_exchange (TillWalletClient     *self,
+                              SoupSession          *session,
+                              SoupMessage          *message,
+                              TillWalletOperation   operation,
+                              const char           *out_trade_no,
+                              gboolean              read_error_bodies,
+                              TillWalletReplyParser parse,
+                              GCancellable         *cancellable,
+                              GAsyncReadyCallback   callback,
+                              gpointer              user_data)
+{
+  GTask    *task = g_task_new (self, cancellable, callback, user_data);
+  Exchange *exchange = g_new0 (Exchange, 1);
+
+  g_task_set_source_tag (task, _till_wallet_client_exchange);
+  exchange->message = g_object_ref (message);
+  exchange->operation = operation;
+  exchange->out_trade_no = g_strdup (out_trade_no);
+  exchange->read_error_bodies = read_error_bodies;
+  exchange->parse = parse;
+  g_task_set_task_data (task, exchange, (GDestroyNotify) exchange_free);
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, cancellable,
+                                    exchange_done_cb, task);
+}
+
+void
+_till_wallet_client_report_error (TillWalletClient   *self,
+                                  GError             *error,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data)
+{
+  g_task_report_error (self, callback, user_data, _till_wallet_client_exchange, error);
 }

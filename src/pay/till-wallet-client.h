@@ -7,6 +7,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <libsoup/soup.h>
 #include <till-core.h>
 
 G_BEGIN_DECLS
@@ -135,5 +136,34 @@ void               till_wallet_client_refund_async (TillWalletClient   *self,
                                                     gpointer            user_data);
 TillWalletReply *
 till_wallet_client_call_finish (TillWalletClient *self, GAsyncResult *result, GError **error);
+
+/* For the provider clients only: the one way a request goes out and its
+ * answer comes back. @parse reduces a reply body to a TillWalletReply. */
+typedef TillWalletReply *(*TillWalletReplyParser) (TillWalletClient   *self,
+                                                   TillWalletOperation operation,
+                                                   const char         *body,
+                                                   gsize               length,
+                                                   const char         *out_trade_no);
+
+/* Sends @message on @session and finishes, through call_finish(), with the
+ * parsed reply; a transport failure or an HTTP status other than 200 (with
+ * an empty body when @read_error_bodies, for providers that answer errors
+ * as bodies) becomes the matching reply; only cancellation is an error. */
+void _till_wallet_client_exchange (TillWalletClient     *self,
+                                   SoupSession          *session,
+                                   SoupMessage          *message,
+                                   TillWalletOperation   operation,
+                                   const char           *out_trade_no,
+                                   gboolean              read_error_bodies,
+                                   TillWalletReplyParser parse,
+                                   GCancellable         *cancellable,
+                                   GAsyncReadyCallback   callback,
+                                   gpointer              user_data);
+/* Finishes a call that could not be sent (not configured, a bad address)
+ * with @error (consumed). */
+void _till_wallet_client_report_error (TillWalletClient   *self,
+                                       GError             *error,
+                                       GAsyncReadyCallback callback,
+                                       gpointer            user_data);
 
 G_END_DECLS

@@ -388,19 +388,6 @@ map_refund (GHashTable *fields, const char *err_code)
 
 /* Client. */
 
-typedef struct
-{
-  TillWalletOperation operation;
-  char               *out_trade_no;
-} CallData;
-
-static void
-call_data_free (CallData *data)
-{
-  g_free (data->out_trade_no);
-  g_free (data);
-}
-
 static const char *
 operation_path (TillWalletOperation operation)
 {
@@ -432,48 +419,17 @@ new_params (TillWechatPay *self)
   return params;
 }
 
-static void
-send_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+static TillWalletReply *
+parse_reply (TillWalletClient   *client,
+             TillWalletOperation operation,
+             const char         *body,
+             gsize               length,
+             const char         *out_trade_no)
 {
-  g_autoptr (GTask) task = user_data;
-  TillWechatPay *self = g_task_get_source_object (task);
-  CallData      *data = g_task_get_task_data (task);
-  SoupMessage   *message = g_object_get_data (G_OBJECT (task), "message");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = NULL;
-  guint status;
+  TillWechatPay *self = TILL_WECHAT_PAY (client);
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  if (body == NULL)
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      g_task_return_pointer (task,
-                             till_wallet_reply_new_for_transport_error (data->operation, error),
-                             (GDestroyNotify) till_wallet_reply_free);
-      return;
-    }
-
-  status = soup_message_get_status (message);
-  if (status != SOUP_STATUS_OK)
-    {
-      g_task_return_pointer (
-          task,
-          till_wallet_reply_new_for_http_status (status, soup_message_get_reason_phrase (message)),
-          (GDestroyNotify) till_wallet_reply_free);
-      return;
-    }
-
-  gsize       length;
-  const char *xml = g_bytes_get_data (body, &length);
-  g_task_return_pointer (task,
-                         till_wechat_reply_parse (data->operation, xml, length, data->out_trade_no,
-                                                  self->appid, self->mch_id, self->api_key,
-                                                  self->sign_type),
-                         (GDestroyNotify) till_wallet_reply_free);
+  return till_wechat_reply_parse (operation, body, length, out_trade_no, self->appid, self->mch_id,
+                                  self->api_key, self->sign_type);
 }
 
 static void
@@ -485,43 +441,44 @@ send_request (TillWechatPay      *self,
               GAsyncReadyCallback callback,
               gpointer            user_data)
 {
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-  CallData *data = g_new0 (CallData, 1);
-
-  g_task_set_source_tag (task, send_request);
-  data->operation = operation;
-  data->out_trade_no = g_strdup (out_trade_no);
-  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
+  TillWalletClient *client = TILL_WALLET_CLIENT (self);
+  g_autofree char  *xml = NULL;
+  g_autofree char  *url = NULL;
+  g_autoptr (SoupMessage) message = NULL;
+  g_autoptr (GBytes) body = NULL;
 
   if (self->base_url == NULL || self->appid == NULL || self->mch_id == NULL ||
       self->api_key == NULL)
     {
-      g_task_return_new_error (task, TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED,
-                               _ ("WeChat Pay is not configured"));
+      _till_wallet_client_report_error (client,
+                                        g_error_new (TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED,
+                                                     _ ("WeChat Pay is not configured")),
+                                        callback, user_data);
       return;
     }
 
-  g_hash_table_insert (params, "sign", till_wechat_sign (params, self->api_key, self->sign_type));
-  g_autofree char *xml = till_wechat_xml_encode (params);
-  g_autofree char *url = g_strconcat (self->base_url, operation_path (operation), NULL);
-  g_autoptr (SoupMessage) message = soup_message_new (SOUP_METHOD_POST, url);
+  url = g_strconcat (self->base_url, operation_path (operation), NULL);
+  message = soup_message_new (SOUP_METHOD_POST, url);
   if (message == NULL)
     {
-      g_task_return_new_error (task, TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED,
-                               _ ("The WeChat Pay address “%s” is not valid"), self->base_url);
+      _till_wallet_client_report_error (client,
+                                        g_error_new (TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED,
+                                                     _ ("The WeChat Pay address “%s” is not valid"),
+                                                     self->base_url),
+                                        callback, user_data);
       return;
     }
-  gsize xml_length = strlen (xml);
-  g_autoptr (GBytes) body = g_bytes_new_take (g_steal_pointer (&xml), xml_length);
+  g_hash_table_insert (params, "sign", till_wechat_sign (params, self->api_key, self->sign_type));
+  xml = till_wechat_xml_encode (params);
+  body = g_bytes_new (xml, strlen (xml));
   soup_message_set_request_body_from_bytes (message, "text/xml; charset=utf-8", body);
   /* Reverse and refund (/secapi/) authenticate the merchant with its API
    * certificate; without one the provider refuses, which maps to a reply. */
   if (g_str_has_prefix (operation_path (operation), "/secapi/") && self->client_certificate != NULL)
     soup_message_set_tls_client_certificate (message, self->client_certificate);
 
-  g_object_set_data_full (G_OBJECT (task), "message", g_object_ref (message), g_object_unref);
-  soup_session_send_and_read_async (self->session, message, G_PRIORITY_DEFAULT, cancellable,
-                                    send_done_cb, g_steal_pointer (&task));
+  _till_wallet_client_exchange (client, self->session, message, operation, out_trade_no, FALSE,
+                                parse_reply, cancellable, callback, user_data);
 }
 
 static TillWalletProvider
@@ -611,13 +568,6 @@ till_wechat_pay_refund_async (TillWalletClient   *client,
                 user_data);
 }
 
-static TillWalletReply *
-till_wechat_pay_call_finish (TillWalletClient *client, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, client), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 till_wechat_pay_wallet_client_init (TillWalletClientInterface *iface)
 {
@@ -626,7 +576,6 @@ till_wechat_pay_wallet_client_init (TillWalletClientInterface *iface)
   iface->query_async = till_wechat_pay_query_async;
   iface->reverse_async = till_wechat_pay_reverse_async;
   iface->refund_async = till_wechat_pay_refund_async;
-  iface->call_finish = till_wechat_pay_call_finish;
 }
 
 static void

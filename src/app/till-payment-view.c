@@ -20,7 +20,6 @@ static const gint64 quick_notes[] = { 1000, 2000, 5000, 10000 };
 /* Cash, bank card, stored value and vouchers answer from SQLite at once; a
  * driver that has not answered by then is broken, and the screen says so
  * rather than hang. */
-#define LOCAL_TENDER_TIMEOUT_MS 5000
 
 struct _TillPaymentView
 {
@@ -217,86 +216,6 @@ keypad_amount (TillPaymentView *self, gint64 fallback, gint64 *out_amount)
   return TRUE;
 }
 
-/* ---- Tenders that answer at once ---------------------------------------- */
-
-typedef struct
-{
-  GAsyncResult *result;
-  gboolean      timed_out;
-} LocalCall;
-
-static void
-local_call_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  LocalCall *call = user_data;
-
-  call->result = g_object_ref (result);
-}
-
-static gboolean
-local_call_timeout_cb (gpointer user_data)
-{
-  LocalCall *call = user_data;
-
-  call->timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs @context until @call has its result. The local tenders answer from
- * SQLite in their GTask's next dispatch; running only a private context keeps
- * every other source of the screen (and a second tap) out meanwhile, and the
- * cashier sees the outcome the moment the button is up. */
-static gboolean
-wait_local_call (GMainContext *context, LocalCall *call, GError **error)
-{
-  g_autoptr (GSource) timeout = g_timeout_source_new (LOCAL_TENDER_TIMEOUT_MS);
-
-  g_source_set_callback (timeout, local_call_timeout_cb, call, NULL);
-  g_source_attach (timeout, context);
-  while (call->result == NULL && !call->timed_out)
-    g_main_context_iteration (context, TRUE);
-  g_source_destroy (timeout);
-  if (call->result == NULL)
-    {
-      g_set_error_literal (error, TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED,
-                           _ ("The tender did not answer. Try again."));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static TillSalePayment *
-authorize_local (TillTender *tender, const TillTenderRequest *request, GError **error)
-{
-  g_autoptr (GMainContext) context = g_main_context_new ();
-  LocalCall        call = { 0 };
-  TillSalePayment *payment = NULL;
-
-  g_main_context_push_thread_default (context);
-  till_tender_authorize_async (tender, request, NULL, local_call_cb, &call);
-  if (wait_local_call (context, &call, error))
-    payment = till_tender_authorize_finish (tender, call.result, error);
-  g_main_context_pop_thread_default (context);
-  g_clear_object (&call.result);
-  return payment;
-}
-
-static gboolean
-release_local (TillTender *tender, const TillSalePayment *payment, GError **error)
-{
-  g_autoptr (GMainContext) context = g_main_context_new ();
-  LocalCall call = { 0 };
-  gboolean  released = FALSE;
-
-  g_main_context_push_thread_default (context);
-  till_tender_release_async (tender, payment, NULL, local_call_cb, &call);
-  if (wait_local_call (context, &call, error))
-    released = till_tender_release_finish (tender, call.result, error);
-  g_main_context_pop_thread_default (context);
-  g_clear_object (&call.result);
-  return released;
-}
-
 /* The index of the applied tender of the QR wallet attempt @attempt, or -1. */
 static int
 find_attempt (TillPayment *payment, const char *attempt)
@@ -377,7 +296,7 @@ take_local (TillPaymentView *self, const char *tender_id, TillTenderRequest *req
       return FALSE;
     }
   request->cart_uuid = till_cart_get_sale_uuid (get_cart (self));
-  tender_payment = authorize_local (tender, request, &error);
+  tender_payment = till_tender_authorize (tender, request, &error);
   if (tender_payment == NULL)
     {
       show_error (self, error->message);
@@ -964,11 +883,8 @@ remove_tender (TillPaymentView *self, guint index, gboolean card_voided)
       gtk_window_present (GTK_WINDOW (dialog));
       return;
     }
-  if (tender != NULL && !release_local (tender, tender_payment, &error))
-    {
-      show_error (self, error->message);
-      return;
-    }
+  /* Cash, stored value and vouchers moved nothing before the sale's own
+   * transaction: taking them off is all there is to it. */
   if (!till_payment_remove (payment, index, &error))
     {
       show_error (self, error->message);

@@ -44,33 +44,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (TillCardTender,
                                G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (TILL_TYPE_TENDER, card_tender_iface_init))
 
-/* Both tenders decide at once; the GTask still delivers the result from the
- * main context, after this call returned, as every tender does. */
-static void
-return_authorized (TillTender         *self,
-                   gpointer            source_tag,
-                   TillSalePayment    *payment,
-                   GError             *error,
-                   GCancellable       *cancellable,
-                   GAsyncReadyCallback callback,
-                   gpointer            user_data)
-{
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, source_tag);
-  if (payment == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, payment, (GDestroyNotify) till_sale_payment_free);
-}
-
-static TillSalePayment *
-finish_authorized (TillTender *self, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static gboolean
 check_due (gint64 due, GError **error)
 {
@@ -83,7 +56,7 @@ check_due (gint64 due, GError **error)
 
 /* Cash: whatever was handed over pays at most the due; the rest is change. */
 static TillSalePayment *
-authorize_cash (const TillTenderRequest *request, GError **error)
+authorize_cash (TillTender *self, const TillTenderRequest *request, GError **error)
 {
   TillSalePayment *payment;
 
@@ -127,26 +100,12 @@ cash_get_kind (TillTender *self)
 }
 
 static void
-cash_authorize_async (TillTender              *self,
-                      const TillTenderRequest *request,
-                      GCancellable            *cancellable,
-                      GAsyncReadyCallback      callback,
-                      gpointer                 user_data)
-{
-  GError          *error = NULL;
-  TillSalePayment *payment = authorize_cash (request, &error);
-
-  return_authorized (self, cash_authorize_async, payment, error, cancellable, callback, user_data);
-}
-
-static void
 cash_tender_iface_init (TillTenderInterface *iface)
 {
   iface->get_id = cash_get_id;
   iface->dup_label = cash_dup_label;
   iface->get_kind = cash_get_kind;
-  iface->authorize_async = cash_authorize_async;
-  iface->authorize_finish = finish_authorized;
+  iface->authorize = authorize_cash;
 }
 
 static void
@@ -191,7 +150,7 @@ is_card_tail (const char *text)
 /* A bank card paid on a standalone terminal: the till records what the
  * cashier keys from the terminal's slip, and pays to the fen. */
 static TillSalePayment *
-authorize_card (const TillTenderRequest *request, GError **error)
+authorize_card (TillTender *self, const TillTenderRequest *request, GError **error)
 {
   g_autofree char *reference = g_strstrip (g_strdup (request->input != NULL ? request->input : ""));
   g_autofree char *tail = g_strstrip (g_strdup (request->account != NULL ? request->account : ""));
@@ -251,26 +210,12 @@ card_get_kind (TillTender *self)
 }
 
 static void
-card_authorize_async (TillTender              *self,
-                      const TillTenderRequest *request,
-                      GCancellable            *cancellable,
-                      GAsyncReadyCallback      callback,
-                      gpointer                 user_data)
-{
-  GError          *error = NULL;
-  TillSalePayment *payment = authorize_card (request, &error);
-
-  return_authorized (self, card_authorize_async, payment, error, cancellable, callback, user_data);
-}
-
-static void
 card_tender_iface_init (TillTenderInterface *iface)
 {
   iface->get_id = card_get_id;
   iface->dup_label = card_dup_label;
   iface->get_kind = card_get_kind;
-  iface->authorize_async = card_authorize_async;
-  iface->authorize_finish = finish_authorized;
+  iface->authorize = authorize_card;
   /* No release: the cashier voids the payment on the terminal itself. */
 }
 

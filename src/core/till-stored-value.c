@@ -110,8 +110,9 @@ balance_too_low (GError **error, gint64 balance)
 }
 
 static TillSalePayment *
-authorize (TillStoredValueTender *self, const TillTenderRequest *request, GError **error)
+authorize (TillTender *tender, const TillTenderRequest *request, GError **error)
 {
+  TillStoredValueTender *self = (TillStoredValueTender *) tender;
   g_autoptr (TillStoredValueAccount) account = NULL;
   g_autofree char *card_no = g_strstrip (g_strdup (request->input != NULL ? request->input : ""));
   TillSalePayment *payment;
@@ -163,42 +164,13 @@ get_kind (TillTender *tender)
   return TILL_TENDER_KIND_STORED_VALUE;
 }
 
-/* Decided at once from the local ledger; delivered from the main context. */
-static void
-authorize_async (TillTender              *tender,
-                 const TillTenderRequest *request,
-                 GCancellable            *cancellable,
-                 GAsyncReadyCallback      callback,
-                 gpointer                 user_data)
-{
-  TillStoredValueTender *self = (TillStoredValueTender *) tender;
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-  GError          *error = NULL;
-  TillSalePayment *payment;
-
-  g_task_set_source_tag (task, authorize_async);
-  payment = authorize (self, request, &error);
-  if (payment == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, payment, (GDestroyNotify) till_sale_payment_free);
-}
-
-static TillSalePayment *
-authorize_finish (TillTender *tender, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, tender), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 tender_iface_init (TillTenderInterface *iface)
 {
   iface->get_id = get_id;
   iface->dup_label = dup_label;
   iface->get_kind = get_kind;
-  iface->authorize_async = authorize_async;
-  iface->authorize_finish = authorize_finish;
+  iface->authorize = authorize;
   /* No release: nothing is debited before the sale's own transaction. */
 }
 

@@ -27,8 +27,36 @@ static const char *const kind_names[] = {
 };
 
 static void
+till_tender_real_authorize_async (TillTender              *self,
+                                  const TillTenderRequest *request,
+                                  GCancellable            *cancellable,
+                                  GAsyncReadyCallback      callback,
+                                  gpointer                 user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GError          *error = NULL;
+  TillSalePayment *payment;
+
+  g_task_set_source_tag (task, till_tender_real_authorize_async);
+  payment = TILL_TENDER_GET_IFACE (self)->authorize (self, request, &error);
+  if (payment == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, payment, (GDestroyNotify) till_sale_payment_free);
+}
+
+static TillSalePayment *
+till_tender_real_authorize_finish (TillTender *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
 till_tender_default_init (TillTenderInterface *iface)
 {
+  iface->authorize_async = till_tender_real_authorize_async;
+  iface->authorize_finish = till_tender_real_authorize_finish;
 }
 
 /**
@@ -175,6 +203,32 @@ till_tender_authorize_finish (TillTender *self, GAsyncResult *result, GError **e
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return TILL_TENDER_GET_IFACE (self)->authorize_finish (self, result, error);
+}
+
+gboolean
+till_tender_decides_at_once (TillTender *self)
+{
+  g_return_val_if_fail (TILL_IS_TENDER (self), FALSE);
+
+  return TILL_TENDER_GET_IFACE (self)->authorize != NULL;
+}
+
+/**
+ * till_tender_authorize:
+ *
+ * For tenders that decide at once (till_tender_decides_at_once()): the
+ * same answer as the async call, now.
+ *
+ * Returns: (transfer full): the tender to apply, or %NULL with @error set
+ */
+TillSalePayment *
+till_tender_authorize (TillTender *self, const TillTenderRequest *request, GError **error)
+{
+  g_return_val_if_fail (till_tender_decides_at_once (self), NULL);
+  g_return_val_if_fail (request != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return TILL_TENDER_GET_IFACE (self)->authorize (self, request, error);
 }
 
 /**

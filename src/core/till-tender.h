@@ -101,6 +101,12 @@ struct _TillTenderInterface
   const char *(*get_id) (TillTender *self);
   char *(*dup_label) (TillTender *self);
   TillTenderKind (*get_kind) (TillTender *self);
+  /* A tender that decides at once (cash, card, stored value, voucher)
+   * implements only this; the default authorize_async runs it and delivers
+   * the result from the main context like any other tender. */
+  TillSalePayment *(*authorize) (TillTender              *self,
+                                 const TillTenderRequest *request,
+                                 GError                 **error);
   void (*authorize_async) (TillTender              *self,
                            const TillTenderRequest *request,
                            GCancellable            *cancellable,
@@ -126,6 +132,12 @@ void           till_tender_authorize_async (TillTender              *self,
                                             gpointer                 user_data);
 TillSalePayment *
 till_tender_authorize_finish (TillTender *self, GAsyncResult *result, GError **error);
+/* TRUE for a tender that decides at once (it implements authorize: cash,
+ * card, stored value, voucher): till_tender_authorize() then answers
+ * without a main loop, and it has nothing to release. */
+gboolean till_tender_decides_at_once (TillTender *self);
+TillSalePayment *
+till_tender_authorize (TillTender *self, const TillTenderRequest *request, GError **error);
 /* Tenders with nothing to undo (cash, stored value, vouchers: nothing is
  * debited before the sale's transaction) need not implement release. */
 void     till_tender_release_async (TillTender            *self,

@@ -163,8 +163,9 @@ read_paid (TillStore *store, const char *cart_uuid, gint64 *out_paid, GError **e
  * the cart's applied tenders (cart_tender) paid already; the sale's
  * transaction checks it again against the recorded subtotal. */
 static TillSalePayment *
-authorize (TillVoucherTender *self, const TillTenderRequest *request, GError **error)
+authorize (TillTender *tender, const TillTenderRequest *request, GError **error)
 {
+  TillVoucherTender *self = (TillVoucherTender *) tender;
   g_autoptr (Voucher) voucher = NULL;
   g_autofree char *code = g_strstrip (g_strdup (request->input != NULL ? request->input : ""));
   TillSalePayment *payment;
@@ -216,40 +217,12 @@ get_kind (TillTender *tender)
 }
 
 static void
-authorize_async (TillTender              *tender,
-                 const TillTenderRequest *request,
-                 GCancellable            *cancellable,
-                 GAsyncReadyCallback      callback,
-                 gpointer                 user_data)
-{
-  TillVoucherTender *self = (TillVoucherTender *) tender;
-  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
-  GError          *error = NULL;
-  TillSalePayment *payment;
-
-  g_task_set_source_tag (task, authorize_async);
-  payment = authorize (self, request, &error);
-  if (payment == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, payment, (GDestroyNotify) till_sale_payment_free);
-}
-
-static TillSalePayment *
-authorize_finish (TillTender *tender, GAsyncResult *result, GError **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, tender), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
 tender_iface_init (TillTenderInterface *iface)
 {
   iface->get_id = get_id;
   iface->dup_label = dup_label;
   iface->get_kind = get_kind;
-  iface->authorize_async = authorize_async;
-  iface->authorize_finish = authorize_finish;
+  iface->authorize = authorize;
   /* No release: the voucher is redeemed only in the sale's transaction. */
 }
 

@@ -185,11 +185,31 @@ authorize (TillTender *tender,
     .account = account,
   };
 
+  TillSalePayment *payment;
+
   till_tender_authorize_async (tender, &request, NULL, store_result_cb, &result);
   ck_assert_ptr_null (result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
-  return till_tender_authorize_finish (tender, result, error);
+  payment = till_tender_authorize_finish (tender, result, error);
+
+  /* A tender that decides at once answers the same without a main loop. */
+  if (till_tender_decides_at_once (tender))
+    {
+      g_autoptr (GError) now_error = NULL;
+      g_autoptr (TillSalePayment) now = till_tender_authorize (tender, &request, &now_error);
+
+      ck_assert_int_eq (now != NULL, payment != NULL);
+      if (now != NULL)
+        {
+          ck_assert_int_eq (now->amount, payment->amount);
+          ck_assert_int_eq (now->tendered, payment->tendered);
+          ck_assert_int_eq (now->change, payment->change);
+        }
+      else
+        ck_assert_int_eq (now_error->code, (*error)->code);
+    }
+  return payment;
 }
 
 static void
@@ -355,6 +375,7 @@ START_TEST (test_cash)
   g_autoptr (GError) error = NULL;
   g_autofree char *label = till_tender_dup_label (cash);
 
+  ck_assert (till_tender_decides_at_once (cash));
   ck_assert_str_eq (till_tender_get_id (cash), "cash");
   ck_assert_str_eq (label, "Cash");
   ck_assert_int_eq (till_tender_get_kind (cash), TILL_TENDER_KIND_CASH);

@@ -226,24 +226,6 @@ find_attempt (TillPayment *payment, const char *attempt)
   return -1;
 }
 
-/* Applies a tender's payment. A QR wallet's is usually applied already: the
- * attempt that became paid wrote its cart_tender row in the same
- * transaction (till_wallet_attempt_save), so read first, add only if not. */
-static gboolean
-apply_payment (TillPaymentView *self, const TillSalePayment *tender_payment, GError **error)
-{
-  TillPayment *payment = get_payment (self);
-
-  if (tender_payment->attempt != NULL)
-    {
-      if (!till_payment_reload (payment, error))
-        return FALSE;
-      if (find_attempt (payment, tender_payment->attempt) >= 0)
-        return TRUE;
-    }
-  return till_payment_add (payment, tender_payment, error);
-}
-
 /* The message after a tender that did not finish the payment. */
 static void
 say_what_is_left (TillPaymentView *self, const TillSalePayment *tender_payment)
@@ -262,7 +244,9 @@ apply_and_continue (TillPaymentView *self, const TillSalePayment *tender_payment
 {
   g_autoptr (GError) error = NULL;
 
-  if (!apply_payment (self, tender_payment, &error))
+  /* A QR wallet's payment is usually applied already (its attempt wrote the
+   * cart_tender row when it became paid): till_payment_add knows. */
+  if (!till_payment_add (get_payment (self), tender_payment, &error))
     {
       if (g_error_matches (error, TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED))
         g_warning ("%s", error->message);

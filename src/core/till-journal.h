@@ -58,4 +58,15 @@ gboolean till_journal_append (TillJournal *self,
 gboolean till_journal_verify (TillJournal *self, gint64 *out_bad_seq, GError **error);
 GBytes  *till_journal_get_public_key (TillJournal *self);
 
+/* The newest entry: its seq and entry hash as hex (0 and 64 zeros for an
+ * empty journal). */
+gboolean
+till_journal_get_head (TillJournal *self, gint64 *out_seq, char **out_hash_hex, GError **error);
+/* A detached Ed25519 signature over @data with the till's key, base64: the
+ * signature on each sync batch, verified by HQ with the key registered at
+ * enrollment. */
+char *till_journal_sign_base64 (TillJournal *self, GBytes *data) G_GNUC_WARN_UNUSED_RESULT;
+/* The public key as base64 of its 32 raw bytes. */
+char *till_journal_dup_public_key_base64 (TillJournal *self) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

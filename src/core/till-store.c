@@ -474,6 +474,49 @@ static const char *const migrations[] = {
   "  sale_uuid    TEXT,"
   "  redeemed_us  INTEGER"
   ") WITHOUT ROWID;",
+
+  /* 7: sync with HQ (issue 7). outbox rows learn why HQ refused them and
+   * when; hq_ack keeps HQ's countersigned head per epoch; sync_cursor is each
+   * master-data channel's pull position; master_row holds the rows HQ sent
+   * (JSON text, read with SQLite's JSON functions) and master_shadow a full
+   * reload until it is swapped in. Categories and products from HQ are known
+   * by code and SKU. */
+  "ALTER TABLE outbox ADD COLUMN last_error TEXT;"
+  "ALTER TABLE outbox ADD COLUMN last_try_us INTEGER;"
+  "ALTER TABLE outbox ADD COLUMN failing_since_us INTEGER;"
+  "CREATE INDEX outbox_acked ON outbox (acked_us) WHERE state = 'acked';"
+  "CREATE TABLE hq_ack ("
+  "  epoch         INTEGER PRIMARY KEY,"
+  "  acked_through INTEGER NOT NULL,"
+  "  head_seq      INTEGER NOT NULL,"
+  "  head_hash     TEXT NOT NULL,"
+  "  countersig    TEXT NOT NULL,"
+  "  received_us   INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE sync_cursor ("
+  "  channel    TEXT PRIMARY KEY,"
+  "  cursor     INTEGER NOT NULL DEFAULT 0,"
+  "  reloading  INTEGER NOT NULL DEFAULT 0 CHECK (reloading IN (0, 1)),"
+  "  updated_us INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE master_row ("
+  "  channel TEXT NOT NULL,"
+  "  id      TEXT NOT NULL,"
+  "  scope   TEXT NOT NULL,"
+  "  version INTEGER NOT NULL,"
+  "  data    TEXT NOT NULL CHECK (json_valid (data)),"
+  "  PRIMARY KEY (channel, id, scope)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE master_shadow ("
+  "  channel TEXT NOT NULL,"
+  "  id      TEXT NOT NULL,"
+  "  scope   TEXT NOT NULL,"
+  "  version INTEGER NOT NULL,"
+  "  data    TEXT NOT NULL CHECK (json_valid (data)),"
+  "  PRIMARY KEY (channel, id, scope)"
+  ") WITHOUT ROWID;"
+  "ALTER TABLE category ADD COLUMN code TEXT;"
+  "CREATE UNIQUE INDEX category_code ON category (code) WHERE code IS NOT NULL;",
 };
 
 int

@@ -1,0 +1,178 @@
+/* hq-store.h: what HQ keeps and decides: stores and groups, tills and their
+ * enrollment, the sales every till pushes (applied once), the master data
+ * tills pull, and the roll-ups HQ reports from. No HTTP here: hq-server
+ * speaks the protocol, this module answers it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+#include "hq-db.h"
+#include "till-wire.h"
+
+G_BEGIN_DECLS
+
+#define HQ_STORE_ERROR (hq_store_error_quark ())
+
+typedef enum
+{
+  HQ_STORE_ERROR_FAILED,
+  HQ_STORE_ERROR_NOT_FOUND, /* no such store, group, till or channel */
+  HQ_STORE_ERROR_TOKEN,     /* enrollment token unknown, used or expired */
+  HQ_STORE_ERROR_FORBIDDEN, /* the till is revoked or not who it says */
+  HQ_STORE_ERROR_GONE,      /* a pull cursor older than the kept tombstones */
+  HQ_STORE_ERROR_INVALID,   /* bad input: an import row, a name, a scope */
+} HqStoreError;
+
+GQuark hq_store_error_quark (void);
+
+#define HQ_TYPE_STORE (hq_store_get_type ())
+G_DECLARE_FINAL_TYPE (HqStore, hq_store, HQ, STORE, GObject)
+
+/* Opens the database (see hq_db_open) and brings its schema up to date. */
+HqStore *hq_store_open (const char *location, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+HqDb    *hq_store_get_db (HqStore *self);
+
+/* --- Stores and groups ------------------------------------------------------ */
+/* Creates or renames; @group_id may be NULL (no group). */
+gboolean hq_store_put_group (HqStore *self, const char *group_id, const char *name, GError **error);
+gboolean hq_store_put_store (
+    HqStore *self, const char *store_id, const char *name, const char *group_id, GError **error);
+
+/* --- Enrollment --------------------------------------------------------------
+ * A one-time secret for till @till_no of @store_id, valid for @valid_us. Only
+ * its SHA-256 is kept. Returns the secret (32 hex digits). */
+char *hq_store_create_enroll_token (HqStore    *self,
+                                    const char *store_id,
+                                    guint       till_no,
+                                    gint64      valid_us,
+                                    GError    **error) G_GNUC_WARN_UNUSED_RESULT;
+
+typedef struct
+{
+  char   *till_id; /* "<store_id>-<till_no, two digits>", e.g. "S001-01" */
+  char   *store_id;
+  guint32 epoch; /* 1 at the first enrollment, +1 at each one after */
+} HqEnrollment;
+
+void hq_enrollment_free (HqEnrollment *enrollment);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HqEnrollment, hq_enrollment_free)
+
+/* Uses the token (once: a second use fails with HQ_STORE_ERROR_TOKEN, as does
+ * an expired one), registers the till's journal key and the fingerprint of
+ * the certificate HQ issued it (SHA-256 of the DER, hex), and starts a new
+ * epoch. The certificate of an earlier enrollment of the same till stops
+ * being accepted. */
+HqEnrollment *hq_store_enroll (HqStore    *self,
+                               const char *token_secret,
+                               const char *journal_key_b64,
+                               GError    **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Called once the certificate is made (it names the till, so it is made
+ * after hq_store_enroll). */
+gboolean hq_store_set_till_certificate (HqStore    *self,
+                                        const char *till_id,
+                                        const char *cert_fingerprint,
+                                        GError    **error);
+
+/* The till a client certificate belongs to: its id and current epoch and
+ * journal key, or HQ_STORE_ERROR_FORBIDDEN when the fingerprint is not the
+ * till's current certificate. */
+typedef struct
+{
+  char   *till_id;
+  char   *store_id;
+  char   *group_id; /* NULL when the store has no group */
+  guint32 epoch;
+  char   *journal_key; /* base64 raw Ed25519 */
+} HqTill;
+
+void hq_till_free (HqTill *till);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HqTill, hq_till_free)
+
+HqTill *hq_store_find_till_by_certificate (HqStore    *self,
+                                           const char *cert_fingerprint,
+                                           GError    **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* --- Push --------------------------------------------------------------------
+ * Applies a batch (already checked: the signature verified, batch->till_id
+ * and epoch those of @till) in ONE transaction: each item once (keyed by kind
+ * and ref_uuid, and by till, epoch and seq); the same key with another
+ * payload is a conflict and an incident, never an overwrite; an item HQ
+ * cannot load (bad hash, unknown kind, payload not the JSON of its kind) is
+ * rejected and an incident; new sales and returns update the roll-ups;
+ * the epoch's contiguous high-water mark advances over ok and duplicate
+ * items. A batch for an epoch that is not the till's current one is refused
+ * (HQ_STORE_ERROR_FORBIDDEN). @received_us is HQ's clock. The reply's
+ * countersig is left NULL for the caller (hq-server) to sign. */
+TillWireAck *hq_store_apply_batch (HqStore             *self,
+                                   const HqTill        *till,
+                                   const TillWireBatch *batch,
+                                   gint64               received_us,
+                                   GError             **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* --- Pull --------------------------------------------------------------------
+ * One page of @channel for @till after @since (see till-wire.h). */
+TillWirePage *hq_store_get_changes (HqStore      *self,
+                                    const HqTill *till,
+                                    const char   *channel,
+                                    gint64        since,
+                                    guint         limit,
+                                    GError      **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Drops tombstones deleted before @before_us; a till whose cursor is older
+ * then gets HQ_STORE_ERROR_GONE and reloads. Returns how many went. */
+gint64 hq_store_purge_tombstones (HqStore *self, gint64 before_us, GError **error);
+
+/* --- Master data ---------------------------------------------------------------
+ * Puts one row of @channel (a new version; tills pull it). @scope is "all",
+ * "group:<id>" or "store:<id>". @data is the channel's object (till-wire.h);
+ * for users it may carry "pin" in clear instead of pin_salt/pin_hash, which
+ * is replaced by a verifier before it is stored. */
+gboolean hq_store_put_row (HqStore    *self,
+                           const char *channel,
+                           const char *id,
+                           const char *scope,
+                           JsonObject *data,
+                           GError    **error);
+gboolean hq_store_delete_row (
+    HqStore *self, const char *channel, const char *id, const char *scope, GError **error);
+
+/* Imports master data from a JSON file in ONE transaction (all or nothing):
+ *   {"groups":[{"id","name"}],"stores":[{"id","name","group"}],
+ *    "categories":[…],"items":[…],"prices":[{…,"scope":"store:S001"}],
+ *    "users":[…],"settings":[{"key","value","scope"}],"promotions":[…],
+ *    "members":[…]}
+ * rows as in till-wire.h, "scope" defaulting to "all". An error names the
+ * section and the row. *out_rows is how many rows were put. */
+gboolean hq_store_import_file (HqStore *self, const char *path, guint *out_rows, GError **error);
+
+/* --- Reports -------------------------------------------------------------------
+ * Sales per store and business day from the roll-ups: rows of
+ * (store_id, business_day, receipts, returns, net total in fen), filtered by
+ * store (NULL = all) and day range (inclusive, NULL = open). */
+HqDbRows *hq_store_report_days (HqStore    *self,
+                                const char *store_id,
+                                const char *from_day,
+                                const char *to_day,
+                                GError    **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Per store, day and product: (store_id, business_day, sku, name, quantity in
+ * thousandths, amount in fen), net of returns. */
+HqDbRows *hq_store_report_products (HqStore    *self,
+                                    const char *store_id,
+                                    const char *from_day,
+                                    const char *to_day,
+                                    GError    **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Incidents (conflicts, rejected items, clock skew, head regressions):
+ * (id, created_us, till_id, kind, detail), newest first. */
+HqDbRows *
+hq_store_list_incidents (HqStore *self, guint limit, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Tills: (till_id, store_id, epoch, acked_through, last_seen_us, clock_skew_us). */
+HqDbRows *hq_store_list_tills (HqStore *self, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* How many documents of @kind HQ holds for @till_id (NULL = all tills). */
+gint64
+hq_store_count_documents (HqStore *self, const char *kind, const char *till_id, GError **error);
+
+G_END_DECLS

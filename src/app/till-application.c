@@ -117,6 +117,16 @@ quit_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* The sync page's "Sync now": push and pull at once, whatever the backoff. */
+static void
+sync_now_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillApplication *self = user_data;
+
+  if (self->session != NULL)
+    till_sync_worker_kick (till_session_get_sync_worker (self->session), TRUE);
+}
+
 /* The demo runs on simulated devices, beside its database where a person can
  * watch them: receipts become PNGs in receipts/, the pole display draws itself
  * to display/display.png, and the scale weighs what scale-weight.txt says
@@ -403,6 +413,9 @@ open_session (TillApplication *self)
   /* The other devices open in their own threads: nothing here waits for them. */
   self->devices = till_devices_new (config);
   setup_payments (self, config);
+  /* Queued sales go to HQ, and master data comes from it, in the background
+   * (a till that is not enrolled waits for enrollment). */
+  till_sync_worker_start (till_session_get_sync_worker (self->session));
 
   /* What the device settings screen shows and edits. */
   g_free (config->printer_uri);
@@ -441,6 +454,7 @@ till_application_startup (GApplication *application)
   TillApplication          *self = TILL_APPLICATION (application);
   static const GActionEntry app_actions[] = {
     { "quit", quit_action_cb, NULL, NULL, NULL, { 0 } },
+    { "sync-now", sync_now_action_cb, NULL, NULL, NULL, { 0 } },
   };
   g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
 
@@ -850,6 +864,10 @@ till_application_close_session (TillApplication *self)
   g_clear_object (&self->devices);
   g_clear_object (&self->printer_monitor);
   g_clear_handle_id (&self->resume_wallets_id, g_source_remove);
+  /* The sync thread ends before the store closes, even when a window still
+   * holds the session. */
+  if (self->session != NULL)
+    till_sync_worker_stop (till_session_get_sync_worker (self->session));
   g_clear_object (&self->session);
   /* The wallet service went with the session: nothing calls the simulator now. */
   if (self->paysim != NULL)

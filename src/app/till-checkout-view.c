@@ -1827,6 +1827,24 @@ till_checkout_view_show_message (TillCheckoutView *self, const char *message)
 }
 
 /**
+ * till_checkout_view_reload_catalog:
+ *
+ * Shows the categories and quick keys again from the catalog: master data
+ * pulled from HQ changed them.
+ */
+void
+till_checkout_view_reload_catalog (TillCheckoutView *self)
+{
+  g_return_if_fail (TILL_IS_CHECKOUT_VIEW (self));
+
+  if (self->session == NULL)
+    return;
+  populate_categories (self);
+  gtk_toggle_button_set_active (self->popular_button, TRUE);
+  show_popular (self);
+}
+
+/**
  * till_checkout_view_focus_keypad:
  *
  * Gives the keyboard focus to the keypad, so that typed digits and a scanner's

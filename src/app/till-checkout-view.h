@@ -30,6 +30,8 @@ void till_checkout_view_take_scan (TillCheckoutView *self, const char *code);
 void till_checkout_view_drop_typed_scan (TillCheckoutView *self, const char *code);
 void till_checkout_view_focus_keypad (TillCheckoutView *self);
 void till_checkout_view_show_message (TillCheckoutView *self, const char *message);
+/* Categories and quick keys again from the catalog (master data changed). */
+void till_checkout_view_reload_catalog (TillCheckoutView *self);
 /* The status line under the cart: the last item added or the last error. */
 const char *till_checkout_view_get_status (TillCheckoutView *self, gboolean *out_is_error);
 const char *till_checkout_view_get_total_text (TillCheckoutView *self);

@@ -344,6 +344,8 @@ try_complete (TillPaymentView *self)
       return;
     }
   self->sale = g_steal_pointer (&sale);
+  /* The sale is durable: HQ hears of it now, off the main thread. */
+  till_session_kick_sync (self->session);
   show_done (self);
   update_actions (self);
   g_signal_emit (self, signals[SIGNAL_SALE_COMPLETED], 0, self->sale);

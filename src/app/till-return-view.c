@@ -811,9 +811,14 @@ commit_run (TillReturnView *self, const TillOverride *override, GError **error)
       g_clear_object (&self->exchange_sale);
       self->exchange_sale = sale;
       till_session_checkpoint_when_idle (self->session);
+      till_session_kick_sync (self->session);
       return TRUE;
     }
-  return till_return_commit (self->ret, journal, user, override, error);
+  if (!till_return_commit (self->ret, journal, user, override, error))
+    return FALSE;
+  /* The return is durable: HQ hears of it now. */
+  till_session_kick_sync (self->session);
+  return TRUE;
 }
 
 static void

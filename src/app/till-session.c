@@ -28,6 +28,7 @@ struct _TillSession
   TillTenderRegistry *tenders;
   TillWalletService  *wallet_service;
   TillPayment        *payment;
+  TillSyncWorker     *sync_worker;
 };
 
 G_DEFINE_FINAL_TYPE (TillSession, till_session, G_TYPE_OBJECT)
@@ -86,6 +87,10 @@ till_session_dispose (GObject *object)
   TillSession *self = TILL_SESSION (object);
 
   g_clear_handle_id (&self->checkpoint_source, g_source_remove);
+  /* Its thread is joined before the store it works for closes. */
+  if (self->sync_worker != NULL)
+    till_sync_worker_stop (self->sync_worker);
+  g_clear_object (&self->sync_worker);
   if (self->cart != NULL)
     g_signal_handlers_disconnect_by_data (self->cart, self);
   g_clear_object (&self->payment);
@@ -224,6 +229,7 @@ till_session_open (const char *db_path, const char *key_path, guint demo_skus, G
     return NULL;
   g_signal_connect_object (self->cart, "notify::sale-uuid", G_CALLBACK (cart_sale_uuid_cb), self,
                            G_CONNECT_SWAPPED);
+  self->sync_worker = till_sync_worker_new (self->store, self->journal);
 
   return g_steal_pointer (&self);
 }
@@ -330,6 +336,30 @@ till_session_reload_payment (TillSession *self, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return till_payment_reload (self->payment, error);
+}
+
+/**
+ * till_session_get_sync_worker:
+ * Returns: (transfer none): the sync with HQ; stopped until someone starts it
+ */
+TillSyncWorker *
+till_session_get_sync_worker (TillSession *self)
+{
+  g_return_val_if_fail (TILL_IS_SESSION (self), NULL);
+  return self->sync_worker;
+}
+
+/**
+ * till_session_kick_sync:
+ *
+ * A sale, return or other document was just recorded: push it to HQ now
+ * (a backoff under way is respected; nothing happens while stopped).
+ */
+void
+till_session_kick_sync (TillSession *self)
+{
+  g_return_if_fail (TILL_IS_SESSION (self));
+  till_sync_worker_kick (self->sync_worker, FALSE);
 }
 
 char *

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <till-core.h>
+#include <till-sync-worker.h>
 #include <till-wallet-service.h>
 
 G_BEGIN_DECLS
@@ -44,6 +45,12 @@ TillPayment *till_session_get_payment (TillSession *self);
 /* Reads the open cart's applied tenders again (a resumed wallet attempt
  * was confirmed paid). */
 gboolean till_session_reload_payment (TillSession *self, GError **error);
+
+/* The background sync with HQ (made with the session, stopped; the
+ * application starts it). till_session_kick_sync() after every document
+ * the till records: it goes to HQ at once. */
+TillSyncWorker *till_session_get_sync_worker (TillSession *self);
+void            till_session_kick_sync (TillSession *self);
 
 /* The store's name for the screen, e.g. "便利店 (中关村店)". */
 char *till_session_dup_store_name (TillSession *self) G_GNUC_WARN_UNUSED_RESULT;

@@ -15,6 +15,8 @@
 #include "till-printer-monitor.h"
 #include "till-return-view.h"
 #include "till-scan-detector.h"
+#include "till-sync-status.h"
+#include "till-sync-view.h"
 #include "till-ui-util.h"
 #include "till-users-view.h"
 #include "till-window.h"
@@ -44,6 +46,10 @@ struct _TillWindow
   TillDeviceSettingsView *device_settings_view;
   TillReturnView         *return_view;
   TillUsersView          *users_view;
+  TillSyncView           *sync_view;
+  TillSyncStatusButton   *sync_status;
+  GtkWidget              *limit_revealer;
+  GtkWidget              *limit_label;
 
   TillSession        *session;
   TillScanDetector   *scan_detector;
@@ -112,6 +118,10 @@ show_page (TillWindow *self, const char *name)
     g_simple_action_set_enabled (
         G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), signed_in_actions[i])),
         signed_in);
+  /* The offline-limit banner belongs to the sale screen, where it matters. */
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->limit_revealer),
+                                 g_str_equal (name, "checkout") &&
+                                     *gtk_label_get_text (GTK_LABEL (self->limit_label)) != '\0');
   if (g_str_equal (name, "checkout"))
     till_checkout_view_focus_keypad (self->checkout_view);
 }
@@ -366,6 +376,17 @@ checkout_act_action_cb (GSimpleAction *action, GVariant *parameter, gpointer use
 }
 
 static void
+sync_details_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow *self = user_data;
+
+  if (self->session == NULL)
+    return;
+  till_sync_view_refresh (self->sync_view);
+  show_page (self, "sync");
+}
+
+static void
 view_closed_cb (TillWindow *self)
 {
   show_page (self, till_session_get_user (self->session) != NULL ? "checkout" : "login");
@@ -384,6 +405,7 @@ static const GActionEntry win_actions[] = {
   { "users", users_action_cb, NULL, NULL, NULL, { 0 } },
   { "no-sale", checkout_act_action_cb, NULL, NULL, NULL, { 0 } },
   { "recall", checkout_act_action_cb, NULL, NULL, NULL, { 0 } },
+  { "sync-details", sync_details_action_cb, NULL, NULL, NULL, { 0 } },
 };
 
 static void
@@ -692,6 +714,38 @@ attach_devices (TillWindow *self)
   devices_status_changed_cb (self);
 }
 
+/* The checkout banner: an offline limit is exceeded, and whether selling
+ * stops (the cart refuses a new sale itself; this says why beforehand). */
+static void
+sync_limits_changed_cb (TillWindow *self)
+{
+  TillSyncLimits   limits;
+  g_autofree char *text = NULL;
+
+  till_sync_worker_get_limits (till_session_get_sync_worker (self->session), &limits);
+  text = till_sync_format_limits_banner (&limits);
+  gtk_label_set_text (GTK_LABEL (self->limit_label), text != NULL ? text : "");
+  if (limits.blocking != TILL_SYNC_LIMIT_NONE)
+    gtk_widget_add_css_class (self->limit_label, "blocking");
+  else
+    gtk_widget_remove_css_class (self->limit_label, "blocking");
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->limit_revealer),
+                                 text != NULL &&
+                                     g_strcmp0 (till_window_get_page (self), "checkout") == 0);
+}
+
+/* Master data from HQ: the screens that list users and products show the
+ * new ones. */
+static void
+sync_pulled_cb (TillWindow *self, const char *channel)
+{
+  if (g_str_equal (channel, "users"))
+    till_login_view_set_session (self->login_view, self->session);
+  else if (g_str_equal (channel, "items") || g_str_equal (channel, "categories") ||
+           g_str_equal (channel, "prices"))
+    till_checkout_view_reload_catalog (self->checkout_view);
+}
+
 static void
 attach_printer_monitor (TillWindow *self)
 {
@@ -732,6 +786,19 @@ till_window_constructed (GObject *object)
   till_payment_view_set_session (self->payment_view, self->session);
   till_return_view_set_session (self->return_view, self->session);
   till_users_view_set_session (self->users_view, self->session);
+  till_sync_view_set_session (self->sync_view, self->session);
+  {
+    TillSyncWorker *worker = till_session_get_sync_worker (self->session);
+
+    till_sync_status_button_set_worker (self->sync_status, worker);
+    g_signal_connect_object (worker, "notify::limits-exceeded", G_CALLBACK (sync_limits_changed_cb),
+                             self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (worker, "notify::limits-blocking", G_CALLBACK (sync_limits_changed_cb),
+                             self, G_CONNECT_SWAPPED);
+    g_signal_connect_object (worker, "pulled", G_CALLBACK (sync_pulled_cb), self,
+                             G_CONNECT_SWAPPED);
+    sync_limits_changed_cb (self);
+  }
   g_signal_connect_object (self->session, "notify::user", G_CALLBACK (user_changed_cb), self,
                            G_CONNECT_SWAPPED);
   /* The application is set after construction: the print queue's monitor is
@@ -836,6 +903,8 @@ till_window_class_init (TillWindowClass *klass)
   g_type_ensure (TILL_TYPE_DEVICE_SETTINGS_VIEW);
   g_type_ensure (TILL_TYPE_RETURN_VIEW);
   g_type_ensure (TILL_TYPE_USERS_VIEW);
+  g_type_ensure (TILL_TYPE_SYNC_VIEW);
+  g_type_ensure (TILL_TYPE_SYNC_STATUS_BUTTON);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/opentill/Till/ui/till-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TillWindow, main_stack);
@@ -858,6 +927,10 @@ till_window_class_init (TillWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillWindow, return_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, users_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, functions_button);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, sync_view);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, sync_status);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, limit_revealer);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, limit_label);
   gtk_widget_class_bind_template_callback (widget_class, pay_requested_cb);
   gtk_widget_class_bind_template_callback (widget_class, payment_cancelled_cb);
   gtk_widget_class_bind_template_callback (widget_class, payment_finished_cb);
@@ -1029,4 +1102,30 @@ till_window_get_users_view (TillWindow *self)
 {
   g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
   return self->users_view;
+}
+
+TillSyncView *
+till_window_get_sync_view (TillWindow *self)
+{
+  g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
+  return self->sync_view;
+}
+
+/* What the top bar's sync indicator says ("" when it is hidden). */
+const char *
+till_window_get_sync_status_text (TillWindow *self)
+{
+  g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
+  return till_sync_status_button_get_text (self->sync_status);
+}
+
+/* The checkout's offline-limit banner, "" when none shows. */
+const char *
+till_window_get_limit_banner_text (TillWindow *self)
+{
+  g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
+
+  if (!gtk_revealer_get_reveal_child (GTK_REVEALER (self->limit_revealer)))
+    return "";
+  return gtk_label_get_text (GTK_LABEL (self->limit_label));
 }

@@ -12,6 +12,7 @@
 #include "till-payment-view.h"
 #include "till-return-view.h"
 #include "till-session.h"
+#include "till-sync-view.h"
 #include "till-users-view.h"
 
 G_BEGIN_DECLS
@@ -42,6 +43,12 @@ const char             *till_window_get_printer_status_text (TillWindow *self);
 TillDeviceSettingsView *till_window_get_device_settings_view (TillWindow *self);
 TillReturnView         *till_window_get_return_view (TillWindow *self);
 TillUsersView          *till_window_get_users_view (TillWindow *self);
+/* The sync details page (win.sync-details shows it, page "sync"), the top
+ * bar's sync indicator text, and the checkout's offline-limit banner ("" when
+ * hidden). */
+TillSyncView *till_window_get_sync_view (TillWindow *self);
+const char   *till_window_get_sync_status_text (TillWindow *self);
+const char   *till_window_get_limit_banner_text (TillWindow *self);
 /* The top bar's device trouble (pole display, scanners, scale), "" when none. */
 const char *till_window_get_device_status_text (TillWindow *self);
 

@@ -14,6 +14,7 @@
 #include "till-label-barcode.h"
 #include "till-permission.h"
 #include "till-store.h"
+#include "till-sync-state.h"
 #include "till-user.h"
 #include "till-uuid.h"
 
@@ -789,6 +790,10 @@ append_line (
                    _ ("A sale can have at most %d lines; split it into several sales"), MAX_LINES);
       return NULL;
     }
+  /* The first line starts a new sale: the store may have stopped new sales
+   * until the till syncs (a sale under way is never stopped). */
+  if (self->lines->len == 0 && !till_sync_allow_new_sale (self->store, g_get_real_time (), error))
+    return NULL;
   if (!check_sale_size (self, unit_price, quantity, 0, &amount, error))
     return NULL;
 

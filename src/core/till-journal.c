@@ -644,3 +644,81 @@ till_journal_hash_to_hex (const guint8 *hash)
     g_string_append_printf (hex, "%02x", hash[i]);
   return g_string_free (hex, FALSE);
 }
+
+/**
+ * till_journal_get_head:
+ * @out_seq: (out): the newest entry's seq, 0 for an empty journal
+ * @out_hash_hex: (out) (transfer full): its entry hash as hex (64 zeros when
+ *   empty)
+ *
+ * What a sync batch names as the journal head for HQ to countersign.
+ */
+gboolean
+till_journal_get_head (TillJournal *self, gint64 *out_seq, char **out_hash_hex, GError **error)
+{
+  guint8 hash[TILL_JOURNAL_HASH_LEN];
+  gint64 seq;
+
+  g_return_val_if_fail (TILL_IS_JOURNAL (self), FALSE);
+  g_return_val_if_fail (out_seq != NULL && out_hash_hex != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!read_last_entry (self, &seq, hash, error))
+    return FALSE;
+  *out_seq = seq;
+  *out_hash_hex = till_journal_hash_to_hex (hash);
+  return TRUE;
+}
+
+/**
+ * till_journal_sign_base64:
+ * @data: the bytes to sign (a sync batch's body)
+ *
+ * Returns: (transfer full) (nullable): the detached Ed25519 signature as
+ *   base64; %NULL only if OpenSSL fails, which is logged
+ */
+char *
+till_journal_sign_base64 (TillJournal *self, GBytes *data)
+{
+  g_autoptr (EVP_MD_CTX) ctx = NULL;
+  guint8        sig[ED25519_SIG_LEN];
+  size_t        sig_len = sizeof sig;
+  gconstpointer bytes;
+  gsize         len;
+
+  g_return_val_if_fail (TILL_IS_JOURNAL (self), NULL);
+  g_return_val_if_fail (data != NULL, NULL);
+
+  bytes = g_bytes_get_data (data, &len);
+  ctx = EVP_MD_CTX_new ();
+  /* Ed25519 takes no digest: the whole message goes to EVP_DigestSign. */
+  if (ctx == NULL || EVP_DigestSignInit (ctx, NULL, NULL, NULL, self->private_key) != 1 ||
+      EVP_DigestSign (ctx, sig, &sig_len, len > 0 ? bytes : (gconstpointer) "", len) != 1 ||
+      sig_len != ED25519_SIG_LEN)
+    {
+      g_autofree char *reason = take_openssl_reason ();
+
+      g_critical ("Cannot sign with the journal key: %s", reason);
+      return NULL;
+    }
+  return g_base64_encode (sig, sig_len);
+}
+
+/**
+ * till_journal_dup_public_key_base64:
+ *
+ * Returns: (transfer full): the raw 32-byte public key as base64, as the till
+ *   registers it with HQ at enrollment
+ */
+char *
+till_journal_dup_public_key_base64 (TillJournal *self)
+{
+  guint8 raw[ED25519_KEY_LEN];
+  size_t raw_len = sizeof raw;
+
+  g_return_val_if_fail (TILL_IS_JOURNAL (self), NULL);
+
+  if (EVP_PKEY_get_raw_public_key (self->public_key, raw, &raw_len) != 1 || raw_len != sizeof raw)
+    g_return_val_if_reached (NULL);
+  return g_base64_encode (raw, raw_len);
+}

@@ -12,6 +12,7 @@
 #include "till-cart.h"
 #include "till-journal.h"
 #include "till-outbox.h"
+#include "till-uuid.h"
 #include "till-sale-note.h"
 #include "till-store.h"
 #include "till-user.h"
@@ -168,6 +169,7 @@ till_sale_note_add (TillStore       *store,
                     GError         **error)
 {
   g_autofree char *clean = NULL;
+  g_autofree char *note_uuid = NULL;
   g_autoptr (GBytes) bytes = NULL;
   GString *body;
   guint8   journal_hash[TILL_JOURNAL_HASH_LEN];
@@ -192,7 +194,11 @@ till_sale_note_add (TillStore       *store,
   if (!sale_exists (store, sale_uuid, error))
     goto fail;
 
+  /* A sale may get several notes: each is its own document for HQ, which
+   * takes a document once per (kind, uuid). */
+  note_uuid = till_uuid_v7_new ();
   body = g_string_new ("{");
+  _till_json_add_string (body, "uuid", note_uuid);
   _till_json_add_string (body, "sale_uuid", sale_uuid);
   _till_json_add_string (body, "kind", kind_names[kind]);
   _till_json_add_string (body, "text", clean);
@@ -212,7 +218,7 @@ till_sale_note_add (TillStore       *store,
 
     g_autofree char *hash_hex = till_journal_hash_to_hex (journal_hash);
 
-    if (!till_outbox_append (store, "sale-note", "sale_note", sale_uuid, note_json, journal_seq,
+    if (!till_outbox_append (store, "sale-note", "sale_note", note_uuid, note_json, journal_seq,
                              hash_hex, created_us, error))
       goto fail;
   }

@@ -41,8 +41,8 @@ TillSyncClient *till_sync_client_new (const char *url,
                                       guint       timeout_s,
                                       GError    **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* POST /v1/push. An ack whose countersignature does not verify with
- * @hq_key_b64 is TILL_SYNC_ERROR_PROTOCOL. */
+/* POST /v1/push. The ack's countersignature is checked by
+ * till_sync_apply_ack, with the key saved at enrollment. */
 TillWireAck *till_sync_client_push (TillSyncClient *self,
                                     GBytes         *body,
                                     const char     *signature_b64,
@@ -54,5 +54,9 @@ TillWirePage *till_sync_client_pull (TillSyncClient *self,
                                      gint64          since,
                                      guint           limit,
                                      GError        **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Requests wait on @cancellable from now on; cancelling it from any thread
+ * ends a wait at once (an OFFLINE error). */
+void till_sync_client_set_cancellable (TillSyncClient *self, GCancellable *cancellable);
 
 G_END_DECLS

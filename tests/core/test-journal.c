@@ -429,6 +429,83 @@ START_TEST (test_key_wrong_type)
 }
 END_TEST
 
+/* Verifies @sig_b64 over @data with the raw public key @key_b64, as HQ does. */
+static gboolean
+ed25519_verifies (const char *key_b64, const void *data, gsize len, const char *sig_b64)
+{
+  g_autofree guchar *key = NULL;
+  g_autofree guchar *sig = NULL;
+  gsize              key_len = 0;
+  gsize              sig_len = 0;
+  g_autoptr (EVP_PKEY) pkey = NULL;
+  g_autoptr (EVP_MD_CTX) ctx = EVP_MD_CTX_new ();
+
+  key = g_base64_decode (key_b64, &key_len);
+  sig = g_base64_decode (sig_b64, &sig_len);
+  ck_assert_uint_eq (key_len, 32);
+  ck_assert_uint_eq (sig_len, 64);
+  pkey = EVP_PKEY_new_raw_public_key (EVP_PKEY_ED25519, NULL, key, key_len);
+  ck_assert_ptr_nonnull (pkey);
+  return EVP_DigestVerifyInit (ctx, NULL, NULL, NULL, pkey) == 1 &&
+         EVP_DigestVerify (ctx, sig, sig_len, data, len) == 1;
+}
+
+/* /core/journal/head: seq 0 and 64 zeros when empty, then the newest entry's
+ * seq and hash as till_journal_append gave them. */
+START_TEST (test_head)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *empty_hex = NULL;
+  g_autofree char *head_hex = NULL;
+  g_autofree char *appended_hex = NULL;
+  g_autofree char *zeros = g_strnfill (64, '0');
+  g_autoptr (GBytes) body = g_bytes_new_static ("{}", 2);
+  guint8 hash[TILL_JOURNAL_HASH_LEN];
+  gint64 seq = -1;
+  gint64 appended_seq = 0;
+
+  ck_assert (till_journal_get_head (journal, &seq, &empty_hex, &error));
+  ck_assert_int_eq (seq, 0);
+  ck_assert_str_eq (empty_hex, zeros);
+
+  append_entries (3);
+  ck_assert (till_store_begin (store, &error));
+  ck_assert (till_journal_append (journal, "test", NULL, 1, body, &appended_seq, hash, &error));
+  ck_assert (till_store_commit (store, &error));
+  appended_hex = till_journal_hash_to_hex (hash);
+
+  ck_assert (till_journal_get_head (journal, &seq, &head_hex, &error));
+  ck_assert_int_eq (seq, 4);
+  ck_assert_int_eq (seq, appended_seq);
+  ck_assert_str_eq (head_hex, appended_hex);
+}
+END_TEST
+
+/* /core/journal/sign: a detached signature over any bytes that verifies
+ * with the published key, and only over those bytes. */
+START_TEST (test_sign)
+{
+  const char *text = "{\"till_id\":\"S001-01\",\"items\":[]}";
+  g_autoptr (GBytes) data = g_bytes_new_static (text, strlen (text));
+  g_autoptr (GBytes) empty = g_bytes_new_static ("", 0);
+  g_autoptr (GBytes) raw_key = till_journal_get_public_key (journal);
+  g_autofree char *sig = till_journal_sign_base64 (journal, data);
+  g_autofree char *empty_sig = till_journal_sign_base64 (journal, empty);
+  g_autofree char *key_b64 = till_journal_dup_public_key_base64 (journal);
+  g_autofree char *raw_b64 =
+      g_base64_encode (g_bytes_get_data (raw_key, NULL), g_bytes_get_size (raw_key));
+  g_autofree char *tampered = g_strdup (text);
+
+  ck_assert_ptr_nonnull (sig);
+  ck_assert_ptr_nonnull (key_b64);
+  ck_assert_str_eq (key_b64, raw_b64);
+  ck_assert (ed25519_verifies (key_b64, text, strlen (text), sig));
+  tampered[3] = 'X';
+  ck_assert (!ed25519_verifies (key_b64, tampered, strlen (tampered), sig));
+  ck_assert (ed25519_verifies (key_b64, "", 0, empty_sig));
+}
+END_TEST
+
 static Suite *
 journal_suite (void)
 {
@@ -460,6 +537,12 @@ journal_suite (void)
   tcase_add_test (tc, test_key_file);
   tcase_add_test (tc, test_key_mode);
   tcase_add_test (tc, test_key_wrong_type);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("sync");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_head);
+  tcase_add_test (tc, test_sign);
   suite_add_tcase (suite, tc);
 
   return suite;

@@ -1,0 +1,471 @@
+/* test-ui-sync.c: /app/ui/sync: the real till under Xvfb, enrolled with an
+ * in-process HQ (libhq on its own thread): the header says Online after a
+ * sale reaches HQ, "Offline since HH:MM · N queued" once HQ is gone, the
+ * details page shows the queue, and a blocking offline limit shows its
+ * banner and refuses the first scan of a new sale with the core's message.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <hq-ca.h>
+#include <hq-server.h>
+#include <hq-store.h>
+#include <sqlite3.h>
+#include <string.h>
+#include <till-enroll.h>
+
+#include "till-app-test-util.h"
+#include "till-application.h"
+#include "till-sync-status.h"
+#include "till-sync-view.h"
+#include "till-test-util.h"
+#include "till-ui-test-util.h"
+#include "till-window.h"
+
+#define DEMO_SKUS 300
+#define DEMO_SEED 7
+#define WAIT_MS TILL_TEST_WAIT_MS
+#define STORE_ID "S001"
+
+/* ---- HQ on its own thread (as in tests/sync/test-sync-worker.c) --------------- */
+
+typedef struct
+{
+  char         *dir;
+  guint         port; /* 0: any, then the one it got (kept for a restart) */
+  GThread      *thread;
+  GMainContext *context;
+  GMainLoop    *loop;
+  HqStore      *store;
+  HqCa         *ca;
+  HqServer     *server;
+  char         *url;
+  GMutex        lock;
+  GCond         cond;
+  gboolean      ready;
+  GError       *error;
+} Hq;
+
+static gpointer
+hq_thread (gpointer user_data)
+{
+  Hq              *hq = user_data;
+  g_autofree char *db_path = g_build_filename (hq->dir, "hq.db", NULL);
+  g_autofree char *ca_dir = g_build_filename (hq->dir, "ca", NULL);
+  GError          *error = NULL;
+
+  g_main_context_push_thread_default (hq->context);
+  hq->store = hq_store_open (db_path, &error);
+  if (hq->store != NULL)
+    hq->ca = hq_ca_open (ca_dir, NULL, &error);
+  if (hq->ca != NULL)
+    {
+      hq->server = hq_server_new (hq->store, hq->ca);
+      hq->port = hq_server_listen (hq->server, "127.0.0.1", hq->port, &error);
+      if (hq->port != 0)
+        hq->url = g_strdup (hq_server_get_url (hq->server));
+    }
+  g_mutex_lock (&hq->lock);
+  hq->error = error;
+  hq->ready = TRUE;
+  g_cond_broadcast (&hq->cond);
+  g_mutex_unlock (&hq->lock);
+
+  if (error == NULL)
+    g_main_loop_run (hq->loop);
+
+  if (hq->server != NULL)
+    hq_server_disconnect (hq->server);
+  g_clear_object (&hq->server);
+  g_clear_object (&hq->ca);
+  g_clear_object (&hq->store);
+  g_main_context_pop_thread_default (hq->context);
+  return NULL;
+}
+
+static void
+hq_start (Hq *hq)
+{
+  hq->context = g_main_context_new ();
+  hq->loop = g_main_loop_new (hq->context, FALSE);
+  hq->ready = FALSE;
+  g_clear_pointer (&hq->url, g_free);
+  hq->thread = g_thread_new ("hq", hq_thread, hq);
+  g_mutex_lock (&hq->lock);
+  while (!hq->ready)
+    g_cond_wait (&hq->cond, &hq->lock);
+  g_mutex_unlock (&hq->lock);
+  ck_assert_msg (hq->error == NULL, "HQ: %s", hq->error->message);
+}
+
+static gboolean
+hq_quit_cb (gpointer user_data)
+{
+  Hq *hq = user_data;
+
+  g_main_loop_quit (hq->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hq_stop (Hq *hq)
+{
+  if (hq->thread == NULL)
+    return;
+  g_main_context_invoke (hq->context, hq_quit_cb, hq);
+  g_clear_pointer (&hq->thread, g_thread_join);
+  g_clear_pointer (&hq->loop, g_main_loop_unref);
+  g_clear_pointer (&hq->context, g_main_context_unref);
+}
+
+/* Runs @func on HQ's thread (HqStore is used from one thread at a time). */
+typedef struct
+{
+  Hq         *hq;
+  GSourceFunc func;
+  gpointer    data;
+  gboolean    done;
+} HqCall;
+
+static gboolean
+hq_call_cb (gpointer user_data)
+{
+  HqCall *call = user_data;
+
+  call->func (call->data);
+  g_mutex_lock (&call->hq->lock);
+  call->done = TRUE;
+  g_cond_broadcast (&call->hq->cond);
+  g_mutex_unlock (&call->hq->lock);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hq_call (Hq *hq, GSourceFunc func, gpointer data)
+{
+  HqCall call = { hq, func, data, FALSE };
+
+  g_main_context_invoke (hq->context, hq_call_cb, &call);
+  g_mutex_lock (&hq->lock);
+  while (!call.done)
+    g_cond_wait (&hq->cond, &hq->lock);
+  g_mutex_unlock (&hq->lock);
+}
+
+/* ---- The fixture ------------------------------------------------------------ */
+
+static Hq hq;
+
+typedef struct
+{
+  char            *dir;
+  char            *db_path;
+  char            *config_path;
+  char            *barcode;
+  TillApplication *app;
+  TillWindow      *window;
+  TillSession     *session;
+  TillSyncWorker  *worker;
+} Fixture;
+
+typedef struct
+{
+  char   *token;
+  gint64  count;
+  GError *error;
+} HqQuery;
+
+static gboolean
+make_token_cb (gpointer data)
+{
+  HqQuery         *query = data;
+  g_autofree char *secret = NULL;
+
+  if (!hq_store_put_store (hq.store, STORE_ID, "中关村店", NULL, &query->error))
+    return G_SOURCE_REMOVE;
+  secret = hq_store_create_enroll_token (hq.store, STORE_ID, 1, (gint64) G_USEC_PER_SEC * 3600,
+                                         &query->error);
+  if (secret != NULL)
+    query->token = g_strdup_printf ("%s.%s", secret, hq_ca_get_pin (hq.ca));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+count_sales_cb (gpointer data)
+{
+  HqQuery *query = data;
+
+  query->count = hq_store_count_documents (hq.store, "sale", NULL, &query->error);
+  return G_SOURCE_REMOVE;
+}
+
+static gint64
+hq_count_sales (void)
+{
+  HqQuery query = { 0 };
+
+  hq_call (&hq, count_sales_cb, &query);
+  ck_assert_msg (query.error == NULL, "%s", query.error ? query.error->message : "");
+  return query.count;
+}
+
+static char *
+single_text (sqlite3 *db, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char         *text = NULL;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return text;
+}
+
+static void
+fixture_setup (Fixture *fixture)
+{
+  g_autoptr (TillStore) store = NULL;
+  g_autoptr (TillJournal) journal = NULL;
+  g_autoptr (TillSyncIdentity) identity = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *key_path = NULL;
+  g_autofree char *sync_dir = NULL;
+  g_autofree char *hq_dir = NULL;
+  HqQuery          query = { 0 };
+
+  fixture->dir = till_test_make_tmpdir ();
+  hq_dir = g_build_filename (fixture->dir, "hq", NULL);
+  ck_assert_int_eq (g_mkdir_with_parents (hq_dir, 0700), 0);
+  memset (&hq, 0, sizeof hq);
+  hq.dir = g_steal_pointer (&hq_dir);
+  g_mutex_init (&hq.lock);
+  g_cond_init (&hq.cond);
+  hq_start (&hq);
+
+  fixture->db_path = g_build_filename (fixture->dir, "till.db", NULL);
+  fixture->config_path = g_build_filename (fixture->dir, "till.conf", NULL);
+  config = g_strdup_printf ("[till]\ndatabase=%s\nlanguage=zh_CN\n", fixture->db_path);
+  ck_assert (g_file_set_contents (fixture->config_path, config, -1, NULL));
+
+  /* The till is enrolled before it starts, with the journal key it will use
+   * (beside its database). */
+  store = till_store_open (fixture->db_path, &error);
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, &error), "%s",
+                 error ? error->message : "");
+  key_path = g_build_filename (fixture->dir, "till.key", NULL);
+  journal = till_journal_new (store, key_path, &error);
+  ck_assert_msg (journal != NULL, "%s", error ? error->message : "");
+  hq_call (&hq, make_token_cb, &query);
+  ck_assert_msg (query.token != NULL, "%s", query.error ? query.error->message : "");
+  sync_dir = g_build_filename (fixture->dir, "sync", NULL);
+  identity = till_enroll (store, journal, hq.url, query.token, sync_dir, &error);
+  ck_assert_msg (identity != NULL, "enroll: %s", error ? error->message : "");
+  g_free (query.token);
+  fixture->barcode = single_text (
+      till_store_get_db (store),
+      "SELECT b.code FROM barcode b JOIN product p ON p.id = b.product_id "
+      "WHERE p.active AND NOT p.weighed AND length(b.code) = 13 ORDER BY p.id LIMIT 1");
+  ck_assert_ptr_nonnull (fixture->barcode);
+  g_clear_object (&journal);
+  g_clear_object (&store); /* the till takes the lock */
+
+  fixture->window = till_test_start_till (NULL, fixture->config_path, FALSE, &fixture->app);
+  fixture->session = till_window_get_session (fixture->window);
+  ck_assert_msg (fixture->session != NULL, "%s", till_application_get_startup_error (fixture->app));
+  fixture->worker = till_session_get_sync_worker (fixture->session);
+  /* Short timings: push each 200 ms, retries 100–500 ms, OFFLINE after 1.5 s. */
+  till_sync_worker_set_timing (fixture->worker, 200, 600000, 100, 500, 1500);
+}
+
+static void
+fixture_teardown (Fixture *fixture)
+{
+  if (fixture->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
+  if (fixture->app != NULL)
+    till_application_close_session (fixture->app);
+  g_clear_object (&fixture->app);
+  hq_stop (&hq);
+  g_clear_pointer (&hq.url, g_free);
+  g_clear_pointer (&hq.dir, g_free);
+  g_clear_error (&hq.error);
+  g_mutex_clear (&hq.lock);
+  g_cond_clear (&hq.cond);
+  till_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->db_path);
+  g_free (fixture->config_path);
+  g_free (fixture->barcode);
+}
+
+static void
+activate (Fixture *fixture, const char *name, GVariant *parameter)
+{
+  till_test_activate (fixture->window, name, parameter);
+}
+
+/* The window as the cashier sees it, in test-output/ui-sync/. */
+static void
+save_screenshot (GtkWidget *widget, const char *name)
+{
+  g_autofree char *path = till_test_output_path ("ui-sync", name);
+  g_autoptr (GdkPaintable) paintable = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  GtkSnapshot    *snapshot;
+  GskRenderNode  *node;
+  int             width, height;
+  graphene_rect_t bounds;
+
+  till_test_wait_for_frames (widget, 2);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  ck_assert_int_gt (width, 0);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  ck_assert_ptr_nonnull (node);
+  bounds = GRAPHENE_RECT_INIT (0, 0, width, height);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &bounds);
+  gsk_render_node_unref (node);
+  ck_assert_msg (gdk_texture_save_to_png (texture, path), "cannot write %s", path);
+  g_print ("screenshot: %s (%dx%d)\n", path, width, height);
+}
+
+static void
+sell_one (Fixture *fixture)
+{
+  TillCart *cart = till_session_get_cart (fixture->session);
+
+  activate (fixture, "sale.scan", g_variant_new_string (fixture->barcode));
+  ck_assert_uint_eq (till_cart_get_n_lines (cart), 1);
+  activate (fixture, "sale.pay", NULL);
+  activate (fixture, "pay.exact", NULL);
+  ck_assert_msg (till_payment_view_get_sale (till_window_get_payment_view (fixture->window)) !=
+                     NULL,
+                 "no sale: %s",
+                 till_payment_view_get_message (till_window_get_payment_view (fixture->window)));
+  activate (fixture, "sale.new", NULL);
+  ck_assert_str_eq (till_window_get_page (fixture->window), "checkout");
+}
+
+static gboolean
+online_and_drained (gpointer data)
+{
+  return till_sync_worker_get_status (data) == TILL_SYNC_STATUS_ONLINE &&
+         till_sync_worker_get_queued (data) == 0;
+}
+
+static gboolean
+offline (gpointer data)
+{
+  return till_sync_worker_get_status (data) == TILL_SYNC_STATUS_OFFLINE;
+}
+
+static gboolean
+offline_limit (gpointer data)
+{
+  return till_sync_worker_get_status (data) == TILL_SYNC_STATUS_OFFLINE_LIMIT;
+}
+
+/* /app/ui/sync/offline: Online, then Offline since … with the queue, the
+ * details page, and a blocking queue limit's banner and refusal. */
+START_TEST (test_offline)
+{
+  Fixture          fixture = { 0 };
+  TillStore       *store;
+  g_autofree char *expected = NULL;
+  g_autoptr (GError) refusal = NULL;
+  TillSyncView *view;
+  const char   *status_text;
+  gboolean      is_error = FALSE;
+
+  fixture_setup (&fixture);
+  store = till_session_get_store (fixture.session);
+  activate (&fixture, "win.login",
+            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
+  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+
+  /* A sale reaches HQ: Online, nothing queued. */
+  sell_one (&fixture);
+  ck_assert_msg (till_test_wait_until (online_and_drained, fixture.worker, WAIT_MS),
+                 "status %d, %" G_GINT64_FORMAT " queued, error %s",
+                 till_sync_worker_get_status (fixture.worker),
+                 till_sync_worker_get_queued (fixture.worker),
+                 till_sync_worker_get_last_error (fixture.worker));
+  ck_assert_int_eq (hq_count_sales (), 1);
+  ck_assert_str_eq (till_window_get_sync_status_text (fixture.window), _ ("Online"));
+  save_screenshot (GTK_WIDGET (fixture.window), "sync-01-online.png");
+
+  /* HQ goes away: a sale waits, the header says since when and how many. */
+  hq_stop (&hq);
+  sell_one (&fixture);
+  ck_assert (till_test_wait_until (offline, fixture.worker, WAIT_MS));
+  ck_assert_int_eq (till_sync_worker_get_queued (fixture.worker), 1);
+  ck_assert_int_gt (till_sync_worker_get_offline_since_us (fixture.worker), 0);
+  expected = till_sync_status_format (TILL_SYNC_STATUS_OFFLINE, 1,
+                                      till_sync_worker_get_offline_since_us (fixture.worker));
+  status_text = till_window_get_sync_status_text (fixture.window);
+  ck_assert_str_eq (status_text, expected);
+  ck_assert_str_eq (till_window_get_limit_banner_text (fixture.window), "");
+  save_screenshot (GTK_WIDGET (fixture.window), "sync-02-offline.png");
+
+  /* The details page: the queue, the till's identity, the last error. */
+  activate (&fixture, "win.sync-details", NULL);
+  ck_assert_str_eq (till_window_get_page (fixture.window), "sync");
+  view = till_window_get_sync_view (fixture.window);
+  ck_assert_str_eq (till_sync_view_get_value (view, _ ("Queued documents")), "1");
+  ck_assert_str_eq (till_sync_view_get_value (view, _ ("Till")), "S001-01");
+  ck_assert_str_eq (till_sync_view_get_value (view, _ ("Store")), STORE_ID);
+  ck_assert_str_eq (till_sync_view_get_value (view, _ ("Acknowledged through")), "1");
+  ck_assert_str_ne (till_sync_view_get_value (view, _ ("Last error")), _ ("None"));
+  save_screenshot (GTK_WIDGET (fixture.window), "sync-03-details.png");
+  ck_assert (gtk_widget_activate_action (GTK_WIDGET (view), "sync.close", NULL));
+  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+
+  /* The store blocks selling past 1 queued document: the banner says so and
+   * the first scan of the next sale is refused with the core's message. */
+  sell_one (&fixture);
+  ck_assert (till_store_set_setting (store, "sync.limit.queue", "1", NULL));
+  ck_assert (till_store_set_setting (store, "sync.limit.block", "queue", NULL));
+  till_sync_worker_kick (fixture.worker, FALSE);
+  ck_assert (till_test_wait_until (offline_limit, fixture.worker, WAIT_MS));
+  ck_assert_str_ne (till_window_get_limit_banner_text (fixture.window), "");
+  ck_assert_ptr_nonnull (strstr (till_window_get_limit_banner_text (fixture.window),
+                                 _ ("New sales are blocked until the till syncs with HQ.")));
+  ck_assert (!till_sync_allow_new_sale (store, g_get_real_time (), &refusal));
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcode));
+  ck_assert_uint_eq (till_cart_get_n_lines (till_session_get_cart (fixture.session)), 0);
+  ck_assert_str_eq (
+      till_checkout_view_get_status (till_window_get_checkout_view (fixture.window), &is_error),
+      refusal->message);
+  ck_assert (is_error);
+  save_screenshot (GTK_WIDGET (fixture.window), "sync-04-limit-blocks.png");
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
+static Suite *
+sync_suite (void)
+{
+  Suite *suite = suite_create ("app/ui/sync");
+  TCase *ui = tcase_create ("/app/ui/sync");
+
+  tcase_set_timeout (ui, 120);
+  tcase_add_test (ui, test_offline);
+  suite_add_tcase (suite, ui);
+  return suite;
+}
+
+int
+main (void)
+{
+  return till_test_run_suite (sync_suite ());
+}

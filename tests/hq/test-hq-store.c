@@ -1,0 +1,1399 @@
+/* test-hq-store.c: HQ's rules (src/hq/hq-store.c), each test on SQLite and on
+ * a private PostgreSQL server
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <check.h>
+#include <glib/gstdio.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hq-store.h"
+#include "till-pg-fixture.h"
+#include "till-test-util.h"
+
+/* Started once in main(), before Check forks the tests. */
+static TillPgServer *pg_server;
+
+/* Loop index of each test: which database it runs on. */
+enum
+{
+  BACKEND_SQLITE,
+  BACKEND_POSTGRES,
+  N_BACKENDS,
+};
+
+static const char *const backend_names[] = { "sqlite", "postgres" };
+
+typedef struct
+{
+  char    *dir;
+  HqStore *store;
+} Env;
+
+static void
+env_open (Env *env, int backend)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *location = NULL;
+
+  env->dir = till_test_make_tmpdir ();
+  if (backend == BACKEND_SQLITE)
+    location = g_build_filename (env->dir, "hq.db", NULL);
+  else
+    {
+      static guint     n_databases;
+      g_autofree char *name = g_strdup_printf ("hqstore_%d_%u", (int) getpid (), n_databases++);
+
+      ck_assert_ptr_nonnull (pg_server);
+      location = till_pg_server_create_database (pg_server, name, &error);
+      ck_assert_msg (location != NULL, "createdb: %s", error ? error->message : "");
+    }
+  env->store = hq_store_open (location, &error);
+  ck_assert_msg (env->store != NULL, "open %s: %s", backend_names[backend],
+                 error ? error->message : "");
+  ck_assert_int_eq (hq_db_is_postgres (hq_store_get_db (env->store)), backend == BACKEND_POSTGRES);
+}
+
+static void
+env_close (Env *env)
+{
+  g_clear_object (&env->store);
+  till_test_remove_tree (env->dir);
+  g_clear_pointer (&env->dir, g_free);
+}
+
+/* Two groups, three stores: S001 and S002 in G1 (华东), S003 in G2 (华南). */
+static void
+put_chain (HqStore *store)
+{
+  g_autoptr (GError) error = NULL;
+
+  ck_assert (hq_store_put_group (store, "G1", "华东区", &error));
+  ck_assert (hq_store_put_group (store, "G2", "华南区", &error));
+  ck_assert (hq_store_put_store (store, "S001", "开心便利店 世纪大道店", "G1", &error));
+  ck_assert (hq_store_put_store (store, "S002", "开心便利店 陆家嘴店", "G1", &error));
+  ck_assert (hq_store_put_store (store, "S003", "开心便利店 天河店", "G2", &error));
+}
+
+static char *
+random_key_b64 (void)
+{
+  guint8 key[32];
+
+  ck_assert_int_eq (RAND_bytes (key, sizeof key), 1);
+  return g_base64_encode (key, sizeof key);
+}
+
+/* Enrolls till @till_no of @store_id with a fresh token and certificate
+ * "<till_id>/<epoch>", and returns it as hq-server would find it. */
+static HqTill *
+enroll_till (HqStore *store, const char *store_id, guint till_no)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *secret =
+      hq_store_create_enroll_token (store, store_id, till_no, G_TIME_SPAN_HOUR, &error);
+  g_autofree char *key = random_key_b64 ();
+  g_autoptr (HqEnrollment) enrollment = NULL;
+  g_autofree char *fingerprint = NULL;
+  HqTill          *till;
+
+  ck_assert_msg (secret != NULL, "token: %s", error ? error->message : "");
+  enrollment = hq_store_enroll (store, secret, key, &error);
+  ck_assert_msg (enrollment != NULL, "enroll: %s", error ? error->message : "");
+  fingerprint = g_strdup_printf ("%s/%u", enrollment->till_id, enrollment->epoch);
+  ck_assert (hq_store_set_till_certificate (store, enrollment->till_id, fingerprint, &error));
+  till = hq_store_find_till_by_certificate (store, fingerprint, &error);
+  ck_assert_msg (till != NULL, "find: %s", error ? error->message : "");
+  ck_assert_str_eq (till->journal_key, key);
+  return till;
+}
+
+/* --- Documents as the till writes them (src/core/till-sale.c,
+ * till-return.c, till-outbox.c) ----------------------------------------------- */
+
+typedef struct
+{
+  const char *sku;
+  const char *name;
+  gint64      quantity; /* thousandths */
+  gint64      unit_price;
+} Line;
+
+static const char zero_hash[] = "0000000000000000000000000000000000000000000000000000000000000000";
+
+static gint64
+line_amount (const Line *line)
+{
+  return (line->unit_price * line->quantity + 500) / 1000;
+}
+
+static void
+append_lines (GString *out, const Line *lines, guint n_lines, gboolean is_return)
+{
+  g_string_append (out, ",\"lines\":[");
+  for (guint i = 0; i < n_lines; i++)
+    {
+      g_string_append_printf (
+          out,
+          "%s{\"line_no\":%u,%s\"product_id\":%u,\"sku\":\"%s\",\"name\":\"%s\","
+          "\"unit\":\"瓶\",\"quantity\":%" PRId64 ",\"unit_price\":%" PRId64 ",\"amount\":%" PRId64
+          ",%s\"vat_rate\":1300,\"weighed\":0%s}",
+          i > 0 ? "," : "", i + 1, is_return ? "\"sale_line_no\":1," : "", i + 7, lines[i].sku,
+          lines[i].name, lines[i].quantity, lines[i].unit_price, line_amount (&lines[i]),
+          is_return ? "\"line_discount\":0,\"sale_discount\":0," : "",
+          is_return ? ",\"location\":\"shelf\"" : "");
+    }
+  g_string_append_c (out, ']');
+}
+
+static gint64
+lines_total (const Line *lines, guint n_lines)
+{
+  gint64 total = 0;
+
+  for (guint i = 0; i < n_lines; i++)
+    total += line_amount (&lines[i]);
+  return total;
+}
+
+static char *
+sale_payload (
+    const char *uuid, const char *day, const Line *lines, guint n_lines, gint64 journal_seq)
+{
+  GString *out = g_string_new (NULL);
+  gint64   total = lines_total (lines, n_lines);
+
+  g_string_append_printf (
+      out,
+      "{\"sale\":{\"uuid\":\"%s\",\"till_id\":\"S001-01\",\"receipt_no\":%" PRId64
+      ",\"business_day\":\"%s\",\"created_us\":1767225600000000,"
+      "\"cashier_id\":1,\"cashier_code\":\"1001\",\"cashier_name\":\"王小丽\"",
+      uuid, journal_seq, day);
+  append_lines (out, lines, n_lines, FALSE);
+  g_string_append_printf (
+      out,
+      ",\"subtotal\":%" PRId64 ",\"rounding\":0,\"total\":%" PRId64
+      ",\"item_count\":%u,\"payments\":[{\"method\":\"cash\",\"amount\":%" PRId64
+      ",\"tendered\":%" PRId64 ",\"change\":0}]},\"journal_seq\":%" PRId64
+      ",\"journal_hash\":\"%s\"}",
+      total, total, n_lines, total, total, journal_seq, zero_hash);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+return_payload (
+    const char *uuid, const char *sale_uuid, const char *day, const Line *lines, guint n_lines)
+{
+  GString *out = g_string_new (NULL);
+  gint64   total = lines_total (lines, n_lines);
+
+  g_string_append_printf (out,
+                          "{\"return\":{\"uuid\":\"%s\",\"return_no\":1,\"till_id\":\"S001-01\","
+                          "\"business_day\":\"%s\",\"created_us\":1767225600000000,"
+                          "\"sale_uuid\":\"%s\",\"exchange_sale_uuid\":null,\"reason\":\"defect\","
+                          "\"cashier_id\":1,\"cashier_code\":\"1001\",\"cashier_name\":\"王小丽\","
+                          "\"approver_code\":\"9001\"",
+                          uuid, day, sale_uuid);
+  append_lines (out, lines, n_lines, TRUE);
+  g_string_append_printf (out,
+                          ",\"subtotal\":%" PRId64 ",\"rounding\":0,\"refund_total\":%" PRId64
+                          ",\"refunds\":[{\"method\":\"cash\",\"kind\":\"cash\",\"amount\":%" PRId64
+                          ",\"reference\":null,\"account\":null,\"state\":\"done\"}]},"
+                          "\"journal_seq\":9,\"journal_hash\":\"%s\"}",
+                          total, total, total, zero_hash);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+note_payload (const char *sale_uuid, const char *text)
+{
+  return g_strdup_printf (
+      "{\"sale_note\":{\"sale_uuid\":\"%s\",\"kind\":\"note\",\"text\":\"%s\","
+      "\"user_id\":1,\"user_code\":\"1001\",\"user_name\":\"王小丽\","
+      "\"created_us\":1767225600000000},\"journal_seq\":5,\"journal_hash\":\"%s\"}",
+      sale_uuid, text, zero_hash);
+}
+
+static char *
+make_uuid (guint n)
+{
+  return g_strdup_printf ("0192f0c4-0000-7000-8000-%012u", n);
+}
+
+static TillWireItem *
+item_new (gint64 seq, const char *kind, const char *ref, const char *payload)
+{
+  g_autofree char *sha = till_wire_sha256_hex (payload, strlen (payload));
+
+  return till_wire_item_new (seq, kind, ref, payload, sha);
+}
+
+/* Sale @n with seq @n: one line of sku 1000<n % 3>. */
+static TillWireItem *
+sale_item (gint64 seq, guint n, const char *day)
+{
+  g_autofree char *uuid = make_uuid (n);
+  g_autofree char *sku = g_strdup_printf ("10000%u", n % 3 + 1);
+  Line             line = { sku, "可口可乐 500ml", 1000 * (n % 4 + 1), 300 };
+  g_autofree char *payload = sale_payload (uuid, day, &line, 1, seq);
+
+  return item_new (seq, "sale", uuid, payload);
+}
+
+static TillWireBatch *
+batch_new (const HqTill *till, gint64 acked_base, gint64 sent_us)
+{
+  TillWireBatch *batch = till_wire_batch_new (till->till_id, till->epoch);
+
+  batch->acked_base = acked_base;
+  batch->sent_us = sent_us;
+  batch->head_seq = 0;
+  g_free (batch->head_hash);
+  batch->head_hash = g_strdup (zero_hash);
+  return batch;
+}
+
+/* Sets the batch's journal head to its last item. */
+static void
+batch_set_head (TillWireBatch *batch)
+{
+  if (batch->items->len > 0)
+    batch->head_seq =
+        ((TillWireItem *) g_ptr_array_index (batch->items, batch->items->len - 1))->seq;
+}
+
+static TillWireAck *
+apply (HqStore *store, const HqTill *till, const TillWireBatch *batch)
+{
+  g_autoptr (GError) error = NULL;
+  TillWireAck *ack = hq_store_apply_batch (store, till, batch, g_get_real_time (), &error);
+
+  ck_assert_msg (ack != NULL, "apply: %s", error ? error->message : "");
+  ck_assert_uint_eq (ack->items->len, batch->items->len);
+  return ack;
+}
+
+static TillWireItemStatus
+ack_status (TillWireAck *ack, guint i)
+{
+  return g_array_index (ack->items, TillWireItemResult, i).status;
+}
+
+static gint64
+count_documents (HqStore *store, const char *kind, const char *till_id)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 n = hq_store_count_documents (store, kind, till_id, &error);
+
+  ck_assert_msg (n >= 0, "count: %s", error ? error->message : "");
+  return n;
+}
+
+static guint
+count_incidents (HqStore *store, const char *kind)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqDbRows) rows = hq_store_list_incidents (store, 0, &error);
+  guint n = 0;
+
+  ck_assert_ptr_nonnull (rows);
+  for (guint r = 0; r < hq_db_rows_get_n_rows (rows); r++)
+    if (g_strcmp0 (hq_db_rows_get_text (rows, r, 3), kind) == 0)
+      n++;
+  return n;
+}
+
+static gint64
+till_acked_through (HqStore *store, const char *till_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqDbRows) rows = hq_store_list_tills (store, &error);
+
+  ck_assert_ptr_nonnull (rows);
+  for (guint r = 0; r < hq_db_rows_get_n_rows (rows); r++)
+    if (g_strcmp0 (hq_db_rows_get_text (rows, r, 0), till_id) == 0)
+      return hq_db_rows_get_int (rows, r, 3);
+  ck_abort_msg ("no till %s", till_id);
+  return -1;
+}
+
+/* --- Enrollment ------------------------------------------------------------------ */
+
+/* /hq/store/enroll/token-single-use */
+START_TEST (test_token_single_use)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *key = random_key_b64 ();
+  g_autoptr (HqEnrollment) first = NULL;
+  g_autoptr (HqEnrollment) second = NULL;
+  g_autoptr (HqDbRows) hashes = NULL;
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  secret = hq_store_create_enroll_token (env.store, "S001", 3, G_TIME_SPAN_HOUR, &error);
+  ck_assert_ptr_nonnull (secret);
+  ck_assert_uint_eq (strlen (secret), 32);
+  for (const char *p = secret; *p; p++)
+    ck_assert (g_ascii_isxdigit (*p));
+
+  /* Only the hash is kept. */
+  hashes = hq_db_query (hq_store_get_db (env.store), "SELECT token_hash FROM enroll_token", NULL, 0,
+                        &error);
+  ck_assert_ptr_nonnull (hashes);
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (hashes), 1);
+  ck_assert_str_ne (hq_db_rows_get_text (hashes, 0, 0), secret);
+  {
+    g_autofree char *expected = till_wire_sha256_hex (secret, strlen (secret));
+
+    ck_assert_str_eq (hq_db_rows_get_text (hashes, 0, 0), expected);
+  }
+
+  first = hq_store_enroll (env.store, secret, key, &error);
+  ck_assert_msg (first != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (first->till_id, "S001-03");
+  ck_assert_str_eq (first->store_id, "S001");
+  ck_assert_uint_eq (first->epoch, 1);
+
+  second = hq_store_enroll (env.store, secret, key, &error);
+  ck_assert_ptr_null (second);
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_TOKEN));
+  g_clear_error (&error);
+
+  ck_assert_ptr_null (hq_store_enroll (env.store, "00112233445566778899aabbccddeeff", key, &error));
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_TOKEN));
+  g_clear_error (&error);
+
+  /* A token for a store HQ does not know is refused at once. */
+  ck_assert_ptr_null (
+      hq_store_create_enroll_token (env.store, "S999", 1, G_TIME_SPAN_HOUR, &error));
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_NOT_FOUND));
+  env_close (&env);
+}
+END_TEST
+
+/* /hq/store/enroll/token-expiry */
+START_TEST (test_token_expiry)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *secret = NULL;
+  g_autofree char *key = random_key_b64 ();
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  secret = hq_store_create_enroll_token (env.store, "S002", 1, 1000, &error);
+  ck_assert_ptr_nonnull (secret);
+  g_usleep (20000);
+  ck_assert_ptr_null (hq_store_enroll (env.store, secret, key, &error));
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_TOKEN));
+  g_clear_error (&error);
+
+  /* A key that is not a raw Ed25519 key is refused, and the token stays usable. */
+  g_free (secret);
+  secret = hq_store_create_enroll_token (env.store, "S002", 1, G_TIME_SPAN_HOUR, &error);
+  ck_assert_ptr_null (hq_store_enroll (env.store, secret, "c2hvcnQ=", &error));
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID));
+  g_clear_error (&error);
+  {
+    g_autoptr (HqEnrollment) enrollment = hq_store_enroll (env.store, secret, key, &error);
+
+    ck_assert_ptr_nonnull (enrollment);
+    ck_assert_str_eq (enrollment->till_id, "S002-01");
+  }
+  env_close (&env);
+}
+END_TEST
+
+/* /hq/store/enroll/re-enroll */
+START_TEST (test_re_enroll)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqTill) first = NULL;
+  g_autoptr (HqTill) second = NULL;
+  g_autoptr (HqTill) again = NULL;
+  g_autoptr (TillWireBatch) batch = NULL;
+  g_autoptr (TillWireAck) ack = NULL;
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  first = enroll_till (env.store, "S003", 2);
+  ck_assert_str_eq (first->till_id, "S003-02");
+  ck_assert_str_eq (first->store_id, "S003");
+  ck_assert_str_eq (first->group_id, "G2");
+  ck_assert_uint_eq (first->epoch, 1);
+
+  second = enroll_till (env.store, "S003", 2);
+  ck_assert_str_eq (second->till_id, "S003-02");
+  ck_assert_uint_eq (second->epoch, 2);
+  ck_assert_str_ne (second->journal_key, first->journal_key);
+
+  /* The first enrollment's certificate no longer opens the door. */
+  again = hq_store_find_till_by_certificate (env.store, "S003-02/1", &error);
+  ck_assert_ptr_null (again);
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_FORBIDDEN));
+  g_clear_error (&error);
+  again = hq_store_find_till_by_certificate (env.store, "S003-02/2", &error);
+  ck_assert_ptr_nonnull (again);
+  ck_assert_uint_eq (again->epoch, 2);
+
+  /* A batch of the old epoch is refused. */
+  batch = batch_new (first, 0, g_get_real_time ());
+  g_ptr_array_add (batch->items, sale_item (1, 1, "2026-01-01"));
+  ack = hq_store_apply_batch (env.store, first, batch, g_get_real_time (), &error);
+  ck_assert_ptr_null (ack);
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_FORBIDDEN));
+  ck_assert_int_eq (count_documents (env.store, NULL, NULL), 0);
+
+  g_clear_error (&error);
+  ck_assert (!hq_store_set_till_certificate (env.store, "S009-01", "x", &error));
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_NOT_FOUND));
+  env_close (&env);
+}
+END_TEST
+
+/* --- Push -------------------------------------------------------------------------- */
+
+/* /hq/store/push/ok-duplicate-conflict */
+START_TEST (test_push_ok_duplicate_conflict)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqTill) till = NULL;
+  g_autoptr (TillWireBatch) batch = NULL;
+  g_autoptr (TillWireBatch) replay = NULL;
+  g_autoptr (TillWireBatch) changed = NULL;
+  g_autoptr (TillWireAck) ack = NULL;
+  g_autoptr (HqDbRows) before = NULL;
+  g_autoptr (HqDbRows) after = NULL;
+  g_autoptr (HqDbRows) stored = NULL;
+  g_autofree char *uuid2 = make_uuid (2);
+  TillWireItem    *original2;
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  till = enroll_till (env.store, "S001", 1);
+
+  batch = batch_new (till, 0, g_get_real_time ());
+  for (guint n = 1; n <= 3; n++)
+    g_ptr_array_add (batch->items, sale_item (n, n, "2026-01-01"));
+  batch_set_head (batch);
+  ack = apply (env.store, till, batch);
+  for (guint i = 0; i < 3; i++)
+    ck_assert_int_eq (ack_status (ack, i), TILL_WIRE_ITEM_OK);
+  ck_assert_int_eq (ack->acked_through, 3);
+  ck_assert_ptr_null (ack->countersig);
+  ck_assert_int_eq (count_documents (env.store, "sale", till->till_id), 3);
+  before = hq_store_report_products (env.store, "S001", NULL, NULL, &error);
+  ck_assert_ptr_nonnull (before);
+  g_clear_pointer (&ack, till_wire_ack_free);
+
+  /* The same batch again (the ack was lost): all duplicates, nothing doubled. */
+  replay = batch_new (till, 0, g_get_real_time ());
+  for (guint n = 1; n <= 3; n++)
+    g_ptr_array_add (replay->items, sale_item (n, n, "2026-01-01"));
+  batch_set_head (replay);
+  ack = apply (env.store, till, replay);
+  for (guint i = 0; i < 3; i++)
+    ck_assert_int_eq (ack_status (ack, i), TILL_WIRE_ITEM_DUPLICATE);
+  ck_assert_int_eq (ack->acked_through, 3);
+  ck_assert_int_eq (count_documents (env.store, "sale", NULL), 3);
+  after = hq_store_report_products (env.store, "S001", NULL, NULL, &error);
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (after), hq_db_rows_get_n_rows (before));
+  for (guint r = 0; r < hq_db_rows_get_n_rows (after); r++)
+    {
+      ck_assert_int_eq (hq_db_rows_get_int (after, r, 4), hq_db_rows_get_int (before, r, 4));
+      ck_assert_int_eq (hq_db_rows_get_int (after, r, 5), hq_db_rows_get_int (before, r, 5));
+    }
+  g_clear_pointer (&ack, till_wire_ack_free);
+
+  /* Sale 2 again under its key with another payload: a conflict, never an
+   * overwrite. */
+  original2 = g_ptr_array_index (batch->items, 1);
+  changed = batch_new (till, 1, g_get_real_time ());
+  {
+    Line             line = { "100001", "农夫山泉 饮用天然水 550ml", 9000, 200 };
+    g_autofree char *payload = sale_payload (uuid2, "2026-01-01", &line, 1, 2);
+
+    g_ptr_array_add (changed->items, item_new (2, "sale", uuid2, payload));
+  }
+  ack = apply (env.store, till, changed);
+  ck_assert_int_eq (ack_status (ack, 0), TILL_WIRE_ITEM_CONFLICT);
+  ck_assert_ptr_nonnull (g_array_index (ack->items, TillWireItemResult, 0).reason);
+  ck_assert_int_eq (ack->acked_through, 3);
+  ck_assert_uint_eq (count_incidents (env.store, "conflict"), 1);
+  {
+    HqDbValue param = HQ_DB_V_TEXT (uuid2);
+
+    stored = hq_db_query (hq_store_get_db (env.store),
+                          "SELECT payload_sha256, payload FROM document WHERE ref_uuid = $1",
+                          &param, 1, &error);
+  }
+  ck_assert_ptr_nonnull (stored);
+  ck_assert_str_eq (hq_db_rows_get_text (stored, 0, 0), original2->sha256);
+  ck_assert_str_eq (hq_db_rows_get_text (stored, 0, 1), original2->payload);
+  g_clear_pointer (&after, hq_db_rows_free);
+  after = hq_store_report_products (env.store, "S001", NULL, NULL, &error);
+  for (guint r = 0; r < hq_db_rows_get_n_rows (after); r++)
+    ck_assert_int_eq (hq_db_rows_get_int (after, r, 4), hq_db_rows_get_int (before, r, 4));
+  env_close (&env);
+}
+END_TEST
+
+/* /hq/store/push/rejected */
+START_TEST (test_push_rejected)
+{
+  Env env = { 0 };
+  g_autoptr (HqTill) till = NULL;
+  g_autoptr (TillWireBatch) batch = NULL;
+  g_autoptr (TillWireBatch) resend = NULL;
+  g_autoptr (TillWireAck) ack = NULL;
+  g_autofree char *uuid2 = make_uuid (2);
+  g_autofree char *uuid3 = make_uuid (3);
+  g_autofree char *uuid5 = make_uuid (5);
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  till = enroll_till (env.store, "S001", 1);
+
+  batch = batch_new (till, 0, g_get_real_time ());
+  g_ptr_array_add (batch->items, sale_item (1, 1, "2026-01-01"));
+  {
+    /* Seq 2's payload does not match its hash. */
+    TillWireItem *good = sale_item (2, 2, "2026-01-01");
+
+    g_ptr_array_add (batch->items,
+                     till_wire_item_new (2, "sale", uuid2, "{\"sale\":{}}", good->sha256));
+    till_wire_item_free (good);
+  }
+  g_ptr_array_add (batch->items, item_new (3, "stocktake", uuid3, "{\"stocktake\":{}}"));
+  g_ptr_array_add (batch->items, sale_item (4, 4, "2026-01-01"));
+  g_ptr_array_add (batch->items, item_new (5, "sale", uuid5, "this is not JSON"));
+  batch_set_head (batch);
+  ack = apply (env.store, till, batch);
+  ck_assert_int_eq (ack_status (ack, 0), TILL_WIRE_ITEM_OK);
+  ck_assert_int_eq (ack_status (ack, 1), TILL_WIRE_ITEM_REJECTED);
+  ck_assert_int_eq (ack_status (ack, 2), TILL_WIRE_ITEM_REJECTED);
+  ck_assert_int_eq (ack_status (ack, 3), TILL_WIRE_ITEM_OK);
+  ck_assert_int_eq (ack_status (ack, 4), TILL_WIRE_ITEM_REJECTED);
+  ck_assert_ptr_nonnull (strstr (g_array_index (ack->items, TillWireItemResult, 2).reason, "kind"));
+  /* Seq 2 blocks the mark; seq 4 is stored all the same. */
+  ck_assert_int_eq (ack->acked_through, 1);
+  ck_assert_int_eq (till_acked_through (env.store, till->till_id), 1);
+  ck_assert_int_eq (count_documents (env.store, NULL, till->till_id), 2);
+  ck_assert_uint_eq (count_incidents (env.store, "rejected"), 3);
+  g_clear_pointer (&ack, till_wire_ack_free);
+
+  /* The till resends from 2 with the items mended: the mark runs to the end. */
+  resend = batch_new (till, 1, g_get_real_time ());
+  g_ptr_array_add (resend->items, sale_item (2, 2, "2026-01-01"));
+  g_ptr_array_add (resend->items, sale_item (3, 3, "2026-01-01"));
+  g_ptr_array_add (resend->items, sale_item (4, 4, "2026-01-01"));
+  g_ptr_array_add (resend->items, sale_item (5, 5, "2026-01-01"));
+  batch_set_head (resend);
+  ack = apply (env.store, till, resend);
+  ck_assert_int_eq (ack_status (ack, 0), TILL_WIRE_ITEM_OK);
+  ck_assert_int_eq (ack_status (ack, 1), TILL_WIRE_ITEM_OK);
+  ck_assert_int_eq (ack_status (ack, 2), TILL_WIRE_ITEM_DUPLICATE);
+  ck_assert_int_eq (ack_status (ack, 3), TILL_WIRE_ITEM_OK);
+  ck_assert_int_eq (ack->acked_through, 5);
+  ck_assert_int_eq (count_documents (env.store, "sale", till->till_id), 5);
+  env_close (&env);
+}
+END_TEST
+
+/* /hq/store/push/gap */
+START_TEST (test_push_gap)
+{
+  Env env = { 0 };
+  g_autoptr (HqTill) till = NULL;
+  g_autoptr (TillWireBatch) first = NULL;
+  g_autoptr (TillWireBatch) second = NULL;
+  g_autoptr (TillWireAck) ack = NULL;
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  till = enroll_till (env.store, "S002", 4);
+
+  first = batch_new (till, 0, g_get_real_time ());
+  for (guint n = 1; n <= 3; n++)
+    g_ptr_array_add (first->items, sale_item (n, n, "2026-01-02"));
+  batch_set_head (first);
+  second = batch_new (till, 0, g_get_real_time ());
+  for (guint n = 4; n <= 7; n++)
+    g_ptr_array_add (second->items, sale_item (n, n, "2026-01-02"));
+  batch_set_head (second);
+
+  /* The second batch overtakes the first: stored, but not acknowledged. */
+  ack = apply (env.store, till, second);
+  for (guint i = 0; i < 4; i++)
+    ck_assert_int_eq (ack_status (ack, i), TILL_WIRE_ITEM_OK);
+  ck_assert_int_eq (ack->acked_through, 0);
+  ck_assert_int_eq (count_documents (env.store, "sale", till->till_id), 4);
+  g_clear_pointer (&ack, till_wire_ack_free);
+
+  ack = apply (env.store, till, first);
+  ck_assert_int_eq (ack->acked_through, 7);
+  ck_assert_int_eq (till_acked_through (env.store, till->till_id), 7);
+  ck_assert_int_eq (count_documents (env.store, "sale", till->till_id), 7);
+  g_clear_pointer (&ack, till_wire_ack_free);
+
+  /* The till resends the second batch (it never saw its ack mark move):
+   * duplicates, and the mark stays. */
+  ack = apply (env.store, till, second);
+  for (guint i = 0; i < 4; i++)
+    ck_assert_int_eq (ack_status (ack, i), TILL_WIRE_ITEM_DUPLICATE);
+  ck_assert_int_eq (ack->acked_through, 7);
+  env_close (&env);
+}
+END_TEST
+
+typedef struct
+{
+  gint64 quantity;
+  gint64 amount;
+} Sum;
+
+/* /hq/store/rollup/sums */
+START_TEST (test_rollup_sums)
+{
+  static const char *const skus[] = { "100001", "100002", "100004", "100020" };
+  static const char *const names[] = { "农夫山泉 饮用天然水 550ml", "可口可乐 500ml",
+                                       "伊利 纯牛奶 250ml", "香蕉" };
+  static const char *const days[] = { "2026-01-01", "2026-01-02" };
+  Env                      env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqTill) till = NULL;
+  g_autoptr (HqTill) other = NULL;
+  g_autoptr (TillWireBatch) batch = NULL;
+  g_autoptr (TillWireBatch) returns = NULL;
+  g_autoptr (TillWireBatch) other_batch = NULL;
+  g_autoptr (TillWireAck) ack = NULL;
+  g_autoptr (HqDbRows) products = NULL;
+  g_autoptr (HqDbRows) day_rows = NULL;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  Sum    expected[G_N_ELEMENTS (days)][G_N_ELEMENTS (skus)] = { { { 0 } } };
+  gint64 day_total[G_N_ELEMENTS (days)] = { 0 };
+  guint  receipts[G_N_ELEMENTS (days)] = { 0 };
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  till = enroll_till (env.store, "S001", 1);
+  other = enroll_till (env.store, "S002", 1);
+
+  /* 40 sales of 1–3 random lines over two days. */
+  batch = batch_new (till, 0, g_get_real_time ());
+  for (guint n = 1; n <= 40; n++)
+    {
+      guint            d = g_rand_int_range (rand, 0, G_N_ELEMENTS (days));
+      guint            n_lines = g_rand_int_range (rand, 1, 4);
+      Line             lines[3];
+      g_autofree char *uuid = make_uuid (100 + n);
+      g_autofree char *payload = NULL;
+
+      for (guint l = 0; l < n_lines; l++)
+        {
+          guint s = g_rand_int_range (rand, 0, G_N_ELEMENTS (skus));
+
+          lines[l] = (Line){ skus[s], names[s], g_rand_int_range (rand, 1, 5000),
+                             g_rand_int_range (rand, 100, 2000) };
+          expected[d][s].quantity += lines[l].quantity;
+          expected[d][s].amount += line_amount (&lines[l]);
+          day_total[d] += line_amount (&lines[l]);
+        }
+      receipts[d]++;
+      payload = sale_payload (uuid, days[d], lines, n_lines, n);
+      g_ptr_array_add (batch->items, item_new (n, "sale", uuid, payload));
+    }
+  batch_set_head (batch);
+  ack = apply (env.store, till, batch);
+  ck_assert_int_eq (ack->acked_through, 40);
+  g_clear_pointer (&ack, till_wire_ack_free);
+  /* A replay changes no sum. */
+  ack = apply (env.store, till, batch);
+  ck_assert_int_eq (ack->acked_through, 40);
+  g_clear_pointer (&ack, till_wire_ack_free);
+
+  /* A return of 2 × sku 100002 on day 2, and a sale note, which is no sale. */
+  returns = batch_new (till, 40, g_get_real_time ());
+  {
+    Line             line = { skus[1], names[1], 2000, 300 };
+    g_autofree char *uuid = make_uuid (900);
+    g_autofree char *sale_uuid = make_uuid (101);
+    g_autofree char *payload = return_payload (uuid, sale_uuid, days[1], &line, 1);
+    g_autofree char *note = note_payload (sale_uuid, "顾客要求开发票");
+
+    g_ptr_array_add (returns->items, item_new (41, "return", uuid, payload));
+    g_ptr_array_add (returns->items, item_new (42, "sale-note", sale_uuid, note));
+    expected[1][1].quantity -= 2000;
+    expected[1][1].amount -= 600;
+    day_total[1] -= 600;
+  }
+  batch_set_head (returns);
+  ack = apply (env.store, till, returns);
+  ck_assert_int_eq (ack_status (ack, 0), TILL_WIRE_ITEM_OK);
+  ck_assert_int_eq (ack_status (ack, 1), TILL_WIRE_ITEM_OK);
+  ck_assert_int_eq (ack->acked_through, 42);
+  g_clear_pointer (&ack, till_wire_ack_free);
+
+  /* Another store's sale stays in its own store. */
+  other_batch = batch_new (other, 0, g_get_real_time ());
+  g_ptr_array_add (other_batch->items, sale_item (1, 500, days[0]));
+  ack = apply (env.store, other, other_batch);
+  ck_assert_int_eq (ack->acked_through, 1);
+
+  products = hq_store_report_products (env.store, "S001", NULL, NULL, &error);
+  ck_assert_ptr_nonnull (products);
+  for (guint d = 0; d < G_N_ELEMENTS (days); d++)
+    for (guint s = 0; s < G_N_ELEMENTS (skus); s++)
+      {
+        gboolean found = FALSE;
+
+        for (guint r = 0; r < hq_db_rows_get_n_rows (products); r++)
+          {
+            if (strcmp (hq_db_rows_get_text (products, r, 1), days[d]) != 0 ||
+                strcmp (hq_db_rows_get_text (products, r, 2), skus[s]) != 0)
+              continue;
+            found = TRUE;
+            ck_assert_str_eq (hq_db_rows_get_text (products, r, 0), "S001");
+            ck_assert_str_eq (hq_db_rows_get_text (products, r, 3), names[s]);
+            ck_assert_int_eq (hq_db_rows_get_int (products, r, 4), expected[d][s].quantity);
+            ck_assert_int_eq (hq_db_rows_get_int (products, r, 5), expected[d][s].amount);
+          }
+        if (expected[d][s].quantity != 0 || expected[d][s].amount != 0)
+          ck_assert_msg (found, "no row for %s on %s", skus[s], days[d]);
+      }
+
+  day_rows = hq_store_report_days (env.store, "S001", NULL, NULL, &error);
+  ck_assert_ptr_nonnull (day_rows);
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (day_rows), 2);
+  for (guint d = 0; d < G_N_ELEMENTS (days); d++)
+    {
+      ck_assert_str_eq (hq_db_rows_get_text (day_rows, d, 1), days[d]);
+      ck_assert_int_eq (hq_db_rows_get_int (day_rows, d, 2), receipts[d]);
+      ck_assert_int_eq (hq_db_rows_get_int (day_rows, d, 3), d == 1 ? 1 : 0);
+      ck_assert_int_eq (hq_db_rows_get_int (day_rows, d, 4), day_total[d]);
+    }
+  g_clear_pointer (&day_rows, hq_db_rows_free);
+
+  /* Filters: one day across all stores. */
+  day_rows = hq_store_report_days (env.store, NULL, days[0], days[0], &error);
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (day_rows), 2);
+  ck_assert_str_eq (hq_db_rows_get_text (day_rows, 0, 0), "S001");
+  ck_assert_str_eq (hq_db_rows_get_text (day_rows, 1, 0), "S002");
+  ck_assert_int_eq (hq_db_rows_get_int (day_rows, 1, 2), 1);
+  env_close (&env);
+}
+END_TEST
+
+/* /hq/store/push/clock-skew-late-arrival */
+START_TEST (test_clock_skew_late_arrival)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqTill) till = NULL;
+  g_autoptr (TillWireBatch) batch = NULL;
+  g_autoptr (TillWireBatch) later = NULL;
+  g_autoptr (TillWireAck) ack = NULL;
+  g_autoptr (HqDbRows) tills = NULL;
+  g_autoptr (HqDbRows) late = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (GDateTime) yesterday = g_date_time_add_days (now, -1);
+  g_autofree char *today_text = g_date_time_format (now, "%Y-%m-%d");
+  g_autofree char *yesterday_text = g_date_time_format (yesterday, "%Y-%m-%d");
+  gint64           received_us = g_get_real_time ();
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  till = enroll_till (env.store, "S001", 1);
+
+  /* The till's clock is 10 minutes slow. */
+  batch = batch_new (till, 0, received_us - 10 * G_TIME_SPAN_MINUTE);
+  g_ptr_array_add (batch->items, sale_item (1, 1, yesterday_text));
+  g_ptr_array_add (batch->items, sale_item (2, 2, today_text));
+  batch_set_head (batch);
+  ack = hq_store_apply_batch (env.store, till, batch, received_us, &error);
+  ck_assert_ptr_nonnull (ack);
+  ck_assert_int_eq (ack->server_us, received_us);
+  ck_assert_uint_eq (count_incidents (env.store, "clock-skew"), 1);
+  tills = hq_store_list_tills (env.store, &error);
+  ck_assert_int_eq (hq_db_rows_get_int (tills, 0, 4), received_us);
+  ck_assert_int_eq (hq_db_rows_get_int (tills, 0, 5), -10 * G_TIME_SPAN_MINUTE);
+  g_clear_pointer (&ack, till_wire_ack_free);
+
+  /* Still off at the next push: no second incident. */
+  later = batch_new (till, 2, received_us + G_TIME_SPAN_MINUTE - 10 * G_TIME_SPAN_MINUTE);
+  g_ptr_array_add (later->items, sale_item (3, 3, today_text));
+  batch_set_head (later);
+  ack = hq_store_apply_batch (env.store, till, later, received_us + G_TIME_SPAN_MINUTE, &error);
+  ck_assert_ptr_nonnull (ack);
+  ck_assert_uint_eq (count_incidents (env.store, "clock-skew"), 1);
+
+  late = hq_db_query (hq_store_get_db (env.store),
+                      "SELECT seq, late_arrival FROM document ORDER BY seq", NULL, 0, &error);
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (late), 3);
+  ck_assert_int_eq (hq_db_rows_get_int (late, 0, 1), 1);
+  ck_assert_int_eq (hq_db_rows_get_int (late, 1, 1), 0);
+  ck_assert_int_eq (hq_db_rows_get_int (late, 2, 1), 0);
+  env_close (&env);
+}
+END_TEST
+
+/* /hq/store/push/head-regression */
+START_TEST (test_head_regression)
+{
+  Env env = { 0 };
+  g_autoptr (HqTill) till = NULL;
+  g_autoptr (TillWireBatch) batch = NULL;
+  g_autoptr (TillWireBatch) older = NULL;
+  g_autoptr (TillWireAck) ack = NULL;
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  till = enroll_till (env.store, "S001", 1);
+
+  batch = batch_new (till, 0, g_get_real_time ());
+  g_ptr_array_add (batch->items, sale_item (1, 1, "2026-01-01"));
+  batch->head_seq = 50;
+  ack = apply (env.store, till, batch);
+  ck_assert_uint_eq (count_incidents (env.store, "head-regression"), 0);
+  g_clear_pointer (&ack, till_wire_ack_free);
+
+  /* A replay of that batch is no regression. */
+  ack = apply (env.store, till, batch);
+  ck_assert_uint_eq (count_incidents (env.store, "head-regression"), 0);
+  g_clear_pointer (&ack, till_wire_ack_free);
+
+  older = batch_new (till, 1, g_get_real_time ());
+  g_ptr_array_add (older->items, sale_item (2, 2, "2026-01-01"));
+  older->head_seq = 20;
+  ack = apply (env.store, till, older);
+  ck_assert_int_eq (ack->acked_through, 2);
+  ck_assert_uint_eq (count_incidents (env.store, "head-regression"), 1);
+  env_close (&env);
+}
+END_TEST
+
+/* --- Master data --------------------------------------------------------------------- */
+
+static JsonObject *
+object_from_json (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) node = json_from_string (text, &error);
+
+  ck_assert_msg (node != NULL, "%s", error ? error->message : "");
+  return json_object_ref (json_node_get_object (node));
+}
+
+static void
+put_item (HqStore *store, const char *sku, const char *name, gint64 price)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = g_strdup_printf (
+      "{\"sku\":\"%s\",\"name\":\"%s\",\"unit\":\"瓶\",\"price\":%" PRId64 "}", sku, name, price);
+  g_autoptr (JsonObject) data = object_from_json (text);
+
+  ck_assert_msg (hq_store_put_row (store, "items", sku, "all", data, &error), "%s",
+                 error ? error->message : "");
+}
+
+static void
+put_price (HqStore *store, const char *sku, gint64 price, gint64 from_us, const char *scope)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = g_strdup_printf ("{\"sku\":\"%s\",\"price\":%" PRId64
+                                           ",\"member_price\":0,\"effective_from_us\":%" PRId64 "}",
+                                           sku, price, from_us);
+  g_autofree char *id = g_strdup_printf ("%s@%" PRId64, sku, from_us);
+  g_autoptr (JsonObject) data = object_from_json (text);
+
+  ck_assert_msg (hq_store_put_row (store, "prices", id, scope, data, &error), "%s",
+                 error ? error->message : "");
+}
+
+static TillWirePage *
+changes (HqStore *store, const HqTill *till, const char *channel, gint64 since, guint limit)
+{
+  g_autoptr (GError) error = NULL;
+  TillWirePage *page = hq_store_get_changes (store, till, channel, since, limit, &error);
+
+  ck_assert_msg (page != NULL, "changes: %s", error ? error->message : "");
+  return page;
+}
+
+/* /hq/store/changes/paging */
+START_TEST (test_changes_paging)
+{
+  Env env = { 0 };
+  g_autoptr (HqTill) till = NULL;
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gint64 cursor = 0;
+  gint64 last_version = 0;
+  guint  n_pages = 0;
+  gint64 total = -2;
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  till = enroll_till (env.store, "S001", 1);
+  for (guint n = 1; n <= 7; n++)
+    {
+      g_autofree char *sku = g_strdup_printf ("1000%02u", n);
+
+      put_item (env.store, sku, "商品", 100 * n);
+    }
+  /* The same data again is no new version; a change is. */
+  put_item (env.store, "100001", "商品", 100);
+  put_item (env.store, "100002", "商品 新名", 200);
+
+  for (;;)
+    {
+      g_autoptr (TillWirePage) page = changes (env.store, till, "items", cursor, 3);
+
+      n_pages++;
+      ck_assert_uint_le (page->rows->len + page->tombstones->len, 3);
+      for (guint i = 0; i < page->rows->len; i++)
+        {
+          TillWireRow *row = g_ptr_array_index (page->rows, i);
+
+          ck_assert_int_gt (row->version, last_version);
+          last_version = row->version;
+          ck_assert_str_eq (row->scope, "all");
+          ck_assert_str_eq (json_object_get_string_member (json_node_get_object (row->data), "sku"),
+                            row->id);
+          ck_assert (!g_hash_table_contains (seen, row->id));
+          g_hash_table_add (seen, g_strdup (row->id));
+        }
+      ck_assert_int_eq (page->next_cursor, last_version);
+      cursor = page->next_cursor;
+      if (!page->has_more)
+        {
+          total = page->total;
+          break;
+        }
+      ck_assert_int_eq (page->total, -1);
+      ck_assert_uint_eq (page->rows->len, 3);
+    }
+  ck_assert_uint_eq (n_pages, 3);
+  ck_assert_uint_eq (g_hash_table_size (seen), 7);
+  ck_assert_int_eq (total, 7);
+  ck_assert_int_eq (last_version, 8);
+
+  /* Nothing new: an empty page that keeps the cursor. */
+  {
+    g_autoptr (TillWirePage) page = changes (env.store, till, "items", cursor, 3);
+
+    ck_assert_uint_eq (page->rows->len, 0);
+    ck_assert_int_eq (page->next_cursor, cursor);
+    ck_assert (!page->has_more);
+    ck_assert_int_eq (page->total, 7);
+  }
+  {
+    g_autoptr (GError) error = NULL;
+
+    ck_assert_ptr_null (hq_store_get_changes (env.store, till, "stock", 0, 10, &error));
+    ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_NOT_FOUND));
+  }
+  env_close (&env);
+}
+END_TEST
+
+static gboolean
+page_has (TillWirePage *page, const char *id, const char *scope)
+{
+  for (guint i = 0; i < page->rows->len; i++)
+    {
+      TillWireRow *row = g_ptr_array_index (page->rows, i);
+
+      if (strcmp (row->id, id) == 0 && strcmp (row->scope, scope) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* /hq/store/changes/scope */
+START_TEST (test_changes_scope)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqTill) s1 = NULL;
+  g_autoptr (HqTill) s2 = NULL;
+  g_autoptr (HqTill) s3 = NULL;
+  g_autoptr (TillWirePage) p1 = NULL;
+  g_autoptr (TillWirePage) p2 = NULL;
+  g_autoptr (TillWirePage) p3 = NULL;
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  s1 = enroll_till (env.store, "S001", 1);
+  s2 = enroll_till (env.store, "S002", 1);
+  s3 = enroll_till (env.store, "S003", 1);
+  put_price (env.store, "100002", 300, 0, "all");
+  put_price (env.store, "100002", 280, 0, "store:S001");
+  put_price (env.store, "100002", 290, 0, "group:G2");
+
+  p1 = changes (env.store, s1, "prices", 0, 100);
+  ck_assert_uint_eq (p1->rows->len, 2);
+  ck_assert (page_has (p1, "100002@0", "all"));
+  ck_assert (page_has (p1, "100002@0", "store:S001"));
+  ck_assert_int_eq (p1->total, 2);
+
+  p2 = changes (env.store, s2, "prices", 0, 100);
+  ck_assert_uint_eq (p2->rows->len, 1);
+  ck_assert (page_has (p2, "100002@0", "all"));
+  ck_assert_int_eq (p2->total, 1);
+
+  p3 = changes (env.store, s3, "prices", 0, 100);
+  ck_assert_uint_eq (p3->rows->len, 2);
+  ck_assert (page_has (p3, "100002@0", "group:G2"));
+  ck_assert (!page_has (p3, "100002@0", "store:S001"));
+
+  /* Scopes must name something HQ knows. */
+  {
+    g_autoptr (JsonObject) data =
+        object_from_json ("{\"sku\":\"100002\",\"price\":1,\"effective_from_us\":0}");
+
+    ck_assert (!hq_store_put_row (env.store, "prices", "100002@0", "store:S404", data, &error));
+    ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID));
+    g_clear_error (&error);
+    ck_assert (!hq_store_put_row (env.store, "prices", "100002@0", "everywhere", data, &error));
+    ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID));
+    g_clear_error (&error);
+    /* An id that is not sku@effective_from_us. */
+    ck_assert (!hq_store_put_row (env.store, "prices", "100002", "all", data, &error));
+    ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID));
+  }
+  env_close (&env);
+}
+END_TEST
+
+/* /hq/store/changes/tombstones-purge */
+START_TEST (test_tombstones_purge)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqTill) till = NULL;
+  g_autoptr (TillWirePage) all = NULL;
+  g_autoptr (TillWirePage) after = NULL;
+  g_autoptr (TillWirePage) reload = NULL;
+  g_autoptr (TillWirePage) gone = NULL;
+  gint64 cursor;
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  till = enroll_till (env.store, "S001", 1);
+  put_item (env.store, "100001", "农夫山泉 饮用天然水 550ml", 200);
+  put_item (env.store, "100002", "可口可乐 500ml", 300);
+  put_item (env.store, "100003", "康师傅 红烧牛肉面 桶装", 450);
+  all = changes (env.store, till, "items", 0, 100);
+  cursor = all->next_cursor;
+  ck_assert_int_eq (all->total, 3);
+
+  ck_assert (hq_store_delete_row (env.store, "items", "100002", "all", &error));
+  /* Deleting it again changes nothing. */
+  ck_assert (hq_store_delete_row (env.store, "items", "100002", "all", &error));
+  ck_assert (!hq_store_delete_row (env.store, "items", "100999", "all", &error));
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_NOT_FOUND));
+  g_clear_error (&error);
+
+  after = changes (env.store, till, "items", cursor, 100);
+  ck_assert_uint_eq (after->rows->len, 0);
+  ck_assert_uint_eq (after->tombstones->len, 1);
+  {
+    TillWireRow *tombstone = g_ptr_array_index (after->tombstones, 0);
+
+    ck_assert_str_eq (tombstone->id, "100002");
+    ck_assert_ptr_null (tombstone->data);
+    ck_assert_int_gt (tombstone->version, cursor);
+    ck_assert_int_eq (after->next_cursor, tombstone->version);
+  }
+  ck_assert_int_eq (after->total, 2);
+
+  /* Purge: a till that had not seen the deletion must reload. */
+  ck_assert_int_eq (
+      hq_store_purge_tombstones (env.store, g_get_real_time () - G_TIME_SPAN_DAY, &error), 0);
+  ck_assert_int_eq (hq_store_purge_tombstones (env.store, g_get_real_time () + 1, &error), 1);
+  gone = hq_store_get_changes (env.store, till, "items", cursor, 100, &error);
+  ck_assert_ptr_null (gone);
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_GONE));
+  g_clear_error (&error);
+
+  /* From 0 (the reload), or from where the deletion was seen, all is well. */
+  reload = changes (env.store, till, "items", 0, 100);
+  ck_assert_uint_eq (reload->rows->len, 2);
+  ck_assert_uint_eq (reload->tombstones->len, 0);
+  ck_assert_int_eq (reload->total, 2);
+  /* The reload's last cursor is not older than the purge: the next pull
+   * from it is answered, not sent back to reload again. */
+  {
+    g_autoptr (TillWirePage) next =
+        hq_store_get_changes (env.store, till, "items", reload->next_cursor, 100, &error);
+
+    ck_assert_msg (next != NULL, "%s", error != NULL ? error->message : "");
+    ck_assert_uint_eq (next->rows->len, 0);
+  }
+  {
+    g_autoptr (TillWirePage) current = changes (env.store, till, "items", after->next_cursor, 100);
+
+    ck_assert_uint_eq (current->rows->len, 0);
+  }
+  /* Other channels keep their cursors. */
+  {
+    g_autoptr (TillWirePage) prices = changes (env.store, till, "prices", 1, 100);
+
+    ck_assert_uint_eq (prices->rows->len, 0);
+  }
+  env_close (&env);
+}
+END_TEST
+
+static void
+assert_pin_verifier (JsonObject *user, const char *pin)
+{
+  const char        *salt_b64 = json_object_get_string_member (user, "pin_salt");
+  const char        *hash_b64 = json_object_get_string_member (user, "pin_hash");
+  gsize              salt_len = 0, hash_len = 0;
+  g_autofree guchar *salt = g_base64_decode (salt_b64, &salt_len);
+  g_autofree guchar *hash = g_base64_decode (hash_b64, &hash_len);
+  guint8             computed[32];
+
+  ck_assert_str_eq (json_object_get_string_member (user, "kdf"), "scrypt:16384:8:1");
+  ck_assert (!json_object_has_member (user, "pin"));
+  ck_assert_uint_eq (salt_len, 16);
+  ck_assert_uint_eq (hash_len, 32);
+  ck_assert_int_eq (EVP_PBE_scrypt (pin, strlen (pin), salt, salt_len, 16384, 8, 1,
+                                    64 * 1024 * 1024, computed, sizeof computed),
+                    1);
+  ck_assert_mem_eq (computed, hash, 32);
+}
+
+/* /hq/store/master/users-pin */
+START_TEST (test_users_pin)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqTill) till = NULL;
+  g_autoptr (TillWirePage) page = NULL;
+  g_autoptr (JsonObject) user = object_from_json ("{\"code\":\"1001\",\"name\":\"王小丽\",\"role\":"
+                                                  "\"cashier\",\"active\":true,\"pin\":\"1234\"}");
+  g_autoptr (JsonObject) bad = object_from_json (
+      "{\"code\":\"1002\",\"name\":\"张三\",\"role\":\"cashier\",\"pin\":\"12a4\"}");
+  g_autoptr (JsonObject) bad_role = object_from_json (
+      "{\"code\":\"1003\",\"name\":\"李四\",\"role\":\"owner\",\"pin\":\"1234\"}");
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  till = enroll_till (env.store, "S001", 1);
+  ck_assert (hq_store_put_row (env.store, "users", "1001", "all", user, &error));
+  /* The caller's object is left as it was. */
+  ck_assert (json_object_has_member (user, "pin"));
+  ck_assert (!hq_store_put_row (env.store, "users", "1002", "all", bad, &error));
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID));
+  g_clear_error (&error);
+  ck_assert (!hq_store_put_row (env.store, "users", "1003", "all", bad_role, &error));
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID));
+  g_clear_error (&error);
+
+  page = changes (env.store, till, "users", 0, 100);
+  ck_assert_uint_eq (page->rows->len, 1);
+  assert_pin_verifier (
+      json_node_get_object (((TillWireRow *) g_ptr_array_index (page->rows, 0))->data), "1234");
+  env_close (&env);
+}
+END_TEST
+
+/* /hq/store/import/demo */
+START_TEST (test_import_demo)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = till_test_source_path ("data/hq-demo.json");
+  g_autoptr (HqTill) till = NULL;
+  g_autoptr (HqTill) other = NULL;
+  g_autoptr (TillWirePage) items = NULL;
+  g_autoptr (TillWirePage) prices = NULL;
+  g_autoptr (TillWirePage) other_prices = NULL;
+  g_autoptr (TillWirePage) users = NULL;
+  g_autoptr (TillWirePage) categories = NULL;
+  g_autoptr (TillWirePage) promotions = NULL;
+  g_autoptr (TillWirePage) members = NULL;
+  g_autoptr (TillWirePage) settings = NULL;
+  gboolean future = FALSE;
+  gboolean coke = FALSE;
+  guint    n_rows = 0;
+
+  env_open (&env, _i);
+  ck_assert_msg (hq_store_import_file (env.store, path, &n_rows, &error), "%s",
+                 error ? error->message : "");
+  ck_assert_uint_gt (n_rows, 40);
+  till = enroll_till (env.store, "S001", 1);
+  other = enroll_till (env.store, "S003", 1);
+
+  items = changes (env.store, till, "items", 0, 1000);
+  ck_assert_uint_ge (items->rows->len, 30);
+  for (guint i = 0; i < items->rows->len; i++)
+    {
+      TillWireRow *row = g_ptr_array_index (items->rows, i);
+      JsonObject  *item = json_node_get_object (row->data);
+
+      if (strcmp (row->id, "100002") == 0)
+        {
+          JsonArray *barcodes = json_object_get_array_member (item, "barcodes");
+
+          coke = TRUE;
+          ck_assert_str_eq (json_object_get_string_member (item, "name"), "可口可乐 500ml");
+          ck_assert_uint_eq (json_array_get_length (barcodes), 1);
+          ck_assert_str_eq (json_array_get_string_element (barcodes, 0), "6911122100001");
+        }
+    }
+  ck_assert (coke);
+
+  prices = changes (env.store, till, "prices", 0, 1000);
+  other_prices = changes (env.store, other, "prices", 0, 1000);
+  ck_assert_uint_gt (prices->rows->len, 0);
+  /* A price change shipped ahead: one sku with a second, later price. */
+  for (guint i = 0; i < prices->rows->len; i++)
+    for (guint j = 0; j < prices->rows->len; j++)
+      {
+        TillWireRow *a = g_ptr_array_index (prices->rows, i);
+        TillWireRow *b = g_ptr_array_index (prices->rows, j);
+        JsonObject  *a_data = json_node_get_object (a->data);
+        JsonObject  *b_data = json_node_get_object (b->data);
+
+        if (strcmp (json_object_get_string_member (a_data, "sku"),
+                    json_object_get_string_member (b_data, "sku")) == 0 &&
+            json_object_get_int_member (a_data, "effective_from_us") >
+                json_object_get_int_member (b_data, "effective_from_us"))
+          future = TRUE;
+      }
+  ck_assert (future);
+  /* S001 has a store price that S003 (another group) does not see. */
+  ck_assert (prices->rows->len != other_prices->rows->len);
+
+  users = changes (env.store, till, "users", 0, 100);
+  ck_assert_uint_eq (users->rows->len, 2);
+  for (guint i = 0; i < users->rows->len; i++)
+    {
+      TillWireRow *row = g_ptr_array_index (users->rows, i);
+
+      assert_pin_verifier (json_node_get_object (row->data),
+                           strcmp (row->id, "1001") == 0 ? "1234" : "9999");
+    }
+  categories = changes (env.store, till, "categories", 0, 100);
+  ck_assert_uint_gt (categories->rows->len, 5);
+  promotions = changes (env.store, till, "promotions", 0, 100);
+  ck_assert_uint_eq (promotions->rows->len, 2);
+  members = changes (env.store, till, "members", 0, 100);
+  ck_assert_uint_eq (members->rows->len, 2);
+  settings = changes (env.store, till, "settings", 0, 100);
+  ck_assert_uint_gt (settings->rows->len, 0);
+
+  /* Importing the same file again makes no new versions, bar the users
+   * (a PIN in clear gets a new salt each time). */
+  {
+    g_autoptr (TillWirePage) again = NULL;
+
+    ck_assert (hq_store_import_file (env.store, path, NULL, &error));
+    again = changes (env.store, till, "items", items->next_cursor, 1000);
+    ck_assert_uint_eq (again->rows->len, 0);
+  }
+  env_close (&env);
+}
+END_TEST
+
+/* /hq/store/import/bad-row */
+START_TEST (test_import_bad_row)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (HqDbRows) groups = NULL;
+  g_autoptr (HqDbRows) rows = NULL;
+  const char *text = "{\"groups\":[{\"id\":\"G9\",\"name\":\"华北区\"}],"
+                     "\"stores\":[{\"id\":\"S901\",\"name\":\"北京店\",\"group\":\"G9\"}],"
+                     "\"items\":[{\"sku\":\"1\",\"name\":\"甲\",\"price\":100},"
+                     "{\"sku\":\"2\",\"name\":\"乙\",\"price\":200},"
+                     "{\"sku\":\"3\",\"name\":\"丙\"}]}";
+
+  env_open (&env, _i);
+  path = g_build_filename (env.dir, "bad.json", NULL);
+  ck_assert (g_file_set_contents (path, text, -1, NULL));
+  ck_assert (!hq_store_import_file (env.store, path, NULL, &error));
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID));
+  ck_assert_msg (strstr (error->message, "items[2]") != NULL, "%s", error->message);
+  ck_assert_msg (strstr (error->message, "price") != NULL, "%s", error->message);
+  g_clear_error (&error);
+
+  /* All or nothing: not even the group went in. */
+  groups =
+      hq_db_query (hq_store_get_db (env.store), "SELECT count(*) FROM hq_group", NULL, 0, &error);
+  ck_assert_int_eq (hq_db_rows_get_int (groups, 0, 0), 0);
+  rows =
+      hq_db_query (hq_store_get_db (env.store), "SELECT count(*) FROM master_row", NULL, 0, &error);
+  ck_assert_int_eq (hq_db_rows_get_int (rows, 0, 0), 0);
+
+  /* An unknown section is named too. */
+  ck_assert (g_file_set_contents (path, "{\"itemz\":[]}", -1, NULL));
+  ck_assert (!hq_store_import_file (env.store, path, NULL, &error));
+  ck_assert_msg (strstr (error->message, "itemz") != NULL, "%s", error->message);
+  env_close (&env);
+}
+END_TEST
+
+static void
+add_test (Suite *suite, const char *name, const TTest *test)
+{
+  TCase *tcase = tcase_create (name);
+
+  tcase_set_timeout (tcase, 120);
+  tcase_add_loop_test (tcase, test, 0, N_BACKENDS);
+  suite_add_tcase (suite, tcase);
+}
+
+static Suite *
+hq_store_suite (void)
+{
+  Suite *suite = suite_create ("/hq/store");
+
+  add_test (suite, "/hq/store/enroll/token-single-use", test_token_single_use);
+  add_test (suite, "/hq/store/enroll/token-expiry", test_token_expiry);
+  add_test (suite, "/hq/store/enroll/re-enroll", test_re_enroll);
+  add_test (suite, "/hq/store/push/ok-duplicate-conflict", test_push_ok_duplicate_conflict);
+  add_test (suite, "/hq/store/push/rejected", test_push_rejected);
+  add_test (suite, "/hq/store/push/gap", test_push_gap);
+  add_test (suite, "/hq/store/push/clock-skew-late-arrival", test_clock_skew_late_arrival);
+  add_test (suite, "/hq/store/push/head-regression", test_head_regression);
+  add_test (suite, "/hq/store/rollup/sums", test_rollup_sums);
+  add_test (suite, "/hq/store/changes/paging", test_changes_paging);
+  add_test (suite, "/hq/store/changes/scope", test_changes_scope);
+  add_test (suite, "/hq/store/changes/tombstones-purge", test_tombstones_purge);
+  add_test (suite, "/hq/store/master/users-pin", test_users_pin);
+  add_test (suite, "/hq/store/import/demo", test_import_demo);
+  add_test (suite, "/hq/store/import/bad-row", test_import_bad_row);
+  return suite;
+}
+
+int
+main (void)
+{
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  pg_server = till_pg_server_start (&error);
+  if (pg_server == NULL)
+    {
+      g_printerr ("Cannot start the test PostgreSQL server: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+  status = till_test_run_suite (hq_store_suite ());
+  till_pg_server_stop (pg_server);
+  return status;
+}

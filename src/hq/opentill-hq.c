@@ -765,8 +765,7 @@ run_enroll (int argc, char **argv)
 
   /* The hint names what the server certificate names: without --name that is
    * localhost only (HQ tried out on one machine). */
-  url = g_strdup_printf ("https://%s:%u",
-                         settings.names != NULL ? settings.names[0] : "localhost",
+  url = g_strdup_printf ("https://%s:%u", settings.names != NULL ? settings.names[0] : "localhost",
                          settings.port);
   g_print ("%s.%s\n", secret, hq_ca_get_pin (ca));
   g_print (_ ("On till %u of store %s, within %u hours: opentill-admin enroll %s %s.%s\n"),

@@ -118,6 +118,27 @@ clear_grid (TillSyncView *self)
   g_hash_table_remove_all (self->values);
 }
 
+/* What each master-data channel is called on screen. */
+static const char *
+channel_label (const char *channel)
+{
+  static const struct
+  {
+    const char *channel;
+    const char *label;
+  } labels[] = {
+    { "categories", N_ ("Categories") }, { "items", N_ ("Products") },
+    { "prices", N_ ("Prices") },         { "users", N_ ("Staff") },
+    { "settings", N_ ("Settings") },     { "promotions", N_ ("Promotions") },
+    { "members", N_ ("Members") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    if (g_str_equal (channel, labels[i].channel))
+      return _ (labels[i].label);
+  return channel;
+}
+
 static void
 fill (TillSyncView *self)
 {
@@ -202,7 +223,7 @@ fill (TillSyncView *self)
         value = g_strdup_printf (_ ("%" PRId64 " (reloading)"), cursor);
       else
         value = g_strdup_printf ("%" PRId64, cursor);
-      add_row (self, channel, value, FALSE);
+      add_row (self, channel_label (channel), value, FALSE);
     }
 
   add_heading (self, _ ("Offline limits"));

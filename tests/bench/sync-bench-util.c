@@ -19,30 +19,16 @@
 
 struct _BenchHq
 {
-  char         *location;
-  char         *ca_dir;
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  HqStore      *store;
-  HqCa         *ca;
-  HqServer     *server;
-  char         *url;
-
-  GMutex   lock;
-  GCond    cond;
-  gboolean started;
-  GError  *start_error;
+  TillHqThread *thread;
 };
 
 typedef struct
 {
-  BenchHq    *hq;
+  HqStore    *store;
   BenchHqFunc func;
   gpointer    user_data;
   gboolean    ok;
   GError     *error;
-  gboolean    done;
 } HqCall;
 
 /* Offset of the sales' clock from the real one, for the thread making sales. */
@@ -61,117 +47,39 @@ g_get_real_time (void)
   return (gint64) now.tv_sec * G_USEC_PER_SEC + now.tv_nsec / 1000 + clock_offset_us;
 }
 
-static gpointer
-hq_thread_main (gpointer data)
-{
-  BenchHq *hq = data;
-  g_autoptr (GError) error = NULL;
-  gboolean ok = FALSE;
-
-  g_main_context_push_thread_default (hq->context);
-  hq->store = hq_store_open (hq->location, &error);
-  if (hq->store != NULL)
-    hq->ca = hq_ca_open (hq->ca_dir, NULL, &error);
-  if (hq->ca != NULL)
-    {
-      hq->server = hq_server_new (hq->store, hq->ca);
-      if (hq_server_listen (hq->server, "127.0.0.1", 0, &error) > 0)
-        {
-          hq->url = g_strdup (hq_server_get_url (hq->server));
-          ok = TRUE;
-        }
-      else if (error == NULL)
-        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "HQ did not listen");
-    }
-
-  g_mutex_lock (&hq->lock);
-  hq->started = TRUE;
-  hq->start_error = g_steal_pointer (&error);
-  g_cond_broadcast (&hq->cond);
-  g_mutex_unlock (&hq->lock);
-
-  if (ok)
-    g_main_loop_run (hq->loop);
-
-  if (hq->server != NULL)
-    hq_server_disconnect (hq->server);
-  g_clear_object (&hq->server);
-  g_clear_object (&hq->ca);
-  g_clear_object (&hq->store);
-  /* Let the server's closing connections finish on this context. */
-  while (g_main_context_iteration (hq->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (hq->context);
-  return NULL;
-}
-
 static gboolean
 hq_call_cb (gpointer data)
 {
-  HqCall  *call = data;
-  BenchHq *hq = call->hq;
+  HqCall *call = data;
 
-  call->ok = call->func (hq->store, call->user_data, &call->error);
-  g_mutex_lock (&hq->lock);
-  call->done = TRUE;
-  g_cond_broadcast (&hq->cond);
-  g_mutex_unlock (&hq->lock);
+  call->ok = call->func (call->store, call->user_data, &call->error);
   return G_SOURCE_REMOVE;
-}
-
-static void
-hq_free (BenchHq *hq)
-{
-  g_clear_pointer (&hq->loop, g_main_loop_unref);
-  g_clear_pointer (&hq->context, g_main_context_unref);
-  g_clear_error (&hq->start_error);
-  g_mutex_clear (&hq->lock);
-  g_cond_clear (&hq->cond);
-  g_free (hq->location);
-  g_free (hq->ca_dir);
-  g_free (hq->url);
-  g_free (hq);
 }
 
 /**
  * bench_hq_start:
- * Opens HQ's database at @location and its CA in @ca_dir, and serves HTTPS on
- * 127.0.0.1 from a new thread.
+ * Opens HQ's database at @location and its CA in @hq_dir/ca, and serves HTTPS
+ * on 127.0.0.1 from a new thread (tests/common/till-hq-thread.c).
  *
  * Returns: (transfer full): the running HQ, or %NULL with @error set
  */
 BenchHq *
-bench_hq_start (const char *location, const char *ca_dir, GError **error)
+bench_hq_start (const char *location, const char *hq_dir, GError **error)
 {
-  BenchHq *hq = g_new0 (BenchHq, 1);
+  TillHqThread *thread = till_hq_thread_start (hq_dir, location, 0, error);
+  BenchHq      *hq;
 
-  hq->location = g_strdup (location);
-  hq->ca_dir = g_strdup (ca_dir);
-  hq->context = g_main_context_new ();
-  hq->loop = g_main_loop_new (hq->context, FALSE);
-  g_mutex_init (&hq->lock);
-  g_cond_init (&hq->cond);
-  hq->thread = g_thread_new ("bench-hq", hq_thread_main, hq);
-
-  g_mutex_lock (&hq->lock);
-  while (!hq->started)
-    g_cond_wait (&hq->cond, &hq->lock);
-  g_mutex_unlock (&hq->lock);
-
-  if (hq->start_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&hq->start_error));
-      g_thread_join (hq->thread);
-      hq_free (hq);
-      return NULL;
-    }
+  if (thread == NULL)
+    return NULL;
+  hq = g_new0 (BenchHq, 1);
+  hq->thread = thread;
   return hq;
 }
 
 const char *
 bench_hq_get_url (BenchHq *hq)
 {
-  return hq->url;
+  return till_hq_thread_get_url (hq->thread);
 }
 
 void
@@ -179,21 +87,20 @@ bench_hq_stop (BenchHq *hq)
 {
   if (hq == NULL)
     return;
-  g_main_loop_quit (hq->loop);
-  g_thread_join (hq->thread);
-  hq_free (hq);
+  till_hq_thread_stop (hq->thread);
+  g_free (hq);
 }
 
 gboolean
 bench_hq_call (BenchHq *hq, BenchHqFunc func, gpointer user_data, GError **error)
 {
-  HqCall call = { .hq = hq, .func = func, .user_data = user_data };
+  HqCall call = {
+    .store = till_hq_thread_get_store (hq->thread),
+    .func = func,
+    .user_data = user_data,
+  };
 
-  g_main_context_invoke (hq->context, hq_call_cb, &call);
-  g_mutex_lock (&hq->lock);
-  while (!call.done)
-    g_cond_wait (&hq->cond, &hq->lock);
-  g_mutex_unlock (&hq->lock);
+  till_hq_thread_call (hq->thread, hq_call_cb, &call);
   if (!call.ok)
     {
       if (call.error == NULL)
@@ -205,62 +112,20 @@ bench_hq_call (BenchHq *hq, BenchHqFunc func, gpointer user_data, GError **error
   return TRUE;
 }
 
-typedef struct
-{
-  const char *store_id;
-  guint       till_no;
-  char       *secret;
-} TokenRequest;
-
-static gboolean
-make_token_cb (HqStore *store, gpointer user_data, GError **error)
-{
-  TokenRequest    *request = user_data;
-  g_autofree char *name = g_strdup_printf ("门店 %s", request->store_id);
-
-  if (!hq_store_put_store (store, request->store_id, name, NULL, error))
-    return FALSE;
-  request->secret = hq_store_create_enroll_token (store, request->store_id, request->till_no,
-                                                  G_TIME_SPAN_HOUR, error);
-  return request->secret != NULL;
-}
-
 char *
 bench_hq_make_token (BenchHq *hq, const char *store_id, guint till_no, GError **error)
 {
-  TokenRequest     request = { .store_id = store_id, .till_no = till_no };
-  g_autofree char *secret = NULL;
+  g_autofree char *name = g_strdup_printf ("门店 %s", store_id);
 
-  if (!bench_hq_call (hq, make_token_cb, &request, error))
+  if (!till_hq_thread_put_store (hq->thread, store_id, name, NULL, error))
     return NULL;
-  secret = request.secret;
-  /* The pin is fixed once the CA is loaded, so reading it here is safe. */
-  return g_strdup_printf ("%s.%s", secret, hq_ca_get_pin (hq->ca));
-}
-
-typedef struct
-{
-  const char *kind;
-  gint64      count;
-} CountRequest;
-
-static gboolean
-count_documents_cb (HqStore *store, gpointer user_data, GError **error)
-{
-  CountRequest *request = user_data;
-
-  request->count = hq_store_count_documents (store, request->kind, NULL, error);
-  return request->count >= 0;
+  return till_hq_thread_make_token (hq->thread, store_id, till_no, G_TIME_SPAN_HOUR, error);
 }
 
 gint64
 bench_hq_count_documents (BenchHq *hq, const char *kind, GError **error)
 {
-  CountRequest request = { .kind = kind, .count = -1 };
-
-  if (!bench_hq_call (hq, count_documents_cb, &request, error))
-    return -1;
-  return request.count;
+  return till_hq_thread_count_documents (hq->thread, kind, NULL, error);
 }
 
 typedef struct

@@ -5,20 +5,21 @@
  */
 #pragma once
 
-#include "hq-server.h"
+#include "till-hq-thread.h"
 #include "till-sync.h"
 
 G_BEGIN_DECLS
 
 /* --- HQ ----------------------------------------------------------------------
  * opentill-hq's store, CA and HTTPS server on 127.0.0.1 at a free port,
- * serving on a thread of its own (as the real service serves on its main
- * loop), so that the till's blocking client can run on the bench's threads. */
+ * serving on a thread of its own (tests/common/till-hq-thread.c, as the real
+ * service serves on its main loop), so that the till's blocking client can
+ * run on the bench's threads. */
 typedef struct _BenchHq BenchHq;
 
-/* @location: hq_db_open()'s (an SQLite path or a "pg:…" string); @ca_dir: a
- * directory for HQ's CA. */
-BenchHq    *bench_hq_start (const char *location, const char *ca_dir, GError **error);
+/* @location: hq_db_open()'s (an SQLite path or a "pg:…" string); @hq_dir: a
+ * directory for HQ's files (its CA goes in @hq_dir/ca). */
+BenchHq    *bench_hq_start (const char *location, const char *hq_dir, GError **error);
 const char *bench_hq_get_url (BenchHq *hq);
 /* Stops serving, closes everything and joins the thread. */
 void bench_hq_stop (BenchHq *hq);

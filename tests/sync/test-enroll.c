@@ -2,8 +2,8 @@
  *
  * HQ (libhq: HqStore on SQLite, HqCa, HqServer) runs in this process on a
  * thread of its own with its own GMainContext, because till_enroll() blocks;
- * the test keeps a second HqStore connection to make tokens and look at
- * what HQ holds.
+ * the test keeps a second HqStore connection to set HQ up and look at
+ * what it holds.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,142 +14,43 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "hq-ca.h"
-#include "hq-server.h"
-#include "hq-store.h"
 #include "till-core.h"
 #include "till-enroll.h"
+#include "till-hq-thread.h"
 #include "till-sync.h"
 #include "till-test-util.h"
 
-/* --- HQ on a thread ----------------------------------------------------------- */
+/* --- HQ on a thread -----------------------------------------------------------
+ * tests/common/till-hq-thread.c serves it; the test keeps a connection of its
+ * own to set HQ up and to look at what it holds. */
 
-typedef struct
-{
-  char         *dir;
-  char         *location;
-  HqStore      *store; /* the test's own connection */
-  HqCa         *ca;
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  GMutex        lock;
-  GCond         cond;
-  gboolean      ready;
-  char         *url;
-  char         *error_message;
-} EnrollTestHq;
+static TillHqThread *hq;
+static HqStore      *hq_store; /* the test's own connection */
 
-static gpointer
-hq_thread_main (gpointer data)
-{
-  EnrollTestHq *hq = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (HqStore) store = NULL;
-  g_autoptr (HqServer) server = NULL;
-
-  g_main_context_push_thread_default (hq->context);
-  store = hq_store_open (hq->location, &error);
-  if (store != NULL)
-    {
-      server = hq_server_new (store, hq->ca);
-      if (hq_server_listen (server, "127.0.0.1", 0, &error) == 0)
-        g_clear_object (&server);
-    }
-
-  g_mutex_lock (&hq->lock);
-  if (server != NULL)
-    hq->url = g_strdup (hq_server_get_url (server));
-  else
-    hq->error_message = g_strdup (error != NULL ? error->message : "no server");
-  hq->ready = TRUE;
-  g_cond_signal (&hq->cond);
-  g_mutex_unlock (&hq->lock);
-
-  if (server != NULL)
-    {
-      g_main_loop_run (hq->loop);
-      hq_server_disconnect (server);
-    }
-  g_clear_object (&server);
-  g_clear_object (&store);
-  /* Let sources the server left behind go before the context does. */
-  while (g_main_context_iteration (hq->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (hq->context);
-  return NULL;
-}
-
-static EnrollTestHq *
-test_hq_start (const char *scratch)
+/* HQ in @dir/hq, with store S001 in group G1. */
+static void
+test_hq_start (const char *dir)
 {
   g_autoptr (GError) error = NULL;
-  EnrollTestHq    *hq = g_new0 (EnrollTestHq, 1);
-  g_autofree char *ca_dir = NULL;
+  g_autofree char *hq_dir = g_build_filename (dir, "hq", NULL);
 
-  hq->dir = g_build_filename (scratch, "hq", NULL);
-  ck_assert_int_eq (g_mkdir_with_parents (hq->dir, 0700), 0);
-  hq->location = g_build_filename (hq->dir, "hq.db", NULL);
-  ca_dir = g_build_filename (hq->dir, "ca", NULL);
-  hq->ca = hq_ca_open (ca_dir, NULL, &error);
-  ck_assert_msg (hq->ca != NULL, "%s", error ? error->message : "");
-  hq->store = hq_store_open (hq->location, &error);
-  ck_assert_msg (hq->store != NULL, "%s", error ? error->message : "");
-  ck_assert_msg (hq_store_put_group (hq->store, "G1", "华东区", &error), "%s",
-                 error ? error->message : "");
-  ck_assert_msg (hq_store_put_store (hq->store, "S001", "上海徐汇店", "G1", &error), "%s",
-                 error ? error->message : "");
-
-  g_mutex_init (&hq->lock);
-  g_cond_init (&hq->cond);
-  hq->context = g_main_context_new ();
-  hq->loop = g_main_loop_new (hq->context, FALSE);
-  hq->thread = g_thread_new ("hq", hq_thread_main, hq);
-  g_mutex_lock (&hq->lock);
-  while (!hq->ready)
-    g_cond_wait (&hq->cond, &hq->lock);
-  g_mutex_unlock (&hq->lock);
-  ck_assert_msg (hq->url != NULL, "HQ did not start: %s", hq->error_message);
-  return hq;
-}
-
-static void
-test_hq_stop (EnrollTestHq *hq)
-{
-  if (hq->thread == NULL)
-    return;
-  g_main_loop_quit (hq->loop);
-  g_thread_join (hq->thread);
-  hq->thread = NULL;
-}
-
-static void
-test_hq_free (EnrollTestHq *hq)
-{
-  test_hq_stop (hq);
-  g_clear_pointer (&hq->loop, g_main_loop_unref);
-  g_clear_pointer (&hq->context, g_main_context_unref);
-  g_mutex_clear (&hq->lock);
-  g_cond_clear (&hq->cond);
-  g_clear_object (&hq->store);
-  g_clear_object (&hq->ca);
-  g_free (hq->url);
-  g_free (hq->error_message);
-  g_free (hq->location);
-  g_free (hq->dir);
-  g_free (hq);
+  hq = till_hq_thread_start (hq_dir, NULL, 0, &error);
+  ck_assert_msg (hq != NULL, "HQ did not start: %s", error ? error->message : "");
+  hq_store = till_hq_thread_open_store (hq, &error);
+  ck_assert_msg (hq_store != NULL && hq_store_put_group (hq_store, "G1", "华东区", &error) &&
+                     hq_store_put_store (hq_store, "S001", "上海徐汇店", "G1", &error),
+                 "%s", error ? error->message : "");
 }
 
 /* A fresh token "<secret>.<pin>" for till @till_no of S001. */
 static char *
-test_hq_token (EnrollTestHq *hq, guint till_no, gint64 valid_us)
+test_hq_token (guint till_no, gint64 valid_us)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *secret =
-      hq_store_create_enroll_token (hq->store, "S001", till_no, valid_us, &error);
+  char *token = till_hq_thread_make_token (hq, "S001", till_no, valid_us, &error);
 
-  ck_assert_msg (secret != NULL, "%s", error ? error->message : "");
-  return g_strconcat (secret, ".", hq_ca_get_pin (hq->ca), NULL);
+  ck_assert_msg (token != NULL, "%s", error ? error->message : "");
+  return token;
 }
 
 /* --- A till ------------------------------------------------------------------------ */
@@ -201,14 +102,13 @@ till_has_file (EnrollTestTill *till, const char *name)
 /* --- Fixture ------------------------------------------------------------------------ */
 
 static char           *scratch;
-static EnrollTestHq   *hq;
 static EnrollTestTill *till;
 
 static void
 setup (void)
 {
   scratch = till_test_make_tmpdir ();
-  hq = test_hq_start (scratch);
+  test_hq_start (scratch);
   till = test_till_open (scratch, "till");
 }
 
@@ -216,7 +116,8 @@ static void
 teardown (void)
 {
   g_clear_pointer (&till, test_till_close);
-  g_clear_pointer (&hq, test_hq_free);
+  g_clear_object (&hq_store);
+  g_clear_pointer (&hq, till_hq_thread_stop);
   till_test_remove_tree (scratch);
   g_clear_pointer (&scratch, g_free);
 }
@@ -226,7 +127,7 @@ teardown (void)
 START_TEST (test_enroll_ok)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *token = test_hq_token (hq, 1, (gint64) G_USEC_PER_SEC * 3600);
+  g_autofree char *token = test_hq_token (1, (gint64) G_USEC_PER_SEC * 3600);
   g_autoptr (TillSyncIdentity) identity = NULL;
   g_autoptr (TillSyncIdentity) loaded = NULL;
   g_autoptr (GTlsCertificate) certificate = NULL;
@@ -237,13 +138,14 @@ START_TEST (test_enroll_ok)
   g_autofree char *key_path = NULL;
   GStatBuf         st;
 
-  identity = till_enroll (till->store, till->journal, hq->url, token, till->dir, &error);
+  identity = till_enroll (till->store, till->journal, till_hq_thread_get_url (hq), token, till->dir,
+                          &error);
   ck_assert_msg (identity != NULL, "%s", error ? error->message : "");
   ck_assert_str_eq (identity->till_id, "S001-01");
   ck_assert_str_eq (identity->store_id, "S001");
   ck_assert_uint_eq (identity->epoch, 1);
-  ck_assert_str_eq (identity->url, hq->url);
-  ck_assert_str_eq (identity->hq_key, hq_ca_get_ack_public_key (hq->ca));
+  ck_assert_str_eq (identity->url, till_hq_thread_get_url (hq));
+  ck_assert_str_eq (identity->hq_key, hq_ca_get_ack_public_key (till_hq_thread_get_ca (hq)));
 
   ck_assert (till_has_file (till, "sync-key.pem"));
   ck_assert (till_has_file (till, "sync-cert.pem"));
@@ -259,7 +161,7 @@ START_TEST (test_enroll_ok)
   ck_assert_str_eq (loaded->till_id, "S001-01");
   ck_assert_str_eq (loaded->store_id, "S001");
   ck_assert_uint_eq (loaded->epoch, 1);
-  ck_assert_str_eq (loaded->url, hq->url);
+  ck_assert_str_eq (loaded->url, till_hq_thread_get_url (hq));
   ck_assert_str_eq (loaded->hq_key, identity->hq_key);
   ck_assert_str_eq (loaded->cert_path, identity->cert_path);
   ck_assert_str_eq (loaded->ca_path, identity->ca_path);
@@ -268,17 +170,17 @@ START_TEST (test_enroll_ok)
    * journal key it registered. */
   certificate = g_tls_certificate_new_from_files (identity->cert_path, identity->key_path, &error);
   ck_assert_msg (certificate != NULL, "%s", error ? error->message : "");
-  ck_assert_msg (hq_ca_check_client (hq->ca, certificate, &error), "%s",
+  ck_assert_msg (hq_ca_check_client (till_hq_thread_get_ca (hq), certificate, &error), "%s",
                  error ? error->message : "");
   fingerprint = hq_ca_fingerprint (certificate);
-  hq_till = hq_store_find_till_by_certificate (hq->store, fingerprint, &error);
+  hq_till = hq_store_find_till_by_certificate (hq_store, fingerprint, &error);
   ck_assert_msg (hq_till != NULL, "%s", error ? error->message : "");
   ck_assert_str_eq (hq_till->till_id, "S001-01");
   ck_assert_uint_eq (hq_till->epoch, 1);
   journal_key = till_journal_dup_public_key_base64 (till->journal);
   ck_assert_str_eq (hq_till->journal_key, journal_key);
 
-  tills = hq_store_list_tills (hq->store, &error);
+  tills = hq_store_list_tills (hq_store, &error);
   ck_assert_msg (tills != NULL, "%s", error ? error->message : "");
   ck_assert_uint_eq (hq_db_rows_get_n_rows (tills), 1);
   ck_assert_str_eq (hq_db_rows_get_text (tills, 0, 0), "S001-01");
@@ -290,16 +192,18 @@ END_TEST
 START_TEST (test_enroll_token_reused)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *token = test_hq_token (hq, 1, (gint64) G_USEC_PER_SEC * 3600);
+  g_autofree char *token = test_hq_token (1, (gint64) G_USEC_PER_SEC * 3600);
   g_autoptr (TillSyncIdentity) first = NULL;
   g_autoptr (TillSyncIdentity) second = NULL;
   g_autoptr (TillSyncIdentity) loaded = NULL;
   EnrollTestTill *other = test_till_open (scratch, "other");
 
-  first = till_enroll (till->store, till->journal, hq->url, token, till->dir, &error);
+  first = till_enroll (till->store, till->journal, till_hq_thread_get_url (hq), token, till->dir,
+                       &error);
   ck_assert_msg (first != NULL, "%s", error ? error->message : "");
 
-  second = till_enroll (other->store, other->journal, hq->url, token, other->dir, &error);
+  second = till_enroll (other->store, other->journal, till_hq_thread_get_url (hq), token,
+                        other->dir, &error);
   ck_assert_ptr_null (second);
   ck_assert_msg (g_error_matches (error, TILL_SYNC_ERROR, TILL_SYNC_ERROR_REFUSED), "%s",
                  error ? error->message : "no error");
@@ -320,11 +224,12 @@ END_TEST
 START_TEST (test_enroll_expired)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *token = test_hq_token (hq, 1, 1);
+  g_autofree char *token = test_hq_token (1, 1);
   g_autoptr (TillSyncIdentity) identity = NULL;
 
   g_usleep (20 * 1000);
-  identity = till_enroll (till->store, till->journal, hq->url, token, till->dir, &error);
+  identity = till_enroll (till->store, till->journal, till_hq_thread_get_url (hq), token, till->dir,
+                          &error);
   ck_assert_ptr_null (identity);
   ck_assert_msg (g_error_matches (error, TILL_SYNC_ERROR, TILL_SYNC_ERROR_REFUSED), "%s",
                  error ? error->message : "no error");
@@ -346,14 +251,15 @@ START_TEST (test_enroll_wrong_pin)
 
   other_ca = hq_ca_open (other_dir, NULL, &error);
   ck_assert_msg (other_ca != NULL, "%s", error ? error->message : "");
-  ck_assert_str_ne (hq_ca_get_pin (other_ca), hq_ca_get_pin (hq->ca));
+  ck_assert_str_ne (hq_ca_get_pin (other_ca), hq_ca_get_pin (till_hq_thread_get_ca (hq)));
   secret =
-      hq_store_create_enroll_token (hq->store, "S001", 2, (gint64) G_USEC_PER_SEC * 3600, &error);
+      hq_store_create_enroll_token (hq_store, "S001", 2, (gint64) G_USEC_PER_SEC * 3600, &error);
   ck_assert_msg (secret != NULL, "%s", error ? error->message : "");
   wrong = g_strconcat (secret, ".", hq_ca_get_pin (other_ca), NULL);
-  right = g_strconcat (secret, ".", hq_ca_get_pin (hq->ca), NULL);
+  right = g_strconcat (secret, ".", hq_ca_get_pin (till_hq_thread_get_ca (hq)), NULL);
 
-  identity = till_enroll (till->store, till->journal, hq->url, wrong, till->dir, &error);
+  identity = till_enroll (till->store, till->journal, till_hq_thread_get_url (hq), wrong, till->dir,
+                          &error);
   ck_assert_ptr_null (identity);
   ck_assert_msg (g_error_matches (error, TILL_SYNC_ERROR, TILL_SYNC_ERROR_TLS), "%s",
                  error ? error->message : "no error");
@@ -362,7 +268,8 @@ START_TEST (test_enroll_wrong_pin)
   ck_assert (!till_has_file (till, "sync-key.pem.new"));
   g_clear_error (&error);
 
-  identity = till_enroll (till->store, till->journal, hq->url, right, till->dir, &error);
+  identity = till_enroll (till->store, till->journal, till_hq_thread_get_url (hq), right, till->dir,
+                          &error);
   ck_assert_msg (identity != NULL, "the token was used up by a refused handshake: %s",
                  error ? error->message : "");
   ck_assert_str_eq (identity->till_id, "S001-02");
@@ -380,8 +287,8 @@ START_TEST (test_enroll_malformed_token)
   for (gsize i = 0; i < G_N_ELEMENTS (tokens); i++)
     {
       g_autoptr (GError) error = NULL;
-      g_autoptr (TillSyncIdentity) identity =
-          till_enroll (till->store, till->journal, hq->url, tokens[i], till->dir, &error);
+      g_autoptr (TillSyncIdentity) identity = till_enroll (
+          till->store, till->journal, till_hq_thread_get_url (hq), tokens[i], till->dir, &error);
 
       ck_assert_msg (identity == NULL, "token “%s” was taken", tokens[i]);
       ck_assert_msg (g_error_matches (error, TILL_SYNC_ERROR, TILL_SYNC_ERROR_FAILED), "%s: %s",
@@ -411,7 +318,7 @@ closed_port (void)
 START_TEST (test_enroll_unreachable)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *token = test_hq_token (hq, 1, (gint64) G_USEC_PER_SEC * 3600);
+  g_autofree char *token = test_hq_token (1, (gint64) G_USEC_PER_SEC * 3600);
   g_autofree char *url = g_strdup_printf ("https://127.0.0.1:%u", closed_port ());
   g_autoptr (TillSyncIdentity) identity = NULL;
 
@@ -434,26 +341,28 @@ END_TEST
 START_TEST (test_enroll_again)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *first_token = test_hq_token (hq, 1, (gint64) G_USEC_PER_SEC * 3600);
-  g_autofree char *second_token = test_hq_token (hq, 1, (gint64) G_USEC_PER_SEC * 3600);
+  g_autofree char *first_token = test_hq_token (1, (gint64) G_USEC_PER_SEC * 3600);
+  g_autofree char *second_token = test_hq_token (1, (gint64) G_USEC_PER_SEC * 3600);
   g_autoptr (TillSyncIdentity) first = NULL;
   g_autoptr (TillSyncIdentity) second = NULL;
   g_autoptr (GTlsCertificate) first_cert = NULL;
   g_autoptr (HqTill) hq_till = NULL;
   g_autofree char *first_fingerprint = NULL;
 
-  first = till_enroll (till->store, till->journal, hq->url, first_token, till->dir, &error);
+  first = till_enroll (till->store, till->journal, till_hq_thread_get_url (hq), first_token,
+                       till->dir, &error);
   ck_assert_msg (first != NULL, "%s", error ? error->message : "");
   first_cert = g_tls_certificate_new_from_file (first->cert_path, &error);
   ck_assert_msg (first_cert != NULL, "%s", error ? error->message : "");
   first_fingerprint = hq_ca_fingerprint (first_cert);
 
-  second = till_enroll (till->store, till->journal, hq->url, second_token, till->dir, &error);
+  second = till_enroll (till->store, till->journal, till_hq_thread_get_url (hq), second_token,
+                        till->dir, &error);
   ck_assert_msg (second != NULL, "%s", error ? error->message : "");
   ck_assert_str_eq (second->till_id, "S001-01");
   ck_assert_uint_eq (second->epoch, 2);
 
-  hq_till = hq_store_find_till_by_certificate (hq->store, first_fingerprint, &error);
+  hq_till = hq_store_find_till_by_certificate (hq_store, first_fingerprint, &error);
   ck_assert_ptr_null (hq_till);
   ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_FORBIDDEN));
 }

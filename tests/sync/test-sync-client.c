@@ -16,148 +16,48 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "hq-ca.h"
-#include "hq-server.h"
-#include "hq-store.h"
 #include "till-core.h"
 #include "till-enroll.h"
+#include "till-hq-thread.h"
 #include "till-sync.h"
 #include "till-test-util.h"
 
-/* --- HQ on a thread ----------------------------------------------------------- */
+/* --- HQ on a thread -----------------------------------------------------------
+ * tests/common/till-hq-thread.c serves it; the test keeps a connection of its
+ * own to set HQ up and to look at what it holds. */
 
-typedef struct
-{
-  char         *dir;
-  char         *location;
-  HqStore      *store; /* the test's own connection */
-  HqCa         *ca;
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  GMutex        lock;
-  GCond         cond;
-  gboolean      ready;
-  char         *url;
-  char         *error_message;
-} SyncTestHq;
+static TillHqThread *hq;
+static HqStore      *hq_store; /* the test's own connection */
 
-static gpointer
-hq_thread_main (gpointer data)
-{
-  SyncTestHq *hq = data;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (HqStore) store = NULL;
-  g_autoptr (HqServer) server = NULL;
-
-  g_main_context_push_thread_default (hq->context);
-  store = hq_store_open (hq->location, &error);
-  if (store != NULL)
-    {
-      server = hq_server_new (store, hq->ca);
-      if (hq_server_listen (server, "127.0.0.1", 0, &error) == 0)
-        g_clear_object (&server);
-    }
-
-  g_mutex_lock (&hq->lock);
-  if (server != NULL)
-    hq->url = g_strdup (hq_server_get_url (server));
-  else
-    hq->error_message = g_strdup (error != NULL ? error->message : "no server");
-  hq->ready = TRUE;
-  g_cond_signal (&hq->cond);
-  g_mutex_unlock (&hq->lock);
-
-  if (server != NULL)
-    {
-      g_main_loop_run (hq->loop);
-      hq_server_disconnect (server);
-    }
-  g_clear_object (&server);
-  g_clear_object (&store);
-  /* Let sources the server left behind go before the context does. */
-  while (g_main_context_iteration (hq->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (hq->context);
-  return NULL;
-}
-
-static SyncTestHq *
-test_hq_start (const char *scratch)
+/* HQ in @dir/hq, with store S001 in group G1. */
+static void
+test_hq_start (const char *dir)
 {
   g_autoptr (GError) error = NULL;
-  SyncTestHq      *hq = g_new0 (SyncTestHq, 1);
-  g_autofree char *ca_dir = NULL;
+  g_autofree char *hq_dir = g_build_filename (dir, "hq", NULL);
 
-  hq->dir = g_build_filename (scratch, "hq", NULL);
-  ck_assert_int_eq (g_mkdir_with_parents (hq->dir, 0700), 0);
-  hq->location = g_build_filename (hq->dir, "hq.db", NULL);
-  ca_dir = g_build_filename (hq->dir, "ca", NULL);
-  hq->ca = hq_ca_open (ca_dir, NULL, &error);
-  ck_assert_msg (hq->ca != NULL, "%s", error ? error->message : "");
-  hq->store = hq_store_open (hq->location, &error);
-  ck_assert_msg (hq->store != NULL, "%s", error ? error->message : "");
-  ck_assert_msg (hq_store_put_group (hq->store, "G1", "华东区", &error), "%s",
-                 error ? error->message : "");
-  ck_assert_msg (hq_store_put_store (hq->store, "S001", "上海徐汇店", "G1", &error), "%s",
-                 error ? error->message : "");
-
-  g_mutex_init (&hq->lock);
-  g_cond_init (&hq->cond);
-  hq->context = g_main_context_new ();
-  hq->loop = g_main_loop_new (hq->context, FALSE);
-  hq->thread = g_thread_new ("hq", hq_thread_main, hq);
-  g_mutex_lock (&hq->lock);
-  while (!hq->ready)
-    g_cond_wait (&hq->cond, &hq->lock);
-  g_mutex_unlock (&hq->lock);
-  ck_assert_msg (hq->url != NULL, "HQ did not start: %s", hq->error_message);
-  return hq;
-}
-
-static void
-test_hq_stop (SyncTestHq *hq)
-{
-  if (hq->thread == NULL)
-    return;
-  g_main_loop_quit (hq->loop);
-  g_thread_join (hq->thread);
-  hq->thread = NULL;
-}
-
-static void
-test_hq_free (SyncTestHq *hq)
-{
-  test_hq_stop (hq);
-  g_clear_pointer (&hq->loop, g_main_loop_unref);
-  g_clear_pointer (&hq->context, g_main_context_unref);
-  g_mutex_clear (&hq->lock);
-  g_cond_clear (&hq->cond);
-  g_clear_object (&hq->store);
-  g_clear_object (&hq->ca);
-  g_free (hq->url);
-  g_free (hq->error_message);
-  g_free (hq->location);
-  g_free (hq->dir);
-  g_free (hq);
+  hq = till_hq_thread_start (hq_dir, NULL, 0, &error);
+  ck_assert_msg (hq != NULL, "HQ did not start: %s", error ? error->message : "");
+  hq_store = till_hq_thread_open_store (hq, &error);
+  ck_assert_msg (hq_store != NULL && hq_store_put_group (hq_store, "G1", "华东区", &error) &&
+                     hq_store_put_store (hq_store, "S001", "上海徐汇店", "G1", &error),
+                 "%s", error ? error->message : "");
 }
 
 /* A fresh token "<secret>.<pin>" for till @till_no of S001. */
 static char *
-test_hq_token (SyncTestHq *hq, guint till_no, gint64 valid_us)
+test_hq_token (guint till_no, gint64 valid_us)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *secret =
-      hq_store_create_enroll_token (hq->store, "S001", till_no, valid_us, &error);
+  char *token = till_hq_thread_make_token (hq, "S001", till_no, valid_us, &error);
 
-  ck_assert_msg (secret != NULL, "%s", error ? error->message : "");
-  return g_strconcat (secret, ".", hq_ca_get_pin (hq->ca), NULL);
+  ck_assert_msg (token != NULL, "%s", error ? error->message : "");
+  return token;
 }
 
 /* --- The till ------------------------------------------------------------------- */
 
 static char        *scratch;
-static SyncTestHq  *hq;
 static char        *till_dir;
 static char        *db_path;
 static char        *key_path;
@@ -278,7 +178,7 @@ static gint64
 hq_sales (void)
 {
   g_autoptr (GError) error = NULL;
-  gint64 n = hq_store_count_documents (hq->store, "sale", till_id, &error);
+  gint64 n = hq_store_count_documents (hq_store, "sale", till_id, &error);
 
   ck_assert_msg (n >= 0, "%s", error ? error->message : "");
   return n;
@@ -288,9 +188,9 @@ static void
 till_enroll_at_hq (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *token = test_hq_token (hq, 1, (gint64) G_USEC_PER_SEC * 3600);
+  g_autofree char *token = test_hq_token (1, (gint64) G_USEC_PER_SEC * 3600);
   g_autoptr (TillSyncIdentity) identity =
-      till_enroll (store, journal, hq->url, token, till_dir, &error);
+      till_enroll (store, journal, till_hq_thread_get_url (hq), token, till_dir, &error);
 
   ck_assert_msg (identity != NULL, "%s", error ? error->message : "");
   till_id = g_strdup (identity->till_id);
@@ -323,7 +223,7 @@ static void
 setup_dirs (void)
 {
   scratch = till_test_make_tmpdir ();
-  hq = test_hq_start (scratch);
+  test_hq_start (scratch);
   till_dir = g_build_filename (scratch, "till", NULL);
   ck_assert_int_eq (g_mkdir_with_parents (till_dir, 0700), 0);
   db_path = g_build_filename (till_dir, "till.db", NULL);
@@ -344,7 +244,8 @@ static void
 teardown (void)
 {
   till_close ();
-  g_clear_pointer (&hq, test_hq_free);
+  g_clear_object (&hq_store);
+  g_clear_pointer (&hq, till_hq_thread_stop);
   till_test_remove_tree (scratch);
   g_clear_pointer (&scratch, g_free);
   g_clear_pointer (&till_dir, g_free);
@@ -509,7 +410,7 @@ START_TEST (test_ack_out_of_range)
   ack->acked_through = batch->last_seq + 1;
   message = till_wire_countersig_message (identity->till_id, identity->epoch, ack->acked_through,
                                           batch->head_seq, batch->head_hash);
-  ack->countersig = hq_ca_countersign (hq->ca, message);
+  ack->countersig = hq_ca_countersign (till_hq_thread_get_ca (hq), message);
 
   ck_assert (
       !till_sync_apply_ack (store, identity, batch, ack, g_get_real_time (), &progress, &error));
@@ -524,7 +425,7 @@ START_TEST (test_ack_out_of_range)
   ack->acked_through = batch->last_seq;
   message = till_wire_countersig_message (identity->till_id, identity->epoch, ack->acked_through,
                                           batch->head_seq, batch->head_hash);
-  ack->countersig = hq_ca_countersign (hq->ca, message);
+  ack->countersig = hq_ca_countersign (till_hq_thread_get_ca (hq), message);
   ck_assert_msg (
       till_sync_apply_ack (store, identity, batch, ack, g_get_real_time (), &progress, &error),
       "%s", error ? error->message : "");
@@ -537,7 +438,7 @@ START_TEST (test_ack_out_of_range)
   ack->acked_through = 1;
   message = till_wire_countersig_message (identity->till_id, identity->epoch, ack->acked_through,
                                           batch->head_seq, batch->head_hash);
-  ack->countersig = hq_ca_countersign (hq->ca, message);
+  ack->countersig = hq_ca_countersign (till_hq_thread_get_ca (hq), message);
   ck_assert (
       !till_sync_apply_ack (store, identity, batch, ack, g_get_real_time (), &progress, &error));
   ck_assert (g_error_matches (error, TILL_SYNC_ERROR, TILL_SYNC_ERROR_PROTOCOL));
@@ -639,7 +540,8 @@ START_TEST (test_offline)
   guint pushed = 99;
 
   till_sell (3);
-  test_hq_stop (hq);
+  /* HQ stops serving; hq_sales () still reads through the test's connection. */
+  g_clear_pointer (&hq, till_hq_thread_stop);
 
   ck_assert (!till_sync_run (store, journal, client, &pushed, &error));
   ck_assert_msg (g_error_matches (error, TILL_SYNC_ERROR, TILL_SYNC_ERROR_OFFLINE), "%s",
@@ -681,7 +583,7 @@ hq_import (const char *json)
   guint            n_rows = 0;
 
   ck_assert_msg (g_file_set_contents (path, json, -1, &error), "%s", error ? error->message : "");
-  ck_assert_msg (hq_store_import_file (hq->store, path, &n_rows, &error), "%s",
+  ck_assert_msg (hq_store_import_file (hq_store, path, &n_rows, &error), "%s",
                  error ? error->message : "");
   ck_assert_uint_gt (n_rows, 0);
 }
@@ -812,9 +714,9 @@ START_TEST (test_gone_reload)
   cursor_before = till_master_data_get_cursor (store, "items", &error);
   ck_assert_int_gt (cursor_before, 0);
 
-  ck_assert_msg (hq_store_delete_row (hq->store, "items", BREAD_SKU, "all", &error), "%s",
+  ck_assert_msg (hq_store_delete_row (hq_store, "items", BREAD_SKU, "all", &error), "%s",
                  error ? error->message : "");
-  purged = hq_store_purge_tombstones (hq->store, g_get_real_time () + G_USEC_PER_SEC, &error);
+  purged = hq_store_purge_tombstones (hq_store, g_get_real_time () + G_USEC_PER_SEC, &error);
   ck_assert_msg (purged >= 1, "%s", error ? error->message : "nothing purged");
 
   /* HQ now answers the till's cursor with 410. */
@@ -888,7 +790,7 @@ setup_admin (void)
  * status with opentill-admin, the till program closed. */
 START_TEST (test_admin_commands)
 {
-  g_autofree char *token = test_hq_token (hq, 1, (gint64) G_USEC_PER_SEC * 3600);
+  g_autofree char *token = test_hq_token (1, (gint64) G_USEC_PER_SEC * 3600);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autofree char *cert_path = g_build_filename (till_dir, "sync-cert.pem", NULL);
@@ -908,7 +810,10 @@ START_TEST (test_admin_commands)
   g_clear_pointer (&err, g_free);
 
   /* Enroll: the till id, store and epoch; the files beside the database. */
-  ck_assert_int_eq (run_admin (&out, &err, (const char *[]){ "enroll", hq->url, token, NULL }), 0);
+  ck_assert_int_eq (
+      run_admin (&out, &err,
+                 (const char *[]){ "enroll", till_hq_thread_get_url (hq), token, NULL }),
+      0);
   assert_contains (out, "till S001-01 of store S001, epoch 1");
   ck_assert (g_file_test (cert_path, G_FILE_TEST_EXISTS));
   till_id = g_strdup ("S001-01");
@@ -916,7 +821,10 @@ START_TEST (test_admin_commands)
   g_clear_pointer (&err, g_free);
 
   /* The same token again is refused, with HQ's reason. */
-  ck_assert_int_eq (run_admin (&out, &err, (const char *[]){ "enroll", hq->url, token, NULL }), 1);
+  ck_assert_int_eq (
+      run_admin (&out, &err,
+                 (const char *[]){ "enroll", till_hq_thread_get_url (hq), token, NULL }),
+      1);
   assert_contains (err, "HQ refused");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
@@ -931,7 +839,7 @@ START_TEST (test_admin_commands)
 
   ck_assert_int_eq (run_admin (&out, &err, (const char *[]){ "sync-status", NULL }), 0);
   assert_contains (out, "Enrolled as: till S001-01 of store S001, epoch 1");
-  assert_contains (out, hq->url);
+  assert_contains (out, till_hq_thread_get_url (hq));
   assert_contains (out, "Pending: 0 documents");
   assert_contains (out, "Acked through: 3");
   assert_contains (out, "Failing: none");
@@ -945,7 +853,7 @@ START_TEST (test_admin_commands)
   till_sign_in ();
   till_sell (2);
   till_close ();
-  test_hq_stop (hq);
+  g_clear_pointer (&hq, till_hq_thread_stop);
   ck_assert_int_eq (run_admin (&out, &err, (const char *[]){ "sync", NULL }), 1);
   assert_contains (err, "cannot be reached");
   g_clear_pointer (&out, g_free);

@@ -1,216 +1,77 @@
 /* test-sync-worker.c: tests for src/sync/till-sync-worker.c
  *
  * A real HQ (libhq: HqStore on SQLite, HqCa, HqServer on 127.0.0.1) runs in
- * its own thread and main context; the till's database is enrolled through
- * till_enroll and the worker runs on this thread's main context, as in the
- * till.
+ * its own thread and main context (tests/common/till-hq-thread.c); the till's database is enrolled
+ * through till_enroll and the worker runs on this thread's main context, as in the till.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
-#include <hq-ca.h>
-#include <hq-server.h>
-#include <hq-store.h>
 #include <till-core.h>
 #include <till-enroll.h>
 #include <till-sync-worker.h>
 
+#include "till-hq-thread.h"
 #include "till-test-util.h"
 
 #define STORE_ID "S001"
 
-/* ---- HQ on its own thread ----------------------------------------------------- */
-
-typedef struct
-{
-  char         *dir;
-  guint         port; /* 0: any, then the one it got (kept for a restart) */
-  GThread      *thread;
-  GMainContext *context;
-  GMainLoop    *loop;
-  HqStore      *store;
-  HqCa         *ca;
-  HqServer     *server;
-  char         *url;
-  GMutex        lock;
-  GCond         cond;
-  gboolean      ready;
-  GError       *error;
-} Hq;
-
-static gpointer
-hq_thread (gpointer user_data)
-{
-  Hq              *hq = user_data;
-  g_autofree char *db_path = g_build_filename (hq->dir, "hq.db", NULL);
-  g_autofree char *ca_dir = g_build_filename (hq->dir, "ca", NULL);
-  GError          *error = NULL;
-
-  g_main_context_push_thread_default (hq->context);
-  hq->store = hq_store_open (db_path, &error);
-  if (hq->store != NULL)
-    hq->ca = hq_ca_open (ca_dir, NULL, &error);
-  if (hq->ca != NULL)
-    {
-      hq->server = hq_server_new (hq->store, hq->ca);
-      hq->port = hq_server_listen (hq->server, "127.0.0.1", hq->port, &error);
-      if (hq->port != 0)
-        hq->url = g_strdup (hq_server_get_url (hq->server));
-    }
-  g_mutex_lock (&hq->lock);
-  hq->error = error;
-  hq->ready = TRUE;
-  g_cond_broadcast (&hq->cond);
-  g_mutex_unlock (&hq->lock);
-
-  if (error == NULL)
-    g_main_loop_run (hq->loop);
-
-  if (hq->server != NULL)
-    hq_server_disconnect (hq->server);
-  g_clear_object (&hq->server);
-  g_clear_object (&hq->ca);
-  g_clear_object (&hq->store);
-  g_main_context_pop_thread_default (hq->context);
-  return NULL;
-}
-
-static void
-hq_start (Hq *hq)
-{
-  hq->context = g_main_context_new ();
-  hq->loop = g_main_loop_new (hq->context, FALSE);
-  hq->ready = FALSE;
-  g_clear_pointer (&hq->url, g_free);
-  hq->thread = g_thread_new ("hq", hq_thread, hq);
-  g_mutex_lock (&hq->lock);
-  while (!hq->ready)
-    g_cond_wait (&hq->cond, &hq->lock);
-  g_mutex_unlock (&hq->lock);
-  ck_assert_msg (hq->error == NULL, "HQ: %s", hq->error->message);
-}
-
-static gboolean
-hq_quit_cb (gpointer user_data)
-{
-  Hq *hq = user_data;
-
-  g_main_loop_quit (hq->loop);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-hq_stop (Hq *hq)
-{
-  if (hq->thread == NULL)
-    return;
-  g_main_context_invoke (hq->context, hq_quit_cb, hq);
-  g_clear_pointer (&hq->thread, g_thread_join);
-  g_clear_pointer (&hq->loop, g_main_loop_unref);
-  g_clear_pointer (&hq->context, g_main_context_unref);
-}
-
-/* Runs @func on HQ's thread (HqStore is used from one thread at a time). */
-typedef struct
-{
-  Hq         *hq;
-  GSourceFunc func;
-  gpointer    data;
-  gboolean    done;
-} HqCall;
-
-static gboolean
-hq_call_cb (gpointer user_data)
-{
-  HqCall *call = user_data;
-
-  call->func (call->data);
-  g_mutex_lock (&call->hq->lock);
-  call->done = TRUE;
-  g_cond_broadcast (&call->hq->cond);
-  g_mutex_unlock (&call->hq->lock);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-hq_call (Hq *hq, GSourceFunc func, gpointer data)
-{
-  HqCall call = { hq, func, data, FALSE };
-
-  g_main_context_invoke (hq->context, hq_call_cb, &call);
-  g_mutex_lock (&hq->lock);
-  while (!call.done)
-    g_cond_wait (&hq->cond, &hq->lock);
-  g_mutex_unlock (&hq->lock);
-}
-
 /* ---- The fixture ------------------------------------------------------------ */
 
-static char        *scratch;
-static Hq           hq;
-static TillStore   *store;
-static TillCatalog *catalog;
-static TillJournal *journal;
-static TillCart    *cart;
-static TillUser    *cashier;
-static gint64       cola_id;
+static char         *scratch;
+static char         *hq_dir;
+static guint         hq_port; /* 0: any, then the one HQ got (kept for a restart) */
+static TillHqThread *hq;
+static TillStore    *store;
+static TillCatalog  *catalog;
+static TillJournal  *journal;
+static TillCart     *cart;
+static TillUser     *cashier;
+static gint64        cola_id;
 
-typedef struct
+/* Starts HQ in hq_dir, back on the port it had if it ran before. */
+static void
+hq_start (void)
 {
-  char   *token;
-  gint64  count;
-  GError *error;
-} HqQuery;
+  g_autoptr (GError) error = NULL;
 
-static gboolean
-make_token_cb (gpointer data)
-{
-  HqQuery         *query = data;
-  g_autofree char *secret = NULL;
-
-  if (!hq_store_put_store (hq.store, STORE_ID, "中关村店", NULL, &query->error))
-    return G_SOURCE_REMOVE;
-  secret = hq_store_create_enroll_token (hq.store, STORE_ID, 1, (gint64) G_USEC_PER_SEC * 3600,
-                                         &query->error);
-  if (secret != NULL)
-    query->token = g_strdup_printf ("%s.%s", secret, hq_ca_get_pin (hq.ca));
-  return G_SOURCE_REMOVE;
+  hq = till_hq_thread_start (hq_dir, NULL, hq_port, &error);
+  ck_assert_msg (hq != NULL, "HQ: %s", error ? error->message : "");
+  hq_port = till_hq_thread_get_port (hq);
 }
 
-static gboolean
-count_sales_cb (gpointer data)
+static void
+hq_stop (void)
 {
-  HqQuery *query = data;
-
-  query->count = hq_store_count_documents (hq.store, "sale", NULL, &query->error);
-  return G_SOURCE_REMOVE;
+  g_clear_pointer (&hq, till_hq_thread_stop);
 }
 
 static gint64
 hq_count_sales (void)
 {
-  HqQuery query = { 0 };
+  g_autoptr (GError) error = NULL;
+  gint64 count = till_hq_thread_count_documents (hq, "sale", NULL, &error);
 
-  hq_call (&hq, count_sales_cb, &query);
-  ck_assert_msg (query.error == NULL, "%s", query.error ? query.error->message : "");
-  return query.count;
+  ck_assert_msg (count >= 0, "%s", error ? error->message : "");
+  return count;
 }
 
 static void
 enroll (void)
 {
-  HqQuery query = { 0 };
   g_autoptr (GError) error = NULL;
   g_autoptr (TillSyncIdentity) identity = NULL;
   g_autofree char *dir = g_build_filename (scratch, "sync", NULL);
+  g_autofree char *token = NULL;
 
-  hq_call (&hq, make_token_cb, &query);
-  ck_assert_msg (query.token != NULL, "%s", query.error ? query.error->message : "");
-  identity = till_enroll (store, journal, hq.url, query.token, dir, &error);
+  ck_assert_msg (till_hq_thread_put_store (hq, STORE_ID, "中关村店", NULL, &error), "%s",
+                 error ? error->message : "");
+  token = till_hq_thread_make_token (hq, STORE_ID, 1, (gint64) G_USEC_PER_SEC * 3600, &error);
+  ck_assert_msg (token != NULL, "%s", error ? error->message : "");
+  identity = till_enroll (store, journal, till_hq_thread_get_url (hq), token, dir, &error);
   ck_assert_msg (identity != NULL, "enroll: %s", error ? error->message : "");
   ck_assert_str_eq (identity->store_id, STORE_ID);
-  g_free (query.token);
 }
 
 static void
@@ -219,7 +80,6 @@ setup (void)
   g_autoptr (GError) error = NULL;
   g_autofree char *db_path = NULL;
   g_autofree char *key_path = NULL;
-  g_autofree char *hq_dir = NULL;
   TillProductSpec  spec = {
      .sku = "C001",
      .name = "可口可乐 330ml",
@@ -232,12 +92,8 @@ setup (void)
 
   scratch = till_test_make_tmpdir ();
   hq_dir = g_build_filename (scratch, "hq", NULL);
-  g_mkdir_with_parents (hq_dir, 0700);
-  memset (&hq, 0, sizeof hq);
-  hq.dir = g_steal_pointer (&hq_dir);
-  g_mutex_init (&hq.lock);
-  g_cond_init (&hq.cond);
-  hq_start (&hq);
+  hq_port = 0;
+  hq_start ();
 
   db_path = g_build_filename (scratch, "till.db", NULL);
   key_path = g_build_filename (scratch, "till.key", NULL);
@@ -262,12 +118,8 @@ teardown (void)
   g_clear_object (&journal);
   g_clear_object (&catalog);
   g_clear_object (&store);
-  hq_stop (&hq);
-  g_clear_pointer (&hq.url, g_free);
-  g_clear_pointer (&hq.dir, g_free);
-  g_clear_error (&hq.error);
-  g_mutex_clear (&hq.lock);
-  g_cond_clear (&hq.cond);
+  hq_stop ();
+  g_clear_pointer (&hq_dir, g_free);
   till_test_remove_tree (scratch);
   g_clear_pointer (&scratch, g_free);
 }
@@ -395,7 +247,7 @@ START_TEST (test_offline_and_back)
   till_sync_worker_start (worker);
   ck_assert (wait_for (worker, has_pulled, 10000));
 
-  hq_stop (&hq);
+  hq_stop ();
   before_us = g_get_real_time ();
   sell ();
   till_sync_worker_kick (worker, FALSE);
@@ -415,7 +267,7 @@ START_TEST (test_offline_and_back)
   ck_assert_int_eq (till_sync_worker_get_queued (worker), 3);
   ck_assert_int_eq (till_sync_worker_get_status (worker), TILL_SYNC_STATUS_OFFLINE);
 
-  hq_start (&hq);
+  hq_start ();
   ck_assert (wait_for (worker, is_online_and_drained, 10000));
   ck_assert_int_eq (hq_count_sales (), 3);
   ck_assert_int_eq (till_sync_worker_get_offline_since_us (worker), 0);
@@ -453,7 +305,7 @@ START_TEST (test_backoff)
   double      highest_ratio = 0.0;
 
   enroll ();
-  hq_stop (&hq);
+  hq_stop ();
   sell ();
   till_sync_worker_set_timing (worker, 600000, 600000, min_ms, max_ms, 600000);
   g_signal_connect (worker, "notify::in-flight", G_CALLBACK (in_flight_cb), &attempts);
@@ -502,6 +354,7 @@ static gboolean
 put_price_cb (gpointer data)
 {
   PriceRow *row = data;
+  HqStore  *hq_store = till_hq_thread_get_store (hq);
   g_autoptr (JsonObject) price = json_object_new ();
   g_autofree char *id = g_strdup_printf ("T001@%" G_GINT64_FORMAT, row->effective_us);
 
@@ -520,14 +373,14 @@ put_price_cb (gpointer data)
       json_object_set_boolean_member (item, "active", TRUE);
       json_object_set_int_member (item, "cost", 100);
       json_object_set_int_member (item, "price", 300);
-      if (!hq_store_put_row (hq.store, "items", "T001", "all", item, &row->error))
+      if (!hq_store_put_row (hq_store, "items", "T001", "all", item, &row->error))
         return G_SOURCE_REMOVE;
     }
   json_object_set_string_member (price, "sku", "T001");
   json_object_set_int_member (price, "price", row->price);
   json_object_set_null_member (price, "member_price");
   json_object_set_int_member (price, "effective_from_us", row->effective_us);
-  hq_store_put_row (hq.store, "prices", id, "store:" STORE_ID, price, &row->error);
+  hq_store_put_row (hq_store, "prices", id, "store:" STORE_ID, price, &row->error);
   return G_SOURCE_REMOVE;
 }
 
@@ -536,7 +389,7 @@ put_price (gint64 effective_us, gint64 price, gboolean with_item)
 {
   PriceRow row = { effective_us, price, with_item, NULL };
 
-  hq_call (&hq, put_price_cb, &row);
+  till_hq_thread_call (hq, put_price_cb, &row);
   ck_assert_msg (row.error == NULL, "%s", row.error ? row.error->message : "");
 }
 
@@ -609,7 +462,7 @@ START_TEST (test_pulled_price)
   ck_assert_int_eq (till_price (), 250);
 
   /* HQ goes away: the next price comes from what was shipped ahead. */
-  hq_stop (&hq);
+  hq_stop ();
   g_ptr_array_set_size (pulled.channels, 0);
   expected_price = 199;
   ck_assert (wait_for (worker, price_is_expected, 8000));

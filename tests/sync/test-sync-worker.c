@@ -505,6 +505,42 @@ START_TEST (test_stop_in_flight)
 }
 END_TEST
 
+/* /sync/worker/stop-cancels: HQ's port takes the connection and never
+ * answers (a hung HQ, a dead link); stopping the worker, as quitting the
+ * till does, ends the wait at once instead of at the request's timeout. */
+START_TEST (test_stop_cancels)
+{
+  g_autoptr (TillSyncWorker) worker = till_sync_worker_new (store, journal);
+  g_autoptr (GSocketListener) silent = g_socket_listener_new ();
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = NULL;
+  gint64           started;
+
+  enroll ();
+  sell ();
+  /* Listening, never accepting: the kernel completes the connection and the
+   * TLS handshake waits for a reply that never comes. */
+  ck_assert_msg (g_socket_listener_add_address (silent, address, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error),
+                 "%s", error ? error->message : "");
+  url = g_strdup_printf ("https://127.0.0.1:%u",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  ck_assert (till_store_set_setting (store, "sync.url", url, NULL));
+
+  till_sync_worker_set_timing (worker, 600000, 600000, 100, 1000, 60000);
+  till_sync_worker_start (worker);
+  ck_assert (wait_for (worker, is_in_flight, 5000));
+  spin (200);
+  started = g_get_monotonic_time ();
+  till_sync_worker_stop (worker);
+  ck_assert_int_lt (g_get_monotonic_time () - started, 2 * G_USEC_PER_SEC);
+  ck_assert_int_eq (till_sync_worker_get_in_flight (worker), 0);
+}
+END_TEST
+
 static Suite *
 sync_worker_suite (void)
 {
@@ -518,6 +554,7 @@ sync_worker_suite (void)
   tcase_add_test (tcase, test_backoff);
   tcase_add_test (tcase, test_pulled_price);
   tcase_add_test (tcase, test_stop_in_flight);
+  tcase_add_test (tcase, test_stop_cancels);
   suite_add_tcase (suite, tcase);
   return suite;
 }

@@ -31,10 +31,6 @@
 /* SYNC.md §5 6.1: HQ flags a till whose clock is off by more than this. */
 #define CLOCK_SKEW_LIMIT_US (5 * G_TIME_SPAN_MINUTE)
 
-/* Rows per multi-row INSERT: far under SQLite's 32,766 and PostgreSQL's
- * 65,535 parameters at 11 columns. */
-#define INSERT_CHUNK_ROWS 250
-
 /* A whole batch is retried this many times when the database says another
  * transaction got in the way (SQLite busy, PostgreSQL serialization failure
  * or deadlock). */
@@ -562,6 +558,21 @@ parse_item (JsonParser *parser, ItemState *state, const char *received_day)
   state->late_arrival = strcmp (received_day, state->business_day) > 0;
 }
 
+/* Rows per multi-row statement, from a few fixed sizes. The SQL text of such
+ * a statement depends on its row count, and each text is prepared once and
+ * kept (in hq-db, and on PostgreSQL's side too): batches of every size must
+ * not make new texts without end. */
+static guint
+chunk_rows (guint remaining)
+{
+  static const guint sizes[] = { 64, 16, 4, 1 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    if (remaining >= sizes[i])
+      return sizes[i];
+  return 0;
+}
+
 /* Inserts the loadable items, many rows to a statement; marks those stored now. */
 static gboolean
 insert_documents (HqStore             *self,
@@ -573,24 +584,28 @@ insert_documents (HqStore             *self,
 {
   g_autoptr (GHashTable) by_seq = g_hash_table_new (g_int64_hash, g_int64_equal);
   guint next = 0;
+  guint left = 0;
 
   for (guint i = 0; i < states->len; i++)
     {
       ItemState *state = &g_array_index (states, ItemState, i);
 
       g_hash_table_insert (by_seq, (gpointer) &state->item->seq, state);
+      if (state->status == TILL_WIRE_ITEM_OK)
+        left++;
     }
 
-  while (next < states->len)
+  while (left > 0)
     {
+      guint chunk = chunk_rows (left);
       g_autoptr (GString) sql = g_string_new (
           "INSERT INTO document (kind, ref_uuid, till_id, epoch, seq, store_id, business_day, "
           "payload_sha256, payload, received_us, late_arrival) VALUES ");
-      g_autoptr (GArray) params = params_new (INSERT_CHUNK_ROWS * 11);
+      g_autoptr (GArray) params = params_new (chunk * 11);
       g_autoptr (HqDbRows) rows = NULL;
       guint n_rows = 0;
 
-      for (; next < states->len && n_rows < INSERT_CHUNK_ROWS; next++)
+      for (; next < states->len && n_rows < chunk; next++)
         {
           ItemState *state = &g_array_index (states, ItemState, next);
 
@@ -612,8 +627,7 @@ insert_documents (HqStore             *self,
           params_add_int (params, state->late_arrival ? 1 : 0);
           n_rows++;
         }
-      if (n_rows == 0)
-        break;
+      left -= n_rows;
       g_string_append (sql, " ON CONFLICT DO NOTHING RETURNING seq");
       rows = query (self, sql->str, params, error);
       if (rows == NULL)
@@ -825,9 +839,10 @@ update_rollups (HqStore *self, const HqTill *till, GArray *states, GError **erro
       g_autoptr (GString) sql = g_string_new (
           "INSERT INTO sales_product_day (store_id, business_day, sku, name, quantity, amount) "
           "VALUES ");
-      g_autoptr (GArray) params = params_new (INSERT_CHUNK_ROWS * 6);
+      guint chunk = chunk_rows (product_list->len - next);
+      g_autoptr (GArray) params = params_new (chunk * 6);
 
-      for (guint n = 0; next < product_list->len && n < INSERT_CHUNK_ROWS; next++, n++)
+      for (guint n = 0; n < chunk; next++, n++)
         {
           ProductDelta *delta = g_ptr_array_index (product_list, next);
 
@@ -851,15 +866,16 @@ update_rollups (HqStore *self, const HqTill *till, GArray *states, GError **erro
 
   day_list = hash_values (days);
   g_ptr_array_sort (day_list, compare_day_deltas);
-  if (day_list->len > 0)
+  for (guint next = 0; next < day_list->len;)
     {
       g_autoptr (GString) sql = g_string_new (
           "INSERT INTO sales_store_day (store_id, business_day, receipts, returns, total) VALUES ");
-      g_autoptr (GArray) params = params_new (day_list->len * 5);
+      guint chunk = chunk_rows (day_list->len - next);
+      g_autoptr (GArray) params = params_new (chunk * 5);
 
-      for (guint d = 0; d < day_list->len; d++)
+      for (guint d = 0; d < chunk; next++, d++)
         {
-          DayDelta *delta = g_ptr_array_index (day_list, d);
+          DayDelta *delta = g_ptr_array_index (day_list, next);
 
           if (d > 0)
             g_string_append_c (sql, ',');

@@ -795,6 +795,49 @@ START_TEST (test_rollup_sums)
 END_TEST
 
 /* /hq/store/push/clock-skew-late-arrival */
+/* /hq/store/push/statements-bounded: batches of every size from 1 to 60
+ * leave a bounded set of prepared statements on the connection. Multi-row
+ * statements whose text followed the batch size made one new statement per
+ * size (held by hq-db and, on PostgreSQL, by the server) for as long as HQ
+ * ran. */
+START_TEST (test_statements_bounded)
+{
+  Env env = { 0 };
+  g_autoptr (HqTill) till = NULL;
+  gint64 seq = 0;
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  till = enroll_till (env.store, "S001", 1);
+  for (guint size = 1; size <= 60; size++)
+    {
+      g_autoptr (TillWireBatch) batch = batch_new (till, seq, g_get_real_time ());
+      g_autoptr (TillWireAck) ack = NULL;
+
+      for (guint i = 0; i < size; i++)
+        {
+          seq++;
+          g_ptr_array_add (batch->items, sale_item (seq, (guint) seq, "2026-01-01"));
+        }
+      batch_set_head (batch);
+      ack = apply (env.store, till, batch);
+      ck_assert_int_eq (ack->acked_through, seq);
+    }
+  ck_assert_int_eq (hq_store_count_documents (env.store, "sale", till->till_id, NULL), seq);
+  if (hq_db_is_postgres (hq_store_get_db (env.store)))
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (HqDbRows) rows =
+          hq_db_query (hq_store_get_db (env.store), "SELECT count(*) FROM pg_prepared_statements",
+                       NULL, 0, &error);
+
+      ck_assert_msg (rows != NULL, "%s", error ? error->message : "");
+      ck_assert_int_lt (hq_db_rows_get_int (rows, 0, 0), 40);
+    }
+  env_close (&env);
+}
+END_TEST
+
 START_TEST (test_clock_skew_late_arrival)
 {
   Env env = { 0 };
@@ -1369,6 +1412,7 @@ hq_store_suite (void)
   add_test (suite, "/hq/store/push/ok-duplicate-conflict", test_push_ok_duplicate_conflict);
   add_test (suite, "/hq/store/push/rejected", test_push_rejected);
   add_test (suite, "/hq/store/push/gap", test_push_gap);
+  add_test (suite, "/hq/store/push/statements-bounded", test_statements_bounded);
   add_test (suite, "/hq/store/push/clock-skew-late-arrival", test_clock_skew_late_arrival);
   add_test (suite, "/hq/store/push/head-regression", test_head_regression);
   add_test (suite, "/hq/store/rollup/sums", test_rollup_sums);

@@ -13,6 +13,7 @@
 #include "till-journal.h"
 #include "till-outbox.h"
 #include "till-store.h"
+#include "till-sync-state.h"
 
 /* Reads one integer from a statement that returns one row with one column;
  * NULL reads as 0. */
@@ -81,7 +82,7 @@ apply_ack_in_transaction (TillStore         *store,
    * HQ already has. */
   if (acked_through > max_seq)
     {
-      g_set_error (error, TILL_STORE_ERROR, TILL_STORE_ERROR_CONSTRAINT,
+      g_set_error (error, TILL_SYNC_STATE_ERROR, TILL_SYNC_STATE_ERROR_RESTORED,
                    _ ("HQ acknowledged documents up to %" PRId64 " but this till queued only up "
                       "to %" PRId64 ": its database may have been restored from a backup. "
                       "Enroll the till again."),
@@ -288,8 +289,9 @@ till_outbox_get_acked_through (TillStore *store, GError **error)
  *
  * Records HQ's acknowledgement in one transaction. An @acked_through beyond
  * the highest seq this till ever queued is refused with
- * %TILL_STORE_ERROR_CONSTRAINT and changes nothing: the database is older
- * than what HQ has seen.
+ * %TILL_SYNC_STATE_ERROR_RESTORED and changes nothing but the mark that stops
+ * selling (till_sync_mark_restored): the database is older than what HQ has
+ * seen.
  */
 gboolean
 till_outbox_apply_ack (TillStore         *store,
@@ -309,12 +311,20 @@ till_outbox_apply_ack (TillStore         *store,
   g_return_val_if_fail (n_failed == 0 || (failed_seqs != NULL && failed_reasons != NULL), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  g_autoptr (GError) local_error = NULL;
+
   if (!till_store_begin (store, error))
     return FALSE;
   if (!apply_ack_in_transaction (store, epoch, acked_through, head_seq, head_hash, countersig,
-                                 failed_seqs, failed_reasons, n_failed, now_us, error))
+                                 failed_seqs, failed_reasons, n_failed, now_us, &local_error))
     {
       till_store_rollback (store);
+      /* Remembered outside the refused transaction: selling stops until the
+       * till is enrolled again. */
+      if (g_error_matches (local_error, TILL_SYNC_STATE_ERROR, TILL_SYNC_STATE_ERROR_RESTORED) &&
+          !till_sync_mark_restored (store, now_us, NULL))
+        g_warning ("Cannot record that the database was restored");
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
   return till_store_commit (store, error);

@@ -23,6 +23,7 @@
 #define DEFAULT_MIN_FREE_MB 100
 
 #define BLOCK_SETTING "sync.limit.block"
+#define RESTORED_SETTING "sync.restored-us"
 
 G_DEFINE_QUARK (till_sync_state_error_quark, till_sync_state_error)
 
@@ -142,11 +143,17 @@ save_in_transaction (TillStore              *store,
     const char *key;
     const char *value;
   } settings[] = {
-    { KEY_TILL_ID, identity->till_id }, { KEY_URL, identity->url },
-    { KEY_STORE, identity->store_id },  { KEY_EPOCH, epoch },
-    { KEY_HQ_KEY, identity->hq_key },   { KEY_CERT, identity->cert_path },
-    { KEY_KEY, identity->key_path },    { KEY_CA, identity->ca_path },
+    { KEY_TILL_ID, identity->till_id },
+    { KEY_URL, identity->url },
+    { KEY_STORE, identity->store_id },
+    { KEY_EPOCH, epoch },
+    { KEY_HQ_KEY, identity->hq_key },
+    { KEY_CERT, identity->cert_path },
+    { KEY_KEY, identity->key_path },
+    { KEY_CA, identity->ca_path },
     { KEY_ENROLLED_US, enrolled_us },
+    /* A new epoch: whatever a restored database reused is behind it. */
+    { RESTORED_SETTING, "" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
@@ -342,6 +349,22 @@ till_sync_identity_save (TillStore              *store,
 }
 
 /**
+ * till_sync_mark_restored:
+ *
+ * Records that HQ holds more of this till than its database does; new
+ * sales stop until the next enrollment.
+ */
+gboolean
+till_sync_mark_restored (TillStore *store, gint64 now_us, GError **error)
+{
+  g_autofree char *when = g_strdup_printf ("%" PRId64, now_us);
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+
+  return till_store_set_setting (store, RESTORED_SETTING, when, error);
+}
+
+/**
  * till_sync_check_limits:
  * @now_us: the time the age of the oldest unsent document is measured at
  * @out_limits: (out caller-allocates): the figures, thresholds and which
@@ -394,6 +417,7 @@ till_sync_check_limits (TillStore *store, gint64 now_us, TillSyncLimits *out_lim
 gboolean
 till_sync_allow_new_sale (TillStore *store, gint64 now_us, GError **error)
 {
+  g_autofree char *restored = NULL;
   g_autofree char *block_text = NULL;
   g_autofree char *reason = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -404,7 +428,15 @@ till_sync_allow_new_sale (TillStore *store, gint64 now_us, GError **error)
   g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  /* The common case, every limit only warning, costs this one read. */
+  restored = till_store_get_setting (store, RESTORED_SETTING);
+  if (restored != NULL && *restored != '\0')
+    {
+      g_set_error (error, TILL_SYNC_STATE_ERROR, TILL_SYNC_STATE_ERROR_RESTORED,
+                   _ ("Selling is stopped: this till’s database is older than what HQ holds of "
+                      "it (restored from a backup?). Store IT must enroll the till again."));
+      return FALSE;
+    }
+  /* The common case, every limit only warning, costs these two reads. */
   block_text = till_store_get_setting (store, BLOCK_SETTING);
   if (block_text == NULL || *block_text == '\0')
     return TRUE;

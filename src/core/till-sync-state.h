@@ -23,7 +23,9 @@ typedef enum
 {
   TILL_SYNC_STATE_ERROR_FAILED,
   TILL_SYNC_STATE_ERROR_NOT_ENROLLED,
-  TILL_SYNC_STATE_ERROR_LIMIT, /* an offline limit the store made blocking is exceeded */
+  TILL_SYNC_STATE_ERROR_LIMIT,    /* an offline limit the store made blocking is exceeded */
+  TILL_SYNC_STATE_ERROR_RESTORED, /* HQ holds more of this till than its database: restored
+                                     from a backup; selling stops until it is enrolled again */
 } TillSyncStateError;
 
 GQuark till_sync_state_error_quark (void);
@@ -46,6 +48,13 @@ typedef struct
 
 void till_sync_identity_free (TillSyncIdentity *identity);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillSyncIdentity, till_sync_identity_free)
+
+/* HQ acknowledged more of this till than its database ever queued (the
+ * database was restored from a backup, SYNC.md §6 #19): remembered in the
+ * setting sync.restored-us, which stops new sales (till_sync_allow_new_sale)
+ * until the till is enrolled again (a new epoch, so no seq is reused) and
+ * till_sync_identity_save clears it. till_outbox_apply_ack calls it. */
+gboolean till_sync_mark_restored (TillStore *store, gint64 now_us, GError **error);
 
 /* NULL with TILL_SYNC_STATE_ERROR_NOT_ENROLLED before enrollment. */
 TillSyncIdentity *till_sync_identity_load (TillStore *store,
@@ -87,8 +96,9 @@ gboolean till_sync_check_limits (TillStore      *store,
                                  gint64          now_us,
                                  TillSyncLimits *out_limits,
                                  GError        **error);
-/* FALSE with TILL_SYNC_STATE_ERROR_LIMIT and a message for the cashier
- * naming the limit when a blocking limit is exceeded: the cart calls it
+/* FALSE with TILL_SYNC_STATE_ERROR_RESTORED after till_sync_mark_restored,
+ * or with TILL_SYNC_STATE_ERROR_LIMIT and a message for the cashier naming
+ * the limit when a blocking limit is exceeded: the cart calls it
  * before it takes the first line of a new sale (a sale under way is never
  * stopped). */
 gboolean till_sync_allow_new_sale (TillStore *store, gint64 now_us, GError **error);

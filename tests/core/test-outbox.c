@@ -246,10 +246,15 @@ START_TEST (test_ack_beyond_pending)
 
   queue_rows (1, 10, 3000);
   ck_assert (!till_outbox_apply_ack (store, 1, 9, 9, "h", "s", NULL, NULL, 0, 4000, &error));
-  ck_assert (g_error_matches (error, TILL_STORE_ERROR, TILL_STORE_ERROR_CONSTRAINT));
+  ck_assert (g_error_matches (error, TILL_SYNC_STATE_ERROR, TILL_SYNC_STATE_ERROR_RESTORED));
   ck_assert_int_eq (count_where ("SELECT count (*) FROM outbox WHERE state = 'pending'"), 1);
   ck_assert_int_eq (till_outbox_get_acked_through (store, NULL), 4);
   ck_assert_int_eq (count_where ("SELECT received_us FROM hq_ack"), 2000);
+  /* The till is older than HQ's record of it: no new sale until enrolled
+   * again. */
+  g_clear_error (&error);
+  ck_assert (!till_sync_allow_new_sale (store, 5000, &error));
+  ck_assert (g_error_matches (error, TILL_SYNC_STATE_ERROR, TILL_SYNC_STATE_ERROR_RESTORED));
 }
 END_TEST
 

@@ -144,6 +144,31 @@ START_TEST (test_identity)
 }
 END_TEST
 
+/* /core/sync-state/restored: a till HQ found older than its record (a
+ * restored database) sells nothing new until it is enrolled again. */
+START_TEST (test_restored)
+{
+  g_autoptr (GError) error = NULL;
+  TillSyncIdentity identity = {
+    .url = (char *) "https://hq.example.com:8443",
+    .till_id = (char *) "S001-01",
+    .store_id = (char *) "S001",
+    .epoch = 4,
+  };
+
+  ck_assert (till_sync_allow_new_sale (store, NOW_US, &error));
+  ck_assert (till_sync_mark_restored (store, NOW_US, &error));
+  ck_assert (!till_sync_allow_new_sale (store, NOW_US, &error));
+  ck_assert (g_error_matches (error, TILL_SYNC_STATE_ERROR, TILL_SYNC_STATE_ERROR_RESTORED));
+  g_clear_error (&error);
+
+  ck_assert_msg (till_sync_identity_save (store, journal, &identity, NOW_US, &error), "%s",
+                 error ? error->message : "");
+  ck_assert_msg (till_sync_allow_new_sale (store, NOW_US, &error), "%s",
+                 error ? error->message : "");
+}
+END_TEST
+
 /* /core/sync-state/identity-invalid: an identity without a till id is
  * refused, and the till stays unenrolled. */
 START_TEST (test_identity_invalid)
@@ -337,6 +362,7 @@ sync_state_suite (void)
   tcase_add_test (tc, test_not_enrolled);
   tcase_add_test (tc, test_identity);
   tcase_add_test (tc, test_identity_invalid);
+  tcase_add_test (tc, test_restored);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("limits");

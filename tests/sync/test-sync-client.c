@@ -446,6 +446,51 @@ START_TEST (test_ack_out_of_range)
 }
 END_TEST
 
+/* /sync/client/restored: a till whose database is older than HQ's record
+ * of it (restored from a backup) learns so at its next push, reuses no seq
+ * HQ holds, stops new sales, and after a new enrollment (a new epoch) sends
+ * what it sold meanwhile. */
+START_TEST (test_restored)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillSyncClient) client = NULL;
+  g_autoptr (TillSyncIdentity) identity = NULL;
+  g_autofree char *token = NULL;
+  guint            pushed = 0;
+
+  till_sell (5);
+  ck_assert_uint_eq (sync_ok (), 5);
+  ck_assert_int_eq (till_acked_through (), 5);
+  /* The database as a backup taken after the third sale left it. */
+  ck_assert_msg (till_store_exec (store,
+                                  "DELETE FROM outbox WHERE seq > 3;"
+                                  "UPDATE hq_ack SET acked_through = 3",
+                                  &error),
+                 "%s", error ? error->message : "");
+  till_sell (1);
+
+  client = make_client ();
+  ck_assert (!till_sync_run (store, journal, client, &pushed, &error));
+  ck_assert_msg (g_error_matches (error, TILL_SYNC_STATE_ERROR, TILL_SYNC_STATE_ERROR_RESTORED),
+                 "%s", error ? error->message : "");
+  g_clear_error (&error);
+  ck_assert (!till_sync_allow_new_sale (store, g_get_real_time (), &error));
+  g_clear_error (&error);
+  ck_assert_int_eq (hq_sales (), 5);
+
+  token = test_hq_token (1, (gint64) G_USEC_PER_SEC * 3600);
+  identity = till_enroll (store, journal, till_hq_thread_get_url (hq), token, till_dir, &error);
+  ck_assert_msg (identity != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (identity->epoch, 2);
+  ck_assert_msg (till_sync_allow_new_sale (store, g_get_real_time (), &error), "%s",
+                 error ? error->message : "");
+  g_clear_object (&client);
+  ck_assert_uint_eq (sync_ok (), 1);
+  ck_assert_int_eq (hq_sales (), 6);
+  ck_assert_int_eq (till_pending (), 0);
+}
+END_TEST
+
 /* /sync/client/poisoned: an item HQ cannot load stops acked_through before
  * it, keeps its reason at the till, and the rest stays queued. */
 START_TEST (test_poisoned)
@@ -879,6 +924,7 @@ sync_client_suite (void)
   tcase_add_test (push, test_bad_countersig);
   tcase_add_test (push, test_ack_out_of_range);
   tcase_add_test (push, test_poisoned);
+  tcase_add_test (push, test_restored);
   tcase_add_test (push, test_refused);
   tcase_add_test (push, test_wrong_ca);
   tcase_add_test (push, test_offline);

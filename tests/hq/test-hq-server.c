@@ -14,6 +14,7 @@
 #include "hq-ca.h"
 #include "hq-server.h"
 #include "hq-store.h"
+#include "till-pg-fixture.h"
 #include "till-test-util.h"
 #include "till-wire.h"
 
@@ -30,6 +31,8 @@ static char     *ca_pem_path;
 static HqStore  *store;
 static HqCa     *ca;
 static HqServer *server;
+/* The same cases run on SQLite and on this private PostgreSQL server. */
+static TillPgServer *pg_server;
 
 /* What a till holds after enrolling through the server. */
 typedef struct
@@ -56,14 +59,24 @@ till_free (Till *till)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Till, till_free)
 
 static void
-setup (void)
+setup_with (gboolean postgres)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *db_path = NULL;
   g_autofree char *ca_dir = NULL;
 
   scratch = till_test_make_tmpdir ();
-  db_path = g_build_filename (scratch, "hq.db", NULL);
+  if (postgres)
+    {
+      static guint     n_databases;
+      g_autofree char *name = g_strdup_printf ("hqserver_%d_%u", (int) getpid (), n_databases++);
+
+      ck_assert_ptr_nonnull (pg_server);
+      db_path = till_pg_server_create_database (pg_server, name, &error);
+      ck_assert_msg (db_path != NULL, "createdb: %s", error ? error->message : "");
+    }
+  else
+    db_path = g_build_filename (scratch, "hq.db", NULL);
   ca_dir = g_build_filename (scratch, "ca", NULL);
   ca_pem_path = g_build_filename (ca_dir, "ca.pem", NULL);
   store = hq_store_open (db_path, &error);
@@ -76,6 +89,18 @@ setup (void)
   server = hq_server_new (store, ca);
   ck_assert_uint_gt (hq_server_listen (server, "127.0.0.1", 0, &error), 0);
   ck_assert_ptr_nonnull (hq_server_get_url (server));
+}
+
+static void
+setup_sqlite (void)
+{
+  setup_with (FALSE);
+}
+
+static void
+setup_postgres (void)
+{
+  setup_with (TRUE);
 }
 
 static void
@@ -793,11 +818,10 @@ START_TEST (test_body_too_large)
 }
 END_TEST
 
-static Suite *
-hq_server_suite (void)
+static void
+add_cases (Suite *suite, const char *name, void (*setup) (void))
 {
-  Suite *suite = suite_create ("hq-server");
-  TCase *tc = tcase_create ("/hq/server");
+  TCase *tc = tcase_create (name);
 
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_set_timeout (tc, 60);
@@ -817,11 +841,32 @@ hq_server_suite (void)
   tcase_add_test (tc, test_foreign_client_certificate);
   tcase_add_test (tc, test_body_too_large);
   suite_add_tcase (suite, tc);
+}
+
+static Suite *
+hq_server_suite (void)
+{
+  Suite *suite = suite_create ("hq-server");
+
+  add_cases (suite, "/hq/server/sqlite", setup_sqlite);
+  add_cases (suite, "/hq/server/postgres", setup_postgres);
   return suite;
 }
 
 int
 main (void)
 {
-  return till_test_run_suite (hq_server_suite ());
+  g_autoptr (GError) error = NULL;
+  int status;
+
+  /* Started before Check forks its tests; each test gets its own database. */
+  pg_server = till_pg_server_start (&error);
+  if (pg_server == NULL)
+    {
+      g_printerr ("PostgreSQL does not start: %s\n", error->message);
+      return 1;
+    }
+  status = till_test_run_suite (hq_server_suite ());
+  till_pg_server_stop (pg_server);
+  return status;
 }

@@ -519,6 +519,22 @@ static const char *const migrations[] = {
   ") WITHOUT ROWID;"
   "ALTER TABLE category ADD COLUMN code TEXT;"
   "CREATE UNIQUE INDEX category_code ON category (code) WHERE code IS NOT NULL;",
+
+  /* 8: promotions (issue 8). HQ's promotions arrive in master_row (channel
+   * "promotions"); promotion holds the till's own, as JSON in the same
+   * form (till_promotion_to_json). coupon_use records each use of a coupon
+   * code, in the transaction of the sale it was used in. */
+  "CREATE TABLE promotion ("
+  "  code       TEXT PRIMARY KEY,"
+  "  data       TEXT NOT NULL,"
+  "  updated_us INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE coupon_use ("
+  "  code      TEXT NOT NULL,"
+  "  sale_uuid TEXT NOT NULL,"
+  "  used_us   INTEGER NOT NULL,"
+  "  PRIMARY KEY (code, sale_uuid)"
+  ") WITHOUT ROWID;",
 };
 
 int

@@ -20,6 +20,8 @@
 #include "till-pg-fixture.h"
 #include "till-test-util.h"
 
+#include "bench-util.h"
+
 #define N_TILLS 4
 #define SALES_PER_TILL 5000
 #define N_SALES (N_TILLS * SALES_PER_TILL)
@@ -130,23 +132,6 @@ push_thread (gpointer data)
   job->finished_us = g_get_monotonic_time ();
   job->pending_after = bench_till_count_pending (till, &job->error);
   return NULL;
-}
-
-static int
-compare_gint64 (gconstpointer a, gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
-static gint64
-percentile (GArray *sorted_us, double fraction)
-{
-  guint index = (guint) (fraction * (sorted_us->len - 1) + 0.5);
-
-  return sorted_us->len > 0 ? g_array_index (sorted_us, gint64, index) : 0;
 }
 
 static gboolean
@@ -319,11 +304,13 @@ ingest_into (const char *work_dir,
            name, G_USEC_PER_SEC / (hq_us_per_sale + backend_us_per_sale), bench_load_average (),
            g_get_num_processors ());
   /* Where a till's time goes: HQ's round trip against its own steps. */
-  g_array_sort (push_us, compare_gint64);
+  bench_sort (push_us);
   g_print ("bench: hq_ingest_%s_push_p50 %.1f ms (one batch of up to %d sales: till to HQ and "
            "back, %u batches)\n",
-           name, percentile (push_us, 0.50) / 1000.0, TILL_WIRE_BATCH_MAX_ITEMS, push_us->len);
-  g_print ("bench: hq_ingest_%s_push_p99 %.1f ms\n", name, percentile (push_us, 0.99) / 1000.0);
+           name, bench_percentile (push_us, 0.50) / 1000.0, TILL_WIRE_BATCH_MAX_ITEMS,
+           push_us->len);
+  g_print ("bench: hq_ingest_%s_push_p99 %.1f ms\n", name,
+           bench_percentile (push_us, 0.99) / 1000.0);
   g_print ("bench: hq_ingest_%s_till_build_mean %.1f ms (per batch, at the till)\n", name,
            build_us / 1000.0 / push_us->len);
   g_print ("bench: hq_ingest_%s_till_ack_mean %.1f ms (per batch, at the till)\n", name,

@@ -14,6 +14,8 @@
 
 #include "till-core.h"
 
+#include "bench-util.h"
+
 #define N_LOOKUPS 10000
 #define UNKNOWN_PERCENT 10
 #define N_SEARCHES 2000
@@ -32,34 +34,6 @@ static const struct
   { "kele", "可乐" }, { "binggan", "饼干" }, { "kuangquanshui", "矿泉水" },
   { "plu", "10001" },
 };
-
-static gint64
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-}
-
-static int
-compare_gint64 (gconstpointer a, gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
-/* The nearest-rank percentile of sorted samples, in microseconds. */
-static double
-percentile_us (GArray *sorted_ns, int percent)
-{
-  guint rank = (guint) ((sorted_ns->len * (guint64) percent + 99) / 100);
-
-  rank = CLAMP (rank, 1, sorted_ns->len);
-  return g_array_index (sorted_ns, gint64, rank - 1) / 1000.0;
-}
 
 /* Drops the database's pages from the page cache so that the next open reads the
  * disk, as after a reboot of the till. */
@@ -217,18 +191,19 @@ bench_search (TillCatalog       *catalog,
   for (guint i = 0; i < n_runs; i++)
     {
       g_autoptr (GPtrArray) found = NULL;
-      gint64 t0 = now_ns ();
+      gint64 t0 = bench_now_ns ();
       gint64 elapsed;
 
       found = till_catalog_search (catalog, queries[i % n_queries], SEARCH_LIMIT, NULL);
-      elapsed = now_ns () - t0;
+      elapsed = bench_now_ns () - t0;
       g_array_append_val (samples, elapsed);
       n_results += found != NULL ? found->len : 0;
     }
-  g_array_sort (samples, compare_gint64);
+  bench_sort (samples);
   g_print ("bench: search_%s_results %.1f per search\n", name, (double) n_results / n_runs);
-  g_print ("bench: search_%s_p50 %.1f us\n", name, percentile_us (samples, 50));
-  g_print ("bench: search_%s_p99 %.1f us (target <= 1000 us)\n", name, percentile_us (samples, 99));
+  g_print ("bench: search_%s_p50 %.1f us\n", name, bench_percentile (samples, 0.50) / 1000.0);
+  g_print ("bench: search_%s_p99 %.1f us (target <= 1000 us)\n", name,
+           bench_percentile (samples, 0.99) / 1000.0);
 }
 
 int
@@ -286,13 +261,13 @@ main (int argc, char **argv)
   catalog = till_catalog_new (store);
   if (till_catalog_count_products (catalog, NULL) == 0)
     {
-      start = now_ns ();
+      start = bench_now_ns ();
       if (!till_demo_populate (store, (guint) n_skus, 1, &error))
         {
           g_printerr ("bench-lookup: %s\n", error->message);
           return 1;
         }
-      g_print ("bench: demo_generate_%d_skus %.0f ms\n", n_skus, (now_ns () - start) / 1e6);
+      g_print ("bench: demo_generate_%d_skus %.0f ms\n", n_skus, (bench_now_ns () - start) / 1e6);
     }
   g_print ("bench: catalog_size %" G_GINT64_FORMAT " skus\n",
            till_catalog_count_products (catalog, NULL));
@@ -311,7 +286,7 @@ main (int argc, char **argv)
   /* Cold start: a till that just booted opens its store and scans. Find a code
    * that is known, so that the first lookup is a real hit. */
   evict_from_page_cache (db_path);
-  start = now_ns ();
+  start = bench_now_ns ();
   store = till_store_open (db_path, &error);
   if (store == NULL)
     {
@@ -322,7 +297,7 @@ main (int argc, char **argv)
   for (guint i = 0; first == NULL && i < codes->len; i++)
     first = till_catalog_lookup_barcode (catalog, codes->pdata[i], NULL);
   g_print ("bench: cold_start_first_lookup %.0f ms (target <= 1000 ms)\n",
-           (now_ns () - start) / 1e6);
+           (bench_now_ns () - start) / 1e6);
   if (first == NULL)
     {
       g_printerr ("bench-lookup: no barcode was found\n");
@@ -333,18 +308,19 @@ main (int argc, char **argv)
   for (guint i = 0; i < codes->len; i++)
     {
       g_autoptr (TillProduct) product = NULL;
-      gint64 t0 = now_ns ();
+      gint64 t0 = bench_now_ns ();
       gint64 elapsed;
 
       product = till_catalog_lookup_barcode (catalog, codes->pdata[i], NULL);
-      elapsed = now_ns () - t0;
+      elapsed = bench_now_ns () - t0;
       g_array_append_val (samples, elapsed);
       n_found += product != NULL;
     }
-  g_array_sort (samples, compare_gint64);
+  bench_sort (samples);
   g_print ("bench: lookup_hits %u of %u\n", n_found, codes->len);
-  g_print ("bench: lookup_p50 %.1f us\n", percentile_us (samples, 50));
-  g_print ("bench: lookup_p99 %.1f us (target <= 1000 us)\n", percentile_us (samples, 99));
+  g_print ("bench: lookup_p50 %.1f us\n", bench_percentile (samples, 0.50) / 1000.0);
+  g_print ("bench: lookup_p99 %.1f us (target <= 1000 us)\n",
+           bench_percentile (samples, 0.99) / 1000.0);
 
   /* Each kind of query a cashier types, over the whole catalog. */
   bench_search (catalog, "initials", (const char *const *) queries->pdata, queries->len,

@@ -11,6 +11,8 @@
 
 #include "till-core.h"
 
+#include "bench-util.h"
+
 #define N_SKUS 20000
 #define N_POPULAR 2000 /* what shoppers mostly buy, and promotions mostly target */
 #define N_LEAF_CATEGORIES 200
@@ -29,34 +31,6 @@ typedef struct
   gint64   member_price;
   gboolean weighed;
 } Product;
-
-static gint64
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-}
-
-static int
-compare_gint64 (gconstpointer a, gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
-/* The nearest-rank percentile of sorted samples, in microseconds. */
-static double
-percentile_us (GArray *sorted_ns, int percent)
-{
-  guint rank = (guint) ((sorted_ns->len * (guint64) percent + 99) / 100);
-
-  rank = CLAMP (rank, 1, sorted_ns->len);
-  return g_array_index (sorted_ns, gint64, rank - 1) / 1000.0;
-}
 
 static GStrv
 random_skus (GRand *rand, Product *catalog, guint n)
@@ -282,9 +256,9 @@ main (void)
           lines[n].member_price = product->member_price;
           lines[n].weighed = product->weighed;
 
-          start = now_ns ();
+          start = bench_now_ns ();
           result = till_pricing_compute (lines, n + 1, promotions, &context);
-          elapsed = now_ns () - start;
+          elapsed = bench_now_ns () - start;
           g_array_append_val (samples, elapsed);
           checksum += result->total;
           applied_total += result->applied->len;
@@ -292,13 +266,14 @@ main (void)
         }
     }
 
-  g_array_sort (samples, compare_gint64);
+  bench_sort (samples);
   g_print ("bench: pricing_promotions %u\n", N_PROMOTIONS);
   g_print ("bench: pricing_reprices %u\n", samples->len);
   g_print ("bench: pricing_applied_mean %.1f promotions\n", (double) applied_total / samples->len);
-  g_print ("bench: pricing_reprice_p50 %.0f us\n", percentile_us (samples, 50));
-  g_print ("bench: pricing_reprice_p99 %.0f us (target <= 1000 us)\n", percentile_us (samples, 99));
-  g_print ("bench: pricing_reprice_max %.0f us\n", percentile_us (samples, 100));
+  g_print ("bench: pricing_reprice_p50 %.0f us\n", bench_percentile (samples, 0.50) / 1000.0);
+  g_print ("bench: pricing_reprice_p99 %.0f us (target <= 1000 us)\n",
+           bench_percentile (samples, 0.99) / 1000.0);
+  g_print ("bench: pricing_reprice_max %.0f us\n", bench_percentile (samples, 1.0) / 1000.0);
   g_print ("bench: pricing_checksum %" G_GINT64_FORMAT "\n", checksum);
 
   for (guint i = 0; i < N_SKUS; i++)

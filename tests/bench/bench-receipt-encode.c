@@ -22,6 +22,8 @@
 #include "till-core.h"
 #include "till-receipt.h"
 
+#include "bench-util.h"
+
 #define N_LINES 30
 #define DEFAULT_ITERATIONS 1000
 #define WARMUP 100
@@ -47,15 +49,6 @@ typedef struct
   TillUser    *cashier;
   TillSale    *sale;
 } Shop;
-
-static gint64
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (gint64) ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
-}
 
 static int
 compare_double (gconstpointer a, gconstpointer b)
@@ -384,9 +377,9 @@ time_encode (Shop *shop, const TillPrinterProfile *profile, guint iterations, gs
 
   for (guint i = 0; i < WARMUP + iterations; i++)
     {
-      gint64 start = now_ns ();
+      gint64 start = bench_now_ns ();
       g_autoptr (GBytes) bytes = till_receipt_encode (shop->sale, shop->store, profile);
-      double us = (now_ns () - start) / 1000.0;
+      double us = (bench_now_ns () - start) / 1000.0;
 
       *out_bytes = g_bytes_get_size (bytes);
       if (i >= WARMUP)

@@ -15,27 +15,12 @@
 
 #include "till-core.h"
 
+#include "bench-util.h"
+
 #define N_SKUS 2000
 #define N_SALES 1000
 #define LINES_PER_SALE 5
 #define TARGET_P99_MS 5.0
-
-static int
-compare_gint64 (gconstpointer a, gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a;
-  gint64 y = *(const gint64 *) b;
-
-  return (x > y) - (x < y);
-}
-
-static gint64
-percentile (GArray *sorted_us, double fraction)
-{
-  guint index = (guint) (fraction * (sorted_us->len - 1) + 0.5);
-
-  return g_array_index (sorted_us, gint64, index);
-}
 
 /* The demo store's active products, to pick lines from. */
 static GPtrArray *
@@ -156,9 +141,9 @@ main (int argc, char **argv)
   if (!till_journal_verify (journal, &bad_seq, &error))
     goto failed;
 
-  g_array_sort (commit_us, compare_gint64);
-  p99_ms = percentile (commit_us, 0.99) / 1000.0;
-  g_print ("bench: sale_commit_p50 %.3f ms\n", percentile (commit_us, 0.50) / 1000.0);
+  bench_sort (commit_us);
+  p99_ms = bench_percentile (commit_us, 0.99) / 1000.0;
+  g_print ("bench: sale_commit_p50 %.3f ms\n", bench_percentile (commit_us, 0.50) / 1000.0);
   g_print ("bench: sale_commit_p99 %.3f ms (target <= %.0f ms)\n", p99_ms, TARGET_P99_MS);
   g_print ("bench: sale_commit_max %.3f ms\n",
            g_array_index (commit_us, gint64, commit_us->len - 1) / 1000.0);

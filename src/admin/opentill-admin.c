@@ -323,19 +323,56 @@ run_sync (int argc, char **argv)
   g_autoptr (TillJournal) journal = NULL;
   g_autoptr (TillSyncClient) client = NULL;
   g_autoptr (TillSyncIdentity) identity = NULL;
-  guint pushed = 0;
+  g_autoptr (GOptionContext) context = NULL;
+  gint64             resend_from = 0;
+  guint              pushed = 0;
+  const GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path,
+      N_ ("The till database (default: $OPENTILL_DB or ~/.local/share/opentill/till.db)"),
+      N_ ("PATH") },
+    { "resend-from", 0, 0, G_OPTION_ARG_INT64, &resend_from,
+      N_ ("Send again every document from this number on (after HQ was restored from a "
+          "backup; HQ keeps each document once)"),
+      N_ ("N") },
+    { NULL },
+  };
 
-  if (!parse_db_only ("sync",
-                      _ ("Sends every queued sale to HQ and fetches HQ’s master data, once, then "
-                         "says what moved. The till program does this by itself in the "
-                         "background; this is for store IT."),
-                      &argc, &argv, &db_path))
-    return EXIT_USAGE;
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _ ("Sends every queued sale to HQ and fetches HQ’s master data, "
+                                   "once, then says what moved. The till program does this by "
+                                   "itself in the background; this is for store IT."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("opentill-admin sync: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+  if (argc > 1)
+    {
+      g_printerr (_ ("opentill-admin %s: unexpected argument “%s”\n"), "sync", argv[1]);
+      return EXIT_USAGE;
+    }
+  if (db_path == NULL)
+    db_path = default_db_path ();
 
   if (!open_till (db_path, &store, &journal, &error))
     {
       g_printerr ("opentill-admin: %s\n", error->message);
       return EXIT_FAILED;
+    }
+  if (resend_from > 0)
+    {
+      gint64 queued = till_outbox_resend_from (store, resend_from, &error);
+
+      if (queued < 0)
+        {
+          g_printerr ("opentill-admin sync: %s\n", error->message);
+          return EXIT_FAILED;
+        }
+      g_print (_ ("Queued %" PRId64 " documents again, from number %" PRId64 " on.\n"), queued,
+               resend_from);
     }
   identity = till_sync_identity_load (store, &error);
   if (identity == NULL)

@@ -423,6 +423,55 @@ till_outbox_get_stats (TillStore *store, TillOutboxStats *out_stats, GError **er
 }
 
 /**
+ * till_outbox_count_pending:
+ *
+ * Returns: the rows not yet acknowledged, or -1 with @error set
+ */
+gint64
+till_outbox_count_pending (TillStore *store, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), -1);
+
+  stmt = till_store_prepare (store, "SELECT count(*) FROM outbox WHERE state = 'pending'", error);
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the outbox"));
+      return -1;
+    }
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+/**
+ * till_outbox_resend_from:
+ * @from_seq: the first row to send again
+ *
+ * Queues acknowledged rows again (see till-outbox.h).
+ */
+gint64
+till_outbox_resend_from (TillStore *store, gint64 from_seq, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  stmt = till_store_prepare (store,
+                             "UPDATE outbox SET state = 'pending', acked_us = NULL, attempts = 0 "
+                             "WHERE seq >= ? AND state = 'acked'",
+                             error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, from_seq);
+  if (!till_store_step_done (store, stmt, error))
+    return -1;
+  return sqlite3_changes (till_store_get_db (store));
+}
+
+/**
  * till_outbox_purge_acked:
  * @before_us: rows acknowledged before this go
  *

@@ -74,6 +74,9 @@ gboolean till_outbox_apply_ack (TillStore         *store,
                                 gint64             now_us,
                                 GError           **error);
 
+/* How many rows wait for HQ's acknowledgement (an index count: cheap), or -1. */
+gint64 till_outbox_count_pending (TillStore *store, GError **error);
+
 typedef struct
 {
   gint64 pending;           /* rows not acknowledged */
@@ -88,6 +91,13 @@ typedef struct
 
 void     till_outbox_stats_clear (TillOutboxStats *stats);
 gboolean till_outbox_get_stats (TillStore *store, TillOutboxStats *out_stats, GError **error);
+
+/* Queues again every acknowledged row from @from_seq on, for an HQ that was
+ * restored from a backup and lost what it had acknowledged (it logs an
+ * "ack-behind" incident). HQ takes each document once, so what it still
+ * holds comes back duplicate. Rows already purged cannot be sent again.
+ * Returns how many rows were queued again, or -1. */
+gint64 till_outbox_resend_from (TillStore *store, gint64 from_seq, GError **error);
 
 /* Deletes acknowledged rows older than @before_us (kept ≥ 30 days so that a
  * restored HQ can be refilled from its tills). Returns how many went, or -1. */

@@ -181,6 +181,7 @@ till_sync_apply_ack (TillStore              *store,
   g_autoptr (GArray) failed_seqs = NULL;
   g_autoptr (GPtrArray) failed_reasons = NULL;
   gint64 held;
+  gint64 pending_before;
 
   g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
   g_return_val_if_fail (identity != NULL, FALSE);
@@ -242,14 +243,17 @@ till_sync_apply_ack (TillStore              *store,
                                         result->reason != NULL ? result->reason : ""));
     }
 
+  pending_before = till_outbox_count_pending (store, NULL);
   if (!till_outbox_apply_ack (store, identity->epoch, ack->acked_through, batch->head_seq,
                               batch->head_hash, ack->countersig, (const gint64 *) failed_seqs->data,
                               (const char *const *) failed_reasons->pdata, failed_seqs->len, now_us,
                               error))
     return FALSE;
 
+  /* Progress is rows leaving the queue, whether or not HQ's mark moved (it
+   * does not when rows are sent again after HQ lost them). */
   if (out_progress != NULL)
-    *out_progress = ack->acked_through > held;
+    *out_progress = pending_before >= 0 && till_outbox_count_pending (store, NULL) < pending_before;
   return TRUE;
 }
 
@@ -320,7 +324,6 @@ push_all (TillStore              *store,
       g_autoptr (TillWireAck) ack = NULL;
       g_autoptr (GError) local_error = NULL;
       gboolean progress = FALSE;
-      gint64   held;
 
       batch = till_sync_build_batch (store, journal, identity, g_get_real_time (), &local_error);
       if (batch == NULL)
@@ -330,8 +333,6 @@ push_all (TillStore              *store,
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      held = till_outbox_get_acked_through (store, NULL);
-
       ack = till_sync_client_push (client, batch->body, batch->signature, batch->key, error);
       if (ack == NULL)
         return FALSE;
@@ -342,7 +343,7 @@ push_all (TillStore              *store,
        * batch again in this round would get the same answer. */
       if (!progress)
         return TRUE;
-      *out_pushed += (guint) (ack->acked_through - held);
+      *out_pushed += (guint) (MIN (ack->acked_through, batch->last_seq) - batch->first_seq + 1);
     }
 }
 

@@ -40,7 +40,8 @@ TillSyncBatch *till_sync_build_batch (TillStore              *store,
                                       GError                **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Checks HQ's countersignature with the identity's hq_key, then marks what
- * it acknowledged. *out_progress is TRUE when acked_through moved. */
+ * it acknowledged. *out_progress is TRUE when rows of @batch were
+ * acknowledged (they left the queue). */
 gboolean till_sync_apply_ack (TillStore              *store,
                               const TillSyncIdentity *identity,
                               const TillSyncBatch    *batch,

@@ -491,6 +491,31 @@ START_TEST (test_restored)
 }
 END_TEST
 
+/* /sync/client/resend: HQ restored from a backup lost documents it had
+ * acknowledged; the till sends them again from a number on, and HQ ends
+ * with every sale once. */
+START_TEST (test_resend)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 queued;
+
+  till_sell (5);
+  ck_assert_uint_eq (sync_ok (), 5);
+  ck_assert_msg (hq_db_execute (hq_store_get_db (hq_store), "DELETE FROM document WHERE seq > 2",
+                                NULL, 0, &error) == 3,
+                 "%s", error ? error->message : "");
+  ck_assert_int_eq (hq_sales (), 2);
+
+  queued = till_outbox_resend_from (store, 2, &error);
+  ck_assert_msg (queued == 4, "%" G_GINT64_FORMAT ": %s", queued, error ? error->message : "");
+  ck_assert_int_eq (till_pending (), 4);
+  ck_assert_uint_eq (sync_ok (), 4);
+  ck_assert_int_eq (hq_sales (), 5);
+  ck_assert_int_eq (till_pending (), 0);
+  ck_assert_int_eq (till_acked_through (), 5);
+}
+END_TEST
+
 /* /sync/client/poisoned: an item HQ cannot load stops acked_through before
  * it, keeps its reason at the till, and the rest stays queued. */
 START_TEST (test_poisoned)
@@ -925,6 +950,7 @@ sync_client_suite (void)
   tcase_add_test (push, test_ack_out_of_range);
   tcase_add_test (push, test_poisoned);
   tcase_add_test (push, test_restored);
+  tcase_add_test (push, test_resend);
   tcase_add_test (push, test_refused);
   tcase_add_test (push, test_wrong_ca);
   tcase_add_test (push, test_offline);

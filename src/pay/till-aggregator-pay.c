@@ -71,17 +71,6 @@ operation_path (TillWalletOperation operation)
     }
 }
 
-static const char *
-member_string (JsonObject *object, const char *name)
-{
-  JsonNode *member = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (member == NULL || JSON_NODE_TYPE (member) != JSON_NODE_VALUE ||
-      json_node_get_value_type (member) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (member);
-}
-
 static JsonObject *
 member_object (JsonObject *object, const char *name)
 {
@@ -90,16 +79,6 @@ member_object (JsonObject *object, const char *name)
   if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
     return NULL;
   return json_node_get_object (member);
-}
-
-static gint64
-parse_fen (const char *text)
-{
-  guint64 value;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &value, NULL))
-    return -1;
-  return (gint64) value;
 }
 
 static gboolean
@@ -114,15 +93,15 @@ static TillWalletReply *
 reply_new (TillWalletOutcome outcome, JsonObject *root, JsonObject *biz, const char *fallback_code)
 {
   TillWalletReply *reply = till_wallet_reply_new (outcome);
-  const char      *code = member_string (biz, "error_code");
-  const char      *message = member_string (biz, "error_message");
+  const char      *code = _till_wallet_client_json_string (biz, "error_code");
+  const char      *message = _till_wallet_client_json_string (biz, "error_message");
 
   if (is_empty (code))
-    code = member_string (biz, "result_code");
+    code = _till_wallet_client_json_string (biz, "result_code");
   if (is_empty (code))
-    code = member_string (root, "error_code");
+    code = _till_wallet_client_json_string (root, "error_code");
   if (is_empty (message))
-    message = member_string (root, "error_message");
+    message = _till_wallet_client_json_string (root, "error_message");
   reply->code = g_strdup (!is_empty (code) ? code : fallback_code);
   reply->message = g_strdup (message);
   return reply;
@@ -131,10 +110,11 @@ reply_new (TillWalletOutcome outcome, JsonObject *root, JsonObject *biz, const c
 static void
 fill_paid (TillWalletReply *reply, JsonObject *data)
 {
-  reply->transaction_id = g_strdup (member_string (data, "sn"));
+  reply->transaction_id = g_strdup (_till_wallet_client_json_string (data, "sn"));
   /* payer_login comes masked by the aggregator already. */
-  reply->buyer = g_strdup (member_string (data, "payer_login"));
-  reply->amount = parse_fen (member_string (data, "total_amount"));
+  reply->buyer = g_strdup (_till_wallet_client_json_string (data, "payer_login"));
+  reply->amount =
+      _till_wallet_client_parse_fen (_till_wallet_client_json_string (data, "total_amount"));
 }
 
 static TillWalletReply *
@@ -166,12 +146,12 @@ map_query (JsonObject *root, JsonObject *biz, const char *result, JsonObject *da
 {
   static const char *const not_paid[] = { "PAY_CANCELED", "CANCELED", "REFUNDED", "PAY_ERROR",
                                           NULL };
-  const char              *order_status = member_string (data, "order_status");
+  const char              *order_status = _till_wallet_client_json_string (data, "order_status");
   TillWalletReply         *reply;
 
   if (g_strcmp0 (result, "SUCCESS") != 0)
     {
-      const char *error_code = member_string (biz, "error_code");
+      const char *error_code = _till_wallet_client_json_string (biz, "error_code");
       if (error_code != NULL && strstr (error_code, "NOT_EXIST") != NULL)
         return reply_new (TILL_WALLET_OUTCOME_NOT_DONE, root, biz, result);
       return reply_new (TILL_WALLET_OUTCOME_UNKNOWN, root, biz, result);
@@ -202,8 +182,9 @@ map_cancel (JsonObject *root, JsonObject *biz, const char *result, JsonObject *d
   if (g_strcmp0 (result, "CANCEL_SUCCESS") == 0)
     {
       reply = reply_new (TILL_WALLET_OUTCOME_DONE, root, biz, result);
-      reply->refunded = g_strcmp0 (member_string (data, "order_status"), "REFUNDED") == 0;
-      reply->transaction_id = g_strdup (member_string (data, "sn"));
+      reply->refunded =
+          g_strcmp0 (_till_wallet_client_json_string (data, "order_status"), "REFUNDED") == 0;
+      reply->transaction_id = g_strdup (_till_wallet_client_json_string (data, "sn"));
       return reply;
     }
   if (g_strcmp0 (result, "CANCEL_FAIL") == 0 || g_strcmp0 (result, "FAIL") == 0)
@@ -222,7 +203,7 @@ map_refund (JsonObject *root, JsonObject *biz, const char *result, JsonObject *d
   if (g_strcmp0 (result, "REFUND_SUCCESS") == 0)
     {
       reply = reply_new (TILL_WALLET_OUTCOME_DONE, root, biz, result);
-      reply->transaction_id = g_strdup (member_string (data, "sn"));
+      reply->transaction_id = g_strdup (_till_wallet_client_json_string (data, "sn"));
       return reply;
     }
   if (g_strcmp0 (result, "REFUND_FAIL") == 0 || g_strcmp0 (result, "FAIL") == 0)
@@ -414,9 +395,7 @@ till_aggregator_pay_constructed (GObject *object)
 
   if (self->base_url != NULL && g_str_has_suffix (self->base_url, "/"))
     self->base_url[strlen (self->base_url) - 1] = '\0';
-  self->session = soup_session_new_with_options ("timeout", self->timeout, NULL);
-  if (self->tls_database != NULL)
-    soup_session_set_tls_database (self->session, self->tls_database);
+  self->session = _till_wallet_client_new_session (self->timeout, self->tls_database);
 }
 
 static void
@@ -591,7 +570,7 @@ till_aggregator_reply_parse (TillWalletOperation operation,
       return reply;
     }
   root = json_node_get_object (json_parser_get_root (parser));
-  result_code = member_string (root, "result_code");
+  result_code = _till_wallet_client_json_string (root, "result_code");
 
   if (g_strcmp0 (result_code, "400") == 0 || g_strcmp0 (result_code, "401") == 0)
     {
@@ -616,7 +595,7 @@ till_aggregator_reply_parse (TillWalletOperation operation,
 
   data = member_object (biz, "data");
   {
-    const char *client_sn = member_string (data, "client_sn");
+    const char *client_sn = _till_wallet_client_json_string (data, "client_sn");
     if (out_trade_no != NULL && client_sn != NULL && strcmp (out_trade_no, client_sn) != 0)
       {
         g_warning ("An aggregator reply names another order; not trusted");
@@ -627,7 +606,7 @@ till_aggregator_reply_parse (TillWalletOperation operation,
       }
   }
 
-  const char *biz_result = member_string (biz, "result_code");
+  const char *biz_result = _till_wallet_client_json_string (biz, "result_code");
   switch (operation)
     {
     case TILL_WALLET_OPERATION_PAY:

@@ -64,31 +64,6 @@ G_DEFINE_QUARK (till_alipay_error_quark, till_alipay_error)
 /* Nesting deeper than this in a reply is refused rather than scanned. */
 #define MAX_JSON_DEPTH 64
 
-static int
-compare_strings_cb (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-static GPtrArray *
-sorted_names (GHashTable *params, gboolean signed_only)
-{
-  GPtrArray     *names = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer       key, value;
-
-  g_hash_table_iter_init (&iter, params);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      if (signed_only &&
-          (strcmp (key, "sign") == 0 || value == NULL || *(const char *) value == '\0'))
-        continue;
-      g_ptr_array_add (names, key);
-    }
-  g_ptr_array_sort (names, compare_strings_cb);
-  return names;
-}
-
 /* The OpenSSL error queue as one line, and emptied. */
 static char *
 take_openssl_error (void)
@@ -405,36 +380,27 @@ method_name (TillWalletOperation operation)
 
 /* Reply mapping. */
 
-static const char *
-member_string (JsonObject *node, const char *name)
-{
-  JsonNode *member = json_object_get_member (node, name);
-
-  if (member == NULL || JSON_NODE_TYPE (member) != JSON_NODE_VALUE ||
-      json_node_get_value_type (member) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (member);
-}
-
 static TillWalletReply *
 reply_new (TillWalletOutcome outcome, JsonObject *node)
 {
   TillWalletReply *reply = till_wallet_reply_new (outcome);
-  const char      *sub_code = member_string (node, "sub_code");
-  const char      *sub_msg = member_string (node, "sub_msg");
+  const char      *sub_code = _till_wallet_client_json_string (node, "sub_code");
+  const char      *sub_msg = _till_wallet_client_json_string (node, "sub_msg");
 
-  reply->code = g_strdup (sub_code != NULL ? sub_code : member_string (node, "code"));
-  reply->message = g_strdup (sub_msg != NULL ? sub_msg : member_string (node, "msg"));
+  reply->code =
+      g_strdup (sub_code != NULL ? sub_code : _till_wallet_client_json_string (node, "code"));
+  reply->message =
+      g_strdup (sub_msg != NULL ? sub_msg : _till_wallet_client_json_string (node, "msg"));
   return reply;
 }
 
 static void
 fill_paid (TillWalletReply *reply, JsonObject *node)
 {
-  reply->transaction_id = g_strdup (member_string (node, "trade_no"));
+  reply->transaction_id = g_strdup (_till_wallet_client_json_string (node, "trade_no"));
   /* buyer_logon_id comes masked by Alipay already (158****1562). */
-  reply->buyer = g_strdup (member_string (node, "buyer_logon_id"));
-  reply->amount = parse_yuan (member_string (node, "total_amount"));
+  reply->buyer = g_strdup (_till_wallet_client_json_string (node, "buyer_logon_id"));
+  reply->amount = parse_yuan (_till_wallet_client_json_string (node, "total_amount"));
 }
 
 static TillWalletReply *
@@ -465,7 +431,7 @@ map_pay (JsonObject *node, const char *code, const char *sub_code)
 static TillWalletReply *
 map_query (JsonObject *node, const char *code, const char *sub_code)
 {
-  const char      *status = member_string (node, "trade_status");
+  const char      *status = _till_wallet_client_json_string (node, "trade_status");
   TillWalletReply *reply;
 
   if (g_strcmp0 (code, "10000") != 0)
@@ -501,14 +467,14 @@ map_query (JsonObject *node, const char *code, const char *sub_code)
 static TillWalletReply *
 map_cancel (JsonObject *node, const char *code, const char *sub_code)
 {
-  gboolean         call_again = g_strcmp0 (member_string (node, "retry_flag"), "Y") == 0;
+  gboolean call_again = g_strcmp0 (_till_wallet_client_json_string (node, "retry_flag"), "Y") == 0;
   TillWalletReply *reply;
 
   if (g_strcmp0 (code, "10000") == 0 && !call_again)
     {
       reply = reply_new (TILL_WALLET_OUTCOME_DONE, node);
-      reply->refunded = g_strcmp0 (member_string (node, "action"), "refund") == 0;
-      reply->transaction_id = g_strdup (member_string (node, "trade_no"));
+      reply->refunded = g_strcmp0 (_till_wallet_client_json_string (node, "action"), "refund") == 0;
+      reply->transaction_id = g_strdup (_till_wallet_client_json_string (node, "trade_no"));
       return reply;
     }
   if (call_again || g_strcmp0 (code, "20000") == 0 || g_strcmp0 (sub_code, "ACQ.SYSTEM_ERROR") == 0)
@@ -529,7 +495,7 @@ map_refund (JsonObject *node, const char *code, const char *sub_code)
     {
       /* fund_change=N on a repeated out_request_no: refunded the first time. */
       reply = reply_new (TILL_WALLET_OUTCOME_DONE, node);
-      reply->transaction_id = g_strdup (member_string (node, "trade_no"));
+      reply->transaction_id = g_strdup (_till_wallet_client_json_string (node, "trade_no"));
       return reply;
     }
   if (g_strcmp0 (code, "20000") == 0 || g_strcmp0 (sub_code, "ACQ.SYSTEM_ERROR") == 0)
@@ -745,9 +711,7 @@ till_alipay_constructed (GObject *object)
 
   G_OBJECT_CLASS (till_alipay_parent_class)->constructed (object);
 
-  self->session = soup_session_new_with_options ("timeout", self->timeout, NULL);
-  if (self->tls_database != NULL)
-    soup_session_set_tls_database (self->session, self->tls_database);
+  self->session = _till_wallet_client_new_session (self->timeout, self->tls_database);
 }
 
 static void
@@ -988,7 +952,7 @@ till_alipay_sign_content (GHashTable *params)
 
   g_return_val_if_fail (params != NULL, NULL);
 
-  names = sorted_names (params, TRUE);
+  names = _till_wallet_client_sorted_names (params, TRUE);
   for (guint i = 0; i < names->len; i++)
     {
       const char *name = g_ptr_array_index (names, i);
@@ -1192,7 +1156,7 @@ till_alipay_form_encode (GHashTable *params)
 
   g_return_val_if_fail (params != NULL, NULL);
 
-  names = sorted_names (params, FALSE);
+  names = _till_wallet_client_sorted_names (params, FALSE);
   for (guint i = 0; i < names->len; i++)
     {
       const char      *name = g_ptr_array_index (names, i);
@@ -1254,8 +1218,8 @@ till_alipay_reply_parse (TillWalletOperation operation,
       return reply;
     }
   node = json_node_get_object (json_parser_get_root (parser));
-  code = member_string (node, "code");
-  sub_code = member_string (node, "sub_code");
+  code = _till_wallet_client_json_string (node, "code");
+  sub_code = _till_wallet_client_json_string (node, "sub_code");
 
   signed_ok = till_alipay_verify (body + start, node_length, sign, alipay_public_key);
   if (!signed_ok)
@@ -1279,7 +1243,7 @@ till_alipay_reply_parse (TillWalletOperation operation,
     }
 
   /* A signed answer about another order is a replay, not ours. */
-  const char *reply_trade_no = member_string (node, "out_trade_no");
+  const char *reply_trade_no = _till_wallet_client_json_string (node, "out_trade_no");
   if (out_trade_no != NULL && reply_trade_no != NULL && strcmp (out_trade_no, reply_trade_no) != 0)
     {
       g_warning ("An Alipay reply names another order; not trusted");

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "till-wallet-client.h"
 
 G_DEFINE_INTERFACE (TillWalletClient, till_wallet_client, G_TYPE_OBJECT)
@@ -324,4 +326,60 @@ _till_wallet_client_report_error (TillWalletClient   *self,
                                   gpointer            user_data)
 {
   g_task_report_error (self, callback, user_data, _till_wallet_client_exchange, error);
+}
+
+static int
+compare_strings_cb (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+GPtrArray *
+_till_wallet_client_sorted_names (GHashTable *params, gboolean signed_only)
+{
+  GPtrArray     *names = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer       key, value;
+
+  g_hash_table_iter_init (&iter, params);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (signed_only &&
+          (strcmp (key, "sign") == 0 || value == NULL || *(const char *) value == '\0'))
+        continue;
+      g_ptr_array_add (names, key);
+    }
+  g_ptr_array_sort (names, compare_strings_cb);
+  return names;
+}
+
+SoupSession *
+_till_wallet_client_new_session (guint timeout, GTlsDatabase *tls_database)
+{
+  SoupSession *session = soup_session_new_with_options ("timeout", timeout, NULL);
+
+  if (tls_database != NULL)
+    soup_session_set_tls_database (session, tls_database);
+  return session;
+}
+
+gint64
+_till_wallet_client_parse_fen (const char *text)
+{
+  guint64 value;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &value, NULL))
+    return -1;
+  return (gint64) value;
+}
+
+const char *
+_till_wallet_client_json_string (JsonObject *object, const char *name)
+{
+  JsonNode *member = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (member == NULL || JSON_NODE_TYPE (member) != JSON_NODE_VALUE ||
+      json_node_get_value_type (member) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (member);
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <till-core.h>
 
@@ -159,6 +160,18 @@ void _till_wallet_client_exchange (TillWalletClient     *self,
                                    GCancellable         *cancellable,
                                    GAsyncReadyCallback   callback,
                                    gpointer              user_data);
+/* The names of @params in ASCII order, "sign" and empty values left out
+ * when @signed_only: the order WeChat's and Alipay's signatures cover. The
+ * array borrows the table's keys. */
+GPtrArray *_till_wallet_client_sorted_names (GHashTable *params, gboolean signed_only);
+/* An amount in fen as the providers write it (decimal digits), or -1. */
+gint64 _till_wallet_client_parse_fen (const char *text);
+/* The string member @name of @object (which may be NULL), or NULL when it is
+ * missing or not a string. */
+const char *_till_wallet_client_json_string (JsonObject *object, const char *name);
+/* A provider's session: @timeout seconds a request, trusting @tls_database
+ * (NULL: the system's certificates). */
+SoupSession *_till_wallet_client_new_session (guint timeout, GTlsDatabase *tls_database);
 /* Finishes a call that could not be sent (not configured, a bad address)
  * with @error (consumed). */
 void _till_wallet_client_report_error (TillWalletClient   *self,

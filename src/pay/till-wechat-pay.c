@@ -65,33 +65,6 @@ static GParamSpec *properties[N_PROPS];
 /* How deep a reply may nest: <xml> and its fields, nothing below. */
 #define MAX_DEPTH 2
 
-static int
-compare_strings_cb (gconstpointer a, gconstpointer b)
-{
-  return strcmp (*(const char *const *) a, *(const char *const *) b);
-}
-
-/* The names of @params in ASCII order, "sign" and empty values left out
- * when @signed_only. */
-static GPtrArray *
-sorted_names (GHashTable *params, gboolean signed_only)
-{
-  GPtrArray     *names = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer       key, value;
-
-  g_hash_table_iter_init (&iter, params);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      if (signed_only &&
-          (strcmp (key, "sign") == 0 || value == NULL || *(const char *) value == '\0'))
-        continue;
-      g_ptr_array_add (names, key);
-    }
-  g_ptr_array_sort (names, compare_strings_cb);
-  return names;
-}
-
 static char *
 upper_hex (const unsigned char *digest, gsize length)
 {
@@ -261,22 +234,12 @@ reply_new (TillWalletOutcome outcome, GHashTable *fields, const char *code)
   return reply;
 }
 
-static gint64
-parse_fen (const char *text)
-{
-  guint64 value;
-
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &value, NULL))
-    return -1;
-  return (gint64) value;
-}
-
 static void
 fill_paid (TillWalletReply *reply, GHashTable *fields)
 {
   reply->transaction_id = g_strdup (g_hash_table_lookup (fields, "transaction_id"));
   reply->buyer = till_wallet_mask_buyer (g_hash_table_lookup (fields, "openid"));
-  reply->amount = parse_fen (g_hash_table_lookup (fields, "total_fee"));
+  reply->amount = _till_wallet_client_parse_fen (g_hash_table_lookup (fields, "total_fee"));
 }
 
 static gboolean
@@ -378,7 +341,7 @@ map_refund (GHashTable *fields, const char *err_code)
     {
       reply = reply_new (TILL_WALLET_OUTCOME_DONE, fields, "SUCCESS");
       reply->transaction_id = g_strdup (g_hash_table_lookup (fields, "refund_id"));
-      reply->amount = parse_fen (g_hash_table_lookup (fields, "refund_fee"));
+      reply->amount = _till_wallet_client_parse_fen (g_hash_table_lookup (fields, "refund_fee"));
       return reply;
     }
   if (strcmp (err_code, "SYSTEMERROR") == 0 || strcmp (err_code, "BIZERR_NEED_RETRY") == 0)
@@ -589,9 +552,7 @@ till_wechat_pay_constructed (GObject *object)
   if (self->base_url != NULL && g_str_has_suffix (self->base_url, "/"))
     self->base_url[strlen (self->base_url) - 1] = '\0';
 
-  self->session = soup_session_new_with_options ("timeout", self->timeout, NULL);
-  if (self->tls_database != NULL)
-    soup_session_set_tls_database (self->session, self->tls_database);
+  self->session = _till_wallet_client_new_session (self->timeout, self->tls_database);
 }
 
 static void
@@ -767,7 +728,7 @@ till_wechat_sign (GHashTable *params, const char *api_key, TillWechatSignType si
   g_return_val_if_fail (params != NULL, NULL);
   g_return_val_if_fail (api_key != NULL, NULL);
 
-  names = sorted_names (params, TRUE);
+  names = _till_wallet_client_sorted_names (params, TRUE);
   for (guint i = 0; i < names->len; i++)
     {
       const char *name = g_ptr_array_index (names, i);
@@ -827,7 +788,7 @@ till_wechat_xml_encode (GHashTable *params)
 
   g_return_val_if_fail (params != NULL, NULL);
 
-  names = sorted_names (params, FALSE);
+  names = _till_wallet_client_sorted_names (params, FALSE);
   for (guint i = 0; i < names->len; i++)
     {
       const char      *name = g_ptr_array_index (names, i);

@@ -212,19 +212,6 @@ yuan_to_fen (const char *text)
   return yuan * 100 + fen;
 }
 
-/* A decimal fen amount ("888"); -1 for anything else. */
-static gint64
-parse_fen (const char *text)
-{
-  guint64 value;
-
-  if (text == NULL || *text == '\0')
-    return -1;
-  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &value, NULL))
-    return -1;
-  return (gint64) value;
-}
-
 /* Called with the mutex held. */
 static void
 count_request_locked (TillPaySim *self, const char *operation)
@@ -724,7 +711,7 @@ wechat_micropay_cb (SoupServer        *server,
   reply = wechat_reply_new (&request);
   out_trade_no = g_hash_table_lookup (params, "out_trade_no");
   auth_code = g_hash_table_lookup (params, "auth_code");
-  amount = parse_fen (g_hash_table_lookup (params, "total_fee"));
+  amount = _till_wallet_client_parse_fen (g_hash_table_lookup (params, "total_fee"));
   if (out_trade_no == NULL || auth_code == NULL || g_hash_table_lookup (params, "body") == NULL ||
       amount <= 0)
     {
@@ -939,8 +926,8 @@ wechat_refund_cb (SoupServer        *server,
   reply = wechat_reply_new (&request);
   out_trade_no = g_hash_table_lookup (params, "out_trade_no");
   out_refund_no = g_hash_table_lookup (params, "out_refund_no");
-  total = parse_fen (g_hash_table_lookup (params, "total_fee"));
-  amount = parse_fen (g_hash_table_lookup (params, "refund_fee"));
+  total = _till_wallet_client_parse_fen (g_hash_table_lookup (params, "total_fee"));
+  amount = _till_wallet_client_parse_fen (g_hash_table_lookup (params, "refund_fee"));
   if (out_trade_no == NULL || out_refund_no == NULL || total <= 0 || amount <= 0)
     {
       wechat_set_error (reply, "PARAM_ERROR", "参数错误");
@@ -1679,8 +1666,8 @@ aggregator_cb (SoupServer        *server,
     {
       const char *dynamic_id =
           json_object_get_string_member_with_default (request, "dynamic_id", NULL);
-      gint64 amount =
-          parse_fen (json_object_get_string_member_with_default (request, "total_amount", NULL));
+      gint64 amount = _till_wallet_client_parse_fen (
+          json_object_get_string_member_with_default (request, "total_amount", NULL));
 
       if (dynamic_id == NULL || amount <= 0)
         aggregator_biz (builder, "FAIL", "INVALID_PARAMS", "参数错误");
@@ -1764,8 +1751,8 @@ aggregator_cb (SoupServer        *server,
     {
       const char *request_no =
           json_object_get_string_member_with_default (request, "refund_request_no", NULL);
-      gint64 amount =
-          parse_fen (json_object_get_string_member_with_default (request, "refund_amount", NULL));
+      gint64 amount = _till_wallet_client_parse_fen (
+          json_object_get_string_member_with_default (request, "refund_amount", NULL));
       RefundResult result = order_refund_locked (self, client_sn, request_no, amount, &order);
 
       switch (result)

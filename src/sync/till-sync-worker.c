@@ -711,6 +711,12 @@ step (TillSyncWorker *self)
       self->pull_channel = 0;
       set_int64 (self, &self->last_pull_us, now_us, PROP_LAST_PULL_US);
     }
+  /* The round is over: acks and pages wrote to the log as sales do, so the
+   * worker checkpoints when due, as the session does after a sale (a till
+   * that only syncs would otherwise grow its log until a sale's commit must
+   * checkpoint). */
+  if (!till_store_checkpoint_if_due (self->store, &error))
+    g_message ("Checkpoint after sync: %s", error->message);
   refresh (self);
 }
 

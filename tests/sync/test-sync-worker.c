@@ -233,6 +233,32 @@ START_TEST (test_push_after_sale)
 }
 END_TEST
 
+/* /sync/worker/checkpoints: a round leaves the write-ahead log checkpointed
+ * when it has grown past the idle threshold, as a sale's idle moment does;
+ * a till that only syncs would otherwise grow it without end. */
+START_TEST (test_checkpoints)
+{
+  g_autoptr (TillSyncWorker) worker = till_sync_worker_new (store, journal);
+  g_autoptr (GError) error = NULL;
+
+  enroll ();
+  ck_assert_msg (
+      till_store_exec (store,
+                       "CREATE TABLE filler (x BLOB);"
+                       "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                       "WHERE i < 1500) INSERT INTO filler SELECT randomblob (4000) FROM n",
+                       &error),
+      "%s", error ? error->message : "");
+  ck_assert_int_ge (till_store_get_wal_pages (store), 1000);
+
+  till_sync_worker_set_timing (worker, 600000, 600000, 100, 1000, 60000);
+  till_sync_worker_start (worker);
+  ck_assert (wait_for (worker, has_pulled, 10000));
+  ck_assert_int_lt (till_store_get_wal_pages (store), 1000);
+  till_sync_worker_stop (worker);
+}
+END_TEST
+
 /* /sync/worker/offline-and-back: HQ stops: DEGRADED first, OFFLINE after
  * offline_after_ms, with the sales made meanwhile queued and the time the
  * failures began; HQ back on the same port: the queue drains, ONLINE. */
@@ -550,6 +576,7 @@ sync_worker_suite (void)
   tcase_set_timeout (tcase, 60);
   tcase_add_checked_fixture (tcase, setup, teardown);
   tcase_add_test (tcase, test_push_after_sale);
+  tcase_add_test (tcase, test_checkpoints);
   tcase_add_test (tcase, test_offline_and_back);
   tcase_add_test (tcase, test_backoff);
   tcase_add_test (tcase, test_pulled_price);

@@ -41,7 +41,9 @@ update (TillSyncStatusButton *self)
                                   till_sync_worker_get_offline_since_us (self->worker));
   gtk_label_set_text (GTK_LABEL (self->label), text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), till_sync_worker_get_last_error (self->worker));
-  gtk_widget_set_visible (GTK_WIDGET (self), TRUE);
+  /* A store without HQ has nothing to be told: the top bar keeps its room
+   * for the store's name and the printer. */
+  gtk_widget_set_visible (GTK_WIDGET (self), status != TILL_SYNC_STATUS_NOT_ENROLLED);
 
   switch (status)
     {

@@ -1116,6 +1116,8 @@ const char *
 till_window_get_sync_status_text (TillWindow *self)
 {
   g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->sync_status)))
+    return NULL;
   return till_sync_status_button_get_text (self->sync_status);
 }
 

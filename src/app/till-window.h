@@ -44,8 +44,8 @@ TillDeviceSettingsView *till_window_get_device_settings_view (TillWindow *self);
 TillReturnView         *till_window_get_return_view (TillWindow *self);
 TillUsersView          *till_window_get_users_view (TillWindow *self);
 /* The sync details page (win.sync-details shows it, page "sync"), the top
- * bar's sync indicator text, and the checkout's offline-limit banner ("" when
- * hidden). */
+ * bar's sync indicator text (NULL when hidden: a till not enrolled with HQ),
+ * and the checkout's offline-limit banner ("" when hidden). */
 TillSyncView *till_window_get_sync_view (TillWindow *self);
 const char   *till_window_get_sync_status_text (TillWindow *self);
 const char   *till_window_get_limit_banner_text (TillWindow *self);

@@ -13,6 +13,8 @@
 #include "till-cart-line.h"
 #include "till-money.h"
 #include "till-permission.h"
+#include "till-pricing.h"
+#include "till-promotion.h"
 #include "till-types.h"
 
 G_BEGIN_DECLS
@@ -31,10 +33,26 @@ typedef enum
   TILL_CART_ERROR_EMPTY,     /* nothing in the cart to act on */
   TILL_CART_ERROR_CAPTURED,  /* card or wallet money was taken: release it before voiding or holding
                               */
+  TILL_CART_ERROR_GIFT,      /* a gift line follows its promotion: it cannot be changed by hand */
+  TILL_CART_ERROR_COUPON,    /* the coupon is already on this sale, or not on it */
 } TillCartError;
 
 /* A cart is a GListModel of TillCartLine. Properties (read-only, notify):
- * "sale-uuid", "subtotal", "rounding", "total", "item-count", "n-lines".
+ * "sale-uuid", "subtotal", "rounding", "total", "item-count", "n-lines",
+ * "promotion-saving". Signal "repriced" (no arguments): emitted after every
+ * change once the promotions were applied again (till_cart_get_pricing has
+ * the new result: applied promotions, hints, coupons that did not apply).
+ *
+ * Promotions (issue 8). The cart prices itself with the pricing engine
+ * (till-pricing.h) after every change, against the promotions of its store
+ * (till_promotion_load_all for the store and group of the till's sync
+ * identity; read when a new sale starts and on
+ * till_cart_reload_promotions), at the current local time, for the member
+ * set with till_cart_set_member and the coupons presented. Gifts (赠品) are
+ * zero-price lines the cart keeps after the cashier's lines, added and
+ * removed as their promotion comes and goes; acts on them are refused with
+ * TILL_CART_ERROR_GIFT. Gift lines are not journaled: restoring the cart
+ * prices it again.
  *
  * Every change is written to the store before the call returns, so that a till
  * killed at any moment reopens with the same cart (till_cart_restore()). If that
@@ -139,6 +157,38 @@ gboolean till_cart_change_quantity (TillCart           *self,
                                     gint64              quantity,
                                     const TillOverride *override,
                                     GError            **error);
+
+/* Promotions (see the top of this file). */
+/* Reads the promotions again (after a sync pull or a manager's edit) and
+ * prices the cart with them. */
+gboolean till_cart_reload_promotions (TillCart *self, GError **error);
+/* The member the sale is for (NULL: none), their tier (may be NULL) and how
+ * often they used each promotion before (code → count as GINT_TO_POINTER,
+ * may be NULL; the cart takes a reference). Not journaled: issue 9 keeps
+ * the member of the open sale. */
+void till_cart_set_member (TillCart   *self,
+                           const char *member_id,
+                           const char *tier,
+                           GHashTable *member_uses);
+const char *till_cart_get_member_id (TillCart *self);
+/* Presents a coupon for this sale: till_promotion_find_coupon says whether
+ * it may be used now (TILL_PROMOTION_ERROR_COUPON with the reason: used,
+ * expired, not yet valid; TILL_PROMOTION_ERROR_NO_COUPON: no coupon has this
+ * code), TILL_CART_ERROR_COUPON when it is already on the sale. Journaled
+ * (cart_coupon). Whether it applies (its minimum spend) is the engine's to
+ * say: till_cart_get_pricing. Returns (transfer full) a copy of the
+ * coupon's promotion, for its name. */
+TillPromotion *till_cart_add_coupon (TillCart   *self,
+                                     const char *code,
+                                     GError    **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean       till_cart_remove_coupon (TillCart *self, const char *code, GError **error);
+/* (transfer none): the normalized codes presented, in order; never NULL */
+const char *const *till_cart_get_coupons (TillCart *self);
+/* (transfer none): the last pricing of the cart; never NULL. Its lines are
+ * the cart's lines that take promotions, by line_no = position + 1. */
+const TillPricingResult *till_cart_get_pricing (TillCart *self);
+/* Σ promotion discount over the lines, fen */
+gint64 till_cart_get_promotion_saving (TillCart *self);
 
 guint         till_cart_get_n_lines (TillCart *self);
 TillCartLine *till_cart_get_line (TillCart *self, guint position);

@@ -53,6 +53,13 @@ GPtrArray *till_catalog_list_category_products (TillCatalog *self,
                                                 gint64       category_id,
                                                 guint        limit,
                                                 GError     **error);
+/* The category codes (category.code, the names promotions target) of
+ * @category_id and its ancestors, the category's own first; categories
+ * without a code are skipped. NULL when none has one. Cached per catalog:
+ * the pricing engine asks on every re-price. */
+GStrv till_catalog_get_category_codes (TillCatalog *self,
+                                       gint64       category_id,
+                                       GError     **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Writing, for the demo generator, imports and back office. Each is a plain
  * statement: wrap many of them in till_store_begin()/commit() for speed. */
@@ -63,6 +70,11 @@ gboolean till_catalog_add_barcode (TillCatalog *self,
                                    gint64       product_id,
                                    const char  *barcode,
                                    GError     **error);
+/* Gives a category the code promotions and HQ know it by (unique). */
+gboolean till_catalog_set_category_code (TillCatalog *self,
+                                         gint64       category_id,
+                                         const char  *code,
+                                         GError     **error);
 gboolean
        till_catalog_set_popularity (TillCatalog *self, gint64 product_id, int rank, GError **error);
 gint64 till_catalog_count_products (TillCatalog *self, GError **error);

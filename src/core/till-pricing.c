@@ -1320,7 +1320,7 @@ applied_free (TillPricingApplied *applied)
 static void
 line_result_free (TillPricingLineResult *line)
 {
-  g_clear_pointer (&line->codes, g_ptr_array_unref);
+  g_clear_pointer (&line->shares, g_array_unref);
   g_free (line);
 }
 
@@ -1359,7 +1359,7 @@ build_result (Engine *engine)
 
       line->line_no = engine->lines[l].line_no;
       line->gross = engine->gross[l];
-      line->codes = g_ptr_array_new_with_free_func (g_free);
+      line->shares = till_pricing_shares_new ();
       g_ptr_array_add (result->lines, line);
       result->gross += line->gross;
     }
@@ -1370,12 +1370,22 @@ build_result (Engine *engine)
       const AppliedEntry *entry = &g_array_index (engine->applied, AppliedEntry, share->applied);
       const Candidate *candidate = &g_array_index (engine->candidates, Candidate, entry->candidate);
       TillPricingLineResult *line = g_ptr_array_index (result->lines, share->line);
-      const char            *code = candidate->promotion->code;
+      const TillPromotion   *promotion = candidate->promotion;
+      TillPricingShare      *last = NULL;
 
       line->discount += share->amount;
-      if (line->codes->len == 0 ||
-          g_strcmp0 (g_ptr_array_index (line->codes, line->codes->len - 1), code) != 0)
-        g_ptr_array_add (line->codes, g_strdup (code));
+      if (line->shares->len > 0)
+        last = &g_array_index (line->shares, TillPricingShare, line->shares->len - 1);
+      /* A saving's fen come in two steps (floor, then the remainder). */
+      if (last != NULL && strcmp (last->code, promotion->code) == 0)
+        last->amount += share->amount;
+      else
+        {
+          TillPricingShare added = { g_strdup (promotion->code), g_strdup (promotion->name),
+                                     share->amount };
+
+          g_array_append_val (line->shares, added);
+        }
     }
   for (guint l = 0; l < engine->n_lines; l++)
     {
@@ -1430,6 +1440,48 @@ build_result (Engine *engine)
 }
 
 /* Public API */
+
+static void
+share_clear (TillPricingShare *share)
+{
+  g_clear_pointer (&share->code, g_free);
+  g_clear_pointer (&share->name, g_free);
+}
+
+/**
+ * till_pricing_shares_new:
+ *
+ * Returns: (transfer full): an empty array of TillPricingShare
+ */
+GArray *
+till_pricing_shares_new (void)
+{
+  GArray *shares = g_array_new (FALSE, FALSE, sizeof (TillPricingShare));
+
+  g_array_set_clear_func (shares, (GDestroyNotify) share_clear);
+  return shares;
+}
+
+/**
+ * till_pricing_shares_copy:
+ *
+ * Returns: (transfer full): a deep copy of @shares (%NULL: an empty array)
+ */
+GArray *
+till_pricing_shares_copy (GArray *shares)
+{
+  GArray *copy = till_pricing_shares_new ();
+
+  for (guint i = 0; shares != NULL && i < shares->len; i++)
+    {
+      const TillPricingShare *share = &g_array_index (shares, TillPricingShare, i);
+      TillPricingShare        added = { g_strdup (share->code), g_strdup (share->name),
+                                        share->amount };
+
+      g_array_append_val (copy, added);
+    }
+  return copy;
+}
 
 /**
  * till_pricing_result_free:

@@ -60,14 +60,28 @@ typedef struct
   guint   times;    /* how many times it applied (3 × "buy 2 get 1") */
 } TillPricingApplied;
 
+/* One promotion's share of one line, to the fen. */
+typedef struct
+{
+  char  *code;
+  char  *name;
+  gint64 amount; /* fen, > 0 */
+} TillPricingShare;
+
+/* Copies @shares (TillPricingShare) into a new array that frees its strings. */
+GArray *till_pricing_shares_copy (GArray *shares) G_GNUC_WARN_UNUSED_RESULT;
+/* An empty array of TillPricingShare that frees its strings. */
+GArray *till_pricing_shares_new (void) G_GNUC_WARN_UNUSED_RESULT;
+
 /* A line's share of every saving, to the fen. */
 typedef struct
 {
-  guint      line_no;
-  gint64     gross;    /* quantity × unit_price, rounded half-up to the fen */
-  gint64     discount; /* the sum of its shares, ≤ gross */
-  gint64     net;      /* gross − discount */
-  GPtrArray *codes;    /* char*: the promotions with a share in this line, for the screen */
+  guint   line_no;
+  gint64  gross;    /* quantity × unit_price, rounded half-up to the fen */
+  gint64  discount; /* the sum of its shares, ≤ gross */
+  gint64  net;      /* gross − discount */
+  GArray *shares;   /* TillPricingShare: each promotion with a share in this line, in the
+                       order they applied */
 } TillPricingLineResult;
 
 /* A gift to add as a zero-price line. */

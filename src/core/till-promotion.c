@@ -1744,6 +1744,7 @@ fail:
  *
  * Returns: (transfer full): a copy of the coupon promotion, or %NULL with
  *   %TILL_PROMOTION_ERROR_COUPON saying why it cannot be used
+ *   (%TILL_PROMOTION_ERROR_NO_COUPON: no coupon has the code)
  */
 TillPromotion *
 till_promotion_find_coupon (
@@ -1760,7 +1761,7 @@ till_promotion_find_coupon (
   wanted = normalize_coupon_code (code);
   if (wanted == NULL || *wanted == '\0')
     {
-      g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_COUPON,
+      g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_NO_COUPON,
                    _ ("Scan or type the coupon's code"));
       return NULL;
     }
@@ -1792,7 +1793,7 @@ till_promotion_find_coupon (
       g_propagate_error (error, g_steal_pointer (&first_refusal));
       return NULL;
     }
-  g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_COUPON,
+  g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_NO_COUPON,
                _ ("There is no coupon with the code %s"), code);
   return NULL;
 }
@@ -1830,7 +1831,7 @@ till_promotion_redeem_coupon (
   normalized = normalize_coupon_code (code);
   if (normalized == NULL || *normalized == '\0')
     {
-      g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_COUPON,
+      g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_NO_COUPON,
                    _ ("Scan or type the coupon's code"));
       return FALSE;
     }

@@ -28,7 +28,8 @@ typedef enum
 {
   TILL_PROMOTION_ERROR_FAILED,
   TILL_PROMOTION_ERROR_INVALID, /* contradicting or impossible rules: the message says which */
-  TILL_PROMOTION_ERROR_COUPON,  /* a coupon that is unknown, expired, used up or not yet valid */
+  TILL_PROMOTION_ERROR_COUPON,  /* a coupon that is expired, used up or not yet valid */
+  TILL_PROMOTION_ERROR_NO_COUPON, /* no coupon has this code (or no code was given) */
 } TillPromotionError;
 
 GQuark till_promotion_error_quark (void);

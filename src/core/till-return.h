@@ -54,8 +54,10 @@ typedef enum
  * share of the line's paid amount such that, over all the returns of that
  * line, the refunds add up exactly to what was paid (each return refunds
  * round_half_up (amount × returned_so_far / Q) minus what earlier returns
- * refunded). line_discount and sale_discount are the unwound shares of the
- * line's discounts, by the same rule. */
+ * refunded). line_discount, promotion_discount and sale_discount are the
+ * unwound shares of the line's discounts, by the same rule: a promotion is
+ * given back in proportion to the quantity returned (issue 8). A gift line
+ * (gift_code) refunds nothing. */
 typedef struct
 {
   int               line_no;      /* 1.. in the return */
@@ -68,6 +70,7 @@ typedef struct
   gint64            unit_price; /* fen */
   gint64            amount;     /* fen refunded for the line */
   gint64            line_discount;
+  gint64            promotion_discount;
   gint64            sale_discount;
   int               vat_rate;
   gboolean          weighed;

@@ -11,6 +11,7 @@
 #include <glib-object.h>
 
 #include "till-money.h"
+#include "till-pricing.h"
 #include "till-tender.h"
 #include "till-types.h"
 
@@ -47,7 +48,24 @@ typedef struct
   int    discount_bp;   /* line discount in basis points */
   gint64 line_discount; /* fen */
   gint64 sale_discount; /* fen: the line's share of the whole-sale discount */
+  /* Promotions (issue 8): amount = unit_price × quantity − line_discount −
+   * promotion_discount − sale_discount. promotions (TillPricingShare, never
+   * NULL) are the promotions' shares of the line, adding up to
+   * promotion_discount; gift_code names the promotion that gave the line
+   * (a zero-price 赠品 line), NULL for a line the customer bought. */
+  gint64  promotion_discount;
+  GArray *promotions;
+  char   *gift_code;
 } TillSaleLine;
+
+/* What one promotion saved on the sale (table sale_promotion). */
+typedef struct
+{
+  char  *code;
+  char  *name;
+  gint64 saving; /* fen; 0 for a gift, which saves nothing on the lines bought */
+  guint  times;
+} TillSalePromotion;
 
 #define TILL_TYPE_SALE (till_sale_get_type ())
 G_DECLARE_FINAL_TYPE (TillSale, till_sale, TILL, SALE, GObject)
@@ -98,6 +116,11 @@ const TillSalePayment *till_sale_get_payment (TillSale *self, guint index);
 /* Hex SHA-256 of the sale's journal entry: what the receipt QR carries so HQ
  * can check a receipt against the chain. */
 const char *till_sale_get_journal_hash (TillSale *self);
+/* Promotions applied, by saving (largest first), then code; gifts follow. */
+guint                    till_sale_get_n_promotions (TillSale *self);
+const TillSalePromotion *till_sale_get_promotion (TillSale *self, guint index);
+/* Σ promotion_discount of the lines, fen */
+gint64 till_sale_get_promotion_saving (TillSale *self);
 
 /* For exchanges (till-return.c) and the commits above only: inside the
  * caller's transaction, records @cart as a sale paid by @tenders

@@ -535,6 +535,37 @@ static const char *const migrations[] = {
   "  used_us   INTEGER NOT NULL,"
   "  PRIMARY KEY (code, sale_uuid)"
   ") WITHOUT ROWID;",
+
+  /* 9: promotions at the till (issue 8). cart_coupon journals the coupons
+   * presented for the open sale (held_sale.coupons keeps them, space
+   * separated, while it waits). A sale records what each promotion saved
+   * (sale_promotion), each promotion's share of each line
+   * (sale_line_promotion; they add up to sale_line.promotion_discount) and
+   * the gifts (sale_line.gift_code: the promotion that gave the line). A
+   * return line records its share of the promotion discount it gives back. */
+  "CREATE TABLE cart_coupon ("
+  "  code     TEXT PRIMARY KEY,"
+  "  added_us INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "ALTER TABLE held_sale ADD COLUMN coupons TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE sale_line ADD COLUMN promotion_discount INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE sale_line ADD COLUMN gift_code TEXT;"
+  "CREATE TABLE sale_promotion ("
+  "  sale_uuid TEXT NOT NULL REFERENCES sale (uuid),"
+  "  code      TEXT NOT NULL,"
+  "  name      TEXT NOT NULL,"
+  "  saving    INTEGER NOT NULL CHECK (saving >= 0),"
+  "  times     INTEGER NOT NULL,"
+  "  PRIMARY KEY (sale_uuid, code)"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE sale_line_promotion ("
+  "  sale_uuid TEXT NOT NULL,"
+  "  line_no   INTEGER NOT NULL,"
+  "  code      TEXT NOT NULL,"
+  "  amount    INTEGER NOT NULL CHECK (amount > 0),"
+  "  PRIMARY KEY (sale_uuid, line_no, code)"
+  ") WITHOUT ROWID;"
+  "ALTER TABLE sale_return_line ADD COLUMN promotion_discount INTEGER NOT NULL DEFAULT 0;",
 };
 
 int

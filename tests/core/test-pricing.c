@@ -98,11 +98,27 @@ check_invariants (const TillPricingResult *result)
   gint64 discount = 0;
   gint64 net = 0;
   gint64 saving = 0;
+  g_autoptr (GHashTable) by_code = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
   for (guint i = 0; i < result->lines->len; i++)
     {
       const TillPricingLineResult *line = g_ptr_array_index (result->lines, i);
+      gint64                       shared = 0;
 
+      /* Each line's shares name its discount, fen for fen, and each
+       * promotion's shares over the lines add up to its saving. */
+      for (guint k = 0; k < line->shares->len; k++)
+        {
+          const TillPricingShare *share = &g_array_index (line->shares, TillPricingShare, k);
+          gint64                 *sum = g_hash_table_lookup (by_code, share->code);
+
+          ck_assert_int_gt (share->amount, 0);
+          if (sum == NULL)
+            g_hash_table_insert (by_code, share->code, (sum = g_new0 (gint64, 1)));
+          *sum += share->amount;
+          shared += share->amount;
+        }
+      ck_assert_int_eq (shared, line->discount);
       ck_assert_int_ge (line->discount, 0);
       ck_assert_int_ge (line->net, 0);
       ck_assert_int_eq (line->gross - line->discount, line->net);
@@ -114,7 +130,11 @@ check_invariants (const TillPricingResult *result)
     {
       const TillPricingApplied *applied = g_ptr_array_index (result->applied, i);
 
+      gint64                   *shared = g_hash_table_lookup (by_code, applied->code);
+
       ck_assert_int_gt (applied->saving, 0);
+      ck_assert_ptr_nonnull (shared);
+      ck_assert_int_eq (*shared, applied->saving);
       saving += applied->saving;
     }
   ck_assert_int_eq (gross, result->gross);
@@ -151,6 +171,12 @@ line_at (const TillPricingResult *result, guint index)
   return g_ptr_array_index (result->lines, index);
 }
 
+static const TillPricingShare *
+share_at (const TillPricingLineResult *line, guint index)
+{
+  return &g_array_index (line->shares, TillPricingShare, index);
+}
+
 static const TillPricingApplied *
 applied_at (const TillPricingResult *result, guint index)
 {
@@ -171,8 +197,8 @@ describe (const TillPricingResult *result)
 
       g_string_append_printf (out, "line %u %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT, line->line_no,
                               line->discount, line->net);
-      for (guint k = 0; k < line->codes->len; k++)
-        g_string_append_printf (out, " %s", (char *) g_ptr_array_index (line->codes, k));
+      for (guint k = 0; k < line->shares->len; k++)
+        g_string_append_printf (out, " %s", share_at (line, k)->code);
       g_string_append_c (out, '\n');
     }
   for (guint i = 0; i < result->applied->len; i++)
@@ -325,8 +351,8 @@ START_TEST (test_percent_off)
     ck_assert_int_eq (line_at (result, 0)->discount, 210);
     ck_assert_int_eq (line_at (result, 1)->discount, 0);
     ck_assert_int_eq (line_at (result, 2)->discount, 0);
-    ck_assert_uint_eq (line_at (result, 0)->codes->len, 1);
-    ck_assert_str_eq (g_ptr_array_index (line_at (result, 0)->codes, 0), "P1");
+    ck_assert_uint_eq (line_at (result, 0)->shares->len, 1);
+    ck_assert_str_eq (share_at (line_at (result, 0), 0)->code, "P1");
   }
   /* By brand instead: 15 % of 398 = 59.7 → 60 on WATER. */
   g_clear_pointer (&by_category->categories, g_strfreev);
@@ -733,7 +759,7 @@ START_TEST (test_sale_discount)
     /* 517 over 8000 : 2345 → 399.8 and 117.2 → 399 + 1 and 117. */
     ck_assert_int_eq (line_at (result, 0)->discount, 2000 + 400);
     ck_assert_int_eq (line_at (result, 1)->discount, 117);
-    ck_assert_uint_eq (line_at (result, 0)->codes->len, 2);
+    ck_assert_uint_eq (line_at (result, 0)->shares->len, 2);
   }
   ctx_clear (&ctx);
 }
@@ -784,7 +810,7 @@ START_TEST (test_manual_price)
   ck_assert_int_eq (line_at (result, 0)->discount, 280);
   ck_assert_int_eq (line_at (result, 1)->discount, 0);
   ck_assert_int_eq (line_at (result, 1)->net, 1000);
-  ck_assert_uint_eq (line_at (result, 1)->codes->len, 0);
+  ck_assert_uint_eq (line_at (result, 1)->shares->len, 0);
   ctx_clear (&ctx);
 }
 END_TEST
@@ -981,8 +1007,8 @@ START_TEST (test_line_competition)
   ck_assert_int_eq (result->saving, 700);
   ck_assert_int_eq (line_at (result, 0)->discount, 600);
   ck_assert_int_eq (line_at (result, 1)->discount, 100);
-  ck_assert_uint_eq (line_at (result, 0)->codes->len, 1);
-  ck_assert_str_eq (g_ptr_array_index (line_at (result, 0)->codes, 0), "F1");
+  ck_assert_uint_eq (line_at (result, 0)->shares->len, 1);
+  ck_assert_str_eq (share_at (line_at (result, 0), 0)->code, "F1");
   ctx_clear (&ctx);
 }
 END_TEST

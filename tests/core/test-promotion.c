@@ -1115,14 +1115,14 @@ START_TEST (test_coupon_refused)
 
   found = till_promotion_find_coupon (promotions, store, "FREEBEER", NOW_US, &error);
   ck_assert_ptr_null (found);
-  ck_assert_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_COUPON);
+  ck_assert_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_NO_COUPON);
   ck_assert_msg (strstr (error->message, "FREEBEER") != NULL, "%s", error->message);
   g_clear_error (&error);
 
   /* A promotion's own code is not its coupon code. */
   found = till_promotion_find_coupon (promotions, store, "P-coupon", NOW_US, &error);
   ck_assert_ptr_null (found);
-  ck_assert_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_COUPON);
+  ck_assert_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_NO_COUPON);
 }
 END_TEST
 

@@ -59,6 +59,10 @@ struct _TillCheckoutView
   GtkWidget   *scale_box;
   GtkWidget   *scale_weight_label;
   GtkWidget   *scale_state_label;
+  GtkWidget   *promotion_caption;
+  GtkWidget   *promotion_label;
+  GtkWidget   *hint_label;
+  GtkWidget   *coupon_box;
 
   TillSession        *session;
   TillDevices        *devices;
@@ -73,6 +77,18 @@ struct _TillCheckoutView
   struct PendingAct *asking;
   GtkWidget         *reason_dialog;
   GtkWidget         *receipts_dialog;
+
+  /* The coupon dialog while it is open, its keypad and its refusal line. */
+  GtkWidget  *coupon_dialog;
+  TillKeypad *coupon_keypad;
+  GtkWidget  *coupon_error;
+  /* The cart rows on screen (TillCartRow's box with its promotions under it,
+   * borrowed: each leaves when unbound), refreshed when the cart reprices. */
+  GPtrArray *bound_rows;
+  /* The till's promotions (TillPromotion), read when a coupon or a gift's
+   * name needs them: for the names and minimum spends the pricing result
+   * does not carry. NULL until then and after a reload. */
+  GPtrArray *promotions;
 };
 
 /* A sensitive act, kept so that the same core call runs again with the
@@ -160,6 +176,9 @@ update_actions (TillCheckoutView *self)
   till_ui_action_set_enabled (widget, "sale.resume", signed_in);
   till_ui_action_set_enabled (widget, "sale.resume-list", signed_in);
   till_ui_action_set_enabled (widget, "sale.pay", has_lines);
+  /* A coupon may come before the first item. */
+  till_ui_action_set_enabled (widget, "sale.coupon", signed_in);
+  till_ui_action_set_enabled (widget, "sale.remove-coupon", signed_in);
 }
 
 static void
@@ -253,6 +272,322 @@ show_popular (TillCheckoutView *self)
   populate_products (self, products, _ ("Quick keys"));
 }
 
+/* ---- Promotions and coupons --------------------------------------------------- */
+
+/* The till's promotions, read on first need: the pricing result names the
+ * promotions it applied, but a coupon's minimum spend and a gift's name are
+ * in the promotion itself. */
+static GPtrArray *
+get_promotions (TillCheckoutView *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *store_id = NULL;
+  g_autofree char *group_id = NULL;
+  TillStore       *store;
+
+  if (self->promotions != NULL || self->session == NULL)
+    return self->promotions;
+  store = till_session_get_store (self->session);
+  if (till_promotion_read_scope (store, &store_id, &group_id, &error))
+    self->promotions = till_promotion_load_all (store, store_id, group_id, &error);
+  if (self->promotions == NULL)
+    g_warning ("The promotions cannot be read: %s", error->message);
+  return self->promotions;
+}
+
+/* The promotion with @code, or the coupon promotion taking @coupon_code. */
+static const TillPromotion *
+find_promotion (TillCheckoutView *self, const char *code, const char *coupon_code)
+{
+  GPtrArray *promotions = get_promotions (self);
+
+  for (guint i = 0; promotions != NULL && i < promotions->len; i++)
+    {
+      const TillPromotion *promotion = g_ptr_array_index (promotions, i);
+
+      if (code != NULL && g_strcmp0 (promotion->code, code) == 0)
+        return promotion;
+      if (coupon_code != NULL && promotion->coupon_code != NULL &&
+          g_ascii_strcasecmp (promotion->coupon_code, coupon_code) == 0)
+        return promotion;
+    }
+  return NULL;
+}
+
+static gboolean
+promotion_applied (TillCheckoutView *self, const char *code)
+{
+  const TillPricingResult *pricing = till_cart_get_pricing (get_cart (self));
+
+  for (guint i = 0; code != NULL && i < pricing->applied->len; i++)
+    {
+      const TillPricingApplied *applied = g_ptr_array_index (pricing->applied, i);
+
+      if (g_strcmp0 (applied->code, code) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* One small line under a cart line: a badge (may be NULL), a text and an
+ * amount (may be NULL), the amount under the line's amount. */
+static GtkWidget *
+line_detail_new (const char *badge, const char *text, const char *amount, const char *css_class)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget *label;
+
+  gtk_widget_add_css_class (box, css_class);
+  if (badge != NULL)
+    {
+      label = gtk_label_new (badge);
+      gtk_widget_add_css_class (label, "cart-line-gift-badge");
+      gtk_box_append (GTK_BOX (box), label);
+    }
+  label = gtk_label_new (text);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (box), label);
+  if (amount != NULL)
+    {
+      label = gtk_label_new (amount);
+      gtk_label_set_xalign (GTK_LABEL (label), 1);
+      gtk_widget_add_css_class (label, "numeric");
+      gtk_widget_add_css_class (label, "cart-line-promotion-amount");
+      gtk_box_append (GTK_BOX (box), label);
+    }
+  return box;
+}
+
+/* A cart row with the lines that explain its promotions under it. */
+static GtkWidget *
+line_box_new (void)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *row = till_cart_row_new ();
+  GtkWidget *details = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+  gtk_widget_add_css_class (details, "cart-line-promotions");
+  gtk_widget_set_visible (details, FALSE);
+  gtk_box_append (GTK_BOX (box), row);
+  gtk_box_append (GTK_BOX (box), details);
+  g_object_set_data (G_OBJECT (box), "cart-row", row);
+  g_object_set_data (G_OBJECT (box), "details", details);
+  return box;
+}
+
+/* Under a promoted line: what it would cost without promotions (struck
+ * through, under its amount), then each promotion's share; under a gift, the
+ * promotion that gave it. */
+static void
+fill_line_details (TillCheckoutView *self, GtkWidget *box)
+{
+  TillCartRow  *row = g_object_get_data (G_OBJECT (box), "cart-row");
+  GtkWidget    *details = g_object_get_data (G_OBJECT (box), "details");
+  TillCartLine *line = till_cart_row_get_line (row);
+  GtkWidget    *child;
+
+  while ((child = gtk_widget_get_first_child (details)) != NULL)
+    gtk_box_remove (GTK_BOX (details), child);
+  if (line != NULL && till_cart_line_get_gift_code (line) != NULL)
+    {
+      const char          *code = till_cart_line_get_gift_code (line);
+      const TillPromotion *promotion = find_promotion (self, code, NULL);
+
+      gtk_box_append (GTK_BOX (details),
+                      line_detail_new (_ ("Gift"), promotion != NULL ? promotion->name : code, NULL,
+                                       "cart-line-gift"));
+    }
+  else if (line != NULL && till_cart_line_get_promotion_discount (line) > 0)
+    {
+      GArray          *shares = till_cart_line_get_promotions (line);
+      g_autofree char *before = till_ui_format_money (till_cart_line_get_amount (line) +
+                                                      till_cart_line_get_promotion_discount (line));
+
+      gtk_box_append (GTK_BOX (details), line_detail_new (NULL, "", before, "cart-line-gross"));
+      for (guint i = 0; i < shares->len; i++)
+        {
+          const TillPricingShare *share = &g_array_index (shares, TillPricingShare, i);
+          g_autofree char        *amount = till_ui_format_money (-share->amount);
+
+          gtk_box_append (GTK_BOX (details),
+                          line_detail_new (NULL, share->name, amount, "cart-line-promotion"));
+        }
+    }
+  gtk_widget_set_visible (details, gtk_widget_get_first_child (details) != NULL);
+}
+
+static char *
+hint_text (const TillPricingHint *hint)
+{
+  g_autofree char *saving = till_ui_format_money (hint->saving);
+  g_autofree char *missing = NULL;
+
+  if (hint->missing_amount > 0)
+    {
+      missing = till_ui_format_money (hint->missing_amount);
+      if (hint->saving > 0)
+        return g_strdup_printf (_ ("Spend %s more for %s (save %s)"), missing, hint->name, saving);
+      return g_strdup_printf (_ ("Spend %s more for %s"), missing, hint->name);
+    }
+  missing = till_ui_format_quantity (hint->missing_quantity,
+                                     hint->missing_quantity % TILL_QUANTITY_ONE != 0);
+  if (hint->saving > 0)
+    return g_strdup_printf (_ ("Add %s more for %s (save %s)"), missing, hint->name, saving);
+  return g_strdup_printf (_ ("Add %s more for %s"), missing, hint->name);
+}
+
+static GtkWidget *
+coupon_chip_new (TillCheckoutView *self, const char *code)
+{
+  const TillPromotion *promotion = find_promotion (self, NULL, code);
+  GtkWidget           *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget           *label;
+  GtkWidget           *remove;
+  g_autofree char     *text = NULL;
+
+  gtk_widget_add_css_class (box, "coupon-chip");
+  if (promotion != NULL && promotion_applied (self, promotion->code))
+    text = g_strdup_printf ("%s · %s", promotion->name, code);
+  else
+    {
+      g_autofree char *minimum =
+          till_ui_format_money (promotion != NULL ? promotion->min_amount : 0);
+
+      gtk_widget_add_css_class (box, "not-applied");
+      if (promotion != NULL && promotion->min_amount > 0)
+        text = g_strdup_printf (_ ("%s\nNot applied: minimum spend %s"), promotion->name, minimum);
+      else
+        text = g_strdup_printf (_ ("%s\nNot applied"), promotion != NULL ? promotion->name : code);
+    }
+  /* Two lines, so that a coupon that did not apply keeps its minimum spend
+   * in sight on a half-width chip. */
+  label = gtk_label_new (text);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_lines (GTK_LABEL (label), 2);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_label_set_width_chars (GTK_LABEL (label), 10);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 20);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_set_margin_start (label, 10);
+  gtk_box_append (GTK_BOX (box), label);
+
+  remove = gtk_button_new_from_icon_name ("window-close-symbolic");
+  gtk_widget_set_size_request (remove, 48, 48);
+  gtk_widget_add_css_class (remove, "flat");
+  gtk_widget_set_tooltip_text (remove, _ ("Take the coupon off the sale"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (remove), "sale.remove-coupon");
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (remove), g_variant_new_string (code));
+  gtk_box_append (GTK_BOX (box), remove);
+  g_object_set_data_full (G_OBJECT (box), "text", g_steal_pointer (&text), g_free);
+  return box;
+}
+
+static void
+refresh_coupons (TillCheckoutView *self)
+{
+  const char *const *codes = till_cart_get_coupons (get_cart (self));
+  GtkWidget         *child;
+
+  while ((child = gtk_widget_get_first_child (self->coupon_box)) != NULL)
+    gtk_flow_box_remove (GTK_FLOW_BOX (self->coupon_box), child);
+  for (guint i = 0; codes[i] != NULL; i++)
+    gtk_flow_box_append (GTK_FLOW_BOX (self->coupon_box), coupon_chip_new (self, codes[i]));
+  gtk_widget_set_visible (self->coupon_box, codes[0] != NULL);
+}
+
+/* The cart priced itself again: its saving, hint, coupons and the lines'
+ * promotions follow. */
+static void
+repriced_cb (TillCheckoutView *self)
+{
+  TillCart                *cart = get_cart (self);
+  const TillPricingResult *pricing = till_cart_get_pricing (cart);
+  gint64                   saving = till_cart_get_promotion_saving (cart);
+  g_autofree char         *saving_text = till_ui_format_money (-saving);
+
+  gtk_label_set_text (GTK_LABEL (self->promotion_label), saving_text);
+  gtk_widget_set_visible (self->promotion_caption, saving > 0);
+  gtk_widget_set_visible (self->promotion_label, saving > 0);
+
+  /* The closest one only: the bar stays slim, and the next shows when the
+   * customer takes this one. */
+  if (pricing->hints->len > 0)
+    {
+      g_autofree char *hint = hint_text (g_ptr_array_index (pricing->hints, 0));
+
+      gtk_label_set_text (GTK_LABEL (self->hint_label), hint);
+    }
+  else
+    gtk_label_set_text (GTK_LABEL (self->hint_label), "");
+  gtk_widget_set_visible (self->hint_label, pricing->hints->len > 0);
+
+  refresh_coupons (self);
+  for (guint i = 0; i < self->bound_rows->len; i++)
+    fill_line_details (self, g_ptr_array_index (self->bound_rows, i));
+}
+
+static void
+coupon_dialog_show_error (TillCheckoutView *self, const char *message)
+{
+  if (self->coupon_dialog == NULL)
+    return;
+  gtk_label_set_text (GTK_LABEL (self->coupon_error), message);
+  gtk_widget_set_visible (self->coupon_error, message != NULL && *message != '\0');
+  gtk_widget_error_bell (self->coupon_dialog);
+}
+
+static void
+coupon_added (TillCheckoutView *self, const TillPromotion *promotion)
+{
+  g_autofree char *message = NULL;
+
+  /* Read again: the coupon may be new since the promotions were read. */
+  if (find_promotion (self, promotion->code, NULL) == NULL)
+    g_clear_pointer (&self->promotions, g_ptr_array_unref);
+  if (promotion_applied (self, promotion->code))
+    message = g_strdup_printf (_ ("Coupon applied: %s"), promotion->name);
+  else if (promotion->min_amount > 0)
+    {
+      g_autofree char *minimum = till_ui_format_money (promotion->min_amount);
+
+      message = g_strdup_printf (_ ("Coupon %s taken: it applies from a spend of %s"),
+                                 promotion->name, minimum);
+    }
+  else
+    message = g_strdup_printf (_ ("Coupon %s taken: it does not apply to this sale yet"),
+                               promotion->name);
+  set_status (self, message, FALSE);
+  refresh_coupons (self);
+  if (self->coupon_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->coupon_dialog));
+  update_actions (self);
+}
+
+/* A scanned code that is no product: a coupon, perhaps. FALSE when no coupon
+ * has this code either (the caller says the barcode is unknown). */
+static gboolean
+scan_as_coupon (TillCheckoutView *self, const char *code)
+{
+  g_autoptr (TillPromotion) promotion = NULL;
+  g_autoptr (GError) error = NULL;
+
+  promotion = till_cart_add_coupon (get_cart (self), code, &error);
+  if (promotion != NULL)
+    {
+      coupon_added (self, promotion);
+      return TRUE;
+    }
+  if (g_error_matches (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_NO_COUPON))
+    return FALSE;
+  show_error (self, error->message);
+  coupon_dialog_show_error (self, error->message);
+  return TRUE;
+}
+
 /* Actions */
 
 static void
@@ -273,6 +608,12 @@ scan_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
     {
       g_autofree char *message = NULL;
 
+      /* Not a product (unknown, or not a valid product barcode at all):
+       * perhaps a coupon's code or QR. */
+      if ((g_error_matches (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND) ||
+           g_error_matches (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_INVALID)) &&
+          scan_as_coupon (self, code))
+        return;
       if (g_error_matches (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND))
         message = g_strdup_printf (_ ("Unknown barcode %s: nothing was added."), code);
       else
@@ -1074,6 +1415,193 @@ recall_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
                            G_CALLBACK (receipts_dialog_destroyed_cb), self, G_CONNECT_SWAPPED);
 }
 
+/* ---- Coupons: keyed in a dialog, or scanned -------------------------------------- */
+
+static void
+coupon_dialog_destroyed_cb (TillCheckoutView *self)
+{
+  self->coupon_dialog = NULL;
+  self->coupon_keypad = NULL;
+  self->coupon_error = NULL;
+  till_checkout_view_focus_keypad (self);
+}
+
+static void
+coupon_apply_cb (TillCheckoutView *self)
+{
+  g_autofree char *code = NULL;
+
+  if (self->coupon_keypad == NULL)
+    return;
+  code = g_strdup (till_keypad_get_text (self->coupon_keypad));
+  if (*code == '\0')
+    {
+      coupon_dialog_show_error (self, _ ("Key or scan the coupon's code first."));
+      return;
+    }
+  gtk_widget_activate_action (GTK_WIDGET (self), "sale.coupon", "s", code);
+}
+
+/* The keypad has digits only; coupon codes may have letters too, from a
+ * keyboard or a keyboard-wedge scanner. */
+static gboolean
+coupon_key_pressed_cb (GtkEventControllerKey *controller,
+                       guint                  keyval,
+                       guint                  keycode,
+                       GdkModifierType        state,
+                       TillCheckoutView      *self)
+{
+  gunichar character = gdk_keyval_to_unicode (keyval);
+
+  if (self->coupon_keypad == NULL || (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)))
+    return FALSE;
+  if (character < 128 && (g_ascii_isalpha ((char) character) || character == '-'))
+    {
+      g_autofree char *text =
+          g_strdup_printf ("%s%c", till_keypad_get_text (self->coupon_keypad), (char) character);
+
+      till_keypad_set_text (self->coupon_keypad, text);
+      return TRUE;
+    }
+  return till_keypad_handle_key (self->coupon_keypad, keyval);
+}
+
+/* A small modal window in the manner of the reason dialog: the code on a
+ * keypad, the refusal under it, Cancel and Apply. */
+static void
+coupon_dialog_open (TillCheckoutView *self)
+{
+  GtkRoot            *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget          *window;
+  GtkWidget          *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget          *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  GtkWidget          *label;
+  GtkWidget          *button;
+  GtkEventController *keys;
+
+  if (self->coupon_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->coupon_dialog));
+      return;
+    }
+  window = gtk_window_new ();
+  gtk_widget_set_name (window, "coupon-dialog");
+  gtk_widget_add_css_class (window, "till");
+  gtk_window_set_title (GTK_WINDOW (window), _ ("Coupon"));
+  gtk_window_set_modal (GTK_WINDOW (window), TRUE);
+  gtk_window_set_resizable (GTK_WINDOW (window), FALSE);
+  if (GTK_IS_WINDOW (root))
+    {
+      gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
+      gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
+    }
+  gtk_widget_set_margin_start (box, 24);
+  gtk_widget_set_margin_end (box, 24);
+  gtk_widget_set_margin_top (box, 24);
+  gtk_widget_set_margin_bottom (box, 24);
+
+  label = gtk_label_new (_ ("Coupon"));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "title-2");
+  gtk_box_append (GTK_BOX (box), label);
+  label = gtk_label_new (_ ("Scan the coupon, or key its code and tap Apply."));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 28);
+  gtk_box_append (GTK_BOX (box), label);
+
+  self->coupon_keypad = TILL_KEYPAD (till_keypad_new ());
+  g_object_set (self->coupon_keypad, "allow-decimal", FALSE, "max-length", 32, "enter-label",
+                _ ("Apply"), "placeholder", _ ("Coupon code"), NULL);
+  gtk_widget_set_size_request (GTK_WIDGET (self->coupon_keypad), 320, 360);
+  g_signal_connect_object (self->coupon_keypad, "activate", G_CALLBACK (coupon_apply_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->coupon_keypad));
+
+  self->coupon_error = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->coupon_error), 0);
+  gtk_label_set_wrap (GTK_LABEL (self->coupon_error), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->coupon_error), 28);
+  gtk_widget_add_css_class (self->coupon_error, "error-message");
+  gtk_widget_set_visible (self->coupon_error, FALSE);
+  gtk_box_append (GTK_BOX (box), self->coupon_error);
+
+  gtk_box_set_homogeneous (GTK_BOX (buttons), TRUE);
+  button = gtk_button_new_with_label (_ ("Cancel"));
+  gtk_widget_set_size_request (button, -1, 56);
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (gtk_window_destroy), window);
+  gtk_box_append (GTK_BOX (buttons), button);
+  button = gtk_button_new_with_label (_ ("Apply"));
+  gtk_widget_set_size_request (button, -1, 56);
+  gtk_widget_add_css_class (button, "suggested-action");
+  g_signal_connect_object (button, "clicked", G_CALLBACK (coupon_apply_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_box_append (GTK_BOX (buttons), button);
+  gtk_box_append (GTK_BOX (box), buttons);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+
+  keys = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (keys, "key-pressed", G_CALLBACK (coupon_key_pressed_cb), self, 0);
+  gtk_widget_add_controller (window, keys);
+
+  self->coupon_dialog = window;
+  g_signal_connect_object (window, "destroy", G_CALLBACK (coupon_dialog_destroyed_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_grab_focus (GTK_WIDGET (self->coupon_keypad));
+}
+
+/* sale.coupon(s): a coupon's code for this sale; an empty one opens the
+ * dialog to key it in. */
+static void
+coupon_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  g_autofree char  *code = g_strstrip (g_variant_dup_string (parameter, NULL));
+  g_autoptr (TillPromotion) promotion = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (*code == '\0')
+    {
+      coupon_dialog_open (self);
+      return;
+    }
+  promotion = till_cart_add_coupon (get_cart (self), code, &error);
+  if (promotion == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_NO_COUPON))
+        message = g_strdup_printf (_ ("No coupon has the code %s."), code);
+      else
+        message = g_strdup (error->message);
+      show_error (self, message);
+      coupon_dialog_show_error (self, message);
+      return;
+    }
+  coupon_added (self, promotion);
+}
+
+static void
+remove_coupon_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  const char       *code = g_variant_get_string (parameter, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!till_cart_remove_coupon (get_cart (self), code, &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+  message = g_strdup_printf (_ ("Coupon %s taken off the sale."), code);
+  set_status (self, message, FALSE);
+  refresh_coupons (self);
+  update_actions (self);
+}
+
 /* The quantity keyed for the selected line: a change the core checks (a
  * cashier may by default) and journals. */
 static void
@@ -1408,34 +1936,43 @@ user_changed_cb (TillCheckoutView *self)
 static void
 row_setup_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
 {
-  gtk_list_item_set_child (item, till_cart_row_new ());
+  gtk_list_item_set_child (item, line_box_new ());
 }
 
 static void
-row_bind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+row_bind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, TillCheckoutView *self)
 {
-  till_cart_row_set_line (TILL_CART_ROW (gtk_list_item_get_child (item)),
+  GtkWidget *box = gtk_list_item_get_child (item);
+
+  till_cart_row_set_line (TILL_CART_ROW (g_object_get_data (G_OBJECT (box), "cart-row")),
                           gtk_list_item_get_item (item), gtk_list_item_get_position (item));
+  if (!g_ptr_array_find (self->bound_rows, box, NULL))
+    g_ptr_array_add (self->bound_rows, box);
+  fill_line_details (self, box);
 }
 
 static void
-row_position_cb (GtkListItem *item, GParamSpec *pspec, gpointer user_data)
+row_position_cb (GtkListItem *item, GParamSpec *pspec, TillCheckoutView *self)
 {
   /* Lines move up when one above them is deleted: renumber. */
   if (gtk_list_item_get_item (item) != NULL)
-    row_bind_cb (NULL, item, NULL);
+    row_bind_cb (NULL, item, self);
 }
 
 static void
-row_setup_position_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+row_setup_position_cb (GtkSignalListItemFactory *factory, GtkListItem *item, TillCheckoutView *self)
 {
-  g_signal_connect (item, "notify::position", G_CALLBACK (row_position_cb), NULL);
+  g_signal_connect (item, "notify::position", G_CALLBACK (row_position_cb), self);
 }
 
 static void
-row_unbind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+row_unbind_cb (GtkSignalListItemFactory *factory, GtkListItem *item, TillCheckoutView *self)
 {
-  till_cart_row_set_line (TILL_CART_ROW (gtk_list_item_get_child (item)), NULL, 0);
+  GtkWidget *box = gtk_list_item_get_child (item);
+
+  till_cart_row_set_line (TILL_CART_ROW (g_object_get_data (G_OBJECT (box), "cart-row")), NULL, 0);
+  g_ptr_array_remove (self->bound_rows, box);
+  fill_line_details (self, box);
 }
 
 static gboolean
@@ -1599,6 +2136,8 @@ till_checkout_view_dispose (GObject *object)
     gtk_window_destroy (GTK_WINDOW (self->reason_dialog));
   if (self->receipts_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->receipts_dialog));
+  if (self->coupon_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->coupon_dialog));
   if (self->cart_list != NULL)
     gtk_list_view_set_model (self->cart_list, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), TILL_TYPE_CHECKOUT_VIEW);
@@ -1617,6 +2156,8 @@ till_checkout_view_dispose (GObject *object)
   g_clear_object (&self->devices);
   g_clear_object (&self->selection);
   g_clear_object (&self->session);
+  g_clear_pointer (&self->promotions, g_ptr_array_unref);
+  g_clear_pointer (&self->bound_rows, g_ptr_array_unref);
   G_OBJECT_CLASS (till_checkout_view_parent_class)->dispose (object);
 }
 
@@ -1654,6 +2195,8 @@ till_checkout_view_class_init (TillCheckoutViewClass *klass)
   gtk_widget_class_install_action (widget_class, "sale.resume", "x", resume_action);
   gtk_widget_class_install_action (widget_class, "sale.resume-list", NULL, resume_list_action);
   gtk_widget_class_install_action (widget_class, "sale.pay", NULL, pay_action);
+  gtk_widget_class_install_action (widget_class, "sale.coupon", "s", coupon_action);
+  gtk_widget_class_install_action (widget_class, "sale.remove-coupon", "s", remove_coupon_action);
 
   g_type_ensure (TILL_TYPE_KEYPAD);
   g_type_ensure (TILL_TYPE_CAMERA_PREVIEW);
@@ -1690,6 +2233,10 @@ till_checkout_view_class_init (TillCheckoutViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, scale_box);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, scale_weight_label);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, scale_state_label);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, promotion_caption);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, promotion_label);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, hint_label);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, coupon_box);
   gtk_widget_class_bind_template_callback (widget_class, camera_popover_shown_cb);
   gtk_widget_class_bind_template_callback (widget_class, camera_popover_closed_cb);
   gtk_widget_class_bind_template_callback (widget_class, camera_close_clicked_cb);
@@ -1708,12 +2255,13 @@ till_checkout_view_init (TillCheckoutView *self)
   GtkEventController *keys;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->bound_rows = g_ptr_array_new ();
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (row_setup_cb), NULL);
-  g_signal_connect (factory, "setup", G_CALLBACK (row_setup_position_cb), NULL);
-  g_signal_connect (factory, "bind", G_CALLBACK (row_bind_cb), NULL);
-  g_signal_connect (factory, "unbind", G_CALLBACK (row_unbind_cb), NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (row_setup_position_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (row_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (row_unbind_cb), self);
   gtk_list_view_set_factory (self->cart_list, factory);
   g_object_unref (factory);
 
@@ -1762,6 +2310,7 @@ till_checkout_view_set_session (TillCheckoutView *self, TillSession *session)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::user", G_CALLBACK (user_changed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (cart, "repriced", G_CALLBACK (repriced_cb), self, G_CONNECT_SWAPPED);
 
   g_object_bind_property_full (cart, "total", self->total_label, "label", G_BINDING_SYNC_CREATE,
                                money_transform_cb, NULL, NULL, NULL);
@@ -1773,6 +2322,7 @@ till_checkout_view_set_session (TillCheckoutView *self, TillSession *session)
                                G_BINDING_SYNC_CREATE, item_count_transform_cb, NULL, NULL, NULL);
 
   cart_items_changed_cb (self, 0, 0, 0, G_LIST_MODEL (cart));
+  repriced_cb (self);
   populate_categories (self);
   show_popular (self);
   update_actions (self);
@@ -1977,4 +2527,141 @@ till_checkout_view_get_held_list (TillCheckoutView *self)
 {
   g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
   return self->held_list;
+}
+
+/**
+ * till_checkout_view_reload_promotions:
+ *
+ * Reads the promotions again and prices the open sale with them: a sync pull
+ * brought the "promotions" channel, or a manager changed one.
+ */
+void
+till_checkout_view_reload_promotions (TillCheckoutView *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_return_if_fail (TILL_IS_CHECKOUT_VIEW (self));
+
+  if (self->session == NULL)
+    return;
+  g_clear_pointer (&self->promotions, g_ptr_array_unref);
+  if (!till_cart_reload_promotions (get_cart (self), &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+  repriced_cb (self);
+}
+
+/* The totals' promotions row ("-￥10.00"), or NULL while it is hidden (no saving). */
+const char *
+till_checkout_view_get_promotion_saving_text (TillCheckoutView *self)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+  if (!gtk_widget_get_visible (self->promotion_label))
+    return NULL;
+  return gtk_label_get_text (GTK_LABEL (self->promotion_label));
+}
+
+/* The hint bar's text, or NULL while it is hidden. */
+const char *
+till_checkout_view_get_hint_text (TillCheckoutView *self)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+  if (!gtk_widget_get_visible (self->hint_label))
+    return NULL;
+  return gtk_label_get_text (GTK_LABEL (self->hint_label));
+}
+
+static void
+append_label_texts (GString *text, GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!GTK_IS_LABEL (child) || gtk_label_get_text (GTK_LABEL (child))[0] == '\0')
+        continue;
+      if (text->len > 0 && text->str[text->len - 1] != '\n')
+        g_string_append_c (text, ' ');
+      g_string_append (text, gtk_label_get_text (GTK_LABEL (child)));
+    }
+}
+
+/**
+ * till_checkout_view_dup_line_promotions_text:
+ *
+ * What the screen shows under the line at @position, one shown line per text
+ * line ("￥6.25\n第二件半价 -￥1.25"; a gift: "Gift 满100送袋"), "" when
+ * nothing, NULL when the line is not on screen.
+ */
+char *
+till_checkout_view_dup_line_promotions_text (TillCheckoutView *self, guint position)
+{
+  TillCartLine *line;
+
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+
+  if (self->session == NULL || (line = till_cart_get_line (get_cart (self), position)) == NULL)
+    return NULL;
+  for (guint i = 0; i < self->bound_rows->len; i++)
+    {
+      GtkWidget *box = g_ptr_array_index (self->bound_rows, i);
+      GtkWidget *details = g_object_get_data (G_OBJECT (box), "details");
+      GString   *text;
+
+      if (till_cart_row_get_line (g_object_get_data (G_OBJECT (box), "cart-row")) != line)
+        continue;
+      text = g_string_new (NULL);
+      for (GtkWidget *child = gtk_widget_get_first_child (details); child != NULL;
+           child = gtk_widget_get_next_sibling (child))
+        {
+          if (text->len > 0)
+            g_string_append_c (text, '\n');
+          append_label_texts (text, child);
+        }
+      return g_string_free (text, FALSE);
+    }
+  return NULL;
+}
+
+/* The coupon chips' texts, one a line ("" when none is shown). */
+char *
+till_checkout_view_dup_coupons_text (TillCheckoutView *self)
+{
+  GString *text = g_string_new (NULL);
+
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (self->coupon_box);
+       gtk_widget_get_visible (self->coupon_box) && child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *chip = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, g_object_get_data (G_OBJECT (chip), "text"));
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* The coupon dialog while it is open (borrowed), else NULL; its refusal line
+ * ("" when none) through @out_error. */
+GtkWidget *
+till_checkout_view_get_coupon_dialog (TillCheckoutView *self, const char **out_error)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+  if (out_error != NULL)
+    *out_error = self->coupon_error != NULL && gtk_widget_get_visible (self->coupon_error)
+                     ? gtk_label_get_text (GTK_LABEL (self->coupon_error))
+                     : "";
+  return self->coupon_dialog;
+}
+
+/* The coupon dialog's keypad while it is open, for tests that key a code. */
+TillKeypad *
+till_checkout_view_get_coupon_keypad (TillCheckoutView *self)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+  return self->coupon_keypad;
 }

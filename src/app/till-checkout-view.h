@@ -18,7 +18,9 @@ G_BEGIN_DECLS
  * override when refused): void-sale, no-sale, discount-sale(s: percent),
  * discount-sale-amount(s: yuan), override-price(s), discount-line(s),
  * suspend, resume(x), resume-list, act-reason(s: the reason picked); recall
- * (today's receipts).
+ * (today's receipts); coupon(s: a coupon's code; '' opens the coupon
+ * dialog), remove-coupon(s: the code). A scanned code that is no product is
+ * tried as a coupon.
  * Signal "pay-requested": the cashier tapped Pay on a cart with lines. */
 #define TILL_TYPE_CHECKOUT_VIEW (till_checkout_view_get_type ())
 G_DECLARE_FINAL_TYPE (TillCheckoutView, till_checkout_view, TILL, CHECKOUT_VIEW, GtkWidget)
@@ -45,6 +47,21 @@ void     till_checkout_view_set_devices (TillCheckoutView *self, TillDevices *de
 char    *till_checkout_view_dup_scale_text (TillCheckoutView *self) G_GNUC_WARN_UNUSED_RESULT;
 void     till_checkout_view_set_camera_shown (TillCheckoutView *self, gboolean shown);
 gboolean till_checkout_view_get_camera_available (TillCheckoutView *self);
+
+/* Promotions (issue 8): prices the open sale with the promotions read again
+ * (after a sync pull of the "promotions" channel). */
+void till_checkout_view_reload_promotions (TillCheckoutView *self);
+/* For tests: what the screen shows of promotions. The totals' row and the
+ * hint bar (NULL while hidden); the small lines under a cart line ("" none,
+ * NULL when the line is not on screen); the coupon chips, one a line. */
+const char *till_checkout_view_get_promotion_saving_text (TillCheckoutView *self);
+const char *till_checkout_view_get_hint_text (TillCheckoutView *self);
+char       *till_checkout_view_dup_line_promotions_text (TillCheckoutView *self,
+                                                         guint position) G_GNUC_WARN_UNUSED_RESULT;
+char       *till_checkout_view_dup_coupons_text (TillCheckoutView *self) G_GNUC_WARN_UNUSED_RESULT;
+/* The coupon dialog while open (borrowed), its refusal ("" none) and keypad. */
+GtkWidget  *till_checkout_view_get_coupon_dialog (TillCheckoutView *self, const char **out_error);
+TillKeypad *till_checkout_view_get_coupon_keypad (TillCheckoutView *self);
 
 /* For tests: the keypad, as the cashier types on it. */
 TillKeypad *till_checkout_view_get_keypad (TillCheckoutView *self);

@@ -13,6 +13,7 @@
 #include "till-device-settings-view.h"
 #include "till-devices.h"
 #include "till-printer-monitor.h"
+#include "till-promotions-view.h"
 #include "till-return-view.h"
 #include "till-scan-detector.h"
 #include "till-sync-status.h"
@@ -46,6 +47,7 @@ struct _TillWindow
   TillDeviceSettingsView *device_settings_view;
   TillReturnView         *return_view;
   TillUsersView          *users_view;
+  TillPromotionsView     *promotions_view;
   TillSyncView           *sync_view;
   TillSyncStatusButton   *sync_status;
   GtkWidget              *limit_revealer;
@@ -91,8 +93,8 @@ may_change_devices (TillWindow *self)
 
 /* The function menu's acts: each needs a signed-in user; the core checks the
  * rest (permissions, overrides) when the act is done. */
-static const char *const signed_in_actions[] = { "returns", "return-receipt", "users", "no-sale",
-                                                 "recall" };
+static const char *const signed_in_actions[] = { "returns", "return-receipt", "users",
+                                                 "no-sale", "recall",         "promotions" };
 
 static void
 show_page (TillWindow *self, const char *name)
@@ -362,6 +364,16 @@ users_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   show_page (self, "users");
 }
 
+static void
+promotions_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow *self = user_data;
+
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (self->functions_button));
+  till_promotions_view_reset (self->promotions_view);
+  show_page (self, "promotions");
+}
+
 /* The drawer and the receipt history live with the sale screen, which owns the
  * override dialog: the menu hands the act over. */
 static void
@@ -403,6 +415,7 @@ static const GActionEntry win_actions[] = {
   { "returns", returns_action_cb, NULL, NULL, NULL, { 0 } },
   { "return-receipt", return_receipt_action_cb, "s", NULL, NULL, { 0 } },
   { "users", users_action_cb, NULL, NULL, NULL, { 0 } },
+  { "promotions", promotions_action_cb, NULL, NULL, NULL, { 0 } },
   { "no-sale", checkout_act_action_cb, NULL, NULL, NULL, { 0 } },
   { "recall", checkout_act_action_cb, NULL, NULL, NULL, { 0 } },
   { "sync-details", sync_details_action_cb, NULL, NULL, NULL, { 0 } },
@@ -744,6 +757,8 @@ sync_pulled_cb (TillWindow *self, const char *channel)
   else if (g_str_equal (channel, "items") || g_str_equal (channel, "categories") ||
            g_str_equal (channel, "prices"))
     till_checkout_view_reload_catalog (self->checkout_view);
+  else if (g_str_equal (channel, "promotions"))
+    till_checkout_view_reload_promotions (self->checkout_view);
 }
 
 static void
@@ -786,6 +801,7 @@ till_window_constructed (GObject *object)
   till_payment_view_set_session (self->payment_view, self->session);
   till_return_view_set_session (self->return_view, self->session);
   till_users_view_set_session (self->users_view, self->session);
+  till_promotions_view_set_session (self->promotions_view, self->session);
   till_sync_view_set_session (self->sync_view, self->session);
   {
     TillSyncWorker *worker = till_session_get_sync_worker (self->session);
@@ -903,6 +919,7 @@ till_window_class_init (TillWindowClass *klass)
   g_type_ensure (TILL_TYPE_DEVICE_SETTINGS_VIEW);
   g_type_ensure (TILL_TYPE_RETURN_VIEW);
   g_type_ensure (TILL_TYPE_USERS_VIEW);
+  g_type_ensure (TILL_TYPE_PROMOTIONS_VIEW);
   g_type_ensure (TILL_TYPE_SYNC_VIEW);
   g_type_ensure (TILL_TYPE_SYNC_STATUS_BUTTON);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -926,6 +943,7 @@ till_window_class_init (TillWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillWindow, payment_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, return_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, users_view);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, promotions_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, functions_button);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, sync_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, sync_status);
@@ -1010,7 +1028,8 @@ till_window_activate_action (TillWindow *self, const char *name, GVariant *param
    * return.* and users.* on their screens. */
   {
     GtkWidget *views[] = { GTK_WIDGET (self->checkout_view), GTK_WIDGET (self->payment_view),
-                           GTK_WIDGET (self->return_view), GTK_WIDGET (self->users_view) };
+                           GTK_WIDGET (self->return_view), GTK_WIDGET (self->users_view),
+                           GTK_WIDGET (self->promotions_view) };
 
     for (guint i = 0; i < G_N_ELEMENTS (views); i++)
       {

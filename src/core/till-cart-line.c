@@ -19,6 +19,11 @@ struct _TillCartLine
   gint64       original_price; /* the unit price when rung up, before any override */
   int          discount_bp;    /* line discount, basis points */
   gint64       sale_discount;  /* fen: this line's share of the whole-sale discount */
+  /* The promotions' shares of the line (TillPricingShare, never NULL) and
+   * their sum, as the cart's last re-price left them. */
+  GArray *promotions;
+  gint64  promotion_discount;
+  char   *gift_code; /* the promotion that gave the line, NULL when bought */
 };
 
 G_DEFINE_FINAL_TYPE (TillCartLine, till_cart_line, G_TYPE_OBJECT)
@@ -43,6 +48,17 @@ till_cart_line_dispose (GObject *object)
   g_clear_object (&self->product);
 
   G_OBJECT_CLASS (till_cart_line_parent_class)->dispose (object);
+}
+
+static void
+till_cart_line_finalize (GObject *object)
+{
+  TillCartLine *self = (TillCartLine *) object;
+
+  g_clear_pointer (&self->promotions, g_array_unref);
+  g_clear_pointer (&self->gift_code, g_free);
+
+  G_OBJECT_CLASS (till_cart_line_parent_class)->finalize (object);
 }
 
 static void
@@ -76,6 +92,7 @@ till_cart_line_class_init (TillCartLineClass *klass)
   const GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
 
   object_class->dispose = till_cart_line_dispose;
+  object_class->finalize = till_cart_line_finalize;
   object_class->get_property = till_cart_line_get_property;
 
   /* Read-only for everyone but the cart, which changes the quantity through
@@ -92,6 +109,7 @@ till_cart_line_class_init (TillCartLineClass *klass)
 static void
 till_cart_line_init (TillCartLine *self)
 {
+  self->promotions = till_pricing_shares_new ();
 }
 
 /**
@@ -231,14 +249,48 @@ till_cart_line_get_sale_discount (TillCartLine *self)
   return self->sale_discount;
 }
 
+/* Returns: the promotions' shares of this line, in fen */
+gint64
+till_cart_line_get_promotion_discount (TillCartLine *self)
+{
+  g_return_val_if_fail (TILL_IS_CART_LINE (self), 0);
+  return self->promotion_discount;
+}
+
+/* Returns: (transfer none) (element-type TillPricingShare): each promotion's
+ *   share of the line; never %NULL */
+GArray *
+till_cart_line_get_promotions (TillCartLine *self)
+{
+  g_return_val_if_fail (TILL_IS_CART_LINE (self), NULL);
+  return self->promotions;
+}
+
+/* Returns: (nullable): the code of the promotion that gave this line */
+const char *
+till_cart_line_get_gift_code (TillCartLine *self)
+{
+  g_return_val_if_fail (TILL_IS_CART_LINE (self), NULL);
+  return self->gift_code;
+}
+
+gboolean
+till_cart_line_takes_promotions (TillCartLine *self)
+{
+  g_return_val_if_fail (TILL_IS_CART_LINE (self), FALSE);
+  return self->gift_code == NULL && self->unit_price == self->original_price &&
+         self->discount_bp == 0;
+}
+
 gint64
 till_cart_line_get_net_before_sale_discount (TillCartLine *self)
 {
   g_return_val_if_fail (TILL_IS_CART_LINE (self), 0);
-  return till_cart_line_get_gross_amount (self) - till_cart_line_get_line_discount (self);
+  return till_cart_line_get_gross_amount (self) - till_cart_line_get_line_discount (self) -
+         self->promotion_discount;
 }
 
-/* Returns: what the customer pays for the line, in fen, after both discounts */
+/* Returns: what the customer pays for the line, in fen, after every discount */
 gint64
 till_cart_line_get_amount (TillCartLine *self)
 {
@@ -281,4 +333,59 @@ _till_cart_line_set_sale_discount (TillCartLine *self, gint64 sale_discount)
     return;
   self->sale_discount = sale_discount;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AMOUNT]);
+}
+
+/**
+ * _till_cart_line_set_promotions:
+ * @shares: (transfer full) (nullable) (element-type TillPricingShare): the
+ *   promotions' shares of the line; %NULL for none
+ *
+ * For the cart, after each re-price. The cart never gives shares to a line
+ * that does not take promotions.
+ */
+void
+_till_cart_line_set_promotions (TillCartLine *self, GArray *shares)
+{
+  g_autoptr (GArray) owned = shares;
+  gint64 sum = 0;
+
+  g_return_if_fail (TILL_IS_CART_LINE (self));
+
+  if (owned == NULL)
+    {
+      /* The common case on every re-price: nothing before, nothing now. */
+      if (self->promotions->len == 0)
+        return;
+      owned = till_pricing_shares_new ();
+    }
+  for (guint i = 0; i < owned->len; i++)
+    sum += g_array_index (owned, TillPricingShare, i).amount;
+  g_clear_pointer (&self->promotions, g_array_unref);
+  self->promotions = g_steal_pointer (&owned);
+  if (self->promotion_discount == sum)
+    return;
+  self->promotion_discount = sum;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AMOUNT]);
+}
+
+/**
+ * _till_cart_line_new_gift:
+ * @product: the gift
+ * @quantity: thousandths
+ * @gift_code: the promotion that gives it
+ *
+ * Returns: (transfer full): a zero-price line (unit and original price 0)
+ *   that belongs to @gift_code
+ */
+TillCartLine *
+_till_cart_line_new_gift (TillProduct *product, gint64 quantity, const char *gift_code)
+{
+  TillCartLine *self;
+
+  g_return_val_if_fail (gift_code != NULL, NULL);
+
+  self = till_cart_line_new_full (product, quantity, 0, 0, 0);
+  if (self != NULL)
+    self->gift_code = g_strdup (gift_code);
+  return self;
 }

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "till-cart.h"
 #include "till-catalog.h"
@@ -56,6 +57,23 @@ struct _TillCart
   gint64 sale_discount_amount;
   gint64 sale_discount;
 
+  /* Promotions (issue 8): those that may apply in this store (read when a
+   * sale starts and on till_cart_reload_promotions), who buys, the coupons
+   * presented (their promotions' codes, journaled in cart_coupon) and the
+   * last pricing. Gift lines sit after the cashier's lines, with key 0 in
+   * line_keys: they are never journaled. gift_products caches the gifts'
+   * products by SKU (NULL value: unknown or not sold) until the next load. */
+  GPtrArray         *promotions;
+  char              *store_id;
+  char              *group_id;
+  char              *member_id;
+  char              *member_tier;
+  GHashTable        *member_uses;
+  GStrv              coupons;
+  TillPricingResult *pricing;
+  GHashTable        *gift_products;
+  gint64             promotion_saving;
+
   TillRounding rounding_rule;
   gint64       subtotal;
   gint64       rounding;
@@ -82,10 +100,19 @@ enum
   PROP_TOTAL,
   PROP_ITEM_COUNT,
   PROP_N_LINES,
+  PROP_PROMOTION_SAVING,
   N_PROPS,
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_REPRICED,
+  N_SIGNALS,
+};
+
+static guint signals[N_SIGNALS];
 
 static GType
 till_cart_get_item_type (GListModel *model)
@@ -127,6 +154,259 @@ static gint64
 key_at (TillCart *self, guint position)
 {
   return g_array_index (self->line_keys, gint64, position);
+}
+
+/* The number of the cashier's lines: the gift lines follow them. */
+static guint
+n_bought_lines (TillCart *self)
+{
+  guint n = self->lines->len;
+
+  while (n > 0 && till_cart_line_get_gift_code (line_at (self, n - 1)) != NULL)
+    n--;
+  return n;
+}
+
+/* Gift lines follow their promotion, never the cashier. */
+static gboolean
+refuse_gift (TillCart *self, guint position, GError **error)
+{
+  TillCartLine *line = line_at (self, position);
+
+  if (till_cart_line_get_gift_code (line) == NULL)
+    return TRUE;
+  g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_GIFT,
+               _ ("%s is a gift of a promotion: it comes and goes with the promotion"),
+               till_product_get_name (till_cart_line_get_product (line)));
+  return FALSE;
+}
+
+static void
+unref_product (gpointer product)
+{
+  if (product != NULL)
+    g_object_unref (product);
+}
+
+static TillPricingResult *
+empty_pricing (void)
+{
+  TillPricingContext context = { 0 };
+  g_autoptr (GPtrArray) none = g_ptr_array_new ();
+
+  return till_pricing_compute (NULL, 0, none, &context);
+}
+
+/* The group of the store as HQ scoped the master data it sent ("group:G1"),
+ * or NULL. */
+static char *
+read_group_id (TillCart *self, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  int rc;
+
+  stmt = till_store_prepare (self->store,
+                             "SELECT substr(scope, 7) FROM master_row "
+                             "WHERE scope LIKE 'group:%' LIMIT 1",
+                             error);
+  if (stmt == NULL)
+    return NULL;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  if (rc != SQLITE_DONE)
+    till_store_set_error (self->store, error, _ ("Cannot read the store's group"));
+  return NULL;
+}
+
+/* Reads the promotions of the till's store. A failure leaves the cart
+ * selling without promotions: a sale must never wait for them. */
+static void
+load_promotions (TillCart *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *store_id = till_store_get_setting (self->store, "sync.store");
+  g_autofree char *group_id = NULL;
+  GPtrArray       *promotions = NULL;
+
+  group_id = read_group_id (self, &error);
+  if (error == NULL)
+    promotions =
+        till_promotion_load_all (self->store, store_id != NULL ? store_id : "", group_id, &error);
+  if (promotions == NULL)
+    {
+      g_message ("Selling without promotions: %s", error != NULL ? error->message : "?");
+      promotions = g_ptr_array_new_with_free_func ((GDestroyNotify) till_promotion_free);
+    }
+  g_clear_pointer (&self->promotions, g_ptr_array_unref);
+  self->promotions = promotions;
+  g_free (self->store_id);
+  self->store_id = g_strdup (store_id != NULL ? store_id : "");
+  g_free (self->group_id);
+  self->group_id = g_steal_pointer (&group_id);
+  g_hash_table_remove_all (self->gift_products);
+  /* Categories may have come with the same pull as the promotions. */
+  _till_catalog_forget_category_codes (self->catalog);
+}
+
+/* The product a gift gives, or NULL (with a message, once per load) when
+ * its SKU is unknown or no longer sold. */
+static TillProduct *
+gift_product (TillCart *self, const char *sku)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillProduct) product = NULL;
+  gpointer cached;
+
+  if (g_hash_table_lookup_extended (self->gift_products, sku, NULL, &cached))
+    return cached;
+  stmt = till_store_prepare (self->store, "SELECT id FROM product WHERE sku = ?", &error);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, sku, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        product = till_catalog_lookup_id (self->catalog, sqlite3_column_int64 (stmt, 0), &error);
+    }
+  if (product != NULL && !till_product_get_active (product))
+    {
+      g_message ("The gift %s is no longer sold: leaving it out", sku);
+      g_clear_object (&product);
+    }
+  else if (product == NULL)
+    g_message ("The gift %s is not in the catalog: leaving it out%s%s", sku,
+               error != NULL ? ": " : "", error != NULL ? error->message : "");
+  g_hash_table_insert (self->gift_products, g_strdup (sku),
+                       product != NULL ? g_object_ref (product) : NULL);
+  return product;
+}
+
+/* Makes the gift lines after the cashier's lines what the pricing says:
+ * the ones still given keep their place and follow the quantity, the others
+ * go, new ones are added at the end. */
+static void
+reconcile_gifts (TillCart *self, guint n_bought)
+{
+  GPtrArray *gifts = self->pricing->gifts;
+  guint      position = n_bought;
+  guint      n_lines = self->lines->len;
+  guint      g = 0;
+  guint      added = 0;
+  gint64     no_key = 0;
+
+  for (; g < gifts->len && position < n_lines; g++)
+    {
+      const TillPricingGift *gift = g_ptr_array_index (gifts, g);
+      TillCartLine          *line = line_at (self, position);
+
+      if (gift->quantity <= 0 || gift_product (self, gift->sku) == NULL)
+        continue;
+      if (g_strcmp0 (till_cart_line_get_gift_code (line), gift->code) != 0 ||
+          g_strcmp0 (till_product_get_sku (till_cart_line_get_product (line)), gift->sku) != 0)
+        break;
+      if (till_cart_line_get_quantity (line) != gift->quantity)
+        {
+          till_cart_line_set_quantity (line, gift->quantity);
+          g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
+        }
+      position++;
+    }
+  if (position < n_lines)
+    {
+      g_ptr_array_remove_range (self->lines, position, n_lines - position);
+      g_array_remove_range (self->line_keys, position, n_lines - position);
+      g_list_model_items_changed (G_LIST_MODEL (self), position, n_lines - position, 0);
+    }
+  for (; g < gifts->len; g++)
+    {
+      const TillPricingGift *gift = g_ptr_array_index (gifts, g);
+      TillProduct           *product;
+
+      if (gift->quantity <= 0 || (product = gift_product (self, gift->sku)) == NULL)
+        continue;
+      g_ptr_array_add (self->lines, _till_cart_line_new_gift (product, gift->quantity, gift->code));
+      g_array_append_val (self->line_keys, no_key);
+      added++;
+    }
+  if (added > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), position, 0, added);
+}
+
+/* Prices the cashier's lines that take promotions with the engine, gives
+ * each line its shares and brings the gift lines in line. */
+static void
+reprice (TillCart *self)
+{
+  guint                       n_bought = n_bought_lines (self);
+  g_autofree TillPricingLine *input = g_new0 (TillPricingLine, MAX (n_bought, 1));
+  g_autoptr (GPtrArray) categories = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  TillPricingContext context = {
+    .local_time = now,
+    .store_id = self->store_id,
+    .group_id = self->group_id,
+    .member_id = self->member_id,
+    .member_tier = self->member_tier,
+    .coupons = self->coupons,
+    .member_uses = self->member_uses,
+  };
+  guint n_input = 0;
+  guint next = 0;
+
+  for (guint i = 0; i < n_bought; i++)
+    {
+      TillCartLine *line = line_at (self, i);
+      TillProduct  *product = till_cart_line_get_product (line);
+      g_autoptr (GError) error = NULL;
+      GStrv codes;
+
+      if (!till_cart_line_takes_promotions (line))
+        continue;
+      codes = till_catalog_get_category_codes (self->catalog,
+                                               till_product_get_category_id (product), &error);
+      if (error != NULL)
+        g_message ("Pricing %s without its categories: %s", till_product_get_sku (product),
+                   error->message);
+      if (codes != NULL)
+        g_ptr_array_add (categories, codes);
+      input[n_input++] = (TillPricingLine){
+        .line_no = i + 1,
+        .sku = till_product_get_sku (product),
+        .categories = codes,
+        .brand = till_product_get_brand (product),
+        .quantity = till_cart_line_get_quantity (line),
+        .unit_price = till_cart_line_get_unit_price (line),
+        .member_price = till_product_get_member_price (product),
+        .weighed = till_product_get_weighed (product),
+        .manual_price = FALSE,
+      };
+    }
+
+  g_clear_pointer (&self->pricing, till_pricing_result_free);
+  self->pricing = till_pricing_compute (input, n_input, self->promotions, &context);
+
+  /* The result's lines are the input's, in order. */
+  for (guint i = 0; i < n_bought; i++)
+    {
+      TillCartLine                *line = line_at (self, i);
+      const TillPricingLineResult *priced = NULL;
+
+      if (next < self->pricing->lines->len)
+        {
+          priced = g_ptr_array_index (self->pricing->lines, next);
+          if (priced->line_no == i + 1)
+            next++;
+          else
+            priced = NULL;
+        }
+      _till_cart_line_set_promotions (line, priced != NULL && priced->shares->len > 0
+                                                ? till_pricing_shares_copy (priced->shares)
+                                                : NULL);
+    }
+  /* An empty cart gets no gifts: there is no sale yet to give them with. */
+  if (n_bought == 0 && self->pricing->gifts->len > 0)
+    g_ptr_array_set_size (self->pricing->gifts, 0);
+  reconcile_gifts (self, n_bought);
 }
 
 typedef struct
@@ -198,14 +478,17 @@ update_totals (TillCart *self)
 {
   gint64 subtotal = 0;
   gint64 item_count = 0;
+  gint64 promotion_saving = 0;
   gint64 total;
 
+  reprice (self);
   split_sale_discount (self);
   for (guint i = 0; i < self->lines->len; i++)
     {
       TillCartLine *line = line_at (self, i);
 
       subtotal += till_cart_line_get_amount (line);
+      promotion_saving += till_cart_line_get_promotion_discount (line);
       if (till_product_get_weighed (till_cart_line_get_product (line)))
         item_count += 1;
       else
@@ -239,7 +522,13 @@ update_totals (TillCart *self)
       self->n_lines = self->lines->len;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_LINES]);
     }
+  if (self->promotion_saving != promotion_saving)
+    {
+      self->promotion_saving = promotion_saving;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROMOTION_SAVING]);
+    }
   g_object_thaw_notify (G_OBJECT (self));
+  g_signal_emit (self, signals[SIGNAL_REPRICED], 0);
 }
 
 /* A line's quantity, price or discount changed: list views redraw it, the
@@ -272,6 +561,12 @@ start_new_sale (TillCart *self)
   self->started_us = g_get_real_time ();
   self->sale_discount_bp = 0;
   self->sale_discount_amount = 0;
+  g_strfreev (self->coupons);
+  self->coupons = g_new0 (char *, 1);
+  g_clear_pointer (&self->member_id, g_free);
+  g_clear_pointer (&self->member_tier, g_free);
+  g_clear_pointer (&self->member_uses, g_hash_table_unref);
+  load_promotions (self);
 
   g_object_freeze_notify (G_OBJECT (self));
   set_sale_uuid (self, till_uuid_v7_new ());
@@ -378,6 +673,7 @@ static gboolean
 journal_start (TillCart *self, GError **error)
 {
   g_autoptr (TillStmt) delete_lines = NULL;
+  g_autoptr (TillStmt) delete_coupons = NULL;
   g_autoptr (TillStmt) put_cart = NULL;
 
   if (self->journaled)
@@ -388,6 +684,9 @@ journal_start (TillCart *self, GError **error)
     return FALSE;
   if (sqlite3_changes (till_store_get_db (self->store)) > 0)
     g_debug ("Dropped journaled cart lines of a cart that was not restored");
+  delete_coupons = till_store_prepare (self->store, "DELETE FROM cart_coupon", error);
+  if (delete_coupons == NULL || !till_store_step_done (self->store, delete_coupons, error))
+    return FALSE;
 
   put_cart = till_store_prepare (self->store,
                                  "INSERT OR REPLACE INTO cart (id, sale_uuid, started_us) "
@@ -513,6 +812,8 @@ till_cart_dispose (GObject *object)
 
   if (self->lines != NULL)
     g_ptr_array_set_size (self->lines, 0);
+  if (self->gift_products != NULL)
+    g_hash_table_remove_all (self->gift_products);
   g_clear_object (&self->catalog);
   g_clear_object (&self->store);
 
@@ -529,6 +830,15 @@ till_cart_finalize (GObject *object)
   g_clear_pointer (&self->sale_uuid, g_free);
   g_clear_pointer (&self->label_templates_text, g_free);
   g_clear_pointer (&self->label_templates, g_ptr_array_unref);
+  g_clear_pointer (&self->promotions, g_ptr_array_unref);
+  g_clear_pointer (&self->store_id, g_free);
+  g_clear_pointer (&self->group_id, g_free);
+  g_clear_pointer (&self->member_id, g_free);
+  g_clear_pointer (&self->member_tier, g_free);
+  g_clear_pointer (&self->member_uses, g_hash_table_unref);
+  g_clear_pointer (&self->coupons, g_strfreev);
+  g_clear_pointer (&self->pricing, till_pricing_result_free);
+  g_clear_pointer (&self->gift_products, g_hash_table_unref);
 
   G_OBJECT_CLASS (till_cart_parent_class)->finalize (object);
 }
@@ -558,6 +868,9 @@ till_cart_get_property (GObject *object, guint prop_id, GValue *value, GParamSpe
     case PROP_N_LINES:
       g_value_set_uint (value, self->lines->len);
       break;
+    case PROP_PROMOTION_SAVING:
+      g_value_set_int64 (value, self->promotion_saving);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -582,8 +895,14 @@ till_cart_class_init (TillCartClass *klass)
   properties[PROP_ITEM_COUNT] =
       g_param_spec_int64 ("item-count", NULL, NULL, 0, G_MAXINT64, 0, flags);
   properties[PROP_N_LINES] = g_param_spec_uint ("n-lines", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_PROMOTION_SAVING] =
+      g_param_spec_int64 ("promotion-saving", NULL, NULL, 0, G_MAXINT64, 0, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* After every change, once the promotions were applied again. */
+  signals[SIGNAL_REPRICED] = g_signal_new ("repriced", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -593,6 +912,9 @@ till_cart_init (TillCart *self)
   self->line_keys = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->next_key = 1;
   self->rounding_rule = TILL_ROUNDING_NONE;
+  self->coupons = g_new0 (char *, 1);
+  self->pricing = empty_pricing ();
+  self->gift_products = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, unref_product);
 }
 
 /**
@@ -627,6 +949,7 @@ till_cart_new (TillStore *store, TillCatalog *catalog)
       g_debug ("Unknown rounding rule \"%s\" in the settings; rounding nothing", rule_text);
       self->rounding_rule = TILL_ROUNDING_NONE;
     }
+  load_promotions (self);
   return self;
 }
 
@@ -643,7 +966,9 @@ till_cart_restore (TillCart *self, GError **error)
 {
   g_autoptr (TillStmt) cart_stmt = NULL;
   g_autoptr (TillStmt) line_stmt = NULL;
+  g_autoptr (TillStmt) coupon_stmt = NULL;
   g_autoptr (GPtrArray) lines = NULL;
+  g_autoptr (GPtrArray) coupons = NULL;
   g_autoptr (GArray) keys = NULL;
   g_autofree char *sale_uuid = NULL;
   gint64           started_us;
@@ -727,6 +1052,21 @@ till_cart_restore (TillCart *self, GError **error)
       till_store_set_error (self->store, error, _ ("Cannot read the journaled cart"));
       return FALSE;
     }
+  till_stmt_release (g_steal_pointer (&line_stmt));
+
+  coupons = g_ptr_array_new_with_free_func (g_free);
+  coupon_stmt = till_store_prepare (self->store,
+                                    "SELECT code FROM cart_coupon ORDER BY added_us, code", error);
+  if (coupon_stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (coupon_stmt)) == SQLITE_ROW)
+    g_ptr_array_add (coupons, g_strdup ((const char *) sqlite3_column_text (coupon_stmt, 0)));
+  if (rc != SQLITE_DONE)
+    {
+      till_store_set_error (self->store, error, _ ("Cannot read the journaled cart"));
+      return FALSE;
+    }
+  g_ptr_array_add (coupons, NULL);
 
   /* Everything is read: only now replace what is in memory. */
   n_removed = self->lines->len;
@@ -739,6 +1079,8 @@ till_cart_restore (TillCart *self, GError **error)
   self->started_us = started_us;
   self->sale_discount_bp = CLAMP (sale_discount_bp, 0, 10000);
   self->sale_discount_amount = MAX (sale_discount_amount, 0);
+  g_strfreev (self->coupons);
+  self->coupons = (GStrv) g_ptr_array_free (g_steal_pointer (&coupons), FALSE);
 
   g_object_freeze_notify (G_OBJECT (self));
   if (g_strcmp0 (self->sale_uuid, sale_uuid) != 0)
@@ -783,6 +1125,7 @@ append_line (
   g_autoptr (TillCartLine) new_line = NULL;
   gint64 amount;
   gint64 key;
+  guint  position;
 
   if (self->lines->len >= MAX_LINES)
     {
@@ -792,7 +1135,8 @@ append_line (
     }
   /* The first line starts a new sale: the store may have stopped new sales
    * until the till syncs (a sale under way is never stopped). */
-  if (self->lines->len == 0 && !till_sync_allow_new_sale (self->store, g_get_real_time (), error))
+  position = n_bought_lines (self);
+  if (position == 0 && !till_sync_allow_new_sale (self->store, g_get_real_time (), error))
     return NULL;
   if (!check_sale_size (self, unit_price, quantity, 0, &amount, error))
     return NULL;
@@ -803,10 +1147,11 @@ append_line (
   self->journaled = TRUE;
   self->next_key = key + 1;
 
+  /* The cashier's lines come first, the gifts after them. */
   new_line = till_cart_line_new (product, quantity, unit_price);
-  g_ptr_array_add (self->lines, g_object_ref (new_line));
-  g_array_append_val (self->line_keys, key);
-  g_list_model_items_changed (G_LIST_MODEL (self), self->lines->len - 1, 0, 1);
+  g_ptr_array_insert (self->lines, (gint) position, g_object_ref (new_line));
+  g_array_insert_val (self->line_keys, position, key);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
   update_totals (self);
   return new_line;
 }
@@ -1048,7 +1393,9 @@ till_cart_add_product (TillCart *self, TillProduct *product, gint64 quantity, GE
 
   if (!till_product_get_weighed (product))
     {
-      for (guint i = 0; i < self->lines->len; i++)
+      guint n_bought = n_bought_lines (self);
+
+      for (guint i = 0; i < n_bought; i++)
         {
           TillCartLine *line = line_at (self, i);
           gint64        new_quantity;
@@ -1177,6 +1524,8 @@ till_cart_set_quantity (TillCart *self, guint position, gint64 quantity, GError 
                    position + 1);
       return FALSE;
     }
+  if (!refuse_gift (self, position, error))
+    return FALSE;
   line = line_at (self, position);
   if (!check_quantity (till_cart_line_get_product (line), quantity, error) ||
       !check_sale_size (self, till_cart_line_get_unit_price (line), quantity,
@@ -1208,7 +1557,8 @@ till_cart_remove_line (TillCart *self, guint position, GError **error)
                    position + 1);
       return FALSE;
     }
-  if (!journal_delete_lines (self, key_at (self, position), error))
+  if (!refuse_gift (self, position, error) ||
+      !journal_delete_lines (self, key_at (self, position), error))
     return FALSE;
 
   g_ptr_array_remove_index (self->lines, position);
@@ -1354,6 +1704,7 @@ _till_cart_delete_journal (TillCart *self, GError **error)
 {
   g_autoptr (TillStmt) delete_lines = NULL;
   g_autoptr (TillStmt) delete_cart = NULL;
+  g_autoptr (TillStmt) delete_coupons = NULL;
   g_autoptr (TillStmt) delete_tenders = NULL;
 
   g_return_val_if_fail (TILL_IS_CART (self), FALSE);
@@ -1364,6 +1715,9 @@ _till_cart_delete_journal (TillCart *self, GError **error)
     return FALSE;
   delete_cart = till_store_prepare (self->store, "DELETE FROM cart", error);
   if (delete_cart == NULL || !till_store_step_done (self->store, delete_cart, error))
+    return FALSE;
+  delete_coupons = till_store_prepare (self->store, "DELETE FROM cart_coupon", error);
+  if (delete_coupons == NULL || !till_store_step_done (self->store, delete_coupons, error))
     return FALSE;
   /* Tenders left on a sale that ends without being recorded (voided, held)
    * are cash, stored value or vouchers: nothing was taken before the sale,
@@ -1492,6 +1846,12 @@ append_line_json (GString *out, TillCartLine *line, guint position)
   _till_json_add_int (out, "discount_bp", till_cart_line_get_discount_bp (line));
   _till_json_add_int (out, "line_discount", till_cart_line_get_line_discount (line));
   _till_json_add_int (out, "sale_discount", till_cart_line_get_sale_discount (line));
+  /* Only when there are some, so that entries without promotions read as
+   * before. */
+  if (till_cart_line_get_promotion_discount (line) != 0)
+    _till_json_add_int (out, "promotion_discount", till_cart_line_get_promotion_discount (line));
+  if (till_cart_line_get_gift_code (line) != NULL)
+    _till_json_add_string (out, "gift_code", till_cart_line_get_gift_code (line));
   _till_json_add_int (out, "amount", till_cart_line_get_amount (line));
 }
 
@@ -1526,7 +1886,7 @@ static gboolean
 check_position (TillCart *self, guint position, GError **error)
 {
   if (position < self->lines->len)
-    return TRUE;
+    return refuse_gift (self, position, error);
   g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_NO_LINE, _ ("There is no line %u"),
                position + 1);
   return FALSE;
@@ -2053,4 +2413,223 @@ _till_cart_write_journal (TillCart   *self,
         return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * till_cart_reload_promotions:
+ *
+ * Reads the promotions of the till's store again (after a sync pull or a
+ * manager's edit) and prices the cart with them. A failure to read them is
+ * logged and the cart sells without promotions, so this does not fail today;
+ * the #GError is there for the day it must.
+ */
+gboolean
+till_cart_reload_promotions (TillCart *self, GError **error)
+{
+  g_return_val_if_fail (TILL_IS_CART (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  load_promotions (self);
+  update_totals (self);
+  if (self->lines->len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, self->lines->len, self->lines->len);
+  return TRUE;
+}
+
+/**
+ * till_cart_set_member:
+ * @member_id: (nullable): the member the sale is for
+ * @tier: (nullable): their tier
+ * @member_uses: (nullable): code → earlier uses (GINT_TO_POINTER); the cart
+ *   takes a reference
+ *
+ * Prices the cart again for that member (member prices, tier discounts,
+ * members-only promotions and per-member limits).
+ */
+void
+till_cart_set_member (TillCart   *self,
+                      const char *member_id,
+                      const char *tier,
+                      GHashTable *member_uses)
+{
+  g_return_if_fail (TILL_IS_CART (self));
+
+  g_free (self->member_id);
+  self->member_id = g_strdup (member_id);
+  g_free (self->member_tier);
+  self->member_tier = member_id != NULL ? g_strdup (tier) : NULL;
+  g_clear_pointer (&self->member_uses, g_hash_table_unref);
+  if (member_id != NULL && member_uses != NULL)
+    self->member_uses = g_hash_table_ref (member_uses);
+  update_totals (self);
+  if (self->lines->len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, self->lines->len, self->lines->len);
+}
+
+/* Returns: (nullable): the member the sale is for */
+const char *
+till_cart_get_member_id (TillCart *self)
+{
+  g_return_val_if_fail (TILL_IS_CART (self), NULL);
+  return self->member_id;
+}
+
+/* Writes (@add) or deletes the cart_coupon row of @code, in its own
+ * transaction; adding starts the journaled cart like a first line does. */
+static gboolean
+journal_coupon (TillCart *self, const char *code, gboolean add, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  gboolean own;
+
+  if (!change_begin (self, &own, error))
+    return FALSE;
+  if (add && !journal_start (self, error))
+    goto failed;
+  stmt = till_store_prepare (self->store,
+                             add ? "INSERT INTO cart_coupon (code, added_us) VALUES (?, ?)"
+                                 : "DELETE FROM cart_coupon WHERE code = ?",
+                             error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+  if (add)
+    sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  if (!till_store_step_done (self->store, stmt, error) || !change_commit (self, own, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  return change_failed (self, own, error);
+}
+
+/**
+ * till_cart_add_coupon:
+ * @code: the code as scanned or typed
+ *
+ * Presents a coupon for this sale (see till-cart.h). The cart keeps the
+ * code as its promotion spells it (coupon_code), which is what the pricing
+ * engine matches; till_cart_get_coupons() gives those.
+ *
+ * Returns: (transfer full): a copy of the coupon's promotion, or %NULL with
+ *   @error set: %TILL_PROMOTION_ERROR_NO_COUPON, %TILL_PROMOTION_ERROR_COUPON
+ *   (why it cannot be used), %TILL_CART_ERROR_COUPON (already presented), or
+ *   a store error (nothing changed)
+ */
+TillPromotion *
+till_cart_add_coupon (TillCart *self, const char *code, GError **error)
+{
+  g_autoptr (TillPromotion) coupon = NULL;
+  guint n;
+
+  g_return_val_if_fail (TILL_IS_CART (self), NULL);
+  g_return_val_if_fail (code != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  coupon =
+      till_promotion_find_coupon (self->promotions, self->store, code, g_get_real_time (), error);
+  if (coupon == NULL)
+    return NULL;
+  if (g_strv_contains ((const char *const *) self->coupons, coupon->coupon_code))
+    {
+      g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_COUPON,
+                   _ ("The coupon %s is already on this sale"), coupon->coupon_code);
+      return NULL;
+    }
+  if (!journal_coupon (self, coupon->coupon_code, TRUE, error))
+    return NULL;
+  self->journaled = TRUE;
+
+  n = g_strv_length (self->coupons);
+  self->coupons = g_renew (char *, self->coupons, n + 2);
+  self->coupons[n] = g_strdup (coupon->coupon_code);
+  self->coupons[n + 1] = NULL;
+  update_totals (self);
+  if (self->lines->len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, self->lines->len, self->lines->len);
+  return g_steal_pointer (&coupon);
+}
+
+/**
+ * till_cart_remove_coupon:
+ * @code: a code as till_cart_get_coupons() gives it
+ *
+ * Returns: %TRUE, or %FALSE with %TILL_CART_ERROR_COUPON when the coupon is
+ *   not on the sale, or a store error (nothing changed)
+ */
+gboolean
+till_cart_remove_coupon (TillCart *self, const char *code, GError **error)
+{
+  guint n;
+  guint found = G_MAXUINT;
+
+  g_return_val_if_fail (TILL_IS_CART (self), FALSE);
+  g_return_val_if_fail (code != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  n = g_strv_length (self->coupons);
+  for (guint i = 0; i < n && found == G_MAXUINT; i++)
+    if (g_str_equal (self->coupons[i], code))
+      found = i;
+  if (found == G_MAXUINT)
+    {
+      g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_COUPON,
+                   _ ("The coupon %s is not on this sale"), code);
+      return FALSE;
+    }
+  if (!journal_coupon (self, code, FALSE, error))
+    return FALSE;
+
+  g_free (self->coupons[found]);
+  memmove (&self->coupons[found], &self->coupons[found + 1], (n - found) * sizeof (char *));
+  update_totals (self);
+  if (self->lines->len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, self->lines->len, self->lines->len);
+  return TRUE;
+}
+
+/* Returns: (transfer none): the coupons presented, in order; never %NULL */
+const char *const *
+till_cart_get_coupons (TillCart *self)
+{
+  g_return_val_if_fail (TILL_IS_CART (self), NULL);
+  return (const char *const *) self->coupons;
+}
+
+/* Returns: (transfer none): the last pricing; its line_no is position + 1 */
+const TillPricingResult *
+till_cart_get_pricing (TillCart *self)
+{
+  g_return_val_if_fail (TILL_IS_CART (self), NULL);
+  return self->pricing;
+}
+
+/* Returns: Σ promotion discount over the lines, fen */
+gint64
+till_cart_get_promotion_saving (TillCart *self)
+{
+  g_return_val_if_fail (TILL_IS_CART (self), 0);
+  return self->promotion_saving;
+}
+
+/**
+ * _till_cart_find_promotion:
+ * @code: a promotion's code
+ *
+ * Returns: (transfer none) (nullable): the promotion the cart priced with
+ */
+const TillPromotion *
+_till_cart_find_promotion (TillCart *self, const char *code)
+{
+  g_return_val_if_fail (TILL_IS_CART (self), NULL);
+  g_return_val_if_fail (code != NULL, NULL);
+
+  for (guint i = 0; i < self->promotions->len; i++)
+    {
+      const TillPromotion *promotion = g_ptr_array_index (self->promotions, i);
+
+      if (g_strcmp0 (promotion->code, code) == 0)
+        return promotion;
+    }
+  return NULL;
 }

@@ -166,10 +166,10 @@ gboolean till_cart_reload_promotions (TillCart *self, GError **error);
  * often they used each promotion before (code → count as GINT_TO_POINTER,
  * may be NULL; the cart takes a reference). Not journaled: issue 9 keeps
  * the member of the open sale. */
-void till_cart_set_member (TillCart   *self,
-                           const char *member_id,
-                           const char *tier,
-                           GHashTable *member_uses);
+void        till_cart_set_member (TillCart   *self,
+                                  const char *member_id,
+                                  const char *tier,
+                                  GHashTable *member_uses);
 const char *till_cart_get_member_id (TillCart *self);
 /* Presents a coupon for this sale: till_promotion_find_coupon says whether
  * it may be used now (TILL_PROMOTION_ERROR_COUPON with the reason: used,
@@ -178,10 +178,9 @@ const char *till_cart_get_member_id (TillCart *self);
  * (cart_coupon). Whether it applies (its minimum spend) is the engine's to
  * say: till_cart_get_pricing. Returns (transfer full) a copy of the
  * coupon's promotion, for its name. */
-TillPromotion *till_cart_add_coupon (TillCart   *self,
-                                     const char *code,
-                                     GError    **error) G_GNUC_WARN_UNUSED_RESULT;
-gboolean       till_cart_remove_coupon (TillCart *self, const char *code, GError **error);
+TillPromotion *
+till_cart_add_coupon (TillCart *self, const char *code, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean till_cart_remove_coupon (TillCart *self, const char *code, GError **error);
 /* (transfer none): the normalized codes presented, in order; never NULL */
 const char *const *till_cart_get_coupons (TillCart *self);
 /* (transfer none): the last pricing of the cart; never NULL. Its lines are
@@ -223,6 +222,9 @@ gboolean _till_cart_write_journal (TillCart   *self,
                                    gint64      sale_discount_amount,
                                    GError    **error);
 gint64   _till_cart_get_started_us (TillCart *self);
+/* For the sale commit: (transfer none) (nullable) the loaded promotion
+ * @code names (its name for a gift, its coupon code to redeem). */
+const TillPromotion *_till_cart_find_promotion (TillCart *self, const char *code);
 /* Appends "lines":[...] describing every line, for journal bodies. */
 void _till_cart_append_lines_json (TillCart *self, GString *out);
 /* Canonical JSON members for journal bodies: a comma first unless the object

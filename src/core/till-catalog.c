@@ -22,6 +22,17 @@ struct _TillCatalog
   GObject parent_instance;
 
   TillStore *store;
+
+  /* category id → GStrv of its codes, leaf first (an empty GStrv when none
+   * has one). The pricing engine asks for every line on every re-price, so
+   * this is worth keeping; it is cleared by this catalog's own category
+   * writes and by _till_catalog_forget_category_codes(), which the cart calls
+   * on till_cart_reload_promotions() and when a new sale starts: a sync
+   * pull that changes categories (till-master-data.c, possibly on another
+   * connection) is followed by a reload of the promotions. That costs no
+   * query on a re-price, unlike a generation check, and a category change
+   * takes effect at the latest with the next sale. */
+  GHashTable *category_codes;
 };
 
 G_DEFINE_FINAL_TYPE (TillCatalog, till_catalog, G_TYPE_OBJECT)
@@ -349,16 +360,29 @@ till_catalog_dispose (GObject *object)
 }
 
 static void
+till_catalog_finalize (GObject *object)
+{
+  TillCatalog *self = (TillCatalog *) object;
+
+  g_clear_pointer (&self->category_codes, g_hash_table_unref);
+
+  G_OBJECT_CLASS (till_catalog_parent_class)->finalize (object);
+}
+
+static void
 till_catalog_class_init (TillCatalogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = till_catalog_dispose;
+  object_class->finalize = till_catalog_finalize;
 }
 
 static void
 till_catalog_init (TillCatalog *self)
 {
+  self->category_codes =
+      g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_strfreev);
 }
 
 /**
@@ -741,6 +765,7 @@ till_catalog_add_category (TillCatalog *self, gint64 parent_id, const char *name
         till_store_set_error (self->store, error, _ ("Adding a category failed"));
       return 0;
     }
+  _till_catalog_forget_category_codes (self);
   return sqlite3_last_insert_rowid (db);
 }
 
@@ -893,4 +918,128 @@ till_catalog_count_products (TillCatalog *self, GError **error)
       return -1;
     }
   return sqlite3_column_int64 (stmt, 0);
+}
+
+/* Reads the codes of @category_id and its ancestors, leaf first. A cycle in
+ * the parents (bad data) stops the walk instead of looping. */
+static GStrv
+read_category_codes (TillCatalog *self, gint64 category_id, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autoptr (GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
+  int rc;
+
+  stmt = till_store_prepare (self->store,
+                             "WITH RECURSIVE up (id, parent_id, code, depth) AS ("
+                             " SELECT id, parent_id, code, 0 FROM category WHERE id = ?"
+                             " UNION ALL"
+                             " SELECT c.id, c.parent_id, c.code, up.depth + 1 FROM category c"
+                             " JOIN up ON c.id = up.parent_id WHERE up.depth < 64) "
+                             "SELECT code FROM up WHERE code IS NOT NULL AND code <> '' "
+                             "ORDER BY depth",
+                             error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, category_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *code = (const char *) sqlite3_column_text (stmt, 0);
+      gboolean    seen = FALSE;
+
+      for (guint i = 0; i < codes->len && !seen; i++)
+        seen = g_str_equal (g_ptr_array_index (codes, i), code);
+      if (!seen)
+        g_ptr_array_add (codes, g_strdup (code));
+    }
+  if (rc != SQLITE_DONE)
+    {
+      till_store_set_error (self->store, error, _ ("Cannot read the categories"));
+      return NULL;
+    }
+  g_ptr_array_add (codes, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&codes), FALSE);
+}
+
+/**
+ * till_catalog_get_category_codes:
+ * @category_id: a category, 0 for none
+ *
+ * Returns: (transfer full) (nullable): the codes of the category and its
+ *   ancestors, the category's own first, or %NULL when none has one (then
+ *   @error is not set) or on a read failure (then it is)
+ */
+GStrv
+till_catalog_get_category_codes (TillCatalog *self, gint64 category_id, GError **error)
+{
+  GStrv codes;
+
+  g_return_val_if_fail (TILL_IS_CATALOG (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (category_id <= 0)
+    return NULL;
+  codes = g_hash_table_lookup (self->category_codes, &category_id);
+  if (codes == NULL)
+    {
+      codes = read_category_codes (self, category_id, error);
+      if (codes == NULL)
+        return NULL;
+      g_hash_table_insert (self->category_codes, g_memdup2 (&category_id, sizeof category_id),
+                           codes);
+    }
+  return codes[0] != NULL ? g_strdupv (codes) : NULL;
+}
+
+/**
+ * till_catalog_set_category_code:
+ * @code: (nullable): the code, unique among categories; %NULL or "" removes it
+ *
+ * Returns: %TRUE, or %FALSE with %TILL_CATALOG_ERROR_DUPLICATE when another
+ *   category has @code, %TILL_CATALOG_ERROR_NOT_FOUND when there is no
+ *   category @category_id
+ */
+gboolean
+till_catalog_set_category_code (TillCatalog *self,
+                                gint64       category_id,
+                                const char  *code,
+                                GError     **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+
+  g_return_val_if_fail (TILL_IS_CATALOG (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (code != NULL && *code == '\0')
+    code = NULL;
+  stmt = till_store_prepare (self->store, "UPDATE category SET code = ? WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, category_id);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      int extended = sqlite3_extended_errcode (till_store_get_db (self->store));
+
+      if (extended == SQLITE_CONSTRAINT_UNIQUE)
+        g_set_error (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_DUPLICATE,
+                     _ ("Category code %s is already used by another category"), code);
+      else
+        till_store_set_error (self->store, error, _ ("Changing a category failed"));
+      return FALSE;
+    }
+  if (sqlite3_changes (till_store_get_db (self->store)) == 0)
+    {
+      g_set_error (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND,
+                   _ ("No category with id %" PRId64), category_id);
+      return FALSE;
+    }
+  _till_catalog_forget_category_codes (self);
+  return TRUE;
+}
+
+void
+_till_catalog_forget_category_codes (TillCatalog *self)
+{
+  g_return_if_fail (TILL_IS_CATALOG (self));
+  g_hash_table_remove_all (self->category_codes);
 }

@@ -79,4 +79,8 @@ gboolean
        till_catalog_set_popularity (TillCatalog *self, gint64 product_id, int rank, GError **error);
 gint64 till_catalog_count_products (TillCatalog *self, GError **error);
 
+/* For the cart: forget the cached category codes (till_cart_reload_promotions
+ * and a new sale call it, so categories changed by a sync pull are seen). */
+void _till_catalog_forget_category_codes (TillCatalog *self);
+
 G_END_DECLS

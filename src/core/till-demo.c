@@ -16,6 +16,7 @@
 #include "till-demo.h"
 #include "till-local-tenders.h"
 #include "till-money.h"
+#include "till-promotion.h"
 #include "till-store.h"
 #include "till-tender-registry.h"
 #include "till-user.h"
@@ -36,33 +37,38 @@ typedef struct
   const char *items; /* '|'-separated "name:price per kg in fen" */
 } DemoFresh;
 
-/* The category tree, parents before children. */
-static const char *const demo_categories[] = {
-  "饮料",
-  "饮料/碳酸饮料",
-  "饮料/果汁",
-  "饮料/饮用水",
-  "饮料/茶饮料",
-  "饮料/咖啡",
-  "乳制品",
-  "零食",
-  "零食/膨化食品",
-  "零食/饼干糕点",
-  "零食/糖果巧克力",
-  "零食/坚果炒货",
-  "方便速食",
-  "酒类",
-  "酒类/啤酒",
-  "酒类/白酒",
-  "粮油调味",
-  "日用百货",
-  "日用百货/纸品",
-  "日用百货/个人洗护",
-  "日用百货/家居清洁",
-  "生鲜",
-  "生鲜/水果",
-  "生鲜/蔬菜",
-  "生鲜/肉禽蛋",
+/* The category tree, parents before children, each with the code promotions
+ * and HQ know it by: ASCII, stable, the parent's code as its prefix. */
+static const struct
+{
+  const char *path;
+  const char *code;
+} demo_categories[] = {
+  { "饮料", "DRINK" },
+  { "饮料/碳酸饮料", "DRINK-SODA" },
+  { "饮料/果汁", "DRINK-JUICE" },
+  { "饮料/饮用水", "DRINK-WATER" },
+  { "饮料/茶饮料", "DRINK-TEA" },
+  { "饮料/咖啡", "DRINK-COFFEE" },
+  { "乳制品", "DAIRY" },
+  { "零食", "SNACK" },
+  { "零食/膨化食品", "SNACK-PUFFED" },
+  { "零食/饼干糕点", "SNACK-BAKERY" },
+  { "零食/糖果巧克力", "SNACK-SWEETS" },
+  { "零食/坚果炒货", "SNACK-NUTS" },
+  { "方便速食", "INSTANT" },
+  { "酒类", "ALCOHOL" },
+  { "酒类/啤酒", "ALCOHOL-BEER" },
+  { "酒类/白酒", "ALCOHOL-BAIJIU" },
+  { "粮油调味", "PANTRY" },
+  { "日用百货", "HOUSEHOLD" },
+  { "日用百货/纸品", "HOUSEHOLD-PAPER" },
+  { "日用百货/个人洗护", "HOUSEHOLD-CARE" },
+  { "日用百货/家居清洁", "HOUSEHOLD-CLEANING" },
+  { "生鲜", "FRESH" },
+  { "生鲜/水果", "FRESH-FRUIT" },
+  { "生鲜/蔬菜", "FRESH-VEG" },
+  { "生鲜/肉禽蛋", "FRESH-MEAT-EGGS" },
 };
 
 /* The demo's catalog: each line is one brand's range in one category. A product
@@ -530,6 +536,7 @@ typedef struct
   GHashTable   *category_ids;  /* path → gint64 id (in a pointer) */
   GHashTable   *popular_ranks; /* name → rank */
   GHashTable   *names;         /* names used so far */
+  GHashTable   *skus_by_name;  /* name (borrowed from names) → SKU, of the products made */
   GHashTable   *brand_codes;   /* brand → BrandCodes */
   GStringChunk *strings;       /* units and other strings borrowed by candidates */
   guint         next_company;
@@ -782,7 +789,7 @@ add_categories (Demo *demo, GError **error)
 {
   for (gsize i = 0; i < G_N_ELEMENTS (demo_categories); i++)
     {
-      const char *path = demo_categories[i];
+      const char *path = demo_categories[i].path;
       const char *slash = strrchr (path, '/');
       gint64      parent_id = 0;
       gint64      id;
@@ -794,7 +801,8 @@ add_categories (Demo *demo, GError **error)
           parent_id = category_id_for (demo, parent);
         }
       id = till_catalog_add_category (demo->catalog, parent_id, slash ? slash + 1 : path, error);
-      if (id == 0)
+      if (id == 0 ||
+          !till_catalog_set_category_code (demo->catalog, id, demo_categories[i].code, error))
         return FALSE;
       g_hash_table_insert (demo->category_ids, (gpointer) path, GSIZE_TO_POINTER ((gsize) id));
     }
@@ -846,6 +854,7 @@ add_product (Demo *demo, guint index, Stream *stream, gboolean weighed, GError *
   id = till_catalog_add_product (demo->catalog, &spec, error);
   if (id == 0)
     return FALSE;
+  g_hash_table_insert (demo->skus_by_name, name, g_strdup (sku));
   if (rank > 0 && !till_catalog_set_popularity (demo->catalog, id, rank, error))
     return FALSE;
 
@@ -932,6 +941,169 @@ add_payments (TillStore *store, GError **error)
   return TRUE;
 }
 
+/* Cheap snacks for 零食任选3件10元: the well-known ones first, so that even a
+ * small demo store has some; those a store does not have are left out. */
+static const char *const demo_snack_deal[] = {
+  "卫龙 大面筋 106g",          "三只松鼠 每日坚果 30g",
+  "士力架 花生夹心巧克力 51g", "卫龙 亲嘴烧 麦辣鸡汁味 106g",
+  "卫龙 魔芋爽 香辣味 106g",   "卫龙 小面筋 106g",
+  "乐事 薯片 原味 40g",        "上好佳 鲜虾条 40g",
+  "可比克 薯片 番茄味 45g",    "旺旺 旺仔QQ糖 葡萄味 70g",
+};
+
+/* The milk of 买两盒牛奶赠一包饼干, and the biscuits given. */
+static const char *const demo_gift_milk[] = {
+  "伊利 纯牛奶 250ml",
+  "蒙牛 纯牛奶 250ml",
+};
+#define DEMO_GIFT_BISCUITS "奥利奥 原味夹心饼干 97g"
+
+/* The SKUs of the products named @names that this store has; NULL when it
+ * has none of them. */
+static GStrv
+skus_for_names (Demo *demo, const char *const *names, gsize n_names)
+{
+  g_autoptr (GPtrArray) skus = g_ptr_array_new ();
+
+  for (gsize i = 0; i < n_names; i++)
+    {
+      const char *sku = g_hash_table_lookup (demo->skus_by_name, names[i]);
+
+      if (sku != NULL)
+        g_ptr_array_add (skus, g_strdup (sku));
+    }
+  if (skus->len == 0)
+    return NULL;
+  g_ptr_array_add (skus, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&skus), FALSE);
+}
+
+/* Saves @promotion as one of the till's own, as till_promotion_save_local()
+ * stores it (checked, as its JSON), but inside the demo's transaction and
+ * without a journal entry: the demo is set up before the till has its
+ * journal (and signing key), like the rest of the demo's master data. */
+static gboolean
+save_promotion (TillStore *store, const TillPromotion *promotion, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autofree char *json = NULL;
+
+  if (!till_promotion_validate (promotion, error))
+    return FALSE;
+  json = till_promotion_to_json (promotion);
+  stmt = till_store_prepare (store,
+                             "INSERT INTO promotion (code, data, updated_us) VALUES (?, ?, ?) "
+                             "ON CONFLICT (code) DO UPDATE SET data = excluded.data, "
+                             "updated_us = excluded.updated_us",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, promotion->code, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, json, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  return till_store_step_done (store, stmt, error);
+}
+
+static GStrv
+strv_of (const char *first)
+{
+  const char *strv[] = { first, NULL };
+
+  return g_strdupv ((GStrv) strv);
+}
+
+/* The demo's own promotions, so that a demo sale shows each kind the
+ * cashier meets most: 第二件半价 on tea drinks, 任选3件10元 on snacks, 满减 in
+ * two tiers on the whole sale, a brand's 8折, a gift with milk, an evening
+ * happy hour on fruit and vegetables, and two coupons. Those naming products
+ * the store does not have (a very small demo) are left out. The first
+ * products of the catalog (water, soda, noodles) carry none of them but
+ * 满减, so that a sale of a few of them costs what their prices say. */
+static gboolean
+add_promotions (Demo *demo, TillStore *store, GError **error)
+{
+  g_autoptr (GPtrArray) promotions =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) till_promotion_free);
+  TillPromotion *promotion;
+
+  promotion =
+      till_promotion_new (TILL_DEMO_PROMOTION_DRINKS, "茶饮料第二件半价", TILL_PROMOTION_NTH_ITEM);
+  promotion->priority = 20;
+  promotion->categories = strv_of ("DRINK-TEA");
+  promotion->nth_item = 2;
+  promotion->percent_bp = 5000;
+  g_ptr_array_add (promotions, promotion);
+
+  promotion = till_promotion_new (TILL_DEMO_PROMOTION_SNACKS, "零食任选3件10元",
+                                  TILL_PROMOTION_MIX_AND_MATCH);
+  promotion->priority = 20;
+  promotion->skus = skus_for_names (demo, demo_snack_deal, G_N_ELEMENTS (demo_snack_deal));
+  promotion->mix_quantity = 3;
+  promotion->mix_price = 1000;
+  g_ptr_array_add (promotions, promotion);
+
+  promotion = till_promotion_new (TILL_DEMO_PROMOTION_SPEND, "满100减10，满200减30",
+                                  TILL_PROMOTION_THRESHOLD);
+  promotion->priority = 10;
+  g_array_append_vals (promotion->tiers, (TillPromotionTier[]){ { 10000, 1000 }, { 20000, 3000 } },
+                       2);
+  g_ptr_array_add (promotions, promotion);
+
+  promotion =
+      till_promotion_new (TILL_DEMO_PROMOTION_BRAND, "德芙巧克力8折", TILL_PROMOTION_PERCENT_OFF);
+  promotion->priority = 20;
+  promotion->brands = strv_of ("德芙");
+  promotion->percent_bp = 2000;
+  g_ptr_array_add (promotions, promotion);
+
+  promotion =
+      till_promotion_new (TILL_DEMO_PROMOTION_GIFT, "买两盒牛奶赠一包饼干", TILL_PROMOTION_GIFT);
+  promotion->priority = 20;
+  promotion->skus = skus_for_names (demo, demo_gift_milk, G_N_ELEMENTS (demo_gift_milk));
+  promotion->min_quantity = 2 * TILL_QUANTITY_ONE;
+  promotion->gift_sku = g_strdup (g_hash_table_lookup (demo->skus_by_name, DEMO_GIFT_BISCUITS));
+  promotion->gift_quantity = TILL_QUANTITY_ONE;
+  promotion->per_sale_limit = 1;
+  g_ptr_array_add (promotions, promotion);
+
+  promotion = till_promotion_new (TILL_DEMO_PROMOTION_HAPPY_HOUR, "果蔬晚市8折（18:00–21:00）",
+                                  TILL_PROMOTION_PERCENT_OFF);
+  promotion->priority = 20;
+  promotion->categories = g_strsplit ("FRESH-FRUIT FRESH-VEG", " ", -1);
+  promotion->percent_bp = 2000;
+  g_array_append_val (promotion->windows, ((TillPromotionWindow){ 18 * 60, 21 * 60 }));
+  g_ptr_array_add (promotions, promotion);
+
+  promotion = till_promotion_new ("DEMO-COUPON-10", "满50减10优惠券", TILL_PROMOTION_COUPON);
+  promotion->priority = 5;
+  promotion->coupon_code = g_strdup (TILL_DEMO_COUPON);
+  promotion->coupon_multi_use = TRUE;
+  promotion->amount_off = 1000;
+  promotion->min_amount = 5000;
+  g_ptr_array_add (promotions, promotion);
+
+  promotion = till_promotion_new ("DEMO-COUPON-WELCOME", "新客立减5元券", TILL_PROMOTION_COUPON);
+  promotion->priority = 5;
+  promotion->coupon_code = g_strdup (TILL_DEMO_COUPON_WELCOME);
+  promotion->coupon_multi_use = FALSE;
+  promotion->amount_off = 500;
+  g_ptr_array_add (promotions, promotion);
+
+  for (guint i = 0; i < promotions->len; i++)
+    {
+      promotion = g_ptr_array_index (promotions, i);
+      /* Without its products a targeted promotion would apply to every
+       * product: leave it out instead. */
+      if ((promotion->kind == TILL_PROMOTION_MIX_AND_MATCH && promotion->skus == NULL) ||
+          (promotion->kind == TILL_PROMOTION_GIFT &&
+           (promotion->skus == NULL || promotion->gift_sku == NULL)))
+        continue;
+      if (!save_promotion (store, promotion, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 populate (Demo *demo, TillStore *store, guint n_skus, GError **error)
 {
@@ -964,7 +1136,7 @@ populate (Demo *demo, TillStore *store, guint n_skus, GError **error)
       if (take_weighed)
         n_weighed++;
     }
-  return TRUE;
+  return add_promotions (demo, store, error);
 }
 
 /**
@@ -984,6 +1156,7 @@ till_demo_populate (TillStore *store, guint n_skus, guint32 seed, GError **error
   g_autoptr (GHashTable) category_ids = NULL;
   g_autoptr (GHashTable) popular_ranks = NULL;
   g_autoptr (GHashTable) names = NULL;
+  g_autoptr (GHashTable) skus_by_name = NULL;
   g_autoptr (GHashTable) brand_codes = NULL;
   GStringChunk *strings;
   gint64        existing;
@@ -1015,6 +1188,7 @@ till_demo_populate (TillStore *store, guint n_skus, guint32 seed, GError **error
   category_ids = g_hash_table_new (g_str_hash, g_str_equal);
   popular_ranks = g_hash_table_new (g_str_hash, g_str_equal);
   names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  skus_by_name = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   brand_codes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   strings = g_string_chunk_new (256);
   for (gsize i = 0; i < G_N_ELEMENTS (demo_popular); i++)
@@ -1026,6 +1200,7 @@ till_demo_populate (TillStore *store, guint n_skus, guint32 seed, GError **error
     .category_ids = category_ids,
     .popular_ranks = popular_ranks,
     .names = names,
+    .skus_by_name = skus_by_name,
     .brand_codes = brand_codes,
     .strings = strings,
     .next_company = 10000 + seed % 1000 * 10,

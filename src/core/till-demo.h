@@ -28,13 +28,27 @@ G_BEGIN_DECLS
 #define TILL_DEMO_STORED_VALUE_SMALL_CARD "8800000000000029"
 #define TILL_DEMO_VOUCHER_ANY "V2026100"
 #define TILL_DEMO_VOUCHER_EXPIRED "V2025999"
+/* Demo promotions (issue 8), the till's own (table promotion): 茶饮料第二件半价
+ * (category DRINK-TEA), 零食任选3件10元 (cheap snacks by SKU), 满100减10 /
+ * 满200减30, 德芙巧克力8折 (brand), 买两盒牛奶赠一包饼干 (伊利 or 蒙牛 纯牛奶 250ml
+ * → 奥利奥 97g), 果蔬晚市8折 18:00–21:00 (FRESH-FRUIT, FRESH-VEG), and the
+ * coupons DEMO10 (满50减10, any number of times) and WELCOME5 (5 yuan off,
+ * once). */
+#define TILL_DEMO_PROMOTION_DRINKS "DEMO-DRINK-2ND-HALF"
+#define TILL_DEMO_PROMOTION_SNACKS "DEMO-SNACK-3-FOR-10"
+#define TILL_DEMO_PROMOTION_SPEND "DEMO-SPEND-100-200"
+#define TILL_DEMO_PROMOTION_BRAND "DEMO-DOVE-20-OFF"
+#define TILL_DEMO_PROMOTION_GIFT "DEMO-MILK-GIFT"
+#define TILL_DEMO_PROMOTION_HAPPY_HOUR "DEMO-FRESH-EVENING"
+#define TILL_DEMO_COUPON "DEMO10"
+#define TILL_DEMO_COUPON_WELCOME "WELCOME5"
 
 /* Fills an empty store: settings (store name, address, till id, rounding,
  * the tenders on), demo stored-value cards and vouchers,
- * a category tree, n_skus products with brands, EAN-13 barcodes with valid check
- * digits (some with two barcodes), weighed fresh goods with PLU codes, popularity
- * ranks for quick keys, and the demo users. Deterministic for a given seed. Fails if
- * the store already has products. */
+ * a category tree with codes (DRINK, DRINK-TEA, …), the demo promotions, n_skus products with
+ * brands, EAN-13 barcodes with valid check digits (some with two barcodes), weighed fresh goods
+ * with PLU codes, popularity ranks for quick keys, and the demo users. Deterministic for a given
+ * seed. Fails if the store already has products. */
 gboolean till_demo_populate (TillStore *store, guint n_skus, guint32 seed, GError **error);
 
 G_END_DECLS

@@ -43,14 +43,16 @@ insert_held (TillCart *cart, TillUser *user, gint64 held_us, GError **error)
 {
   TillStore       *store = till_cart_get_store (cart);
   g_autofree char *business_day = till_store_business_day (store, held_us);
+  g_autofree char *coupons = g_strjoinv (" ", (GStrv) till_cart_get_coupons (cart));
   g_autoptr (TillStmt) stmt = NULL;
   gint64 held_id;
+  int    line_no = 0;
 
   stmt = till_store_prepare (store,
                              "INSERT INTO held_sale (sale_uuid, started_us, held_us, business_day, "
                              "cashier_id, cashier_code, cashier_name, item_count, subtotal, total, "
-                             "sale_discount_bp, sale_discount_amount) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             "sale_discount_bp, sale_discount_amount, coupons) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              error);
   if (stmt == NULL)
     return 0;
@@ -69,6 +71,7 @@ insert_held (TillCart *cart, TillUser *user, gint64 held_us, GError **error)
   sqlite3_bind_int64 (stmt, 10, till_cart_get_total (cart));
   sqlite3_bind_int (stmt, 11, till_cart_get_sale_discount_bp (cart));
   sqlite3_bind_int64 (stmt, 12, till_cart_get_sale_discount_amount (cart));
+  sqlite3_bind_text (stmt, 13, coupons, -1, SQLITE_STATIC);
   if (!till_store_step_done (store, stmt, error))
     return 0;
   held_id = sqlite3_last_insert_rowid (till_store_get_db (store));
@@ -78,6 +81,9 @@ insert_held (TillCart *cart, TillUser *user, gint64 held_us, GError **error)
       TillCartLine *line = till_cart_get_line (cart, i);
       g_autoptr (TillStmt) line_stmt = NULL;
 
+      /* Gifts come back by themselves when the sale is resumed and priced. */
+      if (till_cart_line_get_gift_code (line) != NULL)
+        continue;
       line_stmt = till_store_prepare (store,
                                       "INSERT INTO held_sale_line (held_id, line_no, product_id, "
                                       "quantity, unit_price, original_price, discount_bp) "
@@ -86,7 +92,7 @@ insert_held (TillCart *cart, TillUser *user, gint64 held_us, GError **error)
       if (line_stmt == NULL)
         return 0;
       sqlite3_bind_int64 (line_stmt, 1, held_id);
-      sqlite3_bind_int (line_stmt, 2, (int) i + 1);
+      sqlite3_bind_int (line_stmt, 2, ++line_no);
       sqlite3_bind_int64 (line_stmt, 3, till_product_get_id (till_cart_line_get_product (line)));
       sqlite3_bind_int64 (line_stmt, 4, till_cart_line_get_quantity (line));
       sqlite3_bind_int64 (line_stmt, 5, till_cart_line_get_unit_price (line));
@@ -166,6 +172,12 @@ till_held_sale_suspend (TillCart           *cart,
   _till_cart_append_lines_json (cart, body);
   _till_json_add_int (body, "sale_discount_bp", till_cart_get_sale_discount_bp (cart));
   _till_json_add_int (body, "sale_discount_amount", till_cart_get_sale_discount_amount (cart));
+  if (till_cart_get_coupons (cart)[0] != NULL)
+    {
+      g_autofree char *coupons = g_strjoinv (" ", (GStrv) till_cart_get_coupons (cart));
+
+      _till_json_add_string (body, "coupons", coupons);
+    }
   _till_json_add_int (body, "subtotal", till_cart_get_subtotal (cart));
   _till_json_add_int (body, "total", till_cart_get_total (cart));
   if (!journal_act (journal, "suspend-sale", till_cart_get_sale_uuid (cart), body, error) ||
@@ -236,6 +248,7 @@ read_held (TillCart   *cart,
            gint64     *out_started_us,
            int        *out_bp,
            gint64     *out_amount,
+           GStrv      *out_coupons,
            GPtrArray **out_lines,
            GError    **error)
 {
@@ -247,7 +260,7 @@ read_held (TillCart   *cart,
 
   stmt = till_store_prepare (store,
                              "SELECT sale_uuid, started_us, sale_discount_bp, "
-                             "sale_discount_amount FROM held_sale WHERE id = ?",
+                             "sale_discount_amount, coupons FROM held_sale WHERE id = ?",
                              error);
   if (stmt == NULL)
     return FALSE;
@@ -268,6 +281,7 @@ read_held (TillCart   *cart,
   *out_started_us = sqlite3_column_int64 (stmt, 1);
   *out_bp = CLAMP (sqlite3_column_int (stmt, 2), 0, 10000);
   *out_amount = MAX (sqlite3_column_int64 (stmt, 3), 0);
+  *out_coupons = g_strsplit_set ((const char *) sqlite3_column_text (stmt, 4), " ", -1);
 
   line_stmt = till_store_prepare (store,
                                   "SELECT product_id, quantity, unit_price, original_price, "
@@ -298,6 +312,32 @@ read_held (TillCart   *cart,
       return FALSE;
     }
   *out_lines = g_steal_pointer (&lines);
+  return TRUE;
+}
+
+/* Journals the held sale's coupons for the cart that takes it up, inside
+ * the resume's transaction (after _till_cart_write_journal()). */
+static gboolean
+write_coupons (TillStore *store, GStrv coupons, GError **error)
+{
+  for (guint i = 0; coupons != NULL && coupons[i] != NULL; i++)
+    {
+      g_autoptr (TillStmt) stmt = NULL;
+
+      if (*coupons[i] == '\0')
+        continue;
+      stmt = till_store_prepare (store,
+                                 "INSERT OR IGNORE INTO cart_coupon (code, added_us) "
+                                 "VALUES (?, ?)",
+                                 error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, coupons[i], -1, SQLITE_STATIC);
+      /* Their order is kept by when they were added. */
+      sqlite3_bind_int64 (stmt, 2, g_get_real_time () + i);
+      if (!till_store_step_done (store, stmt, error))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -337,6 +377,7 @@ till_held_sale_resume (TillCart           *cart,
   TillStore       *store;
   g_autofree char *sale_uuid = NULL;
   g_autoptr (GPtrArray) lines = NULL;
+  g_auto (GStrv) coupons = NULL;
   gint64   started_us = 0;
   int      discount_bp = 0;
   gint64   discount_amount = 0;
@@ -364,15 +405,15 @@ till_held_sale_resume (TillCart           *cart,
       till_store_rollback (store);
       return FALSE;
     }
-  if (!read_held (cart, held_id, &sale_uuid, &started_us, &discount_bp, &discount_amount, &lines,
-                  error))
+  if (!read_held (cart, held_id, &sale_uuid, &started_us, &discount_bp, &discount_amount, &coupons,
+                  &lines, error))
     {
       till_store_rollback (store);
       return FALSE;
     }
   if (!_till_cart_write_journal (cart, sale_uuid, started_us, lines, discount_bp, discount_amount,
                                  error) ||
-      !delete_held (store, held_id, error))
+      !write_coupons (store, coupons, error) || !delete_held (store, held_id, error))
     return storage_failed (store, error);
 
   body = g_string_new ("{");

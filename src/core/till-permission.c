@@ -30,6 +30,7 @@ static const char *const permission_names[TILL_N_PERMISSIONS] = {
   [TILL_PERMISSION_RETURN_WITHOUT_RECEIPT] = "return-without-receipt",
   [TILL_PERMISSION_MANAGE_USERS] = "manage-users",
   [TILL_PERMISSION_DEVICE_SETTINGS] = "device-settings",
+  [TILL_PERMISSION_MANAGE_PROMOTIONS] = "manage-promotions",
 };
 
 /* The defaults (issue 5): the lowest role that has each permission; every
@@ -48,6 +49,7 @@ static const TillRole default_lowest_role[TILL_N_PERMISSIONS] = {
   [TILL_PERMISSION_RETURN_WITHOUT_RECEIPT] = TILL_ROLE_SUPERVISOR,
   [TILL_PERMISSION_MANAGE_USERS] = TILL_ROLE_MANAGER,
   [TILL_PERMISSION_DEVICE_SETTINGS] = TILL_ROLE_MANAGER,
+  [TILL_PERMISSION_MANAGE_PROMOTIONS] = TILL_ROLE_MANAGER,
 };
 
 typedef enum
@@ -275,6 +277,8 @@ till_permission_get_label (TillPermission permission)
       return _ ("Manage users");
     case TILL_PERMISSION_DEVICE_SETTINGS:
       return _ ("Change device settings");
+    case TILL_PERMISSION_MANAGE_PROMOTIONS:
+      return _ ("Manage promotions");
     default:
       g_return_val_if_reached (NULL);
     }

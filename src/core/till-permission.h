@@ -49,9 +49,10 @@ typedef enum
   TILL_PERMISSION_RETURN_WITHOUT_RECEIPT,
   TILL_PERMISSION_MANAGE_USERS, /* create users, set roles and permissions, unlock */
   TILL_PERMISSION_DEVICE_SETTINGS,
+  TILL_PERMISSION_MANAGE_PROMOTIONS, /* create, edit and delete the till's own promotions */
 } TillPermission;
 
-#define TILL_N_PERMISSIONS (TILL_PERMISSION_DEVICE_SETTINGS + 1)
+#define TILL_N_PERMISSIONS (TILL_PERMISSION_MANAGE_PROMOTIONS + 1)
 
 /* A supervisor's approval of one act, given on the spot. Strings are borrowed. */
 typedef struct

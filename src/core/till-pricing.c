@@ -1475,8 +1475,7 @@ till_pricing_shares_copy (GArray *shares)
   for (guint i = 0; shares != NULL && i < shares->len; i++)
     {
       const TillPricingShare *share = &g_array_index (shares, TillPricingShare, i);
-      TillPricingShare        added = { g_strdup (share->code), g_strdup (share->name),
-                                        share->amount };
+      TillPricingShare added = { g_strdup (share->code), g_strdup (share->name), share->amount };
 
       g_array_append_val (copy, added);
     }

@@ -15,6 +15,7 @@
 #include "till-cart.h"
 #include "till-journal.h"
 #include "till-money.h"
+#include "till-permission.h"
 #include "till-promotion.h"
 #include "till-store.h"
 
@@ -36,14 +37,13 @@ static const char *const stacking_names[] = { "all", "exclusive", "exclusive-gro
 G_STATIC_ASSERT (G_N_ELEMENTS (stacking_names) == TILL_STACKING_EXCLUSIVE_GROUP + 1);
 
 /* Where a HQ row comes from decides which copy of a code wins: the most
- * specific scope, and the till's own over all of HQ's. */
-typedef enum
-{
-  SOURCE_HQ_ALL,
-  SOURCE_HQ_GROUP,
-  SOURCE_HQ_STORE,
-  SOURCE_LOCAL,
-} PromotionSource;
+ * specific scope, and the till's own over all of HQ's (TillPromotionSource
+ * is ordered so). */
+typedef TillPromotionSource PromotionSource;
+#define SOURCE_HQ_ALL TILL_PROMOTION_SOURCE_HQ_ALL
+#define SOURCE_HQ_GROUP TILL_PROMOTION_SOURCE_HQ_GROUP
+#define SOURCE_HQ_STORE TILL_PROMOTION_SOURCE_HQ_STORE
+#define SOURCE_LOCAL TILL_PROMOTION_SOURCE_LOCAL
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -1612,17 +1612,41 @@ till_promotion_load_all (TillStore  *store,
   return g_steal_pointer (&promotions);
 }
 
+/* The journal body of a save or delete: who did it, and what. */
+static GBytes *
+promotion_journal_body (TillUser *user, const char *action, const char *code, const char *json)
+{
+  GString *body = g_string_new ("{");
+
+  _till_json_add_string (body, "action", action);
+  _till_json_add_string (body, "code", code);
+  _till_json_add_string (body, "user_code", till_user_get_code (user));
+  _till_json_add_string (body, "user_name", till_user_get_name (user));
+  if (json != NULL)
+    g_string_append_printf (body, ",\"promotion\":%s", json);
+  else
+    g_string_append (body, ",\"deleted\":true");
+  g_string_append_c (body, '}');
+  return g_string_free_to_bytes (body);
+}
+
 /**
  * till_promotion_save_local:
  * @store: the till's store, outside a transaction
  * @journal: the till's journal, on @store
+ * @user: the signed-in user making the change
+ * @override: (nullable): a supervisor's approval, when @user may not
  *
- * Validates @promotion and saves it (replacing one with its code) with a
- * journal entry "promotion" whose body is its JSON, in one transaction.
+ * Checks @user's %TILL_PERMISSION_MANAGE_PROMOTIONS, validates @promotion
+ * and saves it (replacing one with its code) with a journal entry
+ * "promotion" ({"action":"save","code","user_code","user_name",
+ * "promotion":{…}}), in one transaction.
  */
 gboolean
 till_promotion_save_local (TillStore           *store,
                            TillJournal         *journal,
+                           TillUser            *user,
+                           const TillOverride  *override,
                            const TillPromotion *promotion,
                            GError             **error)
 {
@@ -1631,21 +1655,28 @@ till_promotion_save_local (TillStore           *store,
   g_autofree char *json = NULL;
   guint8           journal_hash[TILL_JOURNAL_HASH_LEN];
   gint64           journal_seq = 0;
-  gint64           now_us = g_get_real_time ();
+  gint64           now_us;
 
   g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
   g_return_val_if_fail (TILL_IS_JOURNAL (journal), FALSE);
   g_return_val_if_fail (till_journal_get_store (journal) == store, FALSE);
+  g_return_val_if_fail (TILL_IS_USER (user), FALSE);
   g_return_val_if_fail (promotion != NULL, FALSE);
   g_return_val_if_fail (!till_store_in_transaction (store), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!till_promotion_validate (promotion, error))
-    return FALSE;
-  json = till_promotion_to_json (promotion);
-  body = g_bytes_new (json, strlen (json));
+  now_us = till_user_now (store);
   if (!till_store_begin (store, error))
     return FALSE;
+  /* The permission first: someone who may not change promotions learns
+   * that, not what is wrong with the promotion. */
+  if (!till_permission_check (store, journal, user, TILL_PERMISSION_MANAGE_PROMOTIONS, 0, override,
+                              error))
+    goto fail;
+  if (!till_promotion_validate (promotion, error))
+    goto fail;
+  json = till_promotion_to_json (promotion);
+  body = promotion_journal_body (user, "save", promotion->code, json);
   if (!till_journal_append (journal, "promotion", promotion->code, now_us, body, &journal_seq,
                             journal_hash, error))
     goto fail;
@@ -1675,37 +1706,44 @@ fail:
 /**
  * till_promotion_delete_local:
  * @store: the till's store, outside a transaction
+ * @user: the signed-in user making the change
+ * @override: (nullable): a supervisor's approval, when @user may not
  *
- * Deletes the till's own promotion @code with a journal entry "promotion"
- * ({"code":…,"deleted":true}), in one transaction. HQ's promotions cannot be
- * deleted here.
+ * Checks @user's %TILL_PERMISSION_MANAGE_PROMOTIONS and deletes the till's
+ * own promotion @code with a journal entry "promotion" ({"action":"delete",
+ * "code","user_code","user_name","deleted":true}), in one transaction. HQ's
+ * promotions cannot be deleted here; deleting a local override brings HQ's
+ * back.
  */
 gboolean
-till_promotion_delete_local (TillStore   *store,
-                             TillJournal *journal,
-                             const char  *code,
-                             GError     **error)
+till_promotion_delete_local (TillStore          *store,
+                             TillJournal        *journal,
+                             TillUser           *user,
+                             const TillOverride *override,
+                             const char         *code,
+                             GError            **error)
 {
   g_autoptr (TillStmt) stmt = NULL;
   g_autoptr (GBytes) body = NULL;
-  GString *json;
-  guint8   journal_hash[TILL_JOURNAL_HASH_LEN];
-  gint64   journal_seq = 0;
-  gint64   now_us = g_get_real_time ();
+  guint8 journal_hash[TILL_JOURNAL_HASH_LEN];
+  gint64 journal_seq = 0;
+  gint64 now_us;
 
   g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
   g_return_val_if_fail (TILL_IS_JOURNAL (journal), FALSE);
   g_return_val_if_fail (till_journal_get_store (journal) == store, FALSE);
+  g_return_val_if_fail (TILL_IS_USER (user), FALSE);
   g_return_val_if_fail (code != NULL, FALSE);
   g_return_val_if_fail (!till_store_in_transaction (store), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  json = g_string_new ("{");
-  _till_json_add_string (json, "code", code);
-  g_string_append (json, ",\"deleted\":true}");
-  body = g_string_free_to_bytes (json);
+  now_us = till_user_now (store);
+  body = promotion_journal_body (user, "delete", code, NULL);
   if (!till_store_begin (store, error))
     return FALSE;
+  if (!till_permission_check (store, journal, user, TILL_PERMISSION_MANAGE_PROMOTIONS, 0, override,
+                              error))
+    goto fail;
   stmt = till_store_prepare (store, "DELETE FROM promotion WHERE code = ?", error);
   if (stmt == NULL)
     goto fail;
@@ -1730,6 +1768,271 @@ fail:
   g_clear_pointer (&stmt, till_stmt_release);
   till_store_rollback (store);
   return FALSE;
+}
+
+void
+till_promotion_listing_free (TillPromotionListing *listing)
+{
+  if (listing == NULL)
+    return;
+  till_promotion_free (listing->promotion);
+  g_free (listing);
+}
+
+static int
+compare_listings (gconstpointer a, gconstpointer b)
+{
+  const TillPromotionListing *left = *(TillPromotionListing *const *) a;
+  const TillPromotionListing *right = *(TillPromotionListing *const *) b;
+  int                         order;
+
+  order = compare_priority_then_code (&left->promotion, &right->promotion);
+  if (order != 0)
+    return order;
+  return (int) right->source - (int) left->source;
+}
+
+/* Reads one stored row into @listings; a row that does not parse is skipped. */
+static void
+list_row (TillStore          *store,
+          GPtrArray          *listings,
+          const char         *origin,
+          TillPromotionSource source,
+          const char         *json,
+          const char         *store_id,
+          const char         *group_id)
+{
+  g_autoptr (GError) error = NULL;
+  TillPromotionListing *listing;
+  TillPromotion        *promotion = till_promotion_parse_json (store, json, &error);
+
+  if (promotion == NULL)
+    {
+      g_message ("Skipping promotion %s: %s", origin, error->message);
+      return;
+    }
+  /* HQ's rows for other stores are none of this till's business; the till's
+   * own are listed even so, so that a manager can mend them. */
+  if (source != SOURCE_LOCAL && !applies_in_store (promotion, store_id, group_id))
+    {
+      till_promotion_free (promotion);
+      return;
+    }
+  listing = g_new0 (TillPromotionListing, 1);
+  listing->promotion = promotion;
+  listing->source = source;
+  listing->editable = source == SOURCE_LOCAL;
+  listing->active_now = applies_in_store (promotion, store_id, group_id);
+  g_ptr_array_add (listings, listing);
+}
+
+/**
+ * till_promotion_list_for_editing:
+ * @store_id: this till's store
+ * @group_id: (nullable): its store group
+ *
+ * See the header. The copy of a code that wins is the one
+ * till_promotion_load_all() gives the engine: the till's own, else the most
+ * specific of HQ's; the others are marked overridden and not active.
+ *
+ * Returns: (transfer full) (element-type TillPromotionListing): the rows, or
+ *   %NULL with @error on a store error
+ */
+GPtrArray *
+till_promotion_list_for_editing (TillStore  *store,
+                                 const char *store_id,
+                                 const char *group_id,
+                                 GError    **error)
+{
+  g_autoptr (GPtrArray) listings = NULL;
+  g_autoptr (GHashTable) strongest = NULL; /* code → the strongest source (borrowed key) */
+  g_autoptr (GDateTime) now = NULL;
+  g_autofree char *store_scope = NULL;
+  g_autofree char *group_scope = NULL;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+  g_return_val_if_fail (store_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  listings = g_ptr_array_new_with_free_func ((GDestroyNotify) till_promotion_listing_free);
+  store_scope = g_strconcat ("store:", store_id, NULL);
+  group_scope = group_id != NULL ? g_strconcat ("group:", group_id, NULL) : NULL;
+  {
+    g_autoptr (TillStmt) stmt = NULL;
+    int rc;
+
+    stmt = till_store_prepare (store,
+                               "SELECT id, scope, data FROM master_row "
+                               "WHERE channel = 'promotions' AND scope IN ('all', ?1, ?2) "
+                               "ORDER BY id, scope",
+                               error);
+    if (stmt == NULL)
+      return NULL;
+    sqlite3_bind_text (stmt, 1, store_scope, -1, SQLITE_STATIC);
+    sqlite3_bind_text (stmt, 2, group_scope, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        const char      *id = (const char *) sqlite3_column_text (stmt, 0);
+        const char      *scope = (const char *) sqlite3_column_text (stmt, 1);
+        g_autofree char *origin = g_strdup_printf ("%s (HQ, %s)", id, scope);
+        PromotionSource  source = SOURCE_HQ_ALL;
+
+        if (g_strcmp0 (scope, store_scope) == 0)
+          source = SOURCE_HQ_STORE;
+        else if (g_strcmp0 (scope, group_scope) == 0)
+          source = SOURCE_HQ_GROUP;
+        list_row (store, listings, origin, source, (const char *) sqlite3_column_text (stmt, 2),
+                  store_id, group_id);
+      }
+    if (rc != SQLITE_DONE)
+      {
+        till_store_set_error (store, error, _ ("Cannot read HQ's promotions"));
+        return NULL;
+      }
+  }
+  {
+    g_autoptr (TillStmt) stmt = NULL;
+    int rc;
+
+    stmt = till_store_prepare (store, "SELECT code, data FROM promotion ORDER BY code", error);
+    if (stmt == NULL)
+      return NULL;
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        g_autofree char *origin =
+            g_strdup_printf ("%s (till)", (const char *) sqlite3_column_text (stmt, 0));
+
+        list_row (store, listings, origin, SOURCE_LOCAL,
+                  (const char *) sqlite3_column_text (stmt, 1), store_id, group_id);
+      }
+    if (rc != SQLITE_DONE)
+      {
+        till_store_set_error (store, error, _ ("Cannot read the till's promotions"));
+        return NULL;
+      }
+  }
+
+  /* Which copy of each code wins, as load_all decides it. */
+  strongest = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < listings->len; i++)
+    {
+      TillPromotionListing *listing = g_ptr_array_index (listings, i);
+      gpointer              held;
+
+      if (!listing->active_now)
+        continue; /* a till-local one for other stores replaces nothing here */
+      if (!g_hash_table_lookup_extended (strongest, listing->promotion->code, NULL, &held) ||
+          GPOINTER_TO_INT (held) < (int) listing->source)
+        g_hash_table_insert (strongest, listing->promotion->code,
+                             GINT_TO_POINTER (listing->source));
+    }
+  now = g_date_time_new_from_unix_local (till_user_now (store) / G_USEC_PER_SEC);
+  for (guint i = 0; i < listings->len; i++)
+    {
+      TillPromotionListing *listing = g_ptr_array_index (listings, i);
+      gpointer              held;
+
+      if (listing->source == SOURCE_LOCAL)
+        {
+          for (guint j = 0; j < listings->len; j++)
+            {
+              TillPromotionListing *other = g_ptr_array_index (listings, j);
+
+              if (other->source != SOURCE_LOCAL &&
+                  g_strcmp0 (other->promotion->code, listing->promotion->code) == 0)
+                listing->overrides_hq = TRUE;
+            }
+        }
+      if (listing->active_now &&
+          g_hash_table_lookup_extended (strongest, listing->promotion->code, NULL, &held) &&
+          GPOINTER_TO_INT (held) > (int) listing->source)
+        {
+          listing->overridden = TRUE;
+          listing->active_now = FALSE;
+        }
+      if (listing->active_now && now != NULL)
+        listing->active_now = till_promotion_is_active_at (listing->promotion, now);
+    }
+  g_ptr_array_sort (listings, compare_listings);
+  return g_steal_pointer (&listings);
+}
+
+/**
+ * till_promotion_read_scope:
+ * @out_store_id: (out) (transfer full): the store id, "" before enrolment
+ * @out_group_id: (out) (transfer full) (nullable): the group id, or %NULL
+ *
+ * Returns: FALSE with @error on a store error
+ */
+gboolean
+till_promotion_read_scope (TillStore *store,
+                           char     **out_store_id,
+                           char     **out_group_id,
+                           GError   **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autofree char *store_id = NULL;
+  int              rc;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (out_store_id != NULL && out_group_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = till_store_prepare (store,
+                             "SELECT substr (scope, 7) FROM master_row "
+                             "WHERE scope LIKE 'group:%' LIMIT 1",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the store's group"));
+      return FALSE;
+    }
+  store_id = till_store_get_setting (store, "sync.store");
+  *out_group_id = rc == SQLITE_ROW ? g_strdup ((const char *) sqlite3_column_text (stmt, 0)) : NULL;
+  *out_store_id = store_id != NULL ? g_steal_pointer (&store_id) : g_strdup ("");
+  return TRUE;
+}
+
+/**
+ * till_promotion_kind_get_label:
+ *
+ * Returns: the kind in words, translated, for the manager's screen
+ */
+const char *
+till_promotion_kind_get_label (TillPromotionKind kind)
+{
+  switch (kind)
+    {
+    case TILL_PROMOTION_THRESHOLD:
+      return _ ("Spend and save");
+    case TILL_PROMOTION_PERCENT_OFF:
+      return _ ("Percent off");
+    case TILL_PROMOTION_FIXED_PRICE:
+      return _ ("Fixed price");
+    case TILL_PROMOTION_GIFT:
+      return _ ("Gift with purchase");
+    case TILL_PROMOTION_BUY_X_GET_Y:
+      return _ ("Buy X get Y");
+    case TILL_PROMOTION_NTH_ITEM:
+      return _ ("Nth item off");
+    case TILL_PROMOTION_MIX_AND_MATCH:
+      return _ ("Mix and match");
+    case TILL_PROMOTION_BUNDLE:
+      return _ ("Bundle price");
+    case TILL_PROMOTION_MEMBER_PRICE:
+      return _ ("Member price");
+    case TILL_PROMOTION_TIER_DISCOUNT:
+      return _ ("Member tier discount");
+    case TILL_PROMOTION_COUPON:
+      return _ ("Coupon");
+    case TILL_PROMOTION_SALE_DISCOUNT:
+      return _ ("Whole-sale discount");
+    default:
+      g_return_val_if_reached (NULL);
+    }
 }
 
 /**

@@ -18,6 +18,7 @@
 
 #include <glib.h>
 
+#include "till-permission.h"
 #include "till-types.h"
 
 G_BEGIN_DECLS
@@ -27,8 +28,8 @@ G_BEGIN_DECLS
 typedef enum
 {
   TILL_PROMOTION_ERROR_FAILED,
-  TILL_PROMOTION_ERROR_INVALID, /* contradicting or impossible rules: the message says which */
-  TILL_PROMOTION_ERROR_COUPON,  /* a coupon that is expired, used up or not yet valid */
+  TILL_PROMOTION_ERROR_INVALID,   /* contradicting or impossible rules: the message says which */
+  TILL_PROMOTION_ERROR_COUPON,    /* a coupon that is expired, used up or not yet valid */
   TILL_PROMOTION_ERROR_NO_COUPON, /* no coupon has this code (or no code was given) */
 } TillPromotionError;
 
@@ -180,15 +181,73 @@ GPtrArray *till_promotion_load_all (TillStore  *store,
                                     GError    **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Till-local promotions (a manager's, on the back-office screen): saved
- * after till_promotion_validate, in the table promotion; journaled. */
+ * after till_promotion_validate, in the table promotion; journaled (kind
+ * "promotion", naming the acting user). Both check, inside their one
+ * transaction, that @user may TILL_PERMISSION_MANAGE_PROMOTIONS (or that
+ * @override, may be NULL, names a supervisor who may: till_permission_check),
+ * and refuse with TILL_PERMISSION_ERROR_* otherwise, changing nothing. A
+ * till-local promotion may carry the code of one of HQ's: it overrides HQ's
+ * on this till (see till_promotion_load_all). Must be called outside a
+ * transaction. */
 gboolean till_promotion_save_local (TillStore           *store,
                                     TillJournal         *journal,
+                                    TillUser            *user,
+                                    const TillOverride  *override,
                                     const TillPromotion *promotion,
                                     GError             **error);
-gboolean till_promotion_delete_local (TillStore   *store,
-                                      TillJournal *journal,
-                                      const char  *code,
-                                      GError     **error);
+gboolean till_promotion_delete_local (TillStore          *store,
+                                      TillJournal        *journal,
+                                      TillUser           *user,
+                                      const TillOverride *override,
+                                      const char         *code,
+                                      GError            **error);
+
+/* Where a promotion the till holds comes from. */
+typedef enum
+{
+  TILL_PROMOTION_SOURCE_HQ_ALL,   /* HQ, for every store */
+  TILL_PROMOTION_SOURCE_HQ_GROUP, /* HQ, for this store's group */
+  TILL_PROMOTION_SOURCE_HQ_STORE, /* HQ, for this store */
+  TILL_PROMOTION_SOURCE_LOCAL,    /* the till's own (a manager's, on the till) */
+} TillPromotionSource;
+
+/* One row of the back-office list (till_promotion_list_for_editing). */
+typedef struct
+{
+  TillPromotion      *promotion;
+  TillPromotionSource source;
+  gboolean            editable;   /* the till's own: it may be edited and deleted here */
+  gboolean            active_now; /* it would apply now: in force, in this store, not overridden */
+  gboolean            overrides_hq; /* a till-local one whose code HQ also sends */
+  gboolean            overridden;   /* HQ's, replaced on this till by a more specific copy */
+} TillPromotionListing;
+
+void till_promotion_listing_free (TillPromotionListing *listing);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillPromotionListing, till_promotion_listing_free)
+
+/* Every promotion the till holds, for the manager's screen: HQ's rows for
+ * all stores, @group_id (may be NULL) and @store_id that apply in this store,
+ * and all of the till's own (even those limited to other stores, so they can
+ * be mended), each once per source; rows that do not validate are skipped
+ * with a g_message as in till_promotion_load_all. active_now uses
+ * till_user_now (@store) in local time. Sorted by priority (highest first),
+ * code, then the till's own before HQ's most specific scope first.
+ * Returns: (element-type TillPromotionListing) (transfer full) */
+GPtrArray *till_promotion_list_for_editing (TillStore  *store,
+                                            const char *store_id,
+                                            const char *group_id,
+                                            GError    **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The scope this till reads HQ's promotions for: its store (setting
+ * sync.store, "" before enrolment) and its group as HQ scoped the master
+ * data it sent (NULL when none). */
+gboolean till_promotion_read_scope (TillStore *store,
+                                    char     **out_store_id,
+                                    char     **out_group_id,
+                                    GError   **error);
+
+/* A short translated name of @kind for the screen ("Spend and save"). */
+const char *till_promotion_kind_get_label (TillPromotionKind kind);
 
 /* Coupons: the promotion @code names, if it may be used now (@now_us);
  * TILL_PROMOTION_ERROR_COUPON says why not ("this coupon was used on

@@ -74,6 +74,7 @@ typedef struct
   gint64 quantity;
   gint64 amount;
   gint64 line_discount;
+  gint64 promotion_discount;
   gint64 sale_discount;
 } ReturnedBefore;
 
@@ -494,14 +495,15 @@ load_returned_before (TillReturn *self, gint64 before_return_no, GError **error)
   int   rc;
 
   memset (self->before, 0, n_lines * sizeof (ReturnedBefore));
-  line_stmt = till_store_prepare (self->store,
-                                  "SELECT l.sale_line_no, sum(l.quantity), sum(l.amount), "
-                                  "sum(l.line_discount), sum(l.sale_discount) "
-                                  "FROM sale_return_line l JOIN sale_return r "
-                                  "ON r.uuid = l.return_uuid "
-                                  "WHERE r.sale_uuid = ? AND r.return_no < ? "
-                                  "GROUP BY l.sale_line_no",
-                                  error);
+  line_stmt =
+      till_store_prepare (self->store,
+                          "SELECT l.sale_line_no, sum(l.quantity), sum(l.amount), "
+                          "sum(l.line_discount), sum(l.sale_discount), "
+                          "sum(l.promotion_discount) FROM sale_return_line l JOIN sale_return r "
+                          "ON r.uuid = l.return_uuid "
+                          "WHERE r.sale_uuid = ? AND r.return_no < ? "
+                          "GROUP BY l.sale_line_no",
+                          error);
   if (line_stmt == NULL)
     return FALSE;
   sqlite3_bind_text (line_stmt, 1, till_sale_get_uuid (self->sale), -1, SQLITE_STATIC);
@@ -518,6 +520,7 @@ load_returned_before (TillReturn *self, gint64 before_return_no, GError **error)
       before->amount = sqlite3_column_int64 (line_stmt, 2);
       before->line_discount = sqlite3_column_int64 (line_stmt, 3);
       before->sale_discount = sqlite3_column_int64 (line_stmt, 4);
+      before->promotion_discount = sqlite3_column_int64 (line_stmt, 5);
     }
   if (rc != SQLITE_DONE)
     {
@@ -579,6 +582,8 @@ update_draft (TillReturn *self)
             .amount = till_return_share (sold->amount, returned, sold->quantity, before->amount),
             .line_discount = till_return_share (sold->line_discount, returned, sold->quantity,
                                                 before->line_discount),
+            .promotion_discount = till_return_share (sold->promotion_discount, returned,
+                                                     sold->quantity, before->promotion_discount),
             .sale_discount = till_return_share (sold->sale_discount, returned, sold->quantity,
                                                 before->sale_discount),
             .vat_rate = sold->vat_rate,
@@ -851,6 +856,10 @@ return_to_json (TillReturn *self)
       _till_json_add_int (out, "amount", line->amount);
       _till_json_add_int (out, "line_discount", line->line_discount);
       _till_json_add_int (out, "sale_discount", line->sale_discount);
+      /* Only when there is one, so that a return without promotions reads as
+       * before. */
+      if (line->promotion_discount != 0)
+        _till_json_add_int (out, "promotion_discount", line->promotion_discount);
       _till_json_add_int (out, "vat_rate", line->vat_rate);
       _till_json_add_int (out, "weighed", line->weighed ? 1 : 0);
       _till_json_add_string (out, "location", till_stock_location_to_string (line->location));
@@ -925,7 +934,8 @@ insert_return_rows (TillReturn *self, GError **error)
           self->store,
           "INSERT INTO sale_return_line (return_uuid, line_no, sale_line_no, product_id, sku, "
           "name, unit, quantity, unit_price, amount, line_discount, sale_discount, vat_rate, "
-          "weighed, location) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          "weighed, location, promotion_discount) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           error);
       if (line_stmt == NULL)
         return FALSE;
@@ -945,6 +955,7 @@ insert_return_rows (TillReturn *self, GError **error)
       sqlite3_bind_int (line_stmt, 13, line->vat_rate);
       sqlite3_bind_int (line_stmt, 14, line->weighed ? 1 : 0);
       sqlite3_bind_text (line_stmt, 15, location, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (line_stmt, 16, line->promotion_discount);
       if (!till_store_step_done (self->store, line_stmt, error))
         return FALSE;
 
@@ -1854,7 +1865,7 @@ till_return_load (TillStore *store, const char *uuid, GError **error)
   line_stmt = till_store_prepare (store,
                                   "SELECT line_no, coalesce(sale_line_no, 0), product_id, sku, "
                                   "name, unit, quantity, unit_price, amount, line_discount, "
-                                  "sale_discount, vat_rate, weighed, location "
+                                  "sale_discount, vat_rate, weighed, location, promotion_discount "
                                   "FROM sale_return_line WHERE return_uuid = ? ORDER BY line_no",
                                   &local_error);
   if (line_stmt == NULL)
@@ -1879,6 +1890,7 @@ till_return_load (TillStore *store, const char *uuid, GError **error)
         .location = g_strcmp0 ((const char *) sqlite3_column_text (line_stmt, 13), "stock") == 0
                         ? TILL_STOCK_LOCATION_STOCK
                         : TILL_STOCK_LOCATION_DAMAGED,
+        .promotion_discount = sqlite3_column_int64 (line_stmt, 14),
       };
 
       g_array_append_val (self->lines, line);

@@ -46,6 +46,11 @@ struct _TillSale
   gint64  item_count;
   gint64  journal_seq;
   char   *journal_hash; /* lower-case hex */
+  /* Promotions (issue 8): what each saved (TillSalePromotion, applied ones
+   * by saving then code, gifts after), and while committing, the codes of
+   * the coupons that applied, to redeem in the sale's transaction. */
+  GArray    *promotions;
+  GPtrArray *coupons_applied;
 };
 
 G_DEFINE_FINAL_TYPE (TillSale, till_sale, G_TYPE_OBJECT)
@@ -60,6 +65,39 @@ clear_sale_line (gpointer data)
   g_clear_pointer (&line->sku, g_free);
   g_clear_pointer (&line->name, g_free);
   g_clear_pointer (&line->unit, g_free);
+  g_clear_pointer (&line->promotions, g_array_unref);
+  g_clear_pointer (&line->gift_code, g_free);
+}
+
+static void
+clear_sale_promotion (gpointer data)
+{
+  TillSalePromotion *promotion = data;
+
+  g_clear_pointer (&promotion->code, g_free);
+  g_clear_pointer (&promotion->name, g_free);
+}
+
+static void
+add_sale_promotion (TillSale *self, const char *code, const char *name, gint64 saving, guint times)
+{
+  TillSalePromotion promotion = {
+    .code = g_strdup (code),
+    .name = g_strdup (name != NULL ? name : code),
+    .saving = saving,
+    .times = times,
+  };
+
+  g_array_append_val (self->promotions, promotion);
+}
+
+static gboolean
+has_sale_promotion (TillSale *self, const char *code)
+{
+  for (guint i = 0; i < self->promotions->len; i++)
+    if (g_strcmp0 (g_array_index (self->promotions, TillSalePromotion, i).code, code) == 0)
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -278,6 +316,32 @@ sale_to_json (TillSale *self)
           g_string_append_c (out, ',');
           append_json_key_int (out, "sale_discount", line->sale_discount);
         }
+      if (line->promotion_discount != 0)
+        {
+          g_string_append_c (out, ',');
+          append_json_key_int (out, "promotion_discount", line->promotion_discount);
+        }
+      if (line->gift_code != NULL)
+        {
+          g_string_append_c (out, ',');
+          append_json_key_string (out, "gift_code", line->gift_code);
+        }
+      if (line->promotions != NULL && line->promotions->len > 0)
+        {
+          g_string_append (out, ",\"promotions\":[");
+          for (guint k = 0; k < line->promotions->len; k++)
+            {
+              const TillPricingShare *share =
+                  &g_array_index (line->promotions, TillPricingShare, k);
+
+              g_string_append (out, k > 0 ? ",{" : "{");
+              append_json_key_string (out, "code", share->code);
+              g_string_append_c (out, ',');
+              append_json_key_int (out, "amount", share->amount);
+              g_string_append_c (out, '}');
+            }
+          g_string_append_c (out, ']');
+        }
       g_string_append_c (out, '}');
     }
   g_string_append (out, "],");
@@ -288,6 +352,26 @@ sale_to_json (TillSale *self)
   append_json_key_int (out, "total", self->total);
   g_string_append_c (out, ',');
   append_json_key_int (out, "item_count", self->item_count);
+  if (self->promotions->len > 0)
+    {
+      g_string_append (out, ",\"promotions\":[");
+      for (guint i = 0; i < self->promotions->len; i++)
+        {
+          const TillSalePromotion *promotion =
+              &g_array_index (self->promotions, TillSalePromotion, i);
+
+          g_string_append (out, i > 0 ? ",{" : "{");
+          append_json_key_string (out, "code", promotion->code);
+          g_string_append_c (out, ',');
+          append_json_key_string (out, "name", promotion->name);
+          g_string_append_c (out, ',');
+          append_json_key_int (out, "saving", promotion->saving);
+          g_string_append_c (out, ',');
+          append_json_key_int (out, "times", promotion->times);
+          g_string_append_c (out, '}');
+        }
+      g_string_append_c (out, ']');
+    }
   g_string_append (out, ",\"payments\":[");
   for (guint i = 0; i < self->payments->len; i++)
     {
@@ -299,6 +383,46 @@ sale_to_json (TillSale *self)
     }
   g_string_append (out, "]}");
   return g_string_free (out, FALSE);
+}
+
+/* What each promotion saved, from the cart's last pricing: the applied
+ * ones (a coupon among them is to be redeemed), then the gifts on the
+ * lines, which save nothing on what was bought. */
+static void
+add_promotions_from_cart (TillSale *self, TillCart *cart)
+{
+  const TillPricingResult *pricing = till_cart_get_pricing (cart);
+
+  for (guint i = 0; i < pricing->applied->len; i++)
+    {
+      const TillPricingApplied *applied = g_ptr_array_index (pricing->applied, i);
+      const TillPromotion      *promotion = _till_cart_find_promotion (cart, applied->code);
+
+      if (has_sale_promotion (self, applied->code))
+        continue;
+      add_sale_promotion (self, applied->code, applied->name, applied->saving, applied->times);
+      if (promotion != NULL && promotion->kind == TILL_PROMOTION_COUPON &&
+          promotion->coupon_code != NULL)
+        g_ptr_array_add (self->coupons_applied, g_strdup (promotion->coupon_code));
+    }
+  for (guint i = 0; i < self->lines->len; i++)
+    {
+      const TillSaleLine  *line = &g_array_index (self->lines, TillSaleLine, i);
+      const TillPromotion *promotion;
+      gint64               given = 0;
+
+      if (line->gift_code == NULL || has_sale_promotion (self, line->gift_code))
+        continue;
+      for (guint k = i; k < self->lines->len; k++)
+        if (g_strcmp0 (g_array_index (self->lines, TillSaleLine, k).gift_code, line->gift_code) ==
+            0)
+          given += g_array_index (self->lines, TillSaleLine, k).quantity;
+      promotion = _till_cart_find_promotion (cart, line->gift_code);
+      add_sale_promotion (self, line->gift_code, promotion != NULL ? promotion->name : NULL, 0,
+                          promotion != NULL && promotion->gift_quantity > 0
+                              ? (guint) MAX (given / promotion->gift_quantity, 1)
+                              : 1);
+    }
 }
 
 /* Copies the cart into a sale not yet numbered or stored. */
@@ -333,10 +457,14 @@ sale_from_cart (TillCart *cart, TillUser *cashier)
          .discount_bp = till_cart_line_get_discount_bp (cart_line),
          .line_discount = till_cart_line_get_line_discount (cart_line),
          .sale_discount = till_cart_line_get_sale_discount (cart_line),
+         .promotion_discount = till_cart_line_get_promotion_discount (cart_line),
+         .promotions = till_pricing_shares_copy (till_cart_line_get_promotions (cart_line)),
+         .gift_code = g_strdup (till_cart_line_get_gift_code (cart_line)),
       };
 
       g_array_append_val (self->lines, line);
     }
+  add_promotions_from_cart (self, cart);
   self->subtotal = till_cart_get_subtotal (cart);
   self->rounding = till_cart_get_rounding (cart);
   self->total = till_cart_get_total (cart);
@@ -387,8 +515,8 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
                                       "INSERT INTO sale_line (sale_uuid, line_no, product_id, "
                                       "sku, name, unit, quantity, unit_price, amount, vat_rate, "
                                       "weighed, original_price, discount_bp, line_discount, "
-                                      "sale_discount) "
-                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                      "sale_discount, promotion_discount, gift_code) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                       error);
       if (line_stmt == NULL)
         return FALSE;
@@ -410,8 +538,28 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
       sqlite3_bind_int (line_stmt, 13, line->discount_bp);
       sqlite3_bind_int64 (line_stmt, 14, line->line_discount);
       sqlite3_bind_int64 (line_stmt, 15, line->sale_discount);
+      sqlite3_bind_int64 (line_stmt, 16, line->promotion_discount);
+      sqlite3_bind_text (line_stmt, 17, line->gift_code, -1, SQLITE_STATIC);
       if (!till_store_step_done (store, line_stmt, error))
         return FALSE;
+      for (guint k = 0; line->promotions != NULL && k < line->promotions->len; k++)
+        {
+          const TillPricingShare *share = &g_array_index (line->promotions, TillPricingShare, k);
+          g_autoptr (TillStmt) share_stmt = NULL;
+
+          share_stmt = till_store_prepare (store,
+                                           "INSERT INTO sale_line_promotion (sale_uuid, line_no, "
+                                           "code, amount) VALUES (?, ?, ?, ?)",
+                                           error);
+          if (share_stmt == NULL)
+            return FALSE;
+          sqlite3_bind_text (share_stmt, 1, self->uuid, -1, SQLITE_STATIC);
+          sqlite3_bind_int (share_stmt, 2, line->line_no);
+          sqlite3_bind_text (share_stmt, 3, share->code, -1, SQLITE_STATIC);
+          sqlite3_bind_int64 (share_stmt, 4, share->amount);
+          if (!till_store_step_done (store, share_stmt, error))
+            return FALSE;
+        }
 
       move_stmt = till_store_prepare (store,
                                       "INSERT INTO stock_move (product_id, delta, reason, "
@@ -424,6 +572,26 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
       sqlite3_bind_text (move_stmt, 3, self->uuid, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (move_stmt, 4, self->created_us);
       if (!till_store_step_done (store, move_stmt, error))
+        return FALSE;
+    }
+
+  for (guint i = 0; i < self->promotions->len; i++)
+    {
+      const TillSalePromotion *promotion = &g_array_index (self->promotions, TillSalePromotion, i);
+      g_autoptr (TillStmt) promotion_stmt = NULL;
+
+      promotion_stmt = till_store_prepare (store,
+                                           "INSERT INTO sale_promotion (sale_uuid, code, name, "
+                                           "saving, times) VALUES (?, ?, ?, ?, ?)",
+                                           error);
+      if (promotion_stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (promotion_stmt, 1, self->uuid, -1, SQLITE_STATIC);
+      sqlite3_bind_text (promotion_stmt, 2, promotion->code, -1, SQLITE_STATIC);
+      sqlite3_bind_text (promotion_stmt, 3, promotion->name, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (promotion_stmt, 4, promotion->saving);
+      sqlite3_bind_int64 (promotion_stmt, 5, promotion->times);
+      if (!till_store_step_done (store, promotion_stmt, error))
         return FALSE;
     }
 
@@ -499,6 +667,26 @@ record_tender_entries (TillSale *self, TillStore *store, GError **error)
   return TRUE;
 }
 
+/* Spends the coupons that applied, checked again inside the sale's
+ * transaction: a single-use code may have been used since it was scanned
+ * (another till's sale came in with a sync pull, or a held sale). A coupon
+ * that was presented but did not apply is not spent. */
+static gboolean
+redeem_coupons (TillSale *self, TillStore *store, GError **error)
+{
+  for (guint i = 0; i < self->coupons_applied->len; i++)
+    {
+      const char *code = g_ptr_array_index (self->coupons_applied, i);
+
+      if (!till_promotion_redeem_coupon (store, code, self->uuid, self->created_us, error))
+        {
+          g_prefix_error (error, _ ("Coupon %s cannot be used, take it off the sale: "), code);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* Everything the sale writes, in the caller's transaction. */
 static gboolean
 record_sale (TillSale *self, TillCart *cart, TillJournal *journal, GError **error)
@@ -508,7 +696,7 @@ record_sale (TillSale *self, TillCart *cart, TillJournal *journal, GError **erro
   g_autoptr (GBytes) body = NULL;
   guint8 entry_hash[TILL_JOURNAL_HASH_LEN];
 
-  if (!record_tender_entries (self, store, error))
+  if (!record_tender_entries (self, store, error) || !redeem_coupons (self, store, error))
     return FALSE;
 
   self->receipt_no = till_store_next_counter (store, "receipt", error);
@@ -640,6 +828,69 @@ finish_recorded_sale (TillCart *cart, TillSale *recorded, GError **error)
   return g_object_ref (recorded);
 }
 
+/* Reads the sale's promotions and each line's shares of them. */
+static gboolean
+load_promotions (TillSale *self, TillStore *store, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autoptr (TillStmt) share_stmt = NULL;
+  int rc;
+
+  stmt = till_store_prepare (store,
+                             "SELECT code, name, saving, times FROM sale_promotion "
+                             "WHERE sale_uuid = ? ORDER BY saving = 0, saving DESC, code",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, self->uuid, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    add_sale_promotion (self, (const char *) sqlite3_column_text (stmt, 0),
+                        (const char *) sqlite3_column_text (stmt, 1),
+                        sqlite3_column_int64 (stmt, 2), (guint) sqlite3_column_int64 (stmt, 3));
+  if (rc != SQLITE_DONE)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the sale's promotions"));
+      return FALSE;
+    }
+
+  share_stmt = till_store_prepare (store,
+                                   "SELECT lp.line_no, lp.code, coalesce (sp.name, lp.code), "
+                                   "lp.amount FROM sale_line_promotion lp "
+                                   "LEFT JOIN sale_promotion sp ON sp.sale_uuid = lp.sale_uuid "
+                                   "AND sp.code = lp.code WHERE lp.sale_uuid = ? "
+                                   "ORDER BY lp.line_no, sp.saving DESC, lp.code",
+                                   error);
+  if (share_stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (share_stmt, 1, self->uuid, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (share_stmt)) == SQLITE_ROW)
+    {
+      int              line_no = sqlite3_column_int (share_stmt, 0);
+      TillPricingShare share = {
+        .code = g_strdup ((const char *) sqlite3_column_text (share_stmt, 1)),
+        .name = g_strdup ((const char *) sqlite3_column_text (share_stmt, 2)),
+        .amount = sqlite3_column_int64 (share_stmt, 3),
+      };
+
+      /* Lines are numbered 1.. in order. */
+      if (line_no >= 1 && (guint) line_no <= self->lines->len &&
+          g_array_index (self->lines, TillSaleLine, line_no - 1).line_no == line_no)
+        g_array_append_val (g_array_index (self->lines, TillSaleLine, line_no - 1).promotions,
+                            share);
+      else
+        {
+          g_free (share.code);
+          g_free (share.name);
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the sale's promotions"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 #define SALE_COLUMNS                                                                     \
   "SELECT s.uuid, s.receipt_no, s.till_id, s.business_day, s.created_us, s.cashier_id, " \
   "s.cashier_code, s.cashier_name, s.subtotal, s.rounding, s.total, s.item_count, "      \
@@ -696,7 +947,7 @@ load_sale (TillStore *store, const char *sql, const char *text_key, gint64 int_k
                                   "SELECT line_no, product_id, sku, name, unit, quantity, "
                                   "unit_price, amount, vat_rate, weighed, "
                                   "coalesce(original_price, -1), discount_bp, line_discount, "
-                                  "sale_discount FROM sale_line "
+                                  "sale_discount, promotion_discount, gift_code FROM sale_line "
                                   "WHERE sale_uuid = ? ORDER BY line_no",
                                   error);
   if (line_stmt == NULL)
@@ -719,6 +970,9 @@ load_sale (TillStore *store, const char *sql, const char *text_key, gint64 int_k
         .discount_bp = sqlite3_column_int (line_stmt, 11),
         .line_discount = sqlite3_column_int64 (line_stmt, 12),
         .sale_discount = sqlite3_column_int64 (line_stmt, 13),
+        .promotion_discount = sqlite3_column_int64 (line_stmt, 14),
+        .promotions = till_pricing_shares_new (),
+        .gift_code = g_strdup ((const char *) sqlite3_column_text (line_stmt, 15)),
       };
 
       g_array_append_val (self->lines, line);
@@ -728,6 +982,8 @@ load_sale (TillStore *store, const char *sql, const char *text_key, gint64 int_k
       till_store_set_error (store, error, _ ("Cannot read the sale lines"));
       return NULL;
     }
+  if (!load_promotions (self, store, error))
+    return NULL;
 
   /* The sale's tendered and change are the cash ones (add_payment): an
    * exchange credit or a card is neither handed over nor given back. */
@@ -778,6 +1034,8 @@ till_sale_finalize (GObject *object)
   g_free (self->journal_hash);
   g_array_unref (self->lines);
   g_array_unref (self->payments);
+  g_array_unref (self->promotions);
+  g_ptr_array_unref (self->coupons_applied);
 
   G_OBJECT_CLASS (till_sale_parent_class)->finalize (object);
 }
@@ -797,6 +1055,9 @@ till_sale_init (TillSale *self)
   g_array_set_clear_func (self->lines, clear_sale_line);
   self->payments = g_array_new (FALSE, TRUE, sizeof (TillSalePayment));
   g_array_set_clear_func (self->payments, clear_sale_payment);
+  self->promotions = g_array_new (FALSE, TRUE, sizeof (TillSalePromotion));
+  g_array_set_clear_func (self->promotions, clear_sale_promotion);
+  self->coupons_applied = g_ptr_array_new_with_free_func (g_free);
 }
 
 /* A refusal the cashier can act on (a tender refused, nothing to sell, not
@@ -804,7 +1065,8 @@ till_sale_init (TillSale *self)
 static void
 propagate_commit_error (GError **error, GError *cause)
 {
-  if (cause != NULL && (cause->domain == TILL_SALE_ERROR || cause->domain == TILL_TENDER_ERROR))
+  if (cause != NULL && (cause->domain == TILL_SALE_ERROR || cause->domain == TILL_TENDER_ERROR ||
+                        cause->domain == TILL_PROMOTION_ERROR))
     g_propagate_error (error, g_error_copy (cause));
   else
     set_storage_error (error, cause);
@@ -1329,4 +1591,34 @@ till_sale_get_payment (TillSale *self, guint index)
   g_return_val_if_fail (TILL_IS_SALE (self), NULL);
   g_return_val_if_fail (index < self->payments->len, NULL);
   return &g_array_index (self->payments, TillSalePayment, index);
+}
+
+/* Returns: how many promotions the sale records (applied ones and gifts) */
+guint
+till_sale_get_n_promotions (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), 0);
+  return self->promotions->len;
+}
+
+/* Returns: (transfer none): promotion @index: applied ones by saving
+ *   (largest first), then code; gifts follow */
+const TillSalePromotion *
+till_sale_get_promotion (TillSale *self, guint index)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), NULL);
+  g_return_val_if_fail (index < self->promotions->len, NULL);
+  return &g_array_index (self->promotions, TillSalePromotion, index);
+}
+
+/* Returns: Σ promotion_discount of the lines, fen */
+gint64
+till_sale_get_promotion_saving (TillSale *self)
+{
+  gint64 saving = 0;
+
+  g_return_val_if_fail (TILL_IS_SALE (self), 0);
+  for (guint i = 0; i < self->lines->len; i++)
+    saving += g_array_index (self->lines, TillSaleLine, i).promotion_discount;
+  return saving;
 }

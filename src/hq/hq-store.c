@@ -1254,6 +1254,315 @@ add_pin_verifier (JsonObject *data, const char *pin, GError **error)
   return TRUE;
 }
 
+/* --- Promotions: HQ's checks ---------------------------------------------------
+ * HQ never links the till's core, so it cannot run till_promotion_validate
+ * (src/core/till-promotion.c). It checks what it can from the JSON alone, so
+ * that a typing mistake is refused at HQ, where store IT can fix it, rather
+ * than skipped by every till: the members the till reads
+ * (till_promotion_parse_json) with the types it reads them as. The names
+ * below are the till's: keep them in step with till-promotion.c (the
+ * promotion-sync suite checks every kind and a promotion of each the till
+ * writes). */
+
+static const char *const promotion_kind_names[] = {
+  "threshold", "percent-off",   "fixed-price", "gift",         "buy-x-get-y",
+  "nth-item",  "mix-and-match", "bundle",      "member-price", "tier-discount",
+  "coupon",    "sale-discount", NULL,
+};
+
+static const char *const promotion_stacking_names[] = { "all", "exclusive", "exclusive-group",
+                                                        NULL };
+
+typedef enum
+{
+  PROMOTION_TEXT,
+  PROMOTION_KIND,
+  PROMOTION_STACKING,
+  PROMOTION_PRIORITY, /* a whole number of either sign: it only orders */
+  PROMOTION_AMOUNT,   /* a whole number ≥ 0: fen, thousandths, µs, counts */
+  PROMOTION_BASIS_POINTS,
+  PROMOTION_BOOLEAN,
+  PROMOTION_TEXTS,
+  PROMOTION_TIERS,
+  PROMOTION_BUNDLE,
+  PROMOTION_WEEKDAYS,
+  PROMOTION_WINDOWS,
+  PROMOTION_SCOPE, /* the row's, not the promotion's: import and set take it off */
+} PromotionMemberType;
+
+typedef struct
+{
+  const char         *name;
+  PromotionMemberType type;
+} PromotionMember;
+
+static const PromotionMember promotion_members[] = {
+  { "code", PROMOTION_TEXT },
+  { "name", PROMOTION_TEXT },
+  { "kind", PROMOTION_KIND },
+  { "priority", PROMOTION_PRIORITY },
+  { "stacking", PROMOTION_STACKING },
+  { "stacking_group", PROMOTION_TEXT },
+  { "skus", PROMOTION_TEXTS },
+  { "categories", PROMOTION_TEXTS },
+  { "brands", PROMOTION_TEXTS },
+  { "excluded_skus", PROMOTION_TEXTS },
+  { "percent_bp", PROMOTION_BASIS_POINTS },
+  { "fixed_price", PROMOTION_AMOUNT },
+  { "tiers", PROMOTION_TIERS },
+  { "every_amount", PROMOTION_AMOUNT },
+  { "every_off", PROMOTION_AMOUNT },
+  { "gift_sku", PROMOTION_TEXT },
+  { "gift_quantity", PROMOTION_AMOUNT },
+  { "buy_quantity", PROMOTION_AMOUNT },
+  { "get_quantity", PROMOTION_AMOUNT },
+  { "nth_item", PROMOTION_AMOUNT },
+  { "mix_quantity", PROMOTION_AMOUNT },
+  { "mix_price", PROMOTION_AMOUNT },
+  { "bundle", PROMOTION_BUNDLE },
+  { "bundle_price", PROMOTION_AMOUNT },
+  { "amount_off", PROMOTION_AMOUNT },
+  { "coupon_code", PROMOTION_TEXT },
+  { "coupon_multi_use", PROMOTION_BOOLEAN },
+  { "valid_from_us", PROMOTION_AMOUNT },
+  { "valid_until_us", PROMOTION_AMOUNT },
+  { "weekdays", PROMOTION_WEEKDAYS },
+  { "windows", PROMOTION_WINDOWS },
+  { "stores", PROMOTION_TEXTS },
+  { "store_groups", PROMOTION_TEXTS },
+  { "member_only", PROMOTION_BOOLEAN },
+  { "tiers_only", PROMOTION_TEXTS },
+  { "min_quantity", PROMOTION_AMOUNT },
+  { "min_amount", PROMOTION_AMOUNT },
+  { "per_sale_limit", PROMOTION_AMOUNT },
+  { "per_member_limit", PROMOTION_AMOUNT },
+  { "scope", PROMOTION_SCOPE },
+};
+
+static gboolean
+promotion_invalid (GError **error, const char *name, const char *expected)
+{
+  /* TRANSLATORS: the second %s says what the member must be, e.g. "a whole number ≥ 0" */
+  g_set_error (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID, _ ("“%s” must be %s"), name,
+               expected);
+  return FALSE;
+}
+
+static gboolean
+node_is_type (JsonNode *node, GType type)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
+}
+
+static gboolean
+node_is_amount (JsonNode *node, gint64 min, gint64 max)
+{
+  return node_is_type (node, G_TYPE_INT64) && json_node_get_int (node) >= min &&
+         json_node_get_int (node) <= max;
+}
+
+/* "HH:MM", 00:00 to 24:00, as the till reads a time window. */
+static gboolean
+text_is_clock (const char *text)
+{
+  int hours, minutes;
+
+  if (text == NULL || strlen (text) != 5 || !g_ascii_isdigit (text[0]) ||
+      !g_ascii_isdigit (text[1]) || text[2] != ':' || !g_ascii_isdigit (text[3]) ||
+      !g_ascii_isdigit (text[4]))
+    return FALSE;
+  hours = (text[0] - '0') * 10 + (text[1] - '0');
+  minutes = (text[3] - '0') * 10 + (text[4] - '0');
+  return minutes <= 59 && (hours < 24 || (hours == 24 && minutes == 0));
+}
+
+/* Each element of @array an object whose @a and @b pass. */
+static gboolean
+array_of_pairs (JsonArray  *array,
+                const char *a,
+                gboolean (*a_ok) (JsonNode *node),
+                const char *b,
+                gboolean (*b_ok) (JsonNode *node))
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode   *element = json_array_get_element (array, i);
+      JsonObject *pair;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        return FALSE;
+      pair = json_node_get_object (element);
+      if (!a_ok (json_object_get_member (pair, a)) || !b_ok (json_object_get_member (pair, b)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+node_is_fen (JsonNode *node)
+{
+  return node_is_amount (node, 0, G_MAXINT64);
+}
+
+static gboolean
+node_is_text (JsonNode *node)
+{
+  return node_is_type (node, G_TYPE_STRING) && *json_node_get_string (node) != '\0';
+}
+
+static gboolean
+node_is_clock (JsonNode *node)
+{
+  return node_is_type (node, G_TYPE_STRING) && text_is_clock (json_node_get_string (node));
+}
+
+static gboolean
+check_promotion_member (const PromotionMember *member, JsonNode *node, GError **error)
+{
+  JsonArray *array = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  switch (member->type)
+    {
+    case PROMOTION_TEXT:
+    case PROMOTION_SCOPE:
+      if (!node_is_text (node))
+        return promotion_invalid (error, member->name, _ ("a text"));
+      return TRUE;
+    case PROMOTION_KIND:
+      if (!node_is_type (node, G_TYPE_STRING) ||
+          !g_strv_contains (promotion_kind_names, json_node_get_string (node)))
+        {
+          g_autofree char *kinds = g_strjoinv (", ", (char **) promotion_kind_names);
+          g_autofree char *expected =
+              node_is_type (node, G_TYPE_STRING)
+                  ? g_strdup_printf (_ ("one of %s, not “%s”"), kinds, json_node_get_string (node))
+                  : g_strdup_printf (_ ("one of %s"), kinds);
+
+          return promotion_invalid (error, member->name, expected);
+        }
+      return TRUE;
+    case PROMOTION_STACKING:
+      if (!node_is_type (node, G_TYPE_STRING) ||
+          !g_strv_contains (promotion_stacking_names, json_node_get_string (node)))
+        return promotion_invalid (error, member->name, _ ("all, exclusive or exclusive-group"));
+      return TRUE;
+    case PROMOTION_PRIORITY:
+      if (!node_is_amount (node, G_MININT, G_MAXINT))
+        return promotion_invalid (error, member->name, _ ("a whole number"));
+      return TRUE;
+    case PROMOTION_AMOUNT:
+      if (!node_is_fen (node))
+        return promotion_invalid (error, member->name, _ ("a whole number ≥ 0"));
+      return TRUE;
+    case PROMOTION_BASIS_POINTS:
+      if (!node_is_amount (node, 0, 10000))
+        return promotion_invalid (error, member->name,
+                                  _ ("a whole number of basis points from 0 to 10000"));
+      return TRUE;
+    case PROMOTION_BOOLEAN:
+      if (!node_is_type (node, G_TYPE_BOOLEAN))
+        return promotion_invalid (error, member->name, _ ("true or false"));
+      return TRUE;
+    case PROMOTION_TEXTS:
+      for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+        if (!node_is_text (json_array_get_element (array, i)))
+          array = NULL;
+      if (array == NULL)
+        return promotion_invalid (error, member->name, _ ("a list of texts"));
+      return TRUE;
+    case PROMOTION_TIERS:
+      if (array == NULL ||
+          !array_of_pairs (array, "min_amount", node_is_fen, "amount_off", node_is_fen))
+        return promotion_invalid (error, member->name,
+                                  _ ("a list of {\"min_amount\", \"amount_off\"} in fen ≥ 0"));
+      return TRUE;
+    case PROMOTION_BUNDLE:
+      if (array == NULL || !array_of_pairs (array, "sku", node_is_text, "quantity", node_is_fen))
+        return promotion_invalid (error, member->name,
+                                  _ ("a list of {\"sku\", \"quantity\"} (a whole number ≥ 0)"));
+      return TRUE;
+    case PROMOTION_WEEKDAYS:
+      for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+        if (!node_is_amount (json_array_get_element (array, i), 1, 7))
+          array = NULL;
+      if (array == NULL)
+        return promotion_invalid (error, member->name,
+                                  _ ("a list of days, 1 (Monday) to 7 (Sunday)"));
+      return TRUE;
+    case PROMOTION_WINDOWS:
+      if (array == NULL || !array_of_pairs (array, "start", node_is_clock, "end", node_is_clock))
+        return promotion_invalid (error, member->name,
+                                  _ ("a list of {\"start\": \"HH:MM\", \"end\": \"HH:MM\"}"));
+      return TRUE;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* See hq_store_check_promotion. */
+static gboolean
+check_promotion (JsonObject *promotion, GError **error)
+{
+  g_autoptr (GList) names = json_object_get_members (promotion);
+  gint64 from_us = 0;
+  gint64 until_us = 0;
+
+  /* The members the till cannot do without come first, so that a
+   * promotion missing its code is not first told about its tiers. */
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonNode *node = json_object_get_member (promotion, promotion_members[i].name);
+
+      if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+        {
+          g_set_error (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID, _ ("A promotion needs “%s”"),
+                       promotion_members[i].name);
+          return FALSE;
+        }
+    }
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      JsonNode   *node = json_object_get_member (promotion, name);
+      gsize       m;
+
+      for (m = 0; m < G_N_ELEMENTS (promotion_members); m++)
+        if (strcmp (name, promotion_members[m].name) == 0)
+          break;
+      if (m == G_N_ELEMENTS (promotion_members))
+        {
+          /* The till would ignore it: most likely a misspelt member whose
+           * rule would then silently not hold. */
+          g_set_error (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID,
+                       _ ("“%s” is not a member of a promotion (see till_promotion_parse_json)"),
+                       name);
+          return FALSE;
+        }
+      /* The till reads null as "not set". */
+      if (JSON_NODE_HOLDS_NULL (node))
+        continue;
+      if (!check_promotion_member (&promotion_members[m], node, error))
+        return FALSE;
+    }
+
+  json_get_int (promotion, "valid_from_us", &from_us);
+  json_get_int (promotion, "valid_until_us", &until_us);
+  if (from_us > 0 && until_us > 0 && until_us <= from_us)
+    {
+      g_set_error (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID,
+                   _ ("“valid_until_us” must come after “valid_from_us”"));
+      return FALSE;
+    }
+  if (g_strcmp0 (json_get_string (promotion, "stacking"), "exclusive-group") == 0 &&
+      json_get_string (promotion, "stacking_group") == NULL)
+    {
+      g_set_error (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID,
+                   _ ("Stacking “exclusive-group” needs a “stacking_group”"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Checks @data for @channel and returns the object to store: a copy without
  * "scope" (it is the row's, not the data's) and, for users, with the PIN
  * turned into a verifier. */
@@ -1356,7 +1665,18 @@ prepare_row_data (const char *channel, const char *id, JsonObject *data, GError 
           return NULL;
         }
     }
-  else if (strcmp (channel, "promotions") == 0 || strcmp (channel, "members") == 0)
+  else if (strcmp (channel, "promotions") == 0)
+    {
+      if (!require_string (copy, "code", &value, error) ||
+          !require_id_matches (id, "code", value, error))
+        return NULL;
+      if (!check_promotion (copy, error))
+        {
+          g_prefix_error (error, "“%s”: ", value);
+          return NULL;
+        }
+    }
+  else if (strcmp (channel, "members") == 0)
     {
       if (!require_string (copy, "code", &value, error) ||
           !require_id_matches (id, "code", value, error))
@@ -2435,4 +2755,234 @@ hq_store_count_documents (HqStore *self, const char *kind, const char *till_id, 
   if (rows == NULL)
     return -1;
   return hq_db_rows_get_int (rows, 0, 0);
+}
+
+/**
+ * hq_store_check_promotion:
+ * @promotion: one promotion in the till's JSON
+ *
+ * HQ's checks of a promotion, those it can make without the till's core;
+ * see the header.
+ *
+ * Returns: %TRUE when it passes, else %FALSE with HQ_STORE_ERROR_INVALID
+ */
+gboolean
+hq_store_check_promotion (JsonObject *promotion, GError **error)
+{
+  g_return_val_if_fail (promotion != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return check_promotion (promotion, error);
+}
+
+/**
+ * hq_store_set_promotions:
+ * @promotions: one promotion object, or an array of them
+ * @scope: (nullable): where they apply; %NULL: each promotion's own "scope",
+ *   else "all"
+ * @out_n_set: (out) (optional): how many promotions were given
+ *
+ * Upserts every promotion by code in the "promotions" channel, in one
+ * transaction: on any error nothing is saved, and the error names the
+ * promotion (its position in a list, and its code).
+ */
+gboolean
+hq_store_set_promotions (
+    HqStore *self, JsonNode *promotions, const char *scope, guint *out_n_set, GError **error)
+{
+  g_autoptr (GPtrArray) objects = g_ptr_array_new ();
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gboolean listed;
+  gboolean began;
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (HQ_IS_STORE (self), FALSE);
+  g_return_val_if_fail (promotions != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  listed = JSON_NODE_HOLDS_ARRAY (promotions);
+  if (JSON_NODE_HOLDS_OBJECT (promotions))
+    g_ptr_array_add (objects, promotions);
+  else if (listed)
+    {
+      JsonArray *array = json_node_get_array (promotions);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        g_ptr_array_add (objects, json_array_get_element (array, i));
+    }
+  if (objects->len == 0)
+    {
+      g_set_error (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID,
+                   _ ("Expected a promotion (a JSON object) or a list of them"));
+      return FALSE;
+    }
+
+  if (!begin_unless_open (self, &began, error))
+    return FALSE;
+  for (guint i = 0; ok && i < objects->len; i++)
+    {
+      JsonNode        *node = g_ptr_array_index (objects, i);
+      JsonObject      *promotion;
+      const char      *own_scope;
+      const char      *code = NULL;
+      const char      *row_scope;
+      g_autofree char *key = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_set_error (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID,
+                       _ ("Not a promotion (a JSON object)"));
+          ok = FALSE;
+        }
+      else
+        {
+          promotion = json_node_get_object (node);
+          own_scope = json_get_string (promotion, "scope");
+          row_scope = scope != NULL ? scope : own_scope != NULL ? own_scope : "all";
+          /* Checked here first, so that every problem, an unknown scope
+           * too, is named by the promotion's code once. */
+          if (!require_string (promotion, "code", &code, error))
+            ok = FALSE;
+          else if (!check_promotion (promotion, error))
+            ok = FALSE;
+          else if (scope != NULL && own_scope != NULL && strcmp (scope, own_scope) != 0)
+            {
+              g_set_error (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID,
+                           _ ("its “scope” %s is not the scope asked for, %s"), own_scope, scope);
+              ok = FALSE;
+            }
+          else
+            {
+              key = g_strconcat (code, "\n", row_scope, NULL);
+              if (g_hash_table_contains (seen, key))
+                {
+                  g_set_error (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID,
+                               _ ("it comes twice for scope %s"), row_scope);
+                  ok = FALSE;
+                }
+              else
+                {
+                  g_hash_table_add (seen, g_steal_pointer (&key));
+                  ok = put_row_locked (self, "promotions", code, row_scope, promotion, error);
+                }
+            }
+          if (!ok && code != NULL)
+            g_prefix_error (error, "“%s”: ", code);
+        }
+      if (!ok && listed)
+        g_prefix_error (error, "promotions[%u]: ", i);
+    }
+  if (!commit_if_began (self, began, ok, error))
+    return FALSE;
+  if (out_n_set != NULL)
+    *out_n_set = objects->len;
+  return TRUE;
+}
+
+/**
+ * hq_store_remove_promotion:
+ * @scope: (nullable): the scope to remove it from; %NULL: every scope it is
+ *   set in
+ *
+ * Turns the promotion into a tombstone (tills drop it at their next pull),
+ * in one transaction.
+ *
+ * Returns: (transfer full): the scopes it was removed from, or %NULL with
+ *   HQ_STORE_ERROR_NOT_FOUND when it is set in none of them
+ */
+GStrv
+hq_store_remove_promotion (HqStore *self, const char *code, const char *scope, GError **error)
+{
+  g_autoptr (HqDbRows) live = NULL;
+  g_autoptr (GPtrArray) removed = g_ptr_array_new_with_free_func (g_free);
+  gboolean began;
+  gboolean ok;
+
+  g_return_val_if_fail (HQ_IS_STORE (self), NULL);
+  g_return_val_if_fail (code != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!begin_unless_open (self, &began, error))
+    return NULL;
+  if (scope != NULL)
+    {
+      HqDbValue params[] = { HQ_DB_V_TEXT (code), HQ_DB_V_TEXT (scope) };
+
+      live = hq_db_query (self->db,
+                          "SELECT scope FROM master_row WHERE channel = 'promotions' "
+                          "AND id = $1 AND scope = $2 AND deleted = 0",
+                          params, G_N_ELEMENTS (params), error);
+    }
+  else
+    {
+      HqDbValue params[] = { HQ_DB_V_TEXT (code) };
+
+      live = hq_db_query (self->db,
+                          "SELECT scope FROM master_row WHERE channel = 'promotions' "
+                          "AND id = $1 AND deleted = 0 ORDER BY scope",
+                          params, G_N_ELEMENTS (params), error);
+    }
+  ok = live != NULL;
+  if (ok && hq_db_rows_get_n_rows (live) == 0)
+    {
+      if (scope != NULL)
+        g_set_error (error, HQ_STORE_ERROR, HQ_STORE_ERROR_NOT_FOUND,
+                     _ ("There is no promotion “%s” in scope %s"), code, scope);
+      else
+        g_set_error (error, HQ_STORE_ERROR, HQ_STORE_ERROR_NOT_FOUND,
+                     _ ("There is no promotion “%s”"), code);
+      ok = FALSE;
+    }
+  for (guint r = 0; ok && r < hq_db_rows_get_n_rows (live); r++)
+    {
+      const char *row_scope = hq_db_rows_get_text (live, r, 0);
+
+      ok = hq_store_delete_row (self, "promotions", code, row_scope, error);
+      g_ptr_array_add (removed, g_strdup (row_scope));
+    }
+  if (!commit_if_began (self, began, ok, error))
+    return NULL;
+  g_ptr_array_add (removed, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&removed), FALSE);
+}
+
+/**
+ * hq_store_list_rows:
+ * @scope: (nullable): only this scope; %NULL: every scope
+ *
+ * Returns: (transfer full): the live rows of @channel, (id, scope, version,
+ *   data as JSON text), by id then scope; %NULL with @error set
+ */
+HqDbRows *
+hq_store_list_rows (HqStore *self, const char *channel, const char *scope, GError **error)
+{
+  g_return_val_if_fail (HQ_IS_STORE (self), NULL);
+  g_return_val_if_fail (channel != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!till_wire_channel_is_known (channel))
+    {
+      g_set_error (error, HQ_STORE_ERROR, HQ_STORE_ERROR_NOT_FOUND, _ ("There is no channel “%s”"),
+                   channel);
+      return NULL;
+    }
+  if (scope != NULL)
+    {
+      HqDbValue params[] = { HQ_DB_V_TEXT (channel), HQ_DB_V_TEXT (scope) };
+
+      if (!scope_check (self, scope, error))
+        return NULL;
+      return hq_db_query (self->db,
+                          "SELECT id, scope, version, data FROM master_row "
+                          "WHERE channel = $1 AND scope = $2 AND deleted = 0 ORDER BY id, scope",
+                          params, G_N_ELEMENTS (params), error);
+    }
+  {
+    HqDbValue params[] = { HQ_DB_V_TEXT (channel) };
+
+    return hq_db_query (self->db,
+                        "SELECT id, scope, version, data FROM master_row "
+                        "WHERE channel = $1 AND deleted = 0 ORDER BY id, scope",
+                        params, G_N_ELEMENTS (params), error);
+  }
 }

@@ -149,6 +149,39 @@ gboolean hq_store_delete_row (
  * section and the row. *out_rows is how many rows were put. */
 gboolean hq_store_import_file (HqStore *self, const char *path, guint *out_rows, GError **error);
 
+/* The live rows of @channel (of @scope, NULL: every scope): (id, scope,
+ * version, data as JSON text), by id then scope. */
+HqDbRows *hq_store_list_rows (HqStore *self, const char *channel, const char *scope, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
+/* --- Promotions ------------------------------------------------------------------
+ * Promotions travel in the till's JSON (till_promotion_parse_json in
+ * src/core/till-promotion.h). HQ cannot run the till's checks, so it checks
+ * what it can without them: a JSON object; "code", "name" and "kind"
+ * present; code and name non-empty texts; kind one of the till's 12 and
+ * stacking one of its 3; no member the till does not read (a misspelt one
+ * would be ignored there); numbers whole and ≥ 0 (priority of either sign,
+ * percent_bp at most 10000); texts, lists, tiers, bundle, weekdays 1–7 and
+ * windows "HH:MM" shaped as the till reads them; valid_until_us after
+ * valid_from_us when both are set; a stacking_group for "exclusive-group".
+ * The first problem is HQ_STORE_ERROR_INVALID. Import and
+ * hq_store_set_promotions check every promotion with it; the till still
+ * validates each one (and skips one it refuses). */
+gboolean hq_store_check_promotion (JsonObject *promotion, GError **error);
+/* Upserts promotions by code in the "promotions" channel, in ONE
+ * transaction: @promotions is one object or an array of them; @scope (NULL:
+ * each promotion's own "scope", else "all") is checked as for any row, and
+ * a promotion whose "scope" says otherwise is refused. Any error names the
+ * promotion (promotions[i] in a list, and its code) and nothing is saved.
+ * *out_n_set is how many were given. */
+gboolean hq_store_set_promotions (
+    HqStore *self, JsonNode *promotions, const char *scope, guint *out_n_set, GError **error);
+/* Tombstones promotion @code in @scope, or (NULL) in every scope it is set
+ * in, in one transaction. Returns the scopes it left, or NULL with
+ * HQ_STORE_ERROR_NOT_FOUND when it is set in none. */
+GStrv hq_store_remove_promotion (HqStore *self, const char *code, const char *scope, GError **error)
+    G_GNUC_WARN_UNUSED_RESULT;
+
 /* --- Reports -------------------------------------------------------------------
  * Sales per store and business day from the roll-ups: rows of
  * (store_id, business_day, receipts, returns, net total in fen), filtered by

@@ -1,5 +1,5 @@
 /* opentill-hq.c: the command line of HQ: set it up, serve the tills, manage
- * stores and enrollment, import master data, report
+ * stores and enrollment, import master data and promotions, report
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -79,6 +79,7 @@ static int run_report (int argc, char **argv);
 static int run_incidents (int argc, char **argv);
 static int run_tills (int argc, char **argv);
 static int run_purge_tombstones (int argc, char **argv);
+static int run_promotion (int argc, char **argv);
 
 static const HqCommand commands[] = {
   { "init", N_ ("Create the data directory, the CA and the database"), run_init },
@@ -89,6 +90,9 @@ static const HqCommand commands[] = {
   { "enroll", N_ ("Make a one-time token that enrolls a till (--store S001 --till 1)"),
     run_enroll },
   { "import", N_ ("Import master data from a JSON file, all or nothing"), run_import },
+  { "promotion",
+    N_ ("List, set or remove promotions (promotion list|set FILE|remove CODE [--scope S])"),
+    run_promotion },
   { "report", N_ ("Sales per store and day, or per product (report days|products)"), run_report },
   { "incidents", N_ ("List conflicts, rejected items and other incidents, newest first"),
     run_incidents },
@@ -1002,6 +1006,230 @@ run_purge_tombstones (int argc, char **argv)
     return fail_with (error);
   g_print (_ ("Purged %" PRId64 " tombstones older than %u days\n"), purged, (guint) days);
   return EXIT_OK;
+}
+
+/* "promotion list|set|remove": the verb comes first, as with "store add". */
+static const char *
+take_any_verb (int *argc, char ***argv, const char *const *verbs)
+{
+  const char *verb = *argc >= 2 ? (*argv)[1] : NULL;
+
+  if (verb != NULL && g_strv_contains (verbs, verb))
+    {
+      for (int i = 1; i < *argc - 1; i++)
+        (*argv)[i] = (*argv)[i + 1];
+      (*argc)--;
+      return verb;
+    }
+  {
+    g_autofree char *choices = g_strjoinv ("|", (char **) verbs);
+    g_autofree char *message =
+        g_strdup_printf (_ ("expected %s first, e.g. opentill-hq %s list"), choices, command_name);
+
+    print_error (message);
+  }
+  return NULL;
+}
+
+/* The --scope option of the promotion verbs. */
+static void
+init_scope_entries (GOptionEntry entries[2], char **scope, const char *description)
+{
+  memset (entries, 0, 2 * sizeof *entries);
+  entries[0].long_name = "scope";
+  entries[0].short_name = 's';
+  entries[0].arg = G_OPTION_ARG_STRING;
+  entries[0].arg_data = scope;
+  entries[0].description = description;
+  entries[0].arg_description = N_ ("SCOPE");
+}
+
+static gboolean
+check_scope_option (const char *scope)
+{
+  if (scope == NULL || *scope != '\0')
+    return TRUE;
+  print_error (_ ("--scope: expected all, group:<id> or store:<id>"));
+  return FALSE;
+}
+
+static const char *
+promotion_text (JsonObject *promotion, const char *member)
+{
+  JsonNode *node = json_object_get_member (promotion, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return "";
+  return json_node_get_string (node);
+}
+
+static gint64
+promotion_int (JsonObject *promotion, const char *member)
+{
+  JsonNode *node = json_object_get_member (promotion, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return 0;
+  return json_node_get_int (node);
+}
+
+static int
+run_promotion_list (int argc, char **argv)
+{
+  g_auto (HqSettings) settings = { 0 };
+  g_autofree char *scope = NULL;
+  GOptionEntry     entries[2];
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqStore) store = NULL;
+  g_autoptr (HqDbRows) rows = NULL;
+  g_autoptr (Table) table = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  init_scope_entries (entries, &scope,
+                      N_ ("Only the promotions of this scope: all, group:G1 or store:S001"));
+  if (!parse_command (&argc, &argv, entries, NULL,
+                      _ ("Lists the promotions HQ sends to the tills, with their scope, kind "
+                         "and dates."),
+                      0, &settings) ||
+      !check_scope_option (scope))
+    return EXIT_FAILED;
+
+  store = open_store (&settings, &error);
+  if (store == NULL)
+    return fail_with (error);
+  rows = hq_store_list_rows (store, "promotions", scope, &error);
+  if (rows == NULL)
+    return fail_with (error);
+  table = table_new (0x40, _ ("Code"), _ ("Scope"), _ ("Kind"), _ ("Name"), _ ("From"), _ ("Until"),
+                     _ ("Version"), NULL);
+  for (guint r = 0; r < hq_db_rows_get_n_rows (rows); r++)
+    {
+      JsonObject *promotion = NULL;
+
+      /* HQ stored it after its checks: it is an object. */
+      if (json_parser_load_from_data (parser, hq_db_rows_get_text (rows, r, 3), -1, NULL) &&
+          JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+        promotion = json_node_get_object (json_parser_get_root (parser));
+      table_add (
+          table, dup_text (rows, r, 0), dup_text (rows, r, 1),
+          g_strdup (promotion != NULL ? promotion_text (promotion, "kind") : "?"),
+          g_strdup (promotion != NULL ? promotion_text (promotion, "name") : "?"),
+          format_time_us (promotion != NULL ? promotion_int (promotion, "valid_from_us") : 0),
+          format_time_us (promotion != NULL ? promotion_int (promotion, "valid_until_us") : 0),
+          format_int (hq_db_rows_get_int (rows, r, 2)));
+    }
+  table_print (table);
+  if (hq_db_rows_get_n_rows (rows) == 0)
+    g_print (_ ("(no promotions)\n"));
+  return EXIT_OK;
+}
+
+static int
+run_promotion_set (int argc, char **argv)
+{
+  g_auto (HqSettings) settings = { 0 };
+  g_autofree char *scope = NULL;
+  GOptionEntry     entries[2];
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqStore) store = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  guint n_set = 0;
+
+  init_scope_entries (entries, &scope,
+                      N_ ("Where they apply: all (the default), group:G1 or store:S001"));
+  if (!parse_command (&argc, &argv, entries, _ ("FILE"),
+                      _ ("Sets promotions from FILE: one promotion as a JSON object in the till's "
+                         "format, or a list of them. Each replaces the promotion with its code "
+                         "in the scope (default: all stores). All of them or none."),
+                      1, &settings) ||
+      !check_scope_option (scope))
+    return EXIT_FAILED;
+
+  if (!json_parser_load_from_mapped_file (parser, argv[1], &error))
+    {
+      g_autofree char *message =
+          g_strdup_printf (_ ("Cannot read %s: %s"), argv[1], error->message);
+
+      print_error (message);
+      return EXIT_FAILED;
+    }
+  store = open_store (&settings, &error);
+  if (store == NULL)
+    return fail_with (error);
+  if (json_parser_get_root (parser) == NULL ||
+      !hq_store_set_promotions (store, json_parser_get_root (parser), scope, &n_set, &error))
+    {
+      g_autofree char *message = g_strdup_printf (
+          "%s: %s", argv[1], error != NULL ? error->message : _ ("the file is empty"));
+
+      print_error (message);
+      return EXIT_FAILED;
+    }
+  g_print (g_dngettext (GETTEXT_PACKAGE,
+                        "Set %u promotion from %s; tills get it at their next "
+                        "sync\n",
+                        "Set %u promotions from %s; tills get them at their next sync\n", n_set),
+           n_set, argv[1]);
+  return EXIT_OK;
+}
+
+static int
+run_promotion_remove (int argc, char **argv)
+{
+  g_auto (HqSettings) settings = { 0 };
+  g_autofree char *scope = NULL;
+  GOptionEntry     entries[2];
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqStore) store = NULL;
+  g_auto (GStrv) removed = NULL;
+
+  init_scope_entries (entries, &scope,
+                      N_ ("Only from this scope (default: every scope it is set in)"));
+  if (!parse_command (&argc, &argv, entries, _ ("CODE"),
+                      _ ("Removes a promotion from the scope given, or from every scope it is "
+                         "set in; tills drop it at their next sync."),
+                      1, &settings) ||
+      !check_scope_option (scope))
+    return EXIT_FAILED;
+
+  store = open_store (&settings, &error);
+  if (store == NULL)
+    return fail_with (error);
+  removed = hq_store_remove_promotion (store, argv[1], scope, &error);
+  if (removed == NULL)
+    return fail_with (error);
+  for (guint i = 0; removed[i] != NULL; i++)
+    g_print (_ ("Removed promotion %s from %s; tills drop it at their next sync\n"), argv[1],
+             removed[i]);
+  return EXIT_OK;
+}
+
+static int
+run_promotion (int argc, char **argv)
+{
+  static const char *const verbs[] = { "list", "set", "remove", NULL };
+  g_autofree char         *program = NULL;
+  const char              *verb;
+
+  if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
+    {
+      g_print ("%s\n", _ ("Usage: opentill-hq promotion list [--scope S] | set FILE [--scope S] | "
+                          "remove CODE [--scope S]"));
+      return EXIT_OK;
+    }
+  verb = take_any_verb (&argc, &argv, verbs);
+  if (verb == NULL)
+    return EXIT_FAILED;
+  /* The verb's --help then reads “opentill-hq promotion set [OPTION…] FILE”. */
+  program = g_strconcat (argv[0], " ", verb, NULL);
+  argv[0] = program;
+  if (g_str_equal (verb, "list"))
+    return run_promotion_list (argc, argv);
+  if (g_str_equal (verb, "set"))
+    return run_promotion_set (argc, argv);
+  return run_promotion_remove (argc, argv);
 }
 
 static void

@@ -141,6 +141,32 @@ till_receipt_qr_parse (const char *payload,
   return TRUE;
 }
 
+/* One row of money saved under a line, indented: "  第二件半价   -1.50". A
+ * name too long for the room the amount leaves wraps onto a second line
+ * (Chinese takes two columns a character), the amount beside the last; what
+ * does not fit on two lines is cut. */
+static void
+saving_row (TillEscpos *pos, const char *name, gint64 saved)
+{
+  g_autofree char *amount = till_money_format (-saved);
+  guint            room = till_escpos_get_columns (pos) - 2 - till_escpos_text_width (amount) - 1;
+  g_auto (GStrv) parts = till_escpos_wrap (name, room);
+  g_autofree char *last = NULL;
+
+  if (g_strv_length (parts) >= 2)
+    {
+      g_autofree char *first = g_strconcat ("  ", parts[0], NULL);
+      g_autofree char *rest = g_strjoinv ("", parts + 1);
+      g_autofree char *rest_fit = till_escpos_truncate (rest, room);
+
+      till_escpos_line (pos, first);
+      last = g_strconcat ("  ", rest_fit, NULL);
+    }
+  else
+    last = g_strconcat ("  ", parts[0], NULL);
+  till_escpos_row (pos, last, amount);
+}
+
 /* 1000 → "10", 1250 → "12.5": a discount as the percentage people say. */
 static char *
 format_basis_points (int basis_points)
@@ -341,6 +367,8 @@ encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDa
   g_autofree char *qr = NULL;
   g_autoptr (GDateTime) created = NULL;
   TillPrinterProfile default_profile;
+  gint64             line_discounts = 0;
+  gint64             promotion_saving = 0;
   gint64             sale_discount = 0;
 
   if (profile == NULL)
@@ -374,15 +402,21 @@ encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDa
   till_escpos_separator (pos, '-');
 
   /* The lines: the name on its own line(s), then quantity × price and what it
-   * comes to; a changed price and a line discount each on a row of their own,
-   * so that the customer can check every figure. */
+   * comes to; a changed price, a line discount and each promotion's share
+   * each on a row of their own, so that the customer can check every figure.
+   * A gift (赠品) says so, at 0.00. */
   for (guint i = 0; i < till_sale_get_n_lines (sale); i++)
     {
       const TillSaleLine *line = till_sale_get_line (sale, i);
       g_autofree char    *quantity_price = format_quantity_price (line);
-      g_autofree char    *indented = g_strconcat ("  ", quantity_price, NULL);
-      gint64              gross = line->amount + line->line_discount + line->sale_discount;
+      g_autofree char    *indented = NULL;
+      gint64              gross =
+          line->amount + line->line_discount + line->promotion_discount + line->sale_discount;
 
+      if (line->gift_code != NULL)
+        indented = g_strdup_printf ("  %s %s", _ ("Gift"), quantity_price);
+      else
+        indented = g_strconcat ("  ", quantity_price, NULL);
       till_escpos_wrapped (pos, line->name);
       money_row (pos, indented, gross);
       if (line->original_price >= 0 && line->original_price != line->unit_price)
@@ -399,15 +433,26 @@ encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDa
 
           money_row (pos, label, -line->line_discount);
         }
+      for (guint j = 0; line->promotions != NULL && j < line->promotions->len; j++)
+        {
+          const TillPricingShare *share = &g_array_index (line->promotions, TillPricingShare, j);
+
+          saving_row (pos, share->name, share->amount);
+        }
+      line_discounts += line->line_discount;
+      promotion_saving += line->promotion_discount;
       sale_discount += line->sale_discount;
     }
   till_escpos_separator (pos, '-');
 
-  /* Totals: the subtotal before the whole-sale discount, then that discount;
-   * 抹零 only when it changed the amount. */
+  /* Totals: the subtotal before promotions and the whole-sale discount, then
+   * what the promotions saved and that discount; 抹零 only when it changed
+   * the amount. */
   count = g_strdup_printf ("%" G_GINT64_FORMAT, till_sale_get_item_count (sale));
   till_escpos_row (pos, _ ("Items"), count);
-  money_row (pos, _ ("Subtotal"), till_sale_get_subtotal (sale) + sale_discount);
+  money_row (pos, _ ("Subtotal"), till_sale_get_subtotal (sale) + promotion_saving + sale_discount);
+  if (promotion_saving > 0)
+    money_row (pos, _ ("Promotions"), -promotion_saving);
   if (sale_discount > 0)
     money_row (pos, _ ("Sale discount"), -sale_discount);
   if (till_sale_get_rounding (sale) != 0)
@@ -419,6 +464,18 @@ encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDa
   till_escpos_size (pos, FALSE, FALSE);
   till_escpos_bold (pos, FALSE);
   payment_rows (pos, sale);
+  /* What the customer saved in all, the line they look for: promotions,
+   * line and sale discounts (not 抹零, which is the shop's rounding). */
+  if (promotion_saving + line_discounts + sale_discount > 0)
+    {
+      g_autofree char *saved_amount =
+          till_money_format_yuan (promotion_saving + line_discounts + sale_discount);
+      g_autofree char *saved = g_strdup_printf (_ ("You saved %s"), saved_amount);
+
+      till_escpos_bold (pos, TRUE);
+      till_escpos_wrapped (pos, saved);
+      till_escpos_bold (pos, FALSE);
+    }
   till_escpos_separator (pos, '-');
 
   /* The QR code HQ verifies, and the store's goodbye. */
@@ -563,6 +620,34 @@ refund_rows (TillEscpos *pos, TillSale *sale, const TillRefund *refund)
     }
 }
 
+/* Under a returned line, the discounts it was sold with, as much of them as
+ * goes with the quantity returned: the refund is what was paid, so the
+ * customer sees why it is less than quantity × price. A promotion's row
+ * carries its name when the sold line had one promotion. */
+static void
+refund_discount_rows (TillEscpos *pos, TillSale *sale, const TillReturnLine *line)
+{
+  const char *promotion_name = _ ("Promotions");
+
+  if (line->line_discount > 0)
+    money_row (pos, _ ("  Discount"), -line->line_discount);
+  if (line->promotion_discount > 0)
+    {
+      if (sale != NULL && line->sale_line_no > 0)
+        for (guint i = 0; i < till_sale_get_n_lines (sale); i++)
+          {
+            const TillSaleLine *sold = till_sale_get_line (sale, i);
+
+            if (sold->line_no == line->sale_line_no && sold->promotions != NULL &&
+                sold->promotions->len == 1)
+              promotion_name = g_array_index (sold->promotions, TillPricingShare, 0).name;
+          }
+      saving_row (pos, promotion_name, line->promotion_discount);
+    }
+  if (line->sale_discount > 0)
+    money_row (pos, _ ("  Sale discount"), -line->sale_discount);
+}
+
 /**
  * till_receipt_encode_refund:
  * @ret: a committed return
@@ -640,7 +725,10 @@ till_receipt_encode_refund (TillReturn *ret, TillStore *store, const TillPrinter
       g_autofree char      *indented = g_strconcat ("  ", quantity_price, NULL);
 
       till_escpos_wrapped (pos, line->name);
-      money_row (pos, indented, line->amount);
+      money_row (pos, indented,
+                 line->amount + line->line_discount + line->promotion_discount +
+                     line->sale_discount);
+      refund_discount_rows (pos, sale, line);
       /* Weighed goods count as one item, as on the receipt. */
       items += line->weighed ? 1 : line->quantity / TILL_QUANTITY_ONE;
     }

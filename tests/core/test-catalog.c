@@ -533,6 +533,72 @@ START_TEST (test_categories)
 }
 END_TEST
 
+/* /core/catalog/category-codes: codes of a category and its ancestors, leaf
+ * first, skipping those without one; unique; the cache follows changes */
+START_TEST (test_category_codes)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 drinks = till_catalog_add_category (catalog, 0, "饮料", &error);
+  gint64 soda = till_catalog_add_category (catalog, drinks, "碳酸饮料", &error);
+  gint64 cola = till_catalog_add_category (catalog, soda, "可乐", &error);
+  gint64 snacks = till_catalog_add_category (catalog, 0, "零食", &error);
+  g_auto (GStrv) codes = NULL;
+
+  ck_assert_ptr_null (error);
+  ck_assert (till_catalog_set_category_code (catalog, drinks, "D", &error));
+  ck_assert (till_catalog_set_category_code (catalog, cola, "D-COLA", &error));
+
+  /* soda has no code: skipped. */
+  codes = till_catalog_get_category_codes (catalog, cola, &error);
+  ck_assert_ptr_nonnull (codes);
+  ck_assert_uint_eq (g_strv_length (codes), 2);
+  ck_assert_str_eq (codes[0], "D-COLA");
+  ck_assert_str_eq (codes[1], "D");
+  g_clear_pointer (&codes, g_strfreev);
+
+  codes = till_catalog_get_category_codes (catalog, snacks, &error);
+  ck_assert_ptr_null (codes);
+  ck_assert_ptr_null (error);
+  codes = till_catalog_get_category_codes (catalog, 0, &error);
+  ck_assert_ptr_null (codes);
+
+  /* Asked once (cached), then changed: the answer follows. */
+  codes = till_catalog_get_category_codes (catalog, soda, &error);
+  ck_assert_str_eq (codes[0], "D");
+  g_clear_pointer (&codes, g_strfreev);
+  ck_assert (till_catalog_set_category_code (catalog, soda, "D-SODA", &error));
+  codes = till_catalog_get_category_codes (catalog, soda, &error);
+  ck_assert_str_eq (codes[0], "D-SODA");
+  ck_assert_str_eq (codes[1], "D");
+  g_clear_pointer (&codes, g_strfreev);
+
+  /* A change made behind the catalog's back shows after it forgets. */
+  ck_assert_int_eq (sqlite3_exec (till_store_get_db (store),
+                                  "UPDATE category SET code = 'DRINKS' WHERE code = 'D'", NULL,
+                                  NULL, NULL),
+                    SQLITE_OK);
+  codes = till_catalog_get_category_codes (catalog, soda, &error);
+  ck_assert_str_eq (codes[1], "D");
+  g_clear_pointer (&codes, g_strfreev);
+  _till_catalog_forget_category_codes (catalog);
+  codes = till_catalog_get_category_codes (catalog, soda, &error);
+  ck_assert_str_eq (codes[1], "DRINKS");
+  g_clear_pointer (&codes, g_strfreev);
+
+  /* Unique, and only for a category that exists; NULL removes it. */
+  ck_assert (!till_catalog_set_category_code (catalog, snacks, "D-SODA", &error));
+  ck_assert (g_error_matches (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_DUPLICATE));
+  g_clear_error (&error);
+  ck_assert (!till_catalog_set_category_code (catalog, 999, "X", &error));
+  ck_assert (g_error_matches (error, TILL_CATALOG_ERROR, TILL_CATALOG_ERROR_NOT_FOUND));
+  g_clear_error (&error);
+  ck_assert (till_catalog_set_category_code (catalog, soda, NULL, &error));
+  codes = till_catalog_get_category_codes (catalog, soda, &error);
+  ck_assert_uint_eq (g_strv_length (codes), 1);
+  ck_assert_str_eq (codes[0], "DRINKS");
+}
+END_TEST
+
 /* /core/catalog/search-ranking: ranked products first by rank, then the others;
  * among initials that contain the query, catalog order, whatever the initials */
 START_TEST (test_search_ranking)
@@ -727,6 +793,7 @@ catalog_suite (void)
   tcase_add_test (tc, test_search_large);
   tcase_add_test (tc, test_popular);
   tcase_add_test (tc, test_categories);
+  tcase_add_test (tc, test_category_codes);
   suite_add_tcase (suite, tc);
 
   return suite;

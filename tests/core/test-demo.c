@@ -341,6 +341,276 @@ START_TEST (test_tenders)
 }
 END_TEST
 
+/* /core/demo/category-codes: every category has a short ASCII code, unique,
+ * its parent's code as its prefix, and the catalog gives a product's codes
+ * from its own category up. */
+START_TEST (test_category_codes)
+{
+  g_autoptr (TillStore) store = make_demo ("till.db", 50, 1);
+  g_autoptr (TillCatalog) catalog = till_catalog_new (store);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (TillProduct) tea = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) codes = NULL;
+
+  ck_assert_int_gt (query_int (store, "SELECT count(*) FROM category"), 20);
+  ck_assert_int_eq (query_int (store, "SELECT count(*) FROM category WHERE code IS NULL"), 0);
+  ck_assert_int_eq (query_int (store, "SELECT count(DISTINCT code) FROM category"),
+                    query_int (store, "SELECT count(*) FROM category"));
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store),
+                                        "SELECT c.code, p.code FROM category c "
+                                        "LEFT JOIN category p ON p.id = c.parent_id",
+                                        -1, &stmt, NULL),
+                    SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *code = (const char *) sqlite3_column_text (stmt, 0);
+      const char *parent = (const char *) sqlite3_column_text (stmt, 1);
+
+      ck_assert_uint_le (strlen (code), 20);
+      for (const char *c = code; *c != '\0'; c++)
+        ck_assert_msg (g_ascii_isupper (*c) || *c == '-', "not a plain code: %s", code);
+      if (parent != NULL)
+        {
+          g_autofree char *prefix = g_strconcat (parent, "-", NULL);
+
+          ck_assert_msg (g_str_has_prefix (code, prefix), "%s is not under %s", code, parent);
+        }
+    }
+
+  tea = till_catalog_lookup_id (
+      catalog, query_int (store, "SELECT id FROM product WHERE name = '康师傅 冰红茶 500ml'"),
+      &error);
+  ck_assert_msg (tea != NULL, "%s", error ? error->message : "");
+  codes = till_catalog_get_category_codes (catalog, till_product_get_category_id (tea), &error);
+  ck_assert_msg (codes != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (g_strv_length (codes), 2);
+  ck_assert_str_eq (codes[0], "DRINK-TEA");
+  ck_assert_str_eq (codes[1], "DRINK");
+}
+END_TEST
+
+static const char *const demo_promotion_codes[] = {
+  TILL_DEMO_PROMOTION_DRINKS, TILL_DEMO_PROMOTION_SNACKS, TILL_DEMO_PROMOTION_SPEND,
+  TILL_DEMO_PROMOTION_BRAND,  TILL_DEMO_PROMOTION_GIFT,   TILL_DEMO_PROMOTION_HAPPY_HOUR,
+};
+
+static const TillPromotion *
+find_promotion (GPtrArray *promotions, const char *code)
+{
+  for (guint i = 0; i < promotions->len; i++)
+    {
+      const TillPromotion *promotion = g_ptr_array_index (promotions, i);
+
+      if (g_str_equal (promotion->code, code))
+        return promotion;
+    }
+  return NULL;
+}
+
+/* /core/demo/promotions: the demo's own promotions load as the till's,
+ * validate, are what till_promotion_save_local accepts, and the coupons can
+ * be used. */
+START_TEST (test_promotions)
+{
+  g_autoptr (TillStore) store = make_demo ("till.db", 50, 1);
+  g_autoptr (GPtrArray) promotions = NULL;
+  g_autoptr (GPtrArray) again = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillJournal) journal = NULL;
+  g_autoptr (TillUser) manager = NULL;
+  g_autofree char     *key = g_build_filename (scratch, "till.key", NULL);
+  const char          *coupons[] = { TILL_DEMO_COUPON, TILL_DEMO_COUPON_WELCOME };
+  const TillPromotion *spend;
+
+  promotions = till_promotion_load_all (store, "S001", NULL, &error);
+  ck_assert_msg (promotions != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (query_int (store, "SELECT count(*) FROM promotion"), 8);
+  ck_assert_uint_eq (promotions->len, 8);
+  for (gsize i = 0; i < G_N_ELEMENTS (demo_promotion_codes); i++)
+    ck_assert_msg (find_promotion (promotions, demo_promotion_codes[i]) != NULL, "%s missing",
+                   demo_promotion_codes[i]);
+  for (guint i = 0; i < promotions->len; i++)
+    {
+      const TillPromotion *promotion = g_ptr_array_index (promotions, i);
+
+      ck_assert_msg (till_promotion_validate (promotion, &error), "%s: %s", promotion->code,
+                     error ? error->message : "");
+      /* Names are shown to Chinese customers. */
+      ck_assert_msg (g_utf8_strlen (promotion->name, -1) < (glong) strlen (promotion->name), "%s",
+                     promotion->name);
+    }
+  spend = find_promotion (promotions, TILL_DEMO_PROMOTION_SPEND);
+  ck_assert_int_eq (spend->kind, TILL_PROMOTION_THRESHOLD);
+  ck_assert_uint_eq (spend->tiers->len, 2);
+  ck_assert_int_eq (g_array_index (spend->tiers, TillPromotionTier, 1).min_amount, 20000);
+  ck_assert_int_eq (g_array_index (spend->tiers, TillPromotionTier, 1).amount_off, 3000);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (coupons); i++)
+    {
+      g_autoptr (TillPromotion) coupon =
+          till_promotion_find_coupon (promotions, store, coupons[i], g_get_real_time (), &error);
+
+      ck_assert_msg (coupon != NULL, "%s: %s", coupons[i], error ? error->message : "");
+      ck_assert_int_eq (coupon->kind, TILL_PROMOTION_COUPON);
+      ck_assert_int_eq (coupon->coupon_multi_use, g_str_equal (coupons[i], TILL_DEMO_COUPON));
+    }
+
+  /* The manager's path takes them as they are (and journals them). */
+  journal = till_journal_new (store, key, &error);
+  ck_assert_msg (journal != NULL, "%s", error ? error->message : "");
+  manager = till_user_authenticate (store, TILL_DEMO_MANAGER_CODE, TILL_DEMO_MANAGER_PIN, &error);
+  ck_assert_msg (manager != NULL, "%s", error ? error->message : "");
+  for (guint i = 0; i < promotions->len; i++)
+    ck_assert_msg (till_promotion_save_local (store, journal, manager, NULL,
+                                              g_ptr_array_index (promotions, i), &error),
+                   "%s", error ? error->message : "");
+  again = till_promotion_load_all (store, "S001", NULL, &error);
+  ck_assert_msg (again != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (again->len, promotions->len);
+}
+END_TEST
+
+/* The demo product called @name. */
+static TillProduct *
+product_named (TillCatalog *catalog, TillStore *store, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  TillProduct *product;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store),
+                                        "SELECT id FROM product WHERE name = ?", -1, &stmt, NULL),
+                    SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  ck_assert_msg (sqlite3_step (stmt) == SQLITE_ROW, "no product %s", name);
+  product = till_catalog_lookup_id (catalog, sqlite3_column_int64 (stmt, 0), &error);
+  ck_assert_msg (product != NULL, "%s", error ? error->message : "");
+  return product;
+}
+
+/* @product on a line as the pricing engine sees it; @out_codes holds its
+ * category codes (the line borrows them). */
+static void
+pricing_line (TillCatalog     *catalog,
+              TillProduct     *product,
+              gint64           quantity,
+              TillPricingLine *line,
+              GStrv           *out_codes)
+{
+  g_autoptr (GError) error = NULL;
+
+  *out_codes =
+      till_catalog_get_category_codes (catalog, till_product_get_category_id (product), &error);
+  ck_assert_msg (*out_codes != NULL, "%s", error ? error->message : "");
+  line->sku = till_product_get_sku (product);
+  line->brand = till_product_get_brand (product);
+  line->categories = *out_codes;
+  line->quantity = quantity;
+  line->unit_price = till_product_get_price (product);
+  line->weighed = till_product_get_weighed (product);
+}
+
+static const TillPricingApplied *
+find_applied (const TillPricingResult *result, const char *code)
+{
+  for (guint i = 0; i < result->applied->len; i++)
+    {
+      const TillPricingApplied *applied = g_ptr_array_index (result->applied, i);
+
+      if (g_str_equal (applied->code, code))
+        return applied;
+    }
+  return NULL;
+}
+
+/* /core/demo/promotions-apply: a demo sale at 19:00 with two iced teas, three
+ * snacks, two milks, Dove chocolate, rice and bananas and the DEMO10 coupon
+ * gets every demo promotion, the biscuits as a gift, and the happy hour only
+ * in its window. */
+START_TEST (test_promotions_apply)
+{
+  g_autoptr (TillStore) store = make_demo ("till.db", 2000, 1);
+  g_autoptr (TillCatalog) catalog = till_catalog_new (store);
+  g_autoptr (GPtrArray) promotions = NULL;
+  g_autoptr (GError) error = NULL;
+  static const struct
+  {
+    const char *name;
+    gint64      quantity;
+  } items[] = {
+    { "康师傅 冰红茶 500ml", 2000 }, { "卫龙 大面筋 106g", 3000 },
+    { "伊利 纯牛奶 250ml", 2000 },   { "德芙 丝滑牛奶巧克力 43g", 1000 },
+    { "金龙鱼 东北大米 5kg", 2000 }, { "香蕉", 1000 },
+  };
+  TillPricingLine lines[G_N_ELEMENTS (items)] = { 0 };
+  TillProduct    *products[G_N_ELEMENTS (items)] = { 0 };
+  GStrv           codes[G_N_ELEMENTS (items)] = { 0 };
+  g_autoptr (TillProduct) biscuits = NULL;
+  char     *coupons[] = { (char *) TILL_DEMO_COUPON, NULL };
+  const int hours[] = { 19, 12 };
+
+  promotions = till_promotion_load_all (store, "S001", NULL, &error);
+  ck_assert_msg (promotions != NULL, "%s", error ? error->message : "");
+  biscuits = product_named (catalog, store, "奥利奥 原味夹心饼干 97g");
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      products[i] = product_named (catalog, store, items[i].name);
+      pricing_line (catalog, products[i], items[i].quantity, &lines[i], &codes[i]);
+      lines[i].line_no = i + 1;
+    }
+
+  for (guint h = 0; h < G_N_ELEMENTS (hours); h++)
+    {
+      g_autoptr (GDateTime) when = g_date_time_new_local (2026, 11, 20, hours[h], 0, 0);
+      TillPricingContext context = {
+        .local_time = when,
+        .store_id = "S001",
+        .coupons = coupons,
+      };
+      g_autoptr (TillPricingResult) result =
+          till_pricing_compute (lines, G_N_ELEMENTS (lines), promotions, &context);
+      const TillPricingGift *gift;
+      gint64                 shares = 0;
+
+      for (gsize i = 0; i < G_N_ELEMENTS (demo_promotion_codes); i++)
+        {
+          gboolean in_window = hours[h] >= 18 && hours[h] < 21;
+
+          if (g_str_equal (demo_promotion_codes[i], TILL_DEMO_PROMOTION_GIFT))
+            continue; /* a gift saves nothing on the lines bought */
+          if (g_str_equal (demo_promotion_codes[i], TILL_DEMO_PROMOTION_HAPPY_HOUR) && !in_window)
+            ck_assert_ptr_null (find_applied (result, demo_promotion_codes[i]));
+          else
+            ck_assert_msg (find_applied (result, demo_promotion_codes[i]) != NULL,
+                           "%s did not apply at %d:00", demo_promotion_codes[i], hours[h]);
+        }
+      ck_assert_ptr_nonnull (find_applied (result, "DEMO-COUPON-10"));
+      /* 茶饮料第二件半价: the second iced tea at half its 3.50. */
+      ck_assert_int_eq (find_applied (result, TILL_DEMO_PROMOTION_DRINKS)->saving, 175);
+      /* 零食任选3件10元: three 5.00 snacks for 10.00. */
+      ck_assert_int_eq (find_applied (result, TILL_DEMO_PROMOTION_SNACKS)->saving, 500);
+      ck_assert_uint_eq (result->gifts->len, 1);
+      gift = g_ptr_array_index (result->gifts, 0);
+      ck_assert_str_eq (gift->code, TILL_DEMO_PROMOTION_GIFT);
+      ck_assert_str_eq (gift->sku, till_product_get_sku (biscuits));
+      ck_assert_int_eq (gift->quantity, TILL_QUANTITY_ONE);
+      for (guint i = 0; i < result->lines->len; i++)
+        {
+          const TillPricingLineResult *line = g_ptr_array_index (result->lines, i);
+
+          shares += line->discount;
+        }
+      ck_assert_int_eq (shares, result->saving);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (codes); i++)
+    {
+      g_strfreev (codes[i]);
+      g_object_unref (products[i]);
+    }
+}
+END_TEST
+
 static Suite *
 demo_suite (void)
 {
@@ -358,6 +628,9 @@ demo_suite (void)
   tcase_add_test (tc, test_refuses_non_empty);
   tcase_add_test (tc, test_scales);
   tcase_add_test (tc, test_tenders);
+  tcase_add_test (tc, test_category_codes);
+  tcase_add_test (tc, test_promotions);
+  tcase_add_test (tc, test_promotions_apply);
   suite_add_tcase (suite, tc);
   return suite;
 }

@@ -182,7 +182,8 @@ START_TEST (test_role_defaults)
                                                     TILL_PERMISSION_SALE_DISCOUNT,
                                                     TILL_PERMISSION_RETURN_WITHOUT_RECEIPT };
   static const TillPermission manager_adds[] = { TILL_PERMISSION_MANAGE_USERS,
-                                                 TILL_PERMISSION_DEVICE_SETTINGS };
+                                                 TILL_PERMISSION_DEVICE_SETTINGS,
+                                                 TILL_PERMISSION_MANAGE_PROMOTIONS };
   /* lowest[p]: the lowest role the issue gives p to. */
   TillRole  lowest[TILL_N_PERMISSIONS];
   TillUser *users[] = { cashier, supervisor, manager, admin };

@@ -130,7 +130,7 @@ check_invariants (const TillPricingResult *result)
     {
       const TillPricingApplied *applied = g_ptr_array_index (result->applied, i);
 
-      gint64                   *shared = g_hash_table_lookup (by_code, applied->code);
+      gint64 *shared = g_hash_table_lookup (by_code, applied->code);
 
       ck_assert_int_gt (applied->saving, 0);
       ck_assert_ptr_nonnull (shared);

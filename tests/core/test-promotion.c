@@ -19,6 +19,20 @@ static char        *db_path;
 static char        *key_path;
 static TillStore   *store;
 static TillJournal *journal;
+static TillUser    *manager;
+
+static TillUser *
+make_user (const char *code, const char *name, TillRole role, const char *pin)
+{
+  g_autoptr (GError) error = NULL;
+  TillUser *user;
+
+  ck_assert_msg (till_user_create (store, code, name, role, pin, &error) > 0, "%s",
+                 error ? error->message : "");
+  user = till_user_authenticate (store, code, pin, &error);
+  ck_assert_msg (user != NULL, "%s", error ? error->message : "");
+  return user;
+}
 
 static void
 setup (void)
@@ -32,11 +46,13 @@ setup (void)
   ck_assert_msg (store != NULL, "%s", error ? error->message : "");
   journal = till_journal_new (store, key_path, &error);
   ck_assert_msg (journal != NULL, "%s", error ? error->message : "");
+  manager = make_user ("9001", "李经理", TILL_ROLE_MANAGER, "9999");
 }
 
 static void
 teardown (void)
 {
+  g_clear_object (&manager);
   g_clear_object (&journal);
   g_clear_object (&store);
   till_test_remove_tree (scratch);
@@ -840,10 +856,10 @@ START_TEST (test_load_all)
 
   apply_hq_rows (rows, G_N_ELEMENTS (rows));
   local->priority = -1;
-  ck_assert_msg (till_promotion_save_local (store, journal, local, &error), "%s",
+  ck_assert_msg (till_promotion_save_local (store, journal, manager, NULL, local, &error), "%s",
                  error ? error->message : "");
   local_dup->percent_bp = 400;
-  ck_assert_msg (till_promotion_save_local (store, journal, local_dup, &error), "%s",
+  ck_assert_msg (till_promotion_save_local (store, journal, manager, NULL, local_dup, &error), "%s",
                  error ? error->message : "");
 
   promotions = till_promotion_load_all (store, "S1", "G1", &error);
@@ -884,18 +900,18 @@ START_TEST (test_save_delete_local)
   g_autofree char *json = till_promotion_to_json (promotion);
   gint64           bad_seq = 0;
 
-  ck_assert_msg (till_promotion_save_local (store, journal, promotion, &error), "%s",
+  ck_assert_msg (till_promotion_save_local (store, journal, manager, NULL, promotion, &error), "%s",
                  error ? error->message : "");
   ck_assert_int_eq (count_rows ("SELECT count(*) FROM promotion WHERE code = ?", promotion->code),
                     1);
   ck_assert_int_eq (count_rows ("SELECT count(*) FROM journal WHERE kind = 'promotion' AND "
-                                "CAST (body AS TEXT) = ?",
+                                "json_extract (CAST (body AS TEXT), '$.promotion') = json (?)",
                                 json),
                     1);
 
   /* Saving again replaces it. */
   promotion->percent_bp = 3000;
-  ck_assert_msg (till_promotion_save_local (store, journal, promotion, &error), "%s",
+  ck_assert_msg (till_promotion_save_local (store, journal, manager, NULL, promotion, &error), "%s",
                  error ? error->message : "");
   ck_assert_int_eq (count_rows ("SELECT count(*) FROM promotion", NULL), 1);
   ck_assert_int_eq (
@@ -906,7 +922,7 @@ START_TEST (test_save_delete_local)
 
   /* A contradiction is refused and leaves no trace. */
   bad->nth_item = 1;
-  ck_assert (!till_promotion_save_local (store, journal, bad, &error));
+  ck_assert (!till_promotion_save_local (store, journal, manager, NULL, bad, &error));
   ck_assert_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_INVALID);
   g_clear_error (&error);
   ck_assert_int_eq (count_rows ("SELECT count(*) FROM promotion", NULL), 1);
@@ -922,15 +938,16 @@ START_TEST (test_save_delete_local)
   ck_assert_int_eq (loaded->percent_bp, 3000);
   ck_assert_int_eq (loaded->per_sale_limit, 2);
 
-  ck_assert_msg (till_promotion_delete_local (store, journal, promotion->code, &error), "%s",
-                 error ? error->message : "");
+  ck_assert_msg (
+      till_promotion_delete_local (store, journal, manager, NULL, promotion->code, &error), "%s",
+      error ? error->message : "");
   ck_assert_int_eq (count_rows ("SELECT count(*) FROM promotion", NULL), 0);
   ck_assert_int_eq (count_rows ("SELECT count(*) FROM journal WHERE kind = 'promotion' AND "
                                 "json_extract (CAST (body AS TEXT), '$.deleted') = 1",
                                 NULL),
                     1);
 
-  ck_assert (!till_promotion_delete_local (store, journal, "P-none", &error));
+  ck_assert (!till_promotion_delete_local (store, journal, manager, NULL, "P-none", &error));
   ck_assert_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_FAILED);
   ck_assert_msg (strstr (error->message, "P-none") != NULL, "%s", error->message);
   g_clear_error (&error);
@@ -938,6 +955,257 @@ START_TEST (test_save_delete_local)
 
   ck_assert_msg (till_journal_verify (journal, &bad_seq, &error), "%s",
                  error ? error->message : "");
+}
+END_TEST
+
+/* The last journal entry of @kind, as text. */
+static char *
+last_journal_body (const char *kind)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store),
+                                        "SELECT body FROM journal WHERE kind = ? "
+                                        "ORDER BY seq DESC LIMIT 1",
+                                        -1, &stmt, NULL),
+                    SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, kind, -1, SQLITE_STATIC);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  return g_strndup (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+}
+
+static gint64
+journal_field_count (const char *path, const char *value)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store),
+                                        "SELECT count(*) FROM journal WHERE kind = 'promotion' "
+                                        "AND json_extract (CAST (body AS TEXT), ?1) = ?2",
+                                        -1, &stmt, NULL),
+                    SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, path, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_STATIC);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_ROW);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
+/* /core/promotion/local/permission: a cashier may neither save nor delete,
+ * and leaves no trace; a manager's override lets them, journaled; the
+ * journal names who saved and deleted; a role given the right may. */
+START_TEST (test_local_permission)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillUser) cashier = make_user ("1001", "王小丽", TILL_ROLE_CASHIER, "1234");
+  g_autoptr (TillUser) supervisor = make_user ("2001", "陈主管", TILL_ROLE_SUPERVISOR, "2222");
+  g_autoptr (TillPromotion) promotion = make_good (TILL_PROMOTION_THRESHOLD);
+  g_autofree char   *body = NULL;
+  const TillOverride override = { "9001", "9999", FALSE, "manager-away" };
+  const TillOverride wrong_pin = { "9001", "0000", FALSE, "manager-away" };
+  gint64             bad_seq = 0;
+
+  ck_assert (till_permission_role_default (TILL_ROLE_MANAGER, TILL_PERMISSION_MANAGE_PROMOTIONS));
+  ck_assert (
+      !till_permission_role_default (TILL_ROLE_SUPERVISOR, TILL_PERMISSION_MANAGE_PROMOTIONS));
+
+  /* A cashier is refused before anything is looked at, even a bad promotion. */
+  ck_assert (!till_promotion_save_local (store, journal, cashier, NULL, promotion, &error));
+  ck_assert_error (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED);
+  g_clear_error (&error);
+  ck_assert (!till_store_in_transaction (store));
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM promotion", NULL), 0);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM journal", NULL), 0);
+
+  /* A wrong supervisor PIN is an override refusal, and saves nothing. */
+  ck_assert (!till_promotion_save_local (store, journal, cashier, &wrong_pin, promotion, &error));
+  ck_assert_error (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_OVERRIDE);
+  g_clear_error (&error);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM promotion", NULL), 0);
+
+  /* With the manager's override the cashier's save goes through, and both
+   * the override and the save are journaled, naming the cashier. */
+  ck_assert_msg (till_promotion_save_local (store, journal, cashier, &override, promotion, &error),
+                 "%s", error ? error->message : "");
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM promotion WHERE code = ?", promotion->code),
+                    1);
+  body = last_journal_body ("override");
+  ck_assert_msg (strstr (body, "\"permission\":\"manage-promotions\"") != NULL, "%s", body);
+  ck_assert_msg (strstr (body, "\"supervisor_code\":\"9001\"") != NULL, "%s", body);
+  ck_assert_int_eq (journal_field_count ("$.user_code", "1001"), 1);
+  ck_assert_int_eq (journal_field_count ("$.action", "save"), 1);
+
+  /* The manager's own save names the manager. */
+  promotion->priority = 7;
+  ck_assert_msg (till_promotion_save_local (store, journal, manager, NULL, promotion, &error), "%s",
+                 error ? error->message : "");
+  g_clear_pointer (&body, g_free);
+  body = last_journal_body ("promotion");
+  ck_assert_msg (strstr (body, "\"user_code\":\"9001\"") != NULL, "%s", body);
+  ck_assert_msg (strstr (body, "\"user_name\":\"李经理\"") != NULL, "%s", body);
+  ck_assert_msg (strstr (body, "\"priority\":7") != NULL, "%s", body);
+
+  /* Deleting: the cashier and the supervisor are refused, the row stays. */
+  ck_assert (!till_promotion_delete_local (store, journal, cashier, NULL, promotion->code, &error));
+  ck_assert_error (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED);
+  g_clear_error (&error);
+  ck_assert (
+      !till_promotion_delete_local (store, journal, supervisor, NULL, promotion->code, &error));
+  ck_assert_error (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED);
+  g_clear_error (&error);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM promotion", NULL), 1);
+  ck_assert_int_eq (journal_field_count ("$.action", "delete"), 0);
+
+  /* A manager gives supervisors the right: now the supervisor may delete. */
+  ck_assert (till_permission_role_set (store, journal, "9001", TILL_ROLE_SUPERVISOR,
+                                       TILL_PERMISSION_MANAGE_PROMOTIONS, TRUE, NULL));
+  ck_assert_msg (
+      till_promotion_delete_local (store, journal, supervisor, NULL, promotion->code, &error), "%s",
+      error ? error->message : "");
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM promotion", NULL), 0);
+  ck_assert_int_eq (journal_field_count ("$.user_code", "2001"), 1);
+  ck_assert_int_eq (journal_field_count ("$.action", "delete"), 1);
+
+  ck_assert_msg (till_journal_verify (journal, &bad_seq, &error), "%s",
+                 error ? error->message : "");
+}
+END_TEST
+
+static const TillPromotionListing *
+find_listing (GPtrArray *listings, const char *code, TillPromotionSource source)
+{
+  for (guint i = 0; i < listings->len; i++)
+    {
+      const TillPromotionListing *listing = g_ptr_array_index (listings, i);
+
+      if (g_str_equal (listing->promotion->code, code) && listing->source == source)
+        return listing;
+    }
+  return NULL;
+}
+
+/* /core/promotion/list-for-editing: each copy of a code with its source, the
+ * till's own editable, HQ's overridden by a local or more specific copy,
+ * active now only when in force here, sorted as the engine sorts. */
+START_TEST (test_list_for_editing)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) listings = NULL;
+  g_autoptr (TillPromotion) override = make_good (TILL_PROMOTION_PERCENT_OFF);
+  g_autoptr (TillPromotion) own = make_good (TILL_PROMOTION_THRESHOLD);
+  g_autoptr (TillPromotion) elsewhere = make_good (TILL_PROMOTION_SALE_DISCOUNT);
+  g_autoptr (TillPromotion) expired = make_good (TILL_PROMOTION_NTH_ITEM);
+  g_autofree char    *all = promotion_json ("P-ALL", 1, NULL);
+  g_autofree char    *group = promotion_json ("P-GROUP", 1, NULL);
+  g_autofree char    *dup_all = promotion_json ("P-DUP", 3, NULL);
+  g_autofree char    *dup_store = promotion_json ("P-DUP", 3, ",\"percent_bp\":200");
+  g_autofree char    *other = promotion_json ("P-OTHER", 9, NULL);
+  g_autofree char    *hq_of_local = promotion_json ("P-percent-off", 2, NULL);
+  const TillMasterRow rows[] = {
+    { "P-ALL", "all", 1, all },          { "P-GROUP", "group:G1", 1, group },
+    { "P-DUP", "all", 1, dup_all },      { "P-DUP", "store:S1", 1, dup_store },
+    { "P-OTHER", "store:S2", 1, other }, { "P-percent-off", "all", 1, hq_of_local },
+  };
+  const TillPromotionListing *listing;
+  gint64                      now_us = g_get_real_time ();
+
+  apply_hq_rows (rows, G_N_ELEMENTS (rows));
+  override->priority = 2;
+  ck_assert (till_promotion_save_local (store, journal, manager, NULL, override, NULL));
+  ck_assert (till_promotion_save_local (store, journal, manager, NULL, own, NULL));
+  set_strv (&elsewhere->stores, "S9", NULL);
+  ck_assert (till_promotion_save_local (store, journal, manager, NULL, elsewhere, NULL));
+  expired->valid_from_us = now_us - 10 * G_TIME_SPAN_DAY;
+  expired->valid_until_us = now_us - G_TIME_SPAN_DAY;
+  ck_assert (till_promotion_save_local (store, journal, manager, NULL, expired, NULL));
+
+  listings = till_promotion_list_for_editing (store, "S1", "G1", &error);
+  ck_assert_msg (listings != NULL, "%s", error ? error->message : "");
+  /* P-ALL, P-GROUP, P-DUP ×2, P-percent-off ×2 (HQ and local) and the
+   * three other local ones; not P-OTHER, which is for S2. */
+  ck_assert_uint_eq (listings->len, 9);
+  ck_assert_ptr_null (find_listing (listings, "P-OTHER", TILL_PROMOTION_SOURCE_HQ_STORE));
+
+  listing = find_listing (listings, "P-ALL", TILL_PROMOTION_SOURCE_HQ_ALL);
+  ck_assert_ptr_nonnull (listing);
+  ck_assert (listing->active_now && !listing->editable && !listing->overridden);
+  listing = find_listing (listings, "P-GROUP", TILL_PROMOTION_SOURCE_HQ_GROUP);
+  ck_assert_ptr_nonnull (listing);
+  ck_assert (listing->active_now);
+
+  /* The store's copy of P-DUP wins over the chain's. */
+  listing = find_listing (listings, "P-DUP", TILL_PROMOTION_SOURCE_HQ_STORE);
+  ck_assert_ptr_nonnull (listing);
+  ck_assert (listing->active_now && !listing->overridden);
+  ck_assert_int_eq (listing->promotion->percent_bp, 200);
+  listing = find_listing (listings, "P-DUP", TILL_PROMOTION_SOURCE_HQ_ALL);
+  ck_assert_ptr_nonnull (listing);
+  ck_assert (!listing->active_now && listing->overridden);
+
+  /* The till's own copy of an HQ code overrides it. */
+  listing = find_listing (listings, "P-percent-off", TILL_PROMOTION_SOURCE_LOCAL);
+  ck_assert_ptr_nonnull (listing);
+  ck_assert (listing->editable && listing->overrides_hq && listing->active_now);
+  listing = find_listing (listings, "P-percent-off", TILL_PROMOTION_SOURCE_HQ_ALL);
+  ck_assert_ptr_nonnull (listing);
+  ck_assert (!listing->editable && listing->overridden && !listing->active_now);
+  ck_assert (!listing->overrides_hq);
+
+  listing = find_listing (listings, "P-threshold", TILL_PROMOTION_SOURCE_LOCAL);
+  ck_assert_ptr_nonnull (listing);
+  ck_assert (listing->editable && !listing->overrides_hq && listing->active_now);
+  /* Listed so it can be mended, though it is for another store. */
+  listing = find_listing (listings, "P-sale-discount", TILL_PROMOTION_SOURCE_LOCAL);
+  ck_assert_ptr_nonnull (listing);
+  ck_assert (listing->editable && !listing->active_now);
+  listing = find_listing (listings, "P-nth-item", TILL_PROMOTION_SOURCE_LOCAL);
+  ck_assert_ptr_nonnull (listing);
+  ck_assert (listing->editable && !listing->active_now && !listing->overridden);
+
+  /* Priority first (P-DUP 3, then the two P-percent-off at 2, the till's
+   * own first), as the engine sorts. */
+  ck_assert_str_eq (((TillPromotionListing *) listings->pdata[0])->promotion->code, "P-DUP");
+  ck_assert_int_eq (((TillPromotionListing *) listings->pdata[0])->source,
+                    TILL_PROMOTION_SOURCE_HQ_STORE);
+  ck_assert_int_eq (((TillPromotionListing *) listings->pdata[1])->source,
+                    TILL_PROMOTION_SOURCE_HQ_ALL);
+  ck_assert_str_eq (((TillPromotionListing *) listings->pdata[2])->promotion->code,
+                    "P-percent-off");
+  ck_assert_int_eq (((TillPromotionListing *) listings->pdata[2])->source,
+                    TILL_PROMOTION_SOURCE_LOCAL);
+
+  /* Without the group, the group's promotion is not listed. */
+  g_clear_pointer (&listings, g_ptr_array_unref);
+  listings = till_promotion_list_for_editing (store, "S1", NULL, &error);
+  ck_assert_msg (listings != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (listings->len, 8);
+  ck_assert_ptr_null (find_listing (listings, "P-GROUP", TILL_PROMOTION_SOURCE_HQ_GROUP));
+
+  /* The engine gets the winners only, the same as the list's active ones
+   * (apart from the expired one, which load_all leaves to the engine). */
+  {
+    g_autoptr (GPtrArray) loaded = till_promotion_load_all (store, "S1", NULL, &error);
+    guint n_active = 0;
+
+    ck_assert_msg (loaded != NULL, "%s", error ? error->message : "");
+    for (guint i = 0; i < listings->len; i++)
+      n_active += ((TillPromotionListing *) listings->pdata[i])->active_now;
+    ck_assert_uint_eq (loaded->len, n_active + 1);
+  }
+}
+END_TEST
+
+/* /core/promotion/kind-labels: every kind has words for the screen */
+START_TEST (test_kind_labels)
+{
+  for (guint kind = 0; kind <= TILL_PROMOTION_SALE_DISCOUNT; kind++)
+    {
+      const char *label = till_promotion_kind_get_label (kind);
+
+      ck_assert_ptr_nonnull (label);
+      ck_assert_str_ne (label, "");
+      for (guint other = 0; other < kind; other++)
+        ck_assert_str_ne (label, till_promotion_kind_get_label (other));
+    }
 }
 END_TEST
 
@@ -973,10 +1241,10 @@ save_coupons_and_load (void)
   future->coupon_code = g_strdup ("NEWYEAR");
   future->valid_from_us = NOW_US + 5 * DAY_US;
 
-  ck_assert (till_promotion_save_local (store, journal, single, NULL));
-  ck_assert (till_promotion_save_local (store, journal, multi, NULL));
-  ck_assert (till_promotion_save_local (store, journal, expired, NULL));
-  ck_assert (till_promotion_save_local (store, journal, future, NULL));
+  ck_assert (till_promotion_save_local (store, journal, manager, NULL, single, NULL));
+  ck_assert (till_promotion_save_local (store, journal, manager, NULL, multi, NULL));
+  ck_assert (till_promotion_save_local (store, journal, manager, NULL, expired, NULL));
+  ck_assert (till_promotion_save_local (store, journal, manager, NULL, future, NULL));
   promotions = till_promotion_load_all (store, "S1", NULL, &error);
   ck_assert_msg (promotions != NULL, "%s", error ? error->message : "");
   return promotions;
@@ -1135,6 +1403,7 @@ promotion_suite (void)
   tc = tcase_create ("/core/promotion/model");
   tcase_add_test (tc, test_kind_names);
   tcase_add_test (tc, test_copy);
+  tcase_add_test (tc, test_kind_labels);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("/core/promotion/validate");
@@ -1159,6 +1428,14 @@ promotion_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_load_all);
   tcase_add_test (tc, test_save_delete_local);
+  tcase_add_test (tc, test_list_for_editing);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("/core/promotion/local");
+  /* scrypt on each sign-in and override under the sanitizers takes a while */
+  tcase_set_timeout (tc, 120);
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_local_permission);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("/core/promotion/coupon");

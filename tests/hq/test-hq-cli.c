@@ -320,6 +320,220 @@ START_TEST (test_import)
 }
 END_TEST
 
+/* Two promotions in the till's format, as store IT writes them. */
+static const char promotions_json[] =
+    "[{\"code\":\"P2026-001\",\"name\":\"满100减10\",\"kind\":\"threshold\","
+    "\"tiers\":[{\"min_amount\":10000,\"amount_off\":1000}],"
+    "\"valid_from_us\":1767196800000000,\"valid_until_us\":1798732800000000},"
+    " {\"code\":\"P2026-002\",\"name\":\"可口可乐 第二件半价\",\"kind\":\"nth-item\","
+    "\"nth_item\":2,\"percent_bp\":5000,\"skus\":[\"100002\"]}]";
+
+static gint64
+live_promotions (const char *scope)
+{
+  g_autoptr (HqStore) store = open_store ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqDbRows) rows = hq_store_list_rows (store, "promotions", scope, &error);
+
+  ck_assert_msg (rows != NULL, "%s", error ? error->message : "");
+  return hq_db_rows_get_n_rows (rows);
+}
+
+/* /hq/cli/promotion: set for a group, listed with their scope, kind and
+ * name, removed (a tombstone, gone from the list). */
+START_TEST (test_promotion)
+{
+  g_autofree char *path = g_build_filename (scratch, "promotions.json", NULL);
+  g_autofree char *set_out = NULL;
+  g_autofree char *list_out = NULL;
+  g_autofree char *scoped_out = NULL;
+  g_autofree char *other_out = NULL;
+  g_autofree char *remove_out = NULL;
+  g_autofree char *after_out = NULL;
+
+  init_data ();
+  ck_assert (g_file_set_contents (path, promotions_json, -1, NULL));
+  run_ok (&set_out, "promotion", "set", "--data", data_dir, path, "--scope", "group:G1", NULL);
+  ck_assert_msg (g_str_has_prefix (set_out, "Set 2 promotions"), "%s", set_out);
+  ck_assert_int_eq (live_promotions ("group:G1"), 2);
+  ck_assert_int_eq (live_promotions ("all"), 0);
+
+  run_ok (&list_out, "promotion", "list", "--data", data_dir, NULL);
+  {
+    g_auto (GStrv) lines = g_strsplit (g_strchomp (list_out), "\n", -1);
+
+    ck_assert_uint_eq (g_strv_length (lines), 3);
+    ck_assert_msg (strstr (lines[0], "Code") != NULL && strstr (lines[0], "Scope") != NULL, "%s",
+                   list_out);
+    ck_assert_msg (
+        g_str_has_prefix (lines[1], "P2026-001") && strstr (lines[1], "group:G1") != NULL &&
+            strstr (lines[1], "threshold") != NULL && strstr (lines[1], "满100减10") != NULL,
+        "%s", lines[1]);
+    ck_assert_msg (g_str_has_prefix (lines[2], "P2026-002") &&
+                       strstr (lines[2], "nth-item") != NULL &&
+                       strstr (lines[2], "可口可乐 第二件半价") != NULL,
+                   "%s", lines[2]);
+    /* The dates of the first, in the machine's local time: a start in 2025
+     * or 2026 whatever the zone, and no end for the second. */
+    ck_assert_msg (strstr (lines[1], "2025-12-31") != NULL || strstr (lines[1], "2026-01-01"), "%s",
+                   lines[1]);
+  }
+  run_ok (&scoped_out, "promotion", "list", "--data", data_dir, "--scope", "group:G1", NULL);
+  ck_assert_msg (strstr (scoped_out, "P2026-002") != NULL, "%s", scoped_out);
+  run_ok (&other_out, "promotion", "list", "--data", data_dir, "--scope", "store:S001", NULL);
+  ck_assert_msg (strstr (other_out, "P2026") == NULL && strstr (other_out, "(no promotions)"), "%s",
+                 other_out);
+
+  /* Setting the same file again is fine (an upsert by code). */
+  run_ok (NULL, "promotion", "set", "--data", data_dir, "--scope", "group:G1", path, NULL);
+  ck_assert_int_eq (live_promotions (NULL), 2);
+
+  run_ok (&remove_out, "promotion", "remove", "--data", data_dir, "P2026-002", NULL);
+  ck_assert_msg (strstr (remove_out, "P2026-002") != NULL && strstr (remove_out, "group:G1"), "%s",
+                 remove_out);
+  run_ok (&after_out, "promotion", "list", "--data", data_dir, NULL);
+  ck_assert_msg (strstr (after_out, "P2026-001") != NULL && strstr (after_out, "P2026-002") == NULL,
+                 "%s", after_out);
+  /* A tombstone, not a deleted row: tills learn of the removal. */
+  {
+    g_autoptr (HqStore) store = open_store ();
+    g_autoptr (GError) error = NULL;
+    g_autoptr (HqDbRows) rows =
+        hq_db_query (hq_store_get_db (store),
+                     "SELECT deleted FROM master_row WHERE channel = 'promotions' AND id = "
+                     "'P2026-002'",
+                     NULL, 0, &error);
+
+    ck_assert_msg (rows != NULL, "%s", error ? error->message : "");
+    ck_assert_uint_eq (hq_db_rows_get_n_rows (rows), 1);
+    ck_assert_int_eq (hq_db_rows_get_int (rows, 0, 0), 1);
+  }
+}
+END_TEST
+
+/* /hq/cli/promotion-refused: a bad promotion in a file is named with its
+ * reason in one line, exit 1, and nothing of the file is saved. */
+START_TEST (test_promotion_refused)
+{
+  g_autofree char *path = g_build_filename (scratch, "promotions.json", NULL);
+  g_autofree char *good = g_build_filename (scratch, "good.json", NULL);
+  static const struct
+  {
+    const char *json;
+    const char *expected;
+  } cases[] = {
+    { "[{\"code\":\"P1\",\"name\":\"满减\",\"kind\":\"threshold\"},"
+      "{\"code\":\"P2\",\"name\":\"八折\",\"kind\":\"percent-off\",\"percent_bp\":-800}]",
+      "percent_bp" },
+    { "[{\"code\":\"P1\",\"name\":\"满减\",\"kind\":\"threshold\"},"
+      "{\"code\":\"P2\",\"name\":\"八折\",\"kind\":\"percent\"}]",
+      "“percent”" },
+    { "{\"code\":\"P1\",\"name\":\"满减\",\"kind\":\"threshold\",\"stacking\":\"never\"}",
+      "stacking" },
+    { "{\"code\":\"P1\",\"name\":\"\",\"kind\":\"threshold\"}", "name" },
+    { "{\"name\":\"满减\",\"kind\":\"threshold\"}", "code" },
+    { "{\"code\":\"P1\",\"name\":\"满减\",\"kind\":\"threshold\",\"valid_from_us\":5,"
+      "\"valid_until_us\":4}",
+      "valid_until_us" },
+    { "{\"code\":\"P1\",\"name\":\"满减\",\"kind\":\"threshold\",\"min_amount\":99.5}",
+      "min_amount" },
+    { "{\"code\":\"P1\",", "promotions.json" },
+  };
+
+  init_data ();
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *err = NULL;
+
+      ck_assert (g_file_set_contents (path, cases[i].json, -1, NULL));
+      ck_assert_int_eq (run (NULL, &err, "promotion", "set", "--data", data_dir, path, NULL), 1);
+      assert_one_line_error (err, cases[i].expected);
+      ck_assert_msg (strstr (err, "opentill-hq promotion: ") != NULL, "%s", err);
+    }
+  /* The first two name the second promotion, by place and code. */
+  {
+    g_autofree char *err = NULL;
+
+    ck_assert (g_file_set_contents (path, cases[0].json, -1, NULL));
+    ck_assert_int_eq (run (NULL, &err, "promotion", "set", "--data", data_dir, path, NULL), 1);
+    assert_one_line_error (err, "promotions[1]: “P2”");
+  }
+  ck_assert_int_eq (live_promotions (NULL), 0);
+
+  /* A scope HQ does not know, or that is not a scope. */
+  ck_assert (g_file_set_contents (good, promotions_json, -1, NULL));
+  {
+    g_autofree char *err = NULL;
+
+    ck_assert_int_eq (run (NULL, &err, "promotion", "set", "--data", data_dir, "--scope",
+                           "group:G404", good, NULL),
+                      1);
+    assert_one_line_error (err, "group:G404");
+  }
+  {
+    g_autofree char *err = NULL;
+
+    ck_assert_int_eq (run (NULL, &err, "promotion", "set", "--data", data_dir, "--scope",
+                           "everywhere", good, NULL),
+                      1);
+    assert_one_line_error (err, "everywhere");
+  }
+  {
+    g_autofree char *err = NULL;
+
+    ck_assert_int_eq (
+        run (NULL, &err, "promotion", "list", "--data", data_dir, "--scope", "store:S404", NULL),
+        1);
+    assert_one_line_error (err, "store:S404");
+  }
+  ck_assert_int_eq (live_promotions (NULL), 0);
+
+  /* No verb, an unknown one, a missing file or code, an unknown code. */
+  {
+    g_autofree char *err = NULL;
+
+    ck_assert_int_eq (run (NULL, &err, "promotion", "--data", data_dir, NULL), 1);
+    assert_one_line_error (err, "list|set|remove");
+  }
+  {
+    g_autofree char *err = NULL;
+
+    ck_assert_int_eq (run (NULL, &err, "promotion", "add", "--data", data_dir, good, NULL), 1);
+    assert_one_line_error (err, "list|set|remove");
+  }
+  {
+    g_autofree char *err = NULL;
+
+    ck_assert_int_eq (run (NULL, &err, "promotion", "set", "--data", data_dir, NULL), 1);
+    assert_one_line_error (err, "missing argument");
+  }
+  {
+    g_autofree char *err = NULL;
+    g_autofree char *missing = g_build_filename (scratch, "nothing.json", NULL);
+
+    ck_assert_int_eq (run (NULL, &err, "promotion", "set", "--data", data_dir, missing, NULL), 1);
+    assert_one_line_error (err, "nothing.json");
+  }
+  {
+    g_autofree char *err = NULL;
+
+    ck_assert_int_eq (run (NULL, &err, "promotion", "remove", "--data", data_dir, "P404", NULL), 1);
+    assert_one_line_error (err, "P404");
+  }
+  {
+    g_autofree char *err = NULL;
+
+    run_ok (NULL, "promotion", "set", "--data", data_dir, good, NULL);
+    ck_assert_int_eq (run (NULL, &err, "promotion", "remove", "--data", data_dir, "--scope",
+                           "group:G1", "P2026-001", NULL),
+                      1);
+    assert_one_line_error (err, "group:G1");
+    /* Set for all stores, where no scope was given. */
+    ck_assert_int_eq (live_promotions ("all"), 2);
+  }
+}
+END_TEST
+
 typedef struct
 {
   GPid pid;
@@ -494,6 +708,8 @@ hq_cli_suite (void)
   tcase_add_test (tc, test_enroll);
   tcase_add_test (tc, test_report);
   tcase_add_test (tc, test_import);
+  tcase_add_test (tc, test_promotion);
+  tcase_add_test (tc, test_promotion_refused);
   tcase_add_test (tc, test_serve);
   tcase_add_test (tc, test_bad_arguments);
   tcase_add_test (tc, test_config);

@@ -1391,6 +1391,289 @@ START_TEST (test_import_bad_row)
 }
 END_TEST
 
+/* --- Promotions ------------------------------------------------------------------ */
+
+#define PROMOTION_THRESHOLD                                                                   \
+  "{\"code\":\"P100\",\"name\":\"满100减10\",\"kind\":\"threshold\",\"priority\":5,"        \
+  "\"stacking\":\"exclusive-group\",\"stacking_group\":\"满减\","                           \
+  "\"tiers\":[{\"min_amount\":10000,\"amount_off\":1000}],\"weekdays\":[6,7],"                \
+  "\"windows\":[{\"start\":\"22:00\",\"end\":\"02:00\"}],\"valid_from_us\":1767196800000000," \
+  "\"valid_until_us\":1798732800000000}"
+#define PROMOTION_NTH                                                                     \
+  "{\"code\":\"P200\",\"name\":\"第二件半价\",\"kind\":\"nth-item\",\"nth_item\":2," \
+  "\"percent_bp\":5000,\"skus\":[\"100002\"],\"bundle\":null,\"member_only\":false,"      \
+  "\"priority\":-1}"
+
+static JsonNode *
+node_from_json (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+
+  ck_assert_msg (node != NULL, "%s", error ? error->message : "");
+  return node;
+}
+
+static gint64
+count_master_rows (HqStore *store, const char *channel)
+{
+  g_autoptr (GError) error = NULL;
+  HqDbValue param = HQ_DB_V_TEXT (channel);
+  g_autoptr (HqDbRows) rows =
+      hq_db_query (hq_store_get_db (store), "SELECT count(*) FROM master_row WHERE channel = $1",
+                   &param, 1, &error);
+
+  ck_assert_msg (rows != NULL, "%s", error ? error->message : "");
+  return hq_db_rows_get_int (rows, 0, 0);
+}
+
+/* /hq/store/promotions/set-list-remove: promotions set for a group reach
+ * the tills of that group's stores only, a second set is an update, and a
+ * removal is a tombstone those tills pull. */
+START_TEST (test_promotions_set_list_remove)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqTill) s1 = NULL;
+  g_autoptr (HqTill) s3 = NULL;
+  g_autoptr (JsonNode) both = node_from_json ("[" PROMOTION_THRESHOLD "," PROMOTION_NTH "]");
+  g_autoptr (TillWirePage) p1 = NULL;
+  g_autoptr (TillWirePage) p3 = NULL;
+  g_autoptr (HqDbRows) listed = NULL;
+  guint n_set = 0;
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  s1 = enroll_till (env.store, "S001", 1);
+  s3 = enroll_till (env.store, "S003", 1);
+
+  ck_assert_msg (hq_store_set_promotions (env.store, both, "group:G1", &n_set, &error), "%s",
+                 error ? error->message : "");
+  ck_assert_uint_eq (n_set, 2);
+
+  listed = hq_store_list_rows (env.store, "promotions", NULL, &error);
+  ck_assert_msg (listed != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (listed), 2);
+  ck_assert_str_eq (hq_db_rows_get_text (listed, 0, 0), "P100");
+  ck_assert_str_eq (hq_db_rows_get_text (listed, 0, 1), "group:G1");
+  ck_assert_str_eq (hq_db_rows_get_text (listed, 1, 0), "P200");
+  ck_assert_ptr_nonnull (strstr (hq_db_rows_get_text (listed, 1, 3), "第二件半价"));
+  g_clear_pointer (&listed, hq_db_rows_free);
+
+  /* A store of G1 gets them as the till reads them; a store of G2 does not. */
+  p1 = changes (env.store, s1, "promotions", 0, 100);
+  ck_assert_uint_eq (p1->rows->len, 2);
+  ck_assert (page_has (p1, "P100", "group:G1"));
+  ck_assert (page_has (p1, "P200", "group:G1"));
+  {
+    TillWireRow *row = g_ptr_array_index (p1->rows, 0);
+    JsonObject  *data = json_node_get_object (row->data);
+
+    ck_assert_str_eq (json_object_get_string_member (data, "kind"), "threshold");
+    ck_assert_int_eq (json_object_get_int_member (data, "valid_until_us"), 1798732800000000);
+    ck_assert (!json_object_has_member (data, "scope"));
+  }
+  p3 = changes (env.store, s3, "promotions", 0, 100);
+  ck_assert_uint_eq (p3->rows->len, 0);
+  ck_assert_int_eq (p3->total, 0);
+
+  /* A filter by scope, checked as any scope. */
+  listed = hq_store_list_rows (env.store, "promotions", "store:S001", &error);
+  ck_assert_msg (listed != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (listed), 0);
+  g_clear_pointer (&listed, hq_db_rows_free);
+  ck_assert_ptr_null (hq_store_list_rows (env.store, "promotions", "group:G404", &error));
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID));
+  g_clear_error (&error);
+
+  /* Setting one again with other figures is an update: one new version. */
+  {
+    g_autoptr (JsonNode) changed = node_from_json (
+        "{\"code\":\"P200\",\"name\":\"第二件七折\",\"kind\":\"nth-item\",\"nth_item\":2,"
+        "\"percent_bp\":3000,\"skus\":[\"100002\"],\"scope\":\"group:G1\"}");
+    g_autoptr (TillWirePage) update = NULL;
+    TillWireRow *row;
+
+    /* No scope asked for: the promotion's own. */
+    ck_assert_msg (hq_store_set_promotions (env.store, changed, NULL, &n_set, &error), "%s",
+                   error ? error->message : "");
+    ck_assert_uint_eq (n_set, 1);
+    update = changes (env.store, s1, "promotions", p1->next_cursor, 100);
+    ck_assert_uint_eq (update->rows->len, 1);
+    row = g_ptr_array_index (update->rows, 0);
+    ck_assert_str_eq (row->id, "P200");
+    ck_assert_int_eq (json_object_get_int_member (json_node_get_object (row->data), "percent_bp"),
+                      3000);
+    ck_assert_int_eq (update->total, 2);
+  }
+
+  /* Removed from every scope it is in: a tombstone for the G1 till. */
+  {
+    g_auto (GStrv) removed = hq_store_remove_promotion (env.store, "P200", NULL, &error);
+    g_autoptr (TillWirePage) after = NULL;
+
+    ck_assert_msg (removed != NULL, "%s", error ? error->message : "");
+    ck_assert_uint_eq (g_strv_length (removed), 1);
+    ck_assert_str_eq (removed[0], "group:G1");
+    after = changes (env.store, s1, "promotions", p1->next_cursor, 100);
+    ck_assert_uint_eq (after->tombstones->len, 1);
+    ck_assert_str_eq (((TillWireRow *) g_ptr_array_index (after->tombstones, 0))->id, "P200");
+    ck_assert_int_eq (after->total, 1);
+  }
+  /* Gone: removing it again, or from a scope it is not in, says so. */
+  ck_assert_ptr_null (hq_store_remove_promotion (env.store, "P200", NULL, &error));
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_NOT_FOUND));
+  g_clear_error (&error);
+  ck_assert_ptr_null (hq_store_remove_promotion (env.store, "P100", "all", &error));
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_NOT_FOUND));
+  ck_assert_ptr_nonnull (strstr (error->message, "P100"));
+  g_clear_error (&error);
+  listed = hq_store_list_rows (env.store, "promotions", NULL, &error);
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (listed), 1);
+  ck_assert_str_eq (hq_db_rows_get_text (listed, 0, 0), "P100");
+  env_close (&env);
+}
+END_TEST
+
+/* What HQ refuses, each with the reason; the message names the member. */
+static const struct
+{
+  const char *json;
+  const char *expected; /* in the message */
+} bad_promotions[] = {
+  { "{\"name\":\"无码\",\"kind\":\"gift\"}", "code" },
+  { "{\"code\":\"\",\"name\":\"空码\",\"kind\":\"gift\"}", "code" },
+  { "{\"code\":\"B1\",\"kind\":\"gift\"}", "name" },
+  { "{\"code\":\"B1\",\"name\":\"\",\"kind\":\"gift\"}", "name" },
+  { "{\"code\":\"B1\",\"name\":\"满减\",\"kind\":\"spend-threshold\"}", "spend-threshold" },
+  { "{\"code\":\"B1\",\"name\":\"满减\"}", "kind" },
+  { "{\"code\":\"B1\",\"name\":\"满减\",\"kind\":\"threshold\",\"stacking\":\"alone\"}",
+    "stacking" },
+  { "{\"code\":\"B1\",\"name\":\"八折\",\"kind\":\"percent-off\",\"percent_bp\":-5}",
+    "percent_bp" },
+  { "{\"code\":\"B1\",\"name\":\"八折\",\"kind\":\"percent-off\",\"percent_bp\":20.5}",
+    "percent_bp" },
+  { "{\"code\":\"B1\",\"name\":\"八折\",\"kind\":\"percent-off\",\"percent_bp\":12000}",
+    "percent_bp" },
+  { "{\"code\":\"B1\",\"name\":\"一口价\",\"kind\":\"fixed-price\",\"fixed_price\":\"9.90\"}",
+    "fixed_price" },
+  { "{\"code\":\"B1\",\"name\":\"八折\",\"kind\":\"percent-off\",\"discount_bp\":2000}",
+    "discount_bp" },
+  { "{\"code\":\"B1\",\"name\":\"满减\",\"kind\":\"threshold\",\"valid_from_us\":200,"
+    "\"valid_until_us\":100}",
+    "valid_until_us" },
+  { "{\"code\":\"B1\",\"name\":\"满减\",\"kind\":\"threshold\",\"valid_from_us\":200,"
+    "\"valid_until_us\":200}",
+    "valid_until_us" },
+  { "{\"code\":\"B1\",\"name\":\"满减\",\"kind\":\"threshold\","
+    "\"tiers\":[{\"min_amount\":100,\"amount_off\":-1}]}",
+    "tiers" },
+  { "{\"code\":\"B1\",\"name\":\"周末\",\"kind\":\"sale-discount\",\"weekdays\":[0]}", "weekdays" },
+  { "{\"code\":\"B1\",\"name\":\"夜场\",\"kind\":\"sale-discount\","
+    "\"windows\":[{\"start\":\"22:00\",\"end\":\"25:00\"}]}",
+    "windows" },
+  { "{\"code\":\"B1\",\"name\":\"组合\",\"kind\":\"bundle\",\"bundle\":[{\"sku\":\"1\"}]}",
+    "bundle" },
+  { "{\"code\":\"B1\",\"name\":\"会员\",\"kind\":\"member-price\",\"member_only\":1}",
+    "member_only" },
+  { "{\"code\":\"B1\",\"name\":\"品牌\",\"kind\":\"percent-off\",\"brands\":\"可口可乐\"}",
+    "brands" },
+  { "{\"code\":\"B1\",\"name\":\"互斥\",\"kind\":\"gift\",\"stacking\":\"exclusive-group\"}",
+    "stacking_group" },
+  { "{\"code\":\"B1\",\"name\":\"门店\",\"kind\":\"gift\",\"scope\":\"store:S404\"}", "S404" },
+  { "[]", "promotion" },
+  { "42", "promotion" },
+};
+
+/* /hq/store/promotions/refused: each bad promotion is refused with its
+ * reason, named by its place in the list and its code, and nothing of the
+ * list is saved, not even the good promotion before it. */
+START_TEST (test_promotions_refused)
+{
+  Env env = { 0 };
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  for (gsize i = 0; i < G_N_ELEMENTS (bad_promotions); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autofree char *list = NULL;
+      g_autoptr (JsonNode) node = NULL;
+
+      /* Alone. */
+      node = node_from_json (bad_promotions[i].json);
+      ck_assert_msg (!hq_store_set_promotions (env.store, node, NULL, NULL, &error), "accepted: %s",
+                     bad_promotions[i].json);
+      ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID));
+      ck_assert_msg (strstr (error->message, bad_promotions[i].expected) != NULL,
+                     "“%s” not in “%s”", bad_promotions[i].expected, error->message);
+      g_clear_error (&error);
+      g_clear_pointer (&node, json_node_unref);
+
+      /* Second in a list, after a good one. */
+      if (bad_promotions[i].json[0] != '{')
+        continue;
+      list = g_strconcat ("[" PROMOTION_NTH ",", bad_promotions[i].json, "]", NULL);
+      node = node_from_json (list);
+      ck_assert (!hq_store_set_promotions (env.store, node, "all", NULL, &error));
+      ck_assert_msg (strstr (error->message, "promotions[1]") != NULL, "%s", error->message);
+      ck_assert_msg (strstr (error->message, bad_promotions[i].expected) != NULL, "%s",
+                     error->message);
+      if (strstr (bad_promotions[i].json, "\"code\":\"B1\"") != NULL)
+        ck_assert_msg (strstr (error->message, "B1") != NULL, "%s", error->message);
+    }
+  ck_assert_int_eq (count_master_rows (env.store, "promotions"), 0);
+
+  /* A scope that names nothing, or one that is not the promotion's own. */
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (JsonNode) node = node_from_json (PROMOTION_NTH);
+    g_autoptr (JsonNode) scoped = node_from_json (
+        "{\"code\":\"P300\",\"name\":\"赠品\",\"kind\":\"gift\",\"scope\":\"store:S001\"}");
+
+    ck_assert (!hq_store_set_promotions (env.store, node, "group:G404", NULL, &error));
+    ck_assert_msg (strstr (error->message, "G404") != NULL, "%s", error->message);
+    g_clear_error (&error);
+    ck_assert (!hq_store_set_promotions (env.store, scoped, "group:G1", NULL, &error));
+    ck_assert_msg (strstr (error->message, "store:S001") != NULL, "%s", error->message);
+    g_clear_error (&error);
+    /* The same code twice for one scope. */
+    g_clear_pointer (&node, json_node_unref);
+    node = node_from_json ("[" PROMOTION_NTH "," PROMOTION_NTH "]");
+    ck_assert (!hq_store_set_promotions (env.store, node, "all", NULL, &error));
+    ck_assert_msg (strstr (error->message, "twice") != NULL, "%s", error->message);
+  }
+  ck_assert_int_eq (count_master_rows (env.store, "promotions"), 0);
+  env_close (&env);
+}
+END_TEST
+
+/* /hq/store/promotions/import-checked: import puts promotions through the
+ * same checks, and refuses the whole file for one bad promotion. */
+START_TEST (test_promotions_import_checked)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  const char      *text = "{\"groups\":[{\"id\":\"G9\",\"name\":\"华北区\"}],"
+                          "\"promotions\":[" PROMOTION_NTH ","
+                          "{\"code\":\"P9\",\"name\":\"满减\",\"kind\":\"threshold\","
+                          "\"min_spend\":5000,\"scope\":\"group:G9\"}]}";
+
+  env_open (&env, _i);
+  path = g_build_filename (env.dir, "promotions.json", NULL);
+  ck_assert (g_file_set_contents (path, text, -1, NULL));
+  ck_assert (!hq_store_import_file (env.store, path, NULL, &error));
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID));
+  ck_assert_msg (strstr (error->message, "promotions[1]") != NULL &&
+                     strstr (error->message, "P9") != NULL &&
+                     strstr (error->message, "min_spend") != NULL,
+                 "%s", error->message);
+  ck_assert_int_eq (count_master_rows (env.store, "promotions"), 0);
+  env_close (&env);
+}
+END_TEST
+
 static void
 add_test (Suite *suite, const char *name, const TTest *test)
 {
@@ -1422,6 +1705,9 @@ hq_store_suite (void)
   add_test (suite, "/hq/store/master/users-pin", test_users_pin);
   add_test (suite, "/hq/store/import/demo", test_import_demo);
   add_test (suite, "/hq/store/import/bad-row", test_import_bad_row);
+  add_test (suite, "/hq/store/promotions/set-list-remove", test_promotions_set_list_remove);
+  add_test (suite, "/hq/store/promotions/refused", test_promotions_refused);
+  add_test (suite, "/hq/store/promotions/import-checked", test_promotions_import_checked);
   return suite;
 }
 

@@ -1119,6 +1119,412 @@ START_TEST (test_mixed_chinese)
 }
 END_TEST
 
+/* /hw/receipt/promotions: promotions the till made (第二件半价 on water, a
+ * long-named 9折 on milk, a gift with two milks, 满减 tiers on the sale),
+ * sold through the real cart. */
+
+#define LONG_PROMOTION_NAME "蒙牛纯牛奶整箱限时特惠九折（会员日专享，数量有限送完即止）"
+#define GIFT_NAME "奥利奥原味夹心饼干97g"
+
+/* Saves @promotion (taking it) as the till's own, as a manager. */
+static void
+save_promotion (TillUser *manager, TillPromotion *promotion)
+{
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (
+      till_promotion_save_local (shop.store, shop.journal, manager, NULL, promotion, &error), "%s",
+      error ? error->message : "");
+  till_promotion_free (promotion);
+}
+
+static GStrv
+one_sku (const char *sku)
+{
+  const char *skus[] = { sku, NULL };
+
+  return g_strdupv ((GStrv) skus);
+}
+
+static void
+add_shop_promotions (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillUser) manager = NULL;
+  TillPromotion *promotion;
+
+  /* Not 9001: commit_return() makes that one when a return needs approval. */
+  ck_assert (till_user_create (shop.store, "9002", "赵店长", TILL_ROLE_MANAGER, "9999", NULL) > 0);
+  manager = till_user_authenticate (shop.store, "9002", "9999", &error);
+  ck_assert_msg (manager != NULL, "%s", error ? error->message : "");
+  add_product ("100004", GIFT_NAME, "盒", 590, FALSE);
+
+  promotion = till_promotion_new ("P-WATER-2ND", "饮料第二件半价", TILL_PROMOTION_NTH_ITEM);
+  promotion->skus = one_sku ("100001");
+  promotion->nth_item = 2;
+  promotion->percent_bp = 5000;
+  save_promotion (manager, promotion);
+
+  promotion = till_promotion_new ("P-MILK-90", LONG_PROMOTION_NAME, TILL_PROMOTION_PERCENT_OFF);
+  promotion->skus = one_sku ("100002");
+  promotion->percent_bp = 1000;
+  save_promotion (manager, promotion);
+
+  promotion = till_promotion_new ("P-MILK-GIFT", "买两箱牛奶赠饼干", TILL_PROMOTION_GIFT);
+  promotion->skus = one_sku ("100002");
+  promotion->min_quantity = 2 * TILL_QUANTITY_ONE;
+  promotion->gift_sku = g_strdup ("100004");
+  promotion->gift_quantity = TILL_QUANTITY_ONE;
+  promotion->per_sale_limit = 1;
+  save_promotion (manager, promotion);
+
+  promotion = till_promotion_new ("P-SPEND", "满100减10，满200减30", TILL_PROMOTION_THRESHOLD);
+  g_array_append_vals (promotion->tiers, (TillPromotionTier[]){ { 10000, 1000 }, { 20000, 3000 } },
+                       2);
+  save_promotion (manager, promotion);
+}
+
+/* Water ×2 (the second at half price), milk ×2 (9折, and the biscuits as a
+ * gift), 456 g of pork; 满100减10 over all three; no rounding, exact cash. */
+static TillSale *
+commit_promotion_sale (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillCart) cart = NULL;
+  TillSale *sale;
+
+  add_shop_promotions ();
+  cart = till_cart_new (shop.store, shop.catalog);
+  ck_assert_msg (till_cart_reload_promotions (cart, &error), "%s", error ? error->message : "");
+  till_cart_set_rounding_rule (cart, TILL_ROUNDING_NONE);
+  add_to_cart (cart, shop.water, 2 * TILL_QUANTITY_ONE);
+  add_to_cart (cart, shop.milk, 2 * TILL_QUANTITY_ONE);
+  add_to_cart (cart, shop.pork, 456);
+  ck_assert_int_gt (till_cart_get_promotion_saving (cart), 0);
+  sale =
+      till_sale_commit_cash (cart, shop.journal, shop.cashier, till_cart_get_total (cart), &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  return sale;
+}
+
+/* Whether a row under a line names the promotion @name (its first
+ * characters: a long name wraps) with @amount at the end of it or of the
+ * line after it (where a wrapped name ends). */
+static gboolean
+has_saving_row (TillPrinterSim *sim, const char *name, const char *amount)
+{
+  const GPtrArray *lines = till_printer_sim_get_lines (sim);
+  g_autofree char *start = g_utf8_substring (name, 0, MIN (4, g_utf8_strlen (name, -1)));
+  g_autofree char *prefix = g_strconcat ("  ", start, NULL);
+
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const char *line = g_ptr_array_index (lines, i);
+      const char *next = i + 1 < lines->len ? g_ptr_array_index (lines, i + 1) : "";
+
+      if (!g_str_has_prefix (line, prefix))
+        continue;
+      if (g_str_has_suffix (line, amount) || g_str_has_suffix (next, amount))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static const TillSaleLine *
+sale_line_for_sku (TillSale *sale, const char *sku)
+{
+  for (guint i = 0; i < till_sale_get_n_lines (sale); i++)
+    if (g_str_equal (till_sale_get_line (sale, i)->sku, sku))
+      return till_sale_get_line (sale, i);
+  return NULL;
+}
+
+/* The figures of a sale's promotions and discounts, as the receipt adds
+ * them up. */
+typedef struct
+{
+  gint64 gross;
+  gint64 line_discounts;
+  gint64 promotions;
+  gint64 sale_discount;
+} SaleFigures;
+
+static SaleFigures
+sale_figures (TillSale *sale)
+{
+  SaleFigures figures = { 0 };
+
+  for (guint i = 0; i < till_sale_get_n_lines (sale); i++)
+    {
+      const TillSaleLine *line = till_sale_get_line (sale, i);
+      gint64              shares = 0;
+
+      for (guint j = 0; j < line->promotions->len; j++)
+        shares += g_array_index (line->promotions, TillPricingShare, j).amount;
+      ck_assert_int_eq (shares, line->promotion_discount);
+      figures.gross +=
+          line->amount + line->line_discount + line->promotion_discount + line->sale_discount;
+      figures.line_discounts += line->line_discount;
+      figures.promotions += line->promotion_discount;
+      figures.sale_discount += line->sale_discount;
+    }
+  return figures;
+}
+
+/* Every line's promotion shares under it, named, with their amounts; the
+ * gift marked at 0.00; the subtotal before promotions, the promotions'
+ * saving, the total, and what the customer saved, adding up; on 80 mm and
+ * 58 mm, nothing wider than the paper. */
+START_TEST (test_promotion_receipt)
+{
+  g_autoptr (TillSale) sale = commit_promotion_sale ();
+  const TillPaperWidth papers[] = { TILL_PAPER_80MM, TILL_PAPER_58MM };
+  const guint          widths[] = { 576, 384 };
+  const char          *pngs[] = { "receipt-promotions-80.png", "receipt-promotions-58.png" };
+  const TillSaleLine  *water = sale_line_for_sku (sale, "100001");
+  const TillSaleLine  *gift = sale_line_for_sku (sale, "100004");
+  SaleFigures          figures = sale_figures (sale);
+  gboolean             seen_gift_promotion = FALSE;
+
+  /* What the cart and the sale say happened: the receipt prints it. */
+  ck_assert_ptr_nonnull (water);
+  ck_assert_ptr_nonnull (gift);
+  ck_assert_str_eq (gift->gift_code, "P-MILK-GIFT");
+  ck_assert_int_eq (gift->amount, 0);
+  ck_assert_int_gt (figures.promotions, 0);
+  ck_assert_int_eq (figures.promotions, till_sale_get_promotion_saving (sale));
+  ck_assert_int_eq (figures.gross - figures.line_discounts - figures.promotions -
+                        figures.sale_discount + till_sale_get_rounding (sale),
+                    till_sale_get_total (sale));
+  for (guint i = 0; i < till_sale_get_n_promotions (sale); i++)
+    seen_gift_promotion =
+        seen_gift_promotion || g_str_equal (till_sale_get_promotion (sale, i)->code, "P-MILK-GIFT");
+  ck_assert (seen_gift_promotion);
+
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (papers[i]);
+      g_autoptr (GBytes) bytes = till_receipt_encode (sale, shop.store, profile);
+      g_autoptr (TillPrinterSim) sim = print (bytes, widths[i]);
+      g_autofree char *subtotal = till_money_format (figures.gross - figures.line_discounts);
+      g_autofree char *promotions = till_money_format (-figures.promotions);
+      g_autofree char *total = till_money_format_yuan (till_sale_get_total (sale));
+      g_autofree char *saved_amount = till_money_format_yuan (figures.promotions);
+      g_autofree char *saved = g_strdup_printf (_ ("You saved %s"), saved_amount);
+      g_autofree char *gift_prefix = g_strdup_printf ("  %s ", _ ("Gift"));
+      const char      *gift_row = find_line (sim, gift_prefix);
+
+      for (guint l = 0; l < till_sale_get_n_lines (sale); l++)
+        {
+          const TillSaleLine *line = till_sale_get_line (sale, l);
+
+          for (guint j = 0; j < line->promotions->len; j++)
+            {
+              const TillPricingShare *share =
+                  &g_array_index (line->promotions, TillPricingShare, j);
+              g_autofree char *amount = till_money_format (-share->amount);
+
+              ck_assert_msg (has_saving_row (sim, share->name, amount), "no row %s %s under %s",
+                             share->name, amount, line->name);
+            }
+        }
+      /* 第二件半价: one of the two 2.00 waters at half price. */
+      ck_assert (has_saving_row (sim, "饮料第二件半价", "-1.00"));
+      ck_assert_msg (gift_row != NULL, "no gift row");
+      ck_assert (g_str_has_suffix (gift_row, "0.00"));
+      assert_row (sim, _ ("Subtotal"), subtotal);
+      assert_row (sim, _ ("Promotions"), promotions);
+      assert_row (sim, _ ("Total"), total);
+      ck_assert_ptr_null (find_line (sim, _ ("Sale discount")));
+      ck_assert_msg (find_line (sim, saved) != NULL, "no line %s", saved);
+      if (papers[i] == TILL_PAPER_80MM)
+        {
+          g_autofree char *text = joined_text (sim);
+
+          ck_assert (strstr (text, "满100减10，满200减30") != NULL);
+        }
+      check_fits (sim, papers[i] == TILL_PAPER_80MM ? 48 : 32);
+      save_png (sim, pngs[i]);
+    }
+}
+END_TEST
+
+/* /hw/receipt/promotions/no-saving: a sale without promotions or discounts
+ * prints neither a promotions row nor "You saved". */
+START_TEST (test_no_saving_lines)
+{
+  g_autoptr (TillSale) sale = commit_weighed_sale ();
+  g_autoptr (GBytes) bytes = till_receipt_encode (sale, shop.store, NULL);
+  g_autoptr (TillPrinterSim) sim = print (bytes, 576);
+  g_autofree char *saved = g_strdup_printf (_ ("You saved %s"), "");
+  g_autofree char *gift = g_strconcat ("  ", _ ("Gift"), NULL);
+
+  ck_assert_ptr_null (find_line (sim, _ ("Promotions")));
+  ck_assert_ptr_null (find_line (sim, saved));
+  ck_assert_ptr_null (find_line (sim, gift));
+}
+END_TEST
+
+/* /hw/receipt/promotions/refund: returning one promoted water and the pork
+ * shows, under each, the promotion discount given back with the refund;
+ * each line's figures add up to its refund. */
+START_TEST (test_promotion_refund)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillSale) sale = commit_promotion_sale ();
+  g_autoptr (TillReturn) ret = till_return_new_with_receipt (shop.store, sale, &error);
+  const TillPaperWidth papers[] = { TILL_PAPER_80MM, TILL_PAPER_58MM };
+  const guint          widths[] = { 576, 384 };
+  const char          *pngs[] = { "refund-promotions-80.png", "refund-promotions-58.png" };
+  gint64               promotion_back = 0;
+
+  ck_assert_msg (ret != NULL, "%s", error ? error->message : "");
+  for (guint i = 0; i < till_sale_get_n_lines (sale); i++)
+    {
+      const TillSaleLine *line = till_sale_get_line (sale, i);
+
+      if (g_str_equal (line->sku, "100001"))
+        ck_assert_msg (till_return_set_quantity (ret, i, TILL_QUANTITY_ONE, &error), "%s",
+                       error ? error->message : "");
+      else if (g_str_equal (line->sku, "200001"))
+        ck_assert_msg (till_return_set_quantity (ret, i, 456, &error), "%s",
+                       error ? error->message : "");
+    }
+  till_return_set_reason (ret, TILL_RETURN_REASON_DEFECTIVE);
+  commit_return (ret);
+  ck_assert_uint_eq (till_return_get_n_lines (ret), 2);
+  for (guint j = 0; j < till_return_get_n_lines (ret); j++)
+    promotion_back += till_return_get_line (ret, j)->promotion_discount;
+  ck_assert_int_gt (promotion_back, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (papers[i]);
+      g_autoptr (GBytes) bytes = till_receipt_encode_refund (ret, shop.store, profile);
+      g_autoptr (TillPrinterSim) sim = print (bytes, widths[i]);
+      g_autofree char *total = till_money_format_yuan (till_return_get_refund_total (ret));
+
+      for (guint j = 0; j < till_return_get_n_lines (ret); j++)
+        {
+          const TillReturnLine *line = till_return_get_line (ret, j);
+          g_autofree char      *quantity = till_quantity_format (line->quantity);
+          g_autofree char      *prefix = g_strdup_printf ("  %s", quantity);
+          g_autofree char      *gross = till_money_format (
+                   line->amount + line->line_discount + line->promotion_discount + line->sale_discount);
+          g_autofree char *back = till_money_format (-line->promotion_discount);
+          const char      *row = find_line (sim, prefix);
+          const char      *name =
+              g_str_equal (line->sku, "200001") ? "满100减10，满200减30" : _ ("Promotions");
+
+          ck_assert_msg (row != NULL, "no row for %s", line->name);
+          ck_assert_msg (g_str_has_suffix (row, gross), "%s does not end with %s", row, gross);
+          if (line->promotion_discount > 0)
+            ck_assert_msg (has_saving_row (sim, name, back), "no %s %s under %s", name, back,
+                           line->name);
+        }
+      assert_row (sim, _ ("Refund"), total);
+      check_fits (sim, papers[i] == TILL_PAPER_80MM ? 48 : 32);
+      save_png (sim, pngs[i]);
+    }
+}
+END_TEST
+
+/* /hw/receipt/promotions/demo: a sale in the demo store, in Chinese, with
+ * its own promotions and the DEMO10 coupon: the receipt names them. */
+START_TEST (test_demo_promotion_receipt)
+{
+  static const struct
+  {
+    const char *name;
+    gint64      quantity;
+  } items[] = {
+    { "康师傅 冰红茶 500ml", 2000 }, { "伊利 纯牛奶 250ml", 2000 },
+    { "卫龙 大面筋 106g", 3000 },    { "德芙 丝滑牛奶巧克力 43g", 1000 },
+    { "金龙鱼 东北大米 5kg", 2000 },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = till_test_make_tmpdir ();
+  g_autofree char *db = g_build_filename (dir, "demo.db", NULL);
+  g_autofree char *key = g_build_filename (dir, "demo.key", NULL);
+  g_autoptr (TillStore) store = till_store_open (db, &error);
+  g_autoptr (TillCatalog) catalog = NULL;
+  g_autoptr (TillJournal) journal = NULL;
+  g_autoptr (TillUser) cashier = NULL;
+  g_autoptr (TillCart) cart = NULL;
+  g_autoptr (TillPromotion) coupon = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  const TillPaperWidth papers[] = { TILL_PAPER_80MM, TILL_PAPER_58MM };
+  const guint          widths[] = { 576, 384 };
+  const char *pngs[] = { "receipt-demo-promotions-80.png", "receipt-demo-promotions-58.png" };
+  const char *expected[] = { "茶饮料第二件半价", "零食任选3件10元", "德芙巧克力8折",
+                             "满100减10，满200减30", "满50减10优惠券" };
+
+  g_setenv ("LANGUAGE", "zh_CN", TRUE);
+  ck_assert_ptr_nonnull (setlocale (LC_ALL, "C.UTF-8"));
+  bindtextdomain (GETTEXT_PACKAGE, SOURCE_LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  /* So that _() here reads the receipt's own catalog. */
+  textdomain (GETTEXT_PACKAGE);
+
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (till_demo_populate (store, 200, 1, &error), "%s", error ? error->message : "");
+  catalog = till_catalog_new (store);
+  journal = till_journal_new (store, key, &error);
+  ck_assert_msg (journal != NULL, "%s", error ? error->message : "");
+  cashier = till_user_authenticate (store, TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN, &error);
+  ck_assert_msg (cashier != NULL, "%s", error ? error->message : "");
+  cart = till_cart_new (store, catalog);
+  ck_assert_msg (till_cart_reload_promotions (cart, &error), "%s", error ? error->message : "");
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      g_autoptr (sqlite3_stmt) stmt = NULL;
+      g_autoptr (TillProduct) product = NULL;
+
+      ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store),
+                                            "SELECT id FROM product WHERE name = ?", -1, &stmt,
+                                            NULL),
+                        SQLITE_OK);
+      sqlite3_bind_text (stmt, 1, items[i].name, -1, SQLITE_STATIC);
+      ck_assert_msg (sqlite3_step (stmt) == SQLITE_ROW, "no %s", items[i].name);
+      product = till_catalog_lookup_id (catalog, sqlite3_column_int64 (stmt, 0), &error);
+      ck_assert_msg (product != NULL, "%s", error ? error->message : "");
+      ck_assert_msg (till_cart_add_product (cart, product, items[i].quantity, &error) != NULL, "%s",
+                     error ? error->message : "");
+    }
+  coupon = till_cart_add_coupon (cart, TILL_DEMO_COUPON, &error);
+  ck_assert_msg (coupon != NULL, "%s", error ? error->message : "");
+  sale = till_sale_commit_cash (cart, journal, cashier, 20000, &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  ck_assert_int_gt (till_sale_get_promotion_saving (sale), 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (papers[i]);
+      g_autoptr (GBytes) bytes = till_receipt_encode (sale, store, profile);
+      g_autoptr (TillPrinterSim) sim = print (bytes, widths[i]);
+      g_autofree char *text = joined_text (sim);
+      g_autofree char *gift_prefix = g_strdup_printf ("  %s ", _ ("Gift"));
+      g_autofree char *promotions = till_money_format (-till_sale_get_promotion_saving (sale));
+
+      /* Saved first, to look at when an assertion below fails. */
+      save_png (sim, pngs[i]);
+
+      for (guint e = 0; e < G_N_ELEMENTS (expected); e++)
+        ck_assert_msg (strstr (text, expected[e]) != NULL, "%s not on the receipt", expected[e]);
+      ck_assert_msg (find_line (sim, gift_prefix) != NULL, "no gift row");
+      ck_assert_ptr_nonnull (strstr (text, "奥利奥 原味夹心饼干 97g"));
+      assert_row (sim, _ ("Promotions"), promotions);
+      check_fits (sim, papers[i] == TILL_PAPER_80MM ? 48 : 32);
+    }
+  g_clear_object (&sale);
+  g_clear_object (&cart);
+  g_clear_object (&journal);
+  g_clear_object (&catalog);
+  g_clear_object (&store);
+  till_test_remove_tree (dir);
+}
+END_TEST
+
 static Suite *
 receipt_suite (void)
 {
@@ -1128,6 +1534,7 @@ receipt_suite (void)
   TCase *qr = tcase_create ("/hw/receipt/qr");
   TCase *refund = tcase_create ("/hw/receipt/refund");
   TCase *tenders = tcase_create ("/hw/receipt/tenders");
+  TCase *promotions = tcase_create ("/hw/receipt/promotions");
 
   tcase_add_checked_fixture (golden, shop_setup, shop_teardown);
   tcase_add_test (golden, test_golden);
@@ -1160,6 +1567,13 @@ receipt_suite (void)
   tcase_add_test (tenders, test_mixed_refund);
   tcase_add_test (tenders, test_mixed_chinese);
   suite_add_tcase (suite, tenders);
+
+  tcase_add_checked_fixture (promotions, shop_setup, shop_teardown);
+  tcase_add_test (promotions, test_promotion_receipt);
+  tcase_add_test (promotions, test_no_saving_lines);
+  tcase_add_test (promotions, test_promotion_refund);
+  tcase_add_test (promotions, test_demo_promotion_receipt);
+  suite_add_tcase (suite, promotions);
   return suite;
 }
 

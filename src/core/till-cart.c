@@ -73,6 +73,7 @@ struct _TillCart
   TillPricingResult *pricing;
   GHashTable        *gift_products;
   gint64             promotion_saving;
+  char              *promotions_generation; /* see promotions_generation () */
 
   TillRounding rounding_rule;
   gint64       subtotal;
@@ -199,24 +200,26 @@ empty_pricing (void)
 
 /* The group of the store as HQ scoped the master data it sent ("group:G1"),
  * or NULL. */
+/* What the promotions were read from, in a few figures: when none of them
+ * changed, the list in memory is still right and a new sale need not parse
+ * a thousand promotions again. NULL when it cannot be read. */
 static char *
-read_group_id (TillCart *self, GError **error)
+promotions_generation (TillCart *self)
 {
   g_autoptr (TillStmt) stmt = NULL;
-  int rc;
+  g_autoptr (GError) error = NULL;
 
-  stmt = till_store_prepare (self->store,
-                             "SELECT substr(scope, 7) FROM master_row "
-                             "WHERE scope LIKE 'group:%' LIMIT 1",
-                             error);
-  if (stmt == NULL)
+  stmt = till_store_prepare (
+      self->store,
+      "SELECT (SELECT count(*) || ':' || coalesce(max(version), 0) FROM master_row "
+      "        WHERE channel = 'promotions') || '/' || "
+      "       (SELECT count(*) || ':' || coalesce(max(updated_us), 0) FROM promotion) || '/' || "
+      "       (SELECT group_concat(key || '=' || value, ';') FROM setting "
+      "        WHERE key IN ('sync.store', 'store.group'))",
+      &error);
+  if (stmt == NULL || sqlite3_step (stmt) != SQLITE_ROW)
     return NULL;
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  if (rc != SQLITE_DONE)
-    till_store_set_error (self->store, error, _ ("Cannot read the store's group"));
-  return NULL;
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
 }
 
 /* Reads the promotions of the till's store. A failure leaves the cart
@@ -225,14 +228,14 @@ static void
 load_promotions (TillCart *self)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *store_id = till_store_get_setting (self->store, "sync.store");
+  g_autofree char *store_id = NULL;
   g_autofree char *group_id = NULL;
   GPtrArray       *promotions = NULL;
 
-  group_id = read_group_id (self, &error);
-  if (error == NULL)
-    promotions =
-        till_promotion_load_all (self->store, store_id != NULL ? store_id : "", group_id, &error);
+  g_free (self->promotions_generation);
+  self->promotions_generation = promotions_generation (self);
+  if (till_promotion_read_scope (self->store, &store_id, &group_id, &error))
+    promotions = till_promotion_load_all (self->store, store_id, group_id, &error);
   if (promotions == NULL)
     {
       g_message ("Selling without promotions: %s", error != NULL ? error->message : "?");
@@ -247,6 +250,19 @@ load_promotions (TillCart *self)
   g_hash_table_remove_all (self->gift_products);
   /* Categories may have come with the same pull as the promotions. */
   _till_catalog_forget_category_codes (self->catalog);
+}
+
+/* At the first line (or coupon) of a new sale: read the promotions again
+ * only if they changed since they were read. */
+static void
+refresh_promotions (TillCart *self)
+{
+  g_autofree char *generation = promotions_generation (self);
+
+  if (generation == NULL || g_strcmp0 (generation, self->promotions_generation) != 0)
+    load_promotions (self);
+  else
+    _till_catalog_forget_category_codes (self->catalog);
 }
 
 /* The product a gift gives, or NULL (with a message, once per load) when
@@ -566,7 +582,6 @@ start_new_sale (TillCart *self)
   g_clear_pointer (&self->member_id, g_free);
   g_clear_pointer (&self->member_tier, g_free);
   g_clear_pointer (&self->member_uses, g_hash_table_unref);
-  load_promotions (self);
 
   g_object_freeze_notify (G_OBJECT (self));
   set_sale_uuid (self, till_uuid_v7_new ());
@@ -833,6 +848,7 @@ till_cart_finalize (GObject *object)
   g_clear_pointer (&self->promotions, g_ptr_array_unref);
   g_clear_pointer (&self->store_id, g_free);
   g_clear_pointer (&self->group_id, g_free);
+  g_clear_pointer (&self->promotions_generation, g_free);
   g_clear_pointer (&self->member_id, g_free);
   g_clear_pointer (&self->member_tier, g_free);
   g_clear_pointer (&self->member_uses, g_hash_table_unref);
@@ -1138,6 +1154,8 @@ append_line (
   position = n_bought_lines (self);
   if (position == 0 && !till_sync_allow_new_sale (self->store, g_get_real_time (), error))
     return NULL;
+  if (position == 0 && self->coupons[0] == NULL)
+    refresh_promotions (self);
   if (!check_sale_size (self, unit_price, quantity, 0, &amount, error))
     return NULL;
 
@@ -2526,6 +2544,8 @@ till_cart_add_coupon (TillCart *self, const char *code, GError **error)
   g_return_val_if_fail (code != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (n_bought_lines (self) == 0 && self->coupons[0] == NULL)
+    refresh_promotions (self);
   coupon =
       till_promotion_find_coupon (self->promotions, self->store, code, g_get_real_time (), error);
   if (coupon == NULL)

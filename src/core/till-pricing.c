@@ -197,13 +197,6 @@ compare_offers (gint64 saving_a, const TillPromotion *a, gint64 saving_b, const 
   return compare_promotions (a, b);
 }
 
-static gboolean
-is_sale_kind (TillPromotionKind kind)
-{
-  return kind == TILL_PROMOTION_THRESHOLD || kind == TILL_PROMOTION_COUPON ||
-         kind == TILL_PROMOTION_SALE_DISCOUNT;
-}
-
 /* A cheap fingerprint of a key (its length and last 8 bytes: SKUs share
  * prefixes) for the bitmap that spares most hash lookups of target names
  * that are not in the cart. */
@@ -1441,6 +1434,19 @@ build_result (Engine *engine)
 
 /* Public API */
 
+/**
+ * till_pricing_kind_is_whole_sale:
+ *
+ * Returns: whether promotions of @kind apply to the whole sale (threshold,
+ *   coupon, sale discount), after the line promotions
+ */
+gboolean
+till_pricing_kind_is_whole_sale (TillPromotionKind kind)
+{
+  return kind == TILL_PROMOTION_THRESHOLD || kind == TILL_PROMOTION_COUPON ||
+         kind == TILL_PROMOTION_SALE_DISCOUNT;
+}
+
 static void
 share_clear (TillPricingShare *share)
 {
@@ -1583,7 +1589,7 @@ till_pricing_compute (const TillPricingLine    *lines,
       if (promotion == NULL || !promotion_in_scope (promotion, context, &candidate.cap))
         continue;
       candidate.promotion = promotion;
-      candidate.is_sale = is_sale_kind (promotion->kind);
+      candidate.is_sale = till_pricing_kind_is_whole_sale (promotion->kind);
       candidate.is_gift = promotion->kind == TILL_PROMOTION_GIFT;
       collect_targets (&engine, &candidate);
       if (candidate.target_len == 0)

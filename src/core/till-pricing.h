@@ -114,6 +114,10 @@ typedef struct
   gint64     total;   /* gross − saving */
 } TillPricingResult;
 
+/* Whether promotions of @kind apply to the whole sale (threshold, coupon,
+ * sale discount: step 2 below) rather than to lines. */
+gboolean till_pricing_kind_is_whole_sale (TillPromotionKind kind);
+
 void till_pricing_result_free (TillPricingResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillPricingResult, till_pricing_result_free)
 

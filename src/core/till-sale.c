@@ -76,14 +76,25 @@ clear_sale_promotion (gpointer data)
 
   g_clear_pointer (&promotion->code, g_free);
   g_clear_pointer (&promotion->name, g_free);
+  g_clear_pointer (&promotion->kind, g_free);
 }
 
+/* @kind: as till_promotion_kind_to_string writes it, NULL when unknown */
 static void
-add_sale_promotion (TillSale *self, const char *code, const char *name, gint64 saving, guint times)
+add_sale_promotion (TillSale   *self,
+                    const char *code,
+                    const char *name,
+                    const char *kind,
+                    gint64      saving,
+                    guint       times)
 {
+  TillPromotionKind parsed;
   TillSalePromotion promotion = {
     .code = g_strdup (code),
     .name = g_strdup (name != NULL ? name : code),
+    .kind = g_strdup (kind != NULL ? kind : ""),
+    .whole_sale = kind != NULL && till_promotion_kind_from_string (kind, &parsed) &&
+                  till_pricing_kind_is_whole_sale (parsed),
     .saving = saving,
     .times = times,
   };
@@ -365,6 +376,8 @@ sale_to_json (TillSale *self)
           g_string_append_c (out, ',');
           append_json_key_string (out, "name", promotion->name);
           g_string_append_c (out, ',');
+          append_json_key_string (out, "kind", promotion->kind);
+          g_string_append_c (out, ',');
           append_json_key_int (out, "saving", promotion->saving);
           g_string_append_c (out, ',');
           append_json_key_int (out, "times", promotion->times);
@@ -400,7 +413,10 @@ add_promotions_from_cart (TillSale *self, TillCart *cart)
 
       if (has_sale_promotion (self, applied->code))
         continue;
-      add_sale_promotion (self, applied->code, applied->name, applied->saving, applied->times);
+      add_sale_promotion (self, applied->code, applied->name,
+                          promotion != NULL ? till_promotion_kind_to_string (promotion->kind)
+                                            : NULL,
+                          applied->saving, applied->times);
       if (promotion != NULL && promotion->kind == TILL_PROMOTION_COUPON &&
           promotion->coupon_code != NULL)
         g_ptr_array_add (self->coupons_applied, g_strdup (promotion->coupon_code));
@@ -418,7 +434,8 @@ add_promotions_from_cart (TillSale *self, TillCart *cart)
             0)
           given += g_array_index (self->lines, TillSaleLine, k).quantity;
       promotion = _till_cart_find_promotion (cart, line->gift_code);
-      add_sale_promotion (self, line->gift_code, promotion != NULL ? promotion->name : NULL, 0,
+      add_sale_promotion (self, line->gift_code, promotion != NULL ? promotion->name : NULL,
+                          till_promotion_kind_to_string (TILL_PROMOTION_GIFT), 0,
                           promotion != NULL && promotion->gift_quantity > 0
                               ? (guint) MAX (given / promotion->gift_quantity, 1)
                               : 1);
@@ -582,15 +599,16 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
 
       promotion_stmt = till_store_prepare (store,
                                            "INSERT INTO sale_promotion (sale_uuid, code, name, "
-                                           "saving, times) VALUES (?, ?, ?, ?, ?)",
+                                           "kind, saving, times) VALUES (?, ?, ?, ?, ?, ?)",
                                            error);
       if (promotion_stmt == NULL)
         return FALSE;
       sqlite3_bind_text (promotion_stmt, 1, self->uuid, -1, SQLITE_STATIC);
       sqlite3_bind_text (promotion_stmt, 2, promotion->code, -1, SQLITE_STATIC);
       sqlite3_bind_text (promotion_stmt, 3, promotion->name, -1, SQLITE_STATIC);
-      sqlite3_bind_int64 (promotion_stmt, 4, promotion->saving);
-      sqlite3_bind_int64 (promotion_stmt, 5, promotion->times);
+      sqlite3_bind_text (promotion_stmt, 4, promotion->kind, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (promotion_stmt, 5, promotion->saving);
+      sqlite3_bind_int64 (promotion_stmt, 6, promotion->times);
       if (!till_store_step_done (store, promotion_stmt, error))
         return FALSE;
     }
@@ -837,7 +855,7 @@ load_promotions (TillSale *self, TillStore *store, GError **error)
   int rc;
 
   stmt = till_store_prepare (store,
-                             "SELECT code, name, saving, times FROM sale_promotion "
+                             "SELECT code, name, kind, saving, times FROM sale_promotion "
                              "WHERE sale_uuid = ? ORDER BY saving = 0, saving DESC, code",
                              error);
   if (stmt == NULL)
@@ -846,7 +864,8 @@ load_promotions (TillSale *self, TillStore *store, GError **error)
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     add_sale_promotion (self, (const char *) sqlite3_column_text (stmt, 0),
                         (const char *) sqlite3_column_text (stmt, 1),
-                        sqlite3_column_int64 (stmt, 2), (guint) sqlite3_column_int64 (stmt, 3));
+                        (const char *) sqlite3_column_text (stmt, 2),
+                        sqlite3_column_int64 (stmt, 3), (guint) sqlite3_column_int64 (stmt, 4));
   if (rc != SQLITE_DONE)
     {
       till_store_set_error (store, error, _ ("Cannot read the sale's promotions"));

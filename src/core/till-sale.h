@@ -61,9 +61,12 @@ typedef struct
 /* What one promotion saved on the sale (table sale_promotion). */
 typedef struct
 {
-  char  *code;
-  char  *name;
-  gint64 saving; /* fen; 0 for a gift, which saves nothing on the lines bought */
+  char *code;
+  char *name;
+  char *kind; /* as till_promotion_kind_to_string writes it; "" if unknown */
+  gboolean
+      whole_sale; /* of a kind that applies to the whole sale (till_pricing_kind_is_whole_sale) */
+  gint64 saving;  /* fen; 0 for a gift, which saves nothing on the lines bought */
   guint  times;
 } TillSalePromotion;
 

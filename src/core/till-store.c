@@ -539,7 +539,8 @@ static const char *const migrations[] = {
   /* 9: promotions at the till (issue 8). cart_coupon journals the coupons
    * presented for the open sale (held_sale.coupons keeps them, space
    * separated, while it waits). A sale records what each promotion saved
-   * (sale_promotion), each promotion's share of each line
+   * (sale_promotion, with its kind as till_promotion_kind_to_string
+   * writes it), each promotion's share of each line
    * (sale_line_promotion; they add up to sale_line.promotion_discount) and
    * the gifts (sale_line.gift_code: the promotion that gave the line). A
    * return line records its share of the promotion discount it gives back. */
@@ -554,6 +555,7 @@ static const char *const migrations[] = {
   "  sale_uuid TEXT NOT NULL REFERENCES sale (uuid),"
   "  code      TEXT NOT NULL,"
   "  name      TEXT NOT NULL,"
+  "  kind      TEXT NOT NULL DEFAULT '',"
   "  saving    INTEGER NOT NULL CHECK (saving >= 0),"
   "  times     INTEGER NOT NULL,"
   "  PRIMARY KEY (sale_uuid, code)"

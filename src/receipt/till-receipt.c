@@ -167,6 +167,40 @@ saving_row (TillEscpos *pos, const char *name, gint64 saved)
   till_escpos_row (pos, last, amount);
 }
 
+/* Whether the sale's promotion @code applies to the whole sale (满减, a
+ * coupon): those are told once in the totals, not under every line. */
+static gboolean
+promotion_is_whole_sale (TillSale *sale, const char *code)
+{
+  for (guint i = 0; i < till_sale_get_n_promotions (sale); i++)
+    {
+      const TillSalePromotion *promotion = till_sale_get_promotion (sale, i);
+
+      if (g_strcmp0 (promotion->code, code) == 0)
+        return promotion->whole_sale;
+    }
+  return FALSE;
+}
+
+/* Each whole-sale promotion with what it saved, in the totals. */
+static void
+whole_sale_rows (TillEscpos *pos, TillSale *sale)
+{
+  for (guint i = 0; i < till_sale_get_n_promotions (sale); i++)
+    {
+      const TillSalePromotion *promotion = till_sale_get_promotion (sale, i);
+      g_autofree char         *amount = NULL;
+      g_autofree char         *name = NULL;
+
+      if (!promotion->whole_sale || promotion->saving <= 0)
+        continue;
+      amount = till_money_format (-promotion->saving);
+      name = till_escpos_truncate (promotion->name, till_escpos_get_columns (pos) -
+                                                        till_escpos_text_width (amount) - 1);
+      till_escpos_row (pos, name, amount);
+    }
+}
+
 /* 1000 → "10", 1250 → "12.5": a discount as the percentage people say. */
 static char *
 format_basis_points (int basis_points)
@@ -368,6 +402,7 @@ encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDa
   g_autoptr (GDateTime) created = NULL;
   TillPrinterProfile default_profile;
   gint64             line_discounts = 0;
+  gint64             line_promotions = 0;
   gint64             promotion_saving = 0;
   gint64             sale_discount = 0;
 
@@ -437,7 +472,10 @@ encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDa
         {
           const TillPricingShare *share = &g_array_index (line->promotions, TillPricingShare, j);
 
+          if (promotion_is_whole_sale (sale, share->code))
+            continue;
           saving_row (pos, share->name, share->amount);
+          line_promotions += share->amount;
         }
       line_discounts += line->line_discount;
       promotion_saving += line->promotion_discount;
@@ -451,8 +489,9 @@ encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDa
   count = g_strdup_printf ("%" G_GINT64_FORMAT, till_sale_get_item_count (sale));
   till_escpos_row (pos, _ ("Items"), count);
   money_row (pos, _ ("Subtotal"), till_sale_get_subtotal (sale) + promotion_saving + sale_discount);
-  if (promotion_saving > 0)
-    money_row (pos, _ ("Promotions"), -promotion_saving);
+  if (line_promotions > 0)
+    money_row (pos, _ ("Item promotions"), -line_promotions);
+  whole_sale_rows (pos, sale);
   if (sale_discount > 0)
     money_row (pos, _ ("Sale discount"), -sale_discount);
   if (till_sale_get_rounding (sale) != 0)

@@ -732,6 +732,37 @@ sell_cash (void)
   return sale;
 }
 
+/* /core/cart-promotions/new-sale-rereads: a new sale prices with the
+ * promotions as they are now (added, edited or deleted since the last sale,
+ * by a sync pull or a manager), without an explicit reload */
+START_TEST (test_new_sale_rereads)
+{
+  g_autoptr (TillSale) first = NULL;
+  g_autoptr (TillSale) second = NULL;
+  g_autoptr (TillPromotion) promotion = threshold ("T2", 1000, 100);
+  g_autofree char *json = till_promotion_to_json (promotion);
+  char                 *insert = NULL;
+
+  add (chips_id, 1);
+  ck_assert_int_eq (till_cart_get_promotion_saving (cart), 0);
+  first = sell_cash ();
+
+  /* Written behind the cart's back, as a sync pull would. */
+  insert = sqlite3_mprintf ("INSERT INTO promotion (code, data, updated_us) VALUES ('T2', %Q, 1)",
+                            json);
+  exec_sql (insert);
+  sqlite3_free (insert);
+  add (chips_id, 1);
+  ck_assert_int_eq (till_cart_get_promotion_saving (cart), 100);
+  second = sell_cash ();
+
+  /* Deleted: the next sale has no saving. */
+  exec_sql ("DELETE FROM promotion WHERE code = 'T2'");
+  add (chips_id, 1);
+  ck_assert_int_eq (till_cart_get_promotion_saving (cart), 0);
+}
+END_TEST
+
 static gint64
 query_sale_int (const char *sql, const char *uuid)
 {
@@ -833,10 +864,15 @@ START_TEST (test_sale)
   ck_assert_uint_eq (till_sale_get_n_promotions (loaded), 3);
   ck_assert_str_eq (till_sale_get_promotion (loaded, 0)->code, "K1");
   ck_assert_int_eq (till_sale_get_promotion (loaded, 0)->saving, 1000);
+  ck_assert_str_eq (till_sale_get_promotion (loaded, 0)->kind, "coupon");
+  ck_assert (till_sale_get_promotion (loaded, 0)->whole_sale);
   ck_assert_str_eq (till_sale_get_promotion (loaded, 1)->code, "N1");
+  ck_assert_str_eq (till_sale_get_promotion (loaded, 1)->kind, "nth-item");
+  ck_assert (!till_sale_get_promotion (loaded, 1)->whole_sale);
   ck_assert_str_eq (till_sale_get_promotion (loaded, 1)->name, "第二件半价");
   ck_assert_str_eq (till_sale_get_promotion (loaded, 2)->code, "G1");
   ck_assert_int_eq (till_sale_get_promotion (loaded, 2)->times, 2);
+  ck_assert_str_eq (till_sale_get_promotion (loaded, 2)->kind, "gift");
   for (guint i = 0; i < till_sale_get_n_lines (loaded); i++)
     {
       const TillSaleLine *line = till_sale_get_line (loaded, i);
@@ -868,7 +904,7 @@ START_TEST (test_sale)
   ck_assert_msg (strstr (body, "\"promotions\":[{\"code\":\"N1\",\"amount\":175}") != NULL, "%s",
                  body);
   ck_assert_msg (
-      strstr (body, "{\"code\":\"K1\",\"name\":\"优惠券\",\"saving\":1000,\"times\":1}") != NULL,
+      strstr (body, "{\"code\":\"K1\",\"name\":\"优惠券\",\"kind\":\"coupon\",\"saving\":1000,\"times\":1}") != NULL,
       "%s", body);
 
   /* The next sale cannot use the single-use code again. */
@@ -1144,6 +1180,7 @@ cart_promotions_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_set_timeout (tc, 60);
   tcase_add_test (tc, test_threshold);
+  tcase_add_test (tc, test_new_sale_rereads);
   tcase_add_test (tc, test_nth_item);
   tcase_add_test (tc, test_category);
   tcase_add_test (tc, test_gift);

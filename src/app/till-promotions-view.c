@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <stdio.h>
 #include <string.h>
@@ -660,7 +662,7 @@ add_tier_row (TillPromotionsView *self)
 static PairRow *
 add_bundle_row (TillPromotionsView *self)
 {
-  return add_pair_row (self->bundle_box, self->bundle_rows, _ ("SKU"), _ ("Quantity"),
+  return add_pair_row (self->bundle_box, self->bundle_rows, _ ("SKU"), _ ("Number of items"),
                        "promotions.remove-bundle-item", FALSE);
 }
 
@@ -692,16 +694,16 @@ update_form_visibility (TillPromotionsView *self)
   switch (kind)
     {
     case TILL_PROMOTION_BUY_X_GET_Y:
-      gtk_label_set_text (GTK_LABEL (self->percent_label), _ ("The Y items at % off (100 = free)"));
+      gtk_label_set_text (GTK_LABEL (self->percent_label), _ ("The Y items: percent off (100 = free)"));
       break;
     case TILL_PROMOTION_NTH_ITEM:
-      gtk_label_set_text (GTK_LABEL (self->percent_label), _ ("The nth item at % off"));
+      gtk_label_set_text (GTK_LABEL (self->percent_label), _ ("The nth item: percent off"));
       break;
     case TILL_PROMOTION_COUPON:
-      gtk_label_set_text (GTK_LABEL (self->percent_label), _ ("Or % off"));
+      gtk_label_set_text (GTK_LABEL (self->percent_label), _ ("Or percent off"));
       break;
     default:
-      gtk_label_set_text (GTK_LABEL (self->percent_label), _ ("Discount (%)"));
+      gtk_label_set_text (GTK_LABEL (self->percent_label), _ ("Discount (percent)"));
       break;
     }
 }
@@ -931,25 +933,23 @@ summarize (const TillPromotion *promotion)
       }
     case TILL_PROMOTION_BUY_X_GET_Y:
       if (promotion->percent_bp >= 10000)
-        g_ptr_array_add (
-            parts, g_strdup_printf (_ ("buy %" G_GINT64_FORMAT " get %" G_GINT64_FORMAT " free"),
-                                    promotion->buy_quantity, promotion->get_quantity));
+        g_ptr_array_add (parts, g_strdup_printf (_ ("buy %" PRId64 " get %" PRId64 " free"),
+                                                 promotion->buy_quantity, promotion->get_quantity));
       else
-        g_ptr_array_add (
-            parts,
-            g_strdup_printf (_ ("buy %" G_GINT64_FORMAT " get %" G_GINT64_FORMAT " at %s%% off"),
-                             promotion->buy_quantity, promotion->get_quantity, percent));
+        g_ptr_array_add (parts, g_strdup_printf (_ ("buy %" PRId64 " get %" PRId64 " at %s%% off"),
+                                                 promotion->buy_quantity, promotion->get_quantity,
+                                                 percent));
       break;
     case TILL_PROMOTION_NTH_ITEM:
-      g_ptr_array_add (parts, g_strdup_printf (_ ("item %" G_GINT64_FORMAT " at %s%% off"),
+      g_ptr_array_add (parts, g_strdup_printf (_ ("item %" PRId64 " at %s%% off"),
                                                promotion->nth_item, percent));
       break;
     case TILL_PROMOTION_MIX_AND_MATCH:
       {
         g_autofree char *price = till_money_format_yuan (promotion->mix_price);
 
-        g_ptr_array_add (parts, g_strdup_printf (_ ("any %" G_GINT64_FORMAT " for %s"),
-                                                 promotion->mix_quantity, price));
+        g_ptr_array_add (
+            parts, g_strdup_printf (_ ("any %" PRId64 " for %s"), promotion->mix_quantity, price));
         break;
       }
     case TILL_PROMOTION_BUNDLE:
@@ -1037,8 +1037,8 @@ summarize (const TillPromotion *promotion)
       g_ptr_array_add (parts, g_strdup_printf (_ ("from %s"), min));
     }
   if (promotion->per_sale_limit != 0)
-    g_ptr_array_add (parts, g_strdup_printf (_ ("at most %" G_GINT64_FORMAT " per sale"),
-                                             promotion->per_sale_limit));
+    g_ptr_array_add (
+        parts, g_strdup_printf (_ ("at most %" PRId64 " per sale"), promotion->per_sale_limit));
   g_ptr_array_add (parts, NULL);
   return g_strjoinv (" · ", (GStrv) parts->pdata);
 }
@@ -1561,7 +1561,7 @@ build_form (TillPromotionsView *self)
   beside (&builder);
   add_row (&builder, _ ("Saves (yuan)"), "every-off", new_entry ("10.00", GTK_INPUT_PURPOSE_NUMBER),
            KIND_BIT (TILL_PROMOTION_THRESHOLD), THRESHOLD_EVERY);
-  add_entry (&builder, _ ("Discount (%)"), "percent", _ ("e.g. 20 or 12.5"), PERCENT_KINDS);
+  add_entry (&builder, _ ("Discount (percent)"), "percent", _ ("e.g. 20 or 12.5"), PERCENT_KINDS);
   self->percent_label = g_array_index (self->form_rows, FormRow, self->form_rows->len - 1).label;
   add_entry (&builder, _ ("Price each (yuan)"), "fixed-price", "9.90",
              KIND_BIT (TILL_PROMOTION_FIXED_PRICE));

@@ -666,7 +666,7 @@ refund_rows (TillEscpos *pos, TillSale *sale, const TillRefund *refund)
 static void
 refund_discount_rows (TillEscpos *pos, TillSale *sale, const TillReturnLine *line)
 {
-  const char *promotion_name = _ ("Promotions");
+  const char *promotion_name = _ ("Promotion savings");
 
   if (line->line_discount > 0)
     money_row (pos, _ ("  Discount"), -line->line_discount);

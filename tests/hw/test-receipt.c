@@ -1455,7 +1455,7 @@ START_TEST (test_promotion_refund)
           g_autofree char *back = till_money_format (-line->promotion_discount);
           const char      *row = find_line (sim, prefix);
           const char      *name =
-              g_str_equal (line->sku, "200001") ? "满100减10，满200减30" : _ ("Promotions");
+              g_str_equal (line->sku, "200001") ? "满100减10，满200减30" : _ ("Promotion savings");
 
           ck_assert_msg (row != NULL, "no row for %s", line->name);
           ck_assert_msg (g_str_has_suffix (row, gross), "%s does not end with %s", row, gross);

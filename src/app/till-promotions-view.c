@@ -694,7 +694,8 @@ update_form_visibility (TillPromotionsView *self)
   switch (kind)
     {
     case TILL_PROMOTION_BUY_X_GET_Y:
-      gtk_label_set_text (GTK_LABEL (self->percent_label), _ ("The Y items: percent off (100 = free)"));
+      gtk_label_set_text (GTK_LABEL (self->percent_label),
+                          _ ("The Y items: percent off (100 = free)"));
       break;
     case TILL_PROMOTION_NTH_ITEM:
       gtk_label_set_text (GTK_LABEL (self->percent_label), _ ("The nth item: percent off"));

@@ -198,8 +198,6 @@ empty_pricing (void)
   return till_pricing_compute (NULL, 0, none, &context);
 }
 
-/* The group of the store as HQ scoped the master data it sent ("group:G1"),
- * or NULL. */
 /* What the promotions were read from, in a few figures: when none of them
  * changed, the list in memory is still right and a new sale need not parse
  * a thousand promotions again. NULL when it cannot be read. */

@@ -42,6 +42,9 @@ static const char *const channels[] = {
  * receipt, return and wallet numbers are counters (table counter), out of
  * reach of settings. */
 static const char *const own_setting_keys[] = { "till.id", "badge_salt" };
+/* The setting through which HQ names the group of the till's store ("" for
+ * none); HQ's pull sends the rows of that group only (docs/sync-api.md). */
+#define STORE_GROUP_SETTING "store.group"
 #define OWN_SETTING_PREFIX "sync."
 #define HQ_SETTING_PREFIX "sync.limit."
 
@@ -850,6 +853,8 @@ materialize_setting (TillStore *store, const char *key, GError **error)
   }
 }
 
+static gboolean leave_other_groups (TillStore *store, gint64 now_us, GError **error);
+
 /* Brings the till's own tables in line with master_row for the @ids of
  * @channel (for prices: the SKUs whose price rows changed). */
 static gboolean
@@ -874,7 +879,8 @@ materialize (TillStore *store, const char *channel, GPtrArray *ids, gint64 now_u
       else if (strcmp (channel, "users") == 0)
         ok = materialize_user (store, id, error);
       else if (strcmp (channel, "settings") == 0)
-        ok = materialize_setting (store, id, error);
+        ok = materialize_setting (store, id, error) &&
+             (strcmp (id, STORE_GROUP_SETTING) != 0 || leave_other_groups (store, now_us, error));
       if (!ok)
         return FALSE;
     }
@@ -917,6 +923,107 @@ collect_ids (TillStore  *store,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Drops the rows of every group but the one HQ names in store.group, from
+ * master_row and from a reload under way, and materializes what they set
+ * again: after a move, HQ's pull sends the new group's rows and never a
+ * tombstone for the old group's, which would otherwise stay in force. The
+ * new group's rows older than the cursors arrive through the drift check:
+ * without the old group's rows, the till holds fewer rows than HQ counts
+ * for it wherever the new group has any. Nothing is dropped while HQ has
+ * not named a group (an HQ from before store.group). */
+static gboolean
+leave_other_groups (TillStore *store, gint64 now_us, GError **error)
+{
+  g_autoptr (TillStmt) delete_stmt = NULL;
+  g_autoptr (TillStmt) shadow_stmt = NULL;
+  g_autofree char *group_id = till_store_get_setting (store, STORE_GROUP_SETTING);
+  g_autofree char *keep_scope = NULL;
+  GPtrArray       *left[G_N_ELEMENTS (channels)] = { NULL };
+  GHashTable      *seen[G_N_ELEMENTS (channels)] = { NULL };
+  guint            n_left = 0;
+  gboolean         ok = FALSE;
+  int              rc;
+
+  if (group_id == NULL)
+    return TRUE;
+  if (*group_id != '\0')
+    keep_scope = g_strconcat ("group:", group_id, NULL);
+  for (guint c = 0; c < G_N_ELEMENTS (channels); c++)
+    {
+      left[c] = g_ptr_array_new ();
+      seen[c] = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    }
+
+  /* A NULL keep_scope (no group) keeps none: "scope IS NOT NULL". */
+  delete_stmt = till_store_prepare (store,
+                                    "DELETE FROM master_row WHERE substr (scope, 1, 6) = 'group:' "
+                                    "AND scope IS NOT ?1 "
+                                    "RETURNING channel, id, json_extract (data, '$.sku')",
+                                    error);
+  if (delete_stmt == NULL)
+    goto out;
+  if (keep_scope != NULL)
+    sqlite3_bind_text (delete_stmt, 1, keep_scope, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (delete_stmt)) == SQLITE_ROW)
+    {
+      const char *channel = (const char *) sqlite3_column_text (delete_stmt, 0);
+
+      for (guint c = 0; c < G_N_ELEMENTS (channels); c++)
+        if (g_strcmp0 (channel, channels[c]) == 0)
+          {
+            /* For prices what is materialized again is the SKU. */
+            add_id (left[c], seen[c],
+                    (const char *) sqlite3_column_text (delete_stmt,
+                                                        strcmp (channel, "prices") == 0 ? 2 : 1));
+            n_left++;
+          }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      till_store_set_error (store, error, _ ("Cannot drop the master data of another group"));
+      goto out;
+    }
+  till_stmt_release (g_steal_pointer (&delete_stmt));
+
+  shadow_stmt = till_store_prepare (store,
+                                    "DELETE FROM master_shadow WHERE substr (scope, 1, 6) = "
+                                    "'group:' AND scope IS NOT ?1",
+                                    error);
+  if (shadow_stmt == NULL)
+    goto out;
+  if (keep_scope != NULL)
+    sqlite3_bind_text (shadow_stmt, 1, keep_scope, -1, SQLITE_STATIC);
+  if (!till_store_step_done (store, shadow_stmt, error))
+    goto out;
+  till_stmt_release (g_steal_pointer (&shadow_stmt));
+
+  if (n_left > 0)
+    g_message ("The store is in group “%s” now: %u rows of other groups dropped", group_id, n_left);
+  for (guint c = 0; c < G_N_ELEMENTS (channels); c++)
+    {
+      /* Settings through materialize_setting(), not materialize(), which
+       * would come back here: store.group is HQ's store-scoped row, which
+       * dropping group rows leaves as it is. */
+      if (strcmp (channels[c], "settings") == 0)
+        {
+          for (guint i = 0; i < left[c]->len; i++)
+            if (!materialize_setting (store, left[c]->pdata[i], error))
+              goto out;
+        }
+      else if (!materialize (store, channels[c], left[c], now_us, error))
+        goto out;
+    }
+  ok = TRUE;
+
+out:
+  for (guint c = 0; c < G_N_ELEMENTS (channels); c++)
+    {
+      g_ptr_array_unref (left[c]);
+      g_hash_table_unref (seen[c]);
+    }
+  return ok;
 }
 
 /* Writes one row into @table (master_row or master_shadow) if it is newer

@@ -1962,6 +1962,9 @@ till_promotion_list_for_editing (TillStore  *store,
  * @out_store_id: (out) (transfer full): the store id, "" before enrolment
  * @out_group_id: (out) (transfer full) (nullable): the group id, or %NULL
  *
+ * Both come from settings: sync.store, set at enrolment, and store.group,
+ * which HQ sends for the till's store (src/hq/hq-store.c).
+ *
  * Returns: FALSE with @error on a store error
  */
 gboolean
@@ -1971,28 +1974,29 @@ till_promotion_read_scope (TillStore *store,
                            GError   **error)
 {
   g_autoptr (TillStmt) stmt = NULL;
-  g_autofree char *store_id = NULL;
-  int              rc;
+  const char *store_id;
+  const char *group_id;
 
   g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
   g_return_val_if_fail (out_store_id != NULL && out_group_id != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   stmt = till_store_prepare (store,
-                             "SELECT substr (scope, 7) FROM master_row "
-                             "WHERE scope LIKE 'group:%' LIMIT 1",
+                             "SELECT (SELECT value FROM setting WHERE key = 'sync.store'), "
+                             "(SELECT value FROM setting WHERE key = 'store.group')",
                              error);
   if (stmt == NULL)
     return FALSE;
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+  if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       till_store_set_error (store, error, _ ("Cannot read the store's group"));
       return FALSE;
     }
-  store_id = till_store_get_setting (store, "sync.store");
-  *out_group_id = rc == SQLITE_ROW ? g_strdup ((const char *) sqlite3_column_text (stmt, 0)) : NULL;
-  *out_store_id = store_id != NULL ? g_steal_pointer (&store_id) : g_strdup ("");
+  store_id = (const char *) sqlite3_column_text (stmt, 0);
+  group_id = (const char *) sqlite3_column_text (stmt, 1);
+  *out_store_id = g_strdup (store_id != NULL ? store_id : "");
+  /* HQ sends "" for a store in no group. */
+  *out_group_id = group_id != NULL && *group_id != '\0' ? g_strdup (group_id) : NULL;
   return TRUE;
 }
 

@@ -239,8 +239,9 @@ GPtrArray *till_promotion_list_for_editing (TillStore  *store,
                                             GError    **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* The scope this till reads HQ's promotions for: its store (setting
- * sync.store, "" before enrolment) and its group as HQ scoped the master
- * data it sent (NULL when none). */
+ * sync.store, "" before enrolment) and its group, the setting store.group
+ * HQ sends for the till's store (NULL when HQ has sent none or "": no
+ * group). */
 gboolean till_promotion_read_scope (TillStore *store,
                                     char     **out_store_id,
                                     char     **out_group_id,

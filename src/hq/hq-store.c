@@ -28,6 +28,11 @@
 #define PIN_MIN_DIGITS 4
 #define PIN_MAX_DIGITS 8
 
+/* The setting through which HQ tells a till its store's group: a "settings"
+ * row scoped "store:<id>" whose value is the group id, "" for none. HQ
+ * writes it whenever the store's group is set, and nobody else may. */
+#define STORE_GROUP_KEY "store.group"
+
 /* SYNC.md §5 6.1: HQ flags a till whose clock is off by more than this. */
 #define CLOCK_SKEW_LIMIT_US (5 * G_TIME_SPAN_MINUTE)
 
@@ -148,6 +153,20 @@ static const Migration migrations[] = {
                        "  till_id    TEXT,"
                        "  kind       TEXT NOT NULL,"
                        "  detail     TEXT NOT NULL);" },
+  /* Every store tells its tills its group (STORE_GROUP_KEY): the rows of
+   * the stores made before this migration, one new version each, in the
+   * form put_store_group_row_locked() writes (ids are letters, digits and
+   * "-_.", so they need no JSON escaping). The WHERE keeps SQLite from
+   * reading ON CONFLICT as a join constraint. */
+  { "INSERT INTO master_row (channel, id, scope, data, version, deleted, deleted_us) "
+    "SELECT 'settings', 'store.group', 'store:' || store_id, "
+    " '{\"key\":\"store.group\",\"value\":\"' || coalesce (group_id, '') || '\"}', "
+    " (SELECT value FROM change_counter) + row_number () OVER (ORDER BY store_id), 0, NULL "
+    "FROM hq_store WHERE true "
+    "ON CONFLICT (channel, id, scope) DO UPDATE SET data = excluded.data, "
+    "version = excluded.version, deleted = 0, deleted_us = NULL;"
+    "UPDATE change_counter SET value = value + (SELECT count(*) FROM hq_store);",
+    NULL },
 };
 
 static gboolean
@@ -1786,6 +1805,22 @@ put_group_locked (HqStore *self, const char *group_id, const char *name, GError 
                         params, G_N_ELEMENTS (params), error) >= 0;
 }
 
+/* Keeps the store's "store.group" setting row in line with its group
+ * (NULL: none, sent as ""). Unchanged, it makes no new version. */
+static gboolean
+put_store_group_row_locked (HqStore    *self,
+                            const char *store_id,
+                            const char *group_id,
+                            GError    **error)
+{
+  g_autoptr (JsonObject) data = json_object_new ();
+  g_autofree char *scope = g_strconcat ("store:", store_id, NULL);
+
+  json_object_set_string_member (data, "key", STORE_GROUP_KEY);
+  json_object_set_string_member (data, "value", group_id != NULL ? group_id : "");
+  return put_row_locked (self, "settings", STORE_GROUP_KEY, scope, data, error);
+}
+
 static gboolean
 put_store_locked (
     HqStore *self, const char *store_id, const char *name, const char *group_id, GError **error)
@@ -1808,11 +1843,29 @@ put_store_locked (
                    group_id);
       return FALSE;
     }
+  /* The till learns its group from this row, in the same transaction as
+   * the move, so HQ's pull filter and what the till believes never part. */
   return hq_db_execute (self->db,
                         "INSERT INTO hq_store (store_id, name, group_id) VALUES ($1, $2, $3) "
                         "ON CONFLICT (store_id) DO UPDATE SET name = excluded.name, "
                         "group_id = excluded.group_id",
-                        params, G_N_ELEMENTS (params), error) >= 0;
+                        params, G_N_ELEMENTS (params), error) >= 0 &&
+         put_store_group_row_locked (self, store_id, group_id, error);
+}
+
+/* Refuses a row of the settings HQ keeps from the stores' groups. */
+static gboolean
+check_not_store_group (const char *channel, const char *id, GError **error)
+{
+  if (g_strcmp0 (channel, "settings") == 0 && g_strcmp0 (id, STORE_GROUP_KEY) == 0)
+    {
+      g_set_error (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID,
+                   _ ("HQ sets “%s” from the store's group: move the store to another group "
+                      "instead"),
+                   STORE_GROUP_KEY);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* The id a row of an import section has, taken from its data. */
@@ -1879,7 +1932,7 @@ import_section (HqStore *self, JsonObject *root, const char *section, guint *n_r
           const char      *scope = json_get_string (row, "scope");
           g_autofree char *id = import_row_id (section, row, error);
 
-          ok = id != NULL &&
+          ok = id != NULL && check_not_store_group (section, id, error) &&
                put_row_locked (self, section, id, scope != NULL ? scope : "all", row, error);
         }
       if (!ok)
@@ -1992,7 +2045,8 @@ hq_store_put_group (HqStore *self, const char *group_id, const char *name, GErro
 
 /**
  * hq_store_put_store:
- * Creates the store or changes its name and group (%NULL: none).
+ * Creates the store or changes its name and group (%NULL: none), and its
+ * "store.group" setting row with it.
  */
 gboolean
 hq_store_put_store (
@@ -2490,7 +2544,7 @@ hq_store_put_row (HqStore    *self,
   g_return_val_if_fail (channel != NULL && scope != NULL && data != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!begin_unless_open (self, &began, error))
+  if (!check_not_store_group (channel, id, error) || !begin_unless_open (self, &began, error))
     return FALSE;
   return commit_if_began (self, began, put_row_locked (self, channel, id, scope, data, error),
                           error);
@@ -2515,7 +2569,7 @@ hq_store_delete_row (
   g_return_val_if_fail (channel != NULL && id != NULL && scope != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!begin_unless_open (self, &began, error))
+  if (!check_not_store_group (channel, id, error) || !begin_unless_open (self, &began, error))
     return FALSE;
   existing = hq_db_query (
       self->db, "SELECT deleted FROM master_row WHERE channel = $1 AND id = $2 AND scope = $3", key,

@@ -37,7 +37,11 @@ HqStore *hq_store_open (const char *location, GError **error) G_GNUC_WARN_UNUSED
 HqDb    *hq_store_get_db (HqStore *self);
 
 /* --- Stores and groups ------------------------------------------------------ */
-/* Creates or renames; @group_id may be NULL (no group). */
+/* Creates or renames; @group_id may be NULL (no group). Putting a store also
+ * keeps, in the same transaction, its tills' "settings" row "store.group"
+ * (scope "store:<id>", value the group id, "" for none), with a new version
+ * whenever the group changes: that is how a till knows its group. Renaming
+ * a group moves no store, so it changes no such row. */
 gboolean hq_store_put_group (HqStore *self, const char *group_id, const char *name, GError **error);
 gboolean hq_store_put_store (
     HqStore *self, const char *store_id, const char *name, const char *group_id, GError **error);
@@ -130,7 +134,9 @@ gint64 hq_store_purge_tombstones (HqStore *self, gint64 before_us, GError **erro
  * Puts one row of @channel (a new version; tills pull it). @scope is "all",
  * "group:<id>" or "store:<id>". @data is the channel's object (till-wire.h);
  * for users it may carry "pin" in clear instead of pin_salt/pin_hash, which
- * is replaced by a verifier before it is stored. */
+ * is replaced by a verifier before it is stored. The setting "store.group"
+ * is HQ's own (see hq_store_put_store): putting, deleting or importing it
+ * fails with HQ_STORE_ERROR_INVALID. */
 gboolean hq_store_put_row (HqStore    *self,
                            const char *channel,
                            const char *id,

@@ -741,15 +741,15 @@ START_TEST (test_new_sale_rereads)
   g_autoptr (TillSale) second = NULL;
   g_autoptr (TillPromotion) promotion = threshold ("T2", 1000, 100);
   g_autofree char *json = till_promotion_to_json (promotion);
-  char                 *insert = NULL;
+  char            *insert = NULL;
 
   add (chips_id, 1);
   ck_assert_int_eq (till_cart_get_promotion_saving (cart), 0);
   first = sell_cash ();
 
   /* Written behind the cart's back, as a sync pull would. */
-  insert = sqlite3_mprintf ("INSERT INTO promotion (code, data, updated_us) VALUES ('T2', %Q, 1)",
-                            json);
+  insert =
+      sqlite3_mprintf ("INSERT INTO promotion (code, data, updated_us) VALUES ('T2', %Q, 1)", json);
   exec_sql (insert);
   sqlite3_free (insert);
   add (chips_id, 1);
@@ -903,9 +903,9 @@ START_TEST (test_sale)
   ck_assert_msg (strstr (body, "\"gift_code\":\"G1\"") != NULL, "%s", body);
   ck_assert_msg (strstr (body, "\"promotions\":[{\"code\":\"N1\",\"amount\":175}") != NULL, "%s",
                  body);
-  ck_assert_msg (
-      strstr (body, "{\"code\":\"K1\",\"name\":\"优惠券\",\"kind\":\"coupon\",\"saving\":1000,\"times\":1}") != NULL,
-      "%s", body);
+  ck_assert_msg (strstr (body, "{\"code\":\"K1\",\"name\":\"优惠券\",\"kind\":\"coupon\","
+                               "\"saving\":1000,\"times\":1}") != NULL,
+                 "%s", body);
 
   /* The next sale cannot use the single-use code again. */
   add (chips_id, 3);

@@ -661,6 +661,145 @@ START_TEST (test_drift)
 }
 END_TEST
 
+static void
+apply_store_group (const char *group_id, gint64 version)
+{
+  g_autofree char *json = g_strdup_printf ("{\"key\":\"store.group\",\"value\":\"%s\"}", group_id);
+  const TillMasterRow rows[] = { { "store.group", "store:S001", version, json } };
+
+  apply_ok ("settings", rows, 1, version);
+}
+
+static gint64
+count_scope (const char *table, const char *scope)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM %s WHERE scope = ?", table);
+
+  return query_int (sql, scope);
+}
+
+/* /core/master-data/store-group-move: when HQ's store.group names another
+ * group, the rows of the old group go (HQ sends no tombstones for a scope
+ * the till left), from master_row and from a reload under way, and what
+ * they set falls back to the chain's rows: price, item, user, setting; the
+ * promotions the till reads are gone. The drift check then finds the rows
+ * of the new group the cursors passed. "" (no group) leaves every group. */
+START_TEST (test_store_group_move)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char    *group_item = item_json ("G", "华东特供", NULL, "[]", 500, TRUE);
+  g_autofree char    *user = user_json ("2001", "cashier", "scrypt:16384:8:1", "2468", TRUE);
+  g_autofree char    *a_id = g_strdup_printf ("A@%" G_GINT64_FORMAT, NOW_US - HOUR);
+  g_autofree char    *a_all = g_strdup_printf ("{\"sku\":\"A\",\"price\":900,\"member_price\":0,"
+                                                  "\"effective_from_us\":%" G_GINT64_FORMAT "}",
+                                               NOW_US - HOUR);
+  g_autofree char    *a_east = g_strdup_printf ("{\"sku\":\"A\",\"price\":800,\"member_price\":0,"
+                                                   "\"effective_from_us\":%" G_GINT64_FORMAT "}",
+                                                NOW_US - HOUR);
+  g_autofree char    *value = NULL;
+  const TillMasterRow items[] = { { "G", "group:EAST", 10, group_item } };
+  const TillMasterRow prices[] = { { a_id, "all", 11, a_all }, { a_id, "group:EAST", 12, a_east } };
+  const TillMasterRow users[] = { { "2001", "group:EAST", 13, user } };
+  const TillMasterRow settings[] = {
+    { "store.name", "all", 14, "{\"key\":\"store.name\",\"value\":\"便利店\"}" },
+    { "store.name", "group:EAST", 15, "{\"key\":\"store.name\",\"value\":\"华东店\"}" },
+  };
+  const TillMasterRow promotions[] = {
+    { "P-ALL", "all", 16, "{\"code\":\"P-ALL\"}" },
+    { "P-EAST", "group:EAST", 17, "{\"code\":\"P-EAST\"}" },
+  };
+  const TillMasterRow reload_page[] = { { "P-EAST2", "group:EAST", 18, "{\"code\":\"P-EAST2\"}" } };
+  const TillMasterRow west_promotion[] = { { "P-WEST", "group:WEST", 31,
+                                             "{\"code\":\"P-WEST\"}" } };
+  gboolean            drift = FALSE;
+
+  load_priced_items ();
+  apply_ok ("items", items, G_N_ELEMENTS (items), 10);
+  apply_ok ("prices", prices, G_N_ELEMENTS (prices), 12);
+  apply_ok ("users", users, G_N_ELEMENTS (users), 13);
+  apply_ok ("settings", settings, G_N_ELEMENTS (settings), 15);
+  apply_ok ("promotions", promotions, G_N_ELEMENTS (promotions), 17);
+
+  /* HQ names the group the till already has: nothing goes. */
+  apply_store_group ("EAST", 20);
+  value = setting_value ("store.group");
+  ck_assert_str_eq (value, "EAST");
+  g_clear_pointer (&value, g_free);
+  ck_assert_int_eq (price_of ("A"), 800);
+  ck_assert (active_of ("G"));
+  ck_assert_int_eq (query_int ("SELECT active FROM user WHERE code = ?", "2001"), 1);
+  value = setting_value ("store.name");
+  ck_assert_str_eq (value, "华东店");
+  g_clear_pointer (&value, g_free);
+  ck_assert_int_eq (count_scope ("master_row", "group:EAST"), 5);
+
+  /* A reload of promotions is under way, with a page of EAST in the
+   * shadow copy. */
+  ck_assert (till_master_data_begin_reload (store, "promotions", &error));
+  ck_assert (till_master_data_apply_page (store, "promotions", reload_page, 1, 18, TRUE, -1, NOW_US,
+                                          NULL, &error));
+  ck_assert_int_eq (count_scope ("master_shadow", "group:EAST"), 1);
+
+  /* The store moves to WEST. */
+  apply_store_group ("WEST", 30);
+  value = setting_value ("store.group");
+  ck_assert_str_eq (value, "WEST");
+  g_clear_pointer (&value, g_free);
+  ck_assert_int_eq (count_scope ("master_row", "group:EAST"), 0);
+  ck_assert_int_eq (count_scope ("master_shadow", "group:EAST"), 0);
+  ck_assert_int_eq (price_of ("A"), 900);
+  ck_assert (!active_of ("G"));
+  ck_assert_int_eq (query_int ("SELECT active FROM user WHERE code = ?", "2001"), 0);
+  value = setting_value ("store.name");
+  ck_assert_str_eq (value, "便利店");
+  g_clear_pointer (&value, g_free);
+  /* The chain's rows stay: items A, B, C, a price, a setting, a promotion. */
+  ck_assert_int_eq (count_scope ("master_row", "all"), 3 + 1 + 1 + 1);
+
+  /* The reload ends with the chain's promotion: the EAST page it had
+   * before the move does not come back with the swap. */
+  {
+    const TillMasterRow last_page[] = { { "P-ALL", "all", 16, "{\"code\":\"P-ALL\"}" } };
+
+    ck_assert (till_master_data_apply_page (store, "promotions", last_page, 1, 30, FALSE, 1, NOW_US,
+                                            &drift, &error));
+    ck_assert (!drift);
+    ck_assert_int_eq (count_scope ("master_row", "group:EAST"), 0);
+    ck_assert_int_eq (
+        query_int ("SELECT count (*) FROM master_row WHERE channel = ?", "promotions"), 1);
+  }
+
+  /* HQ counts the chain's price and a WEST price older than the cursor:
+   * the till, holding one, finds the drift and reloads to get it. */
+  ck_assert (
+      till_master_data_apply_page (store, "prices", NULL, 0, 30, FALSE, 2, NOW_US, &drift, &error));
+  ck_assert (drift);
+
+  /* No group at all: WEST's rows go too. */
+  apply_ok ("promotions", west_promotion, 1, 31);
+  ck_assert_int_eq (count_scope ("master_row", "group:WEST"), 1);
+  apply_store_group ("", 32);
+  ck_assert_int_eq (count_scope ("master_row", "group:WEST"), 0);
+  ck_assert_int_eq (query_int ("SELECT count (*) FROM master_row WHERE channel = ?", "promotions"),
+                    1);
+}
+END_TEST
+
+/* /core/master-data/store-group-unsaid: while HQ has not named the group
+ * (an HQ from before store.group), the till drops nothing. */
+START_TEST (test_store_group_unsaid)
+{
+  const TillMasterRow promotions[] = { { "P-EAST", "group:EAST", 1, "{\"code\":\"P-EAST\"}" } };
+  const TillMasterRow settings[] = {
+    { "store.name", "all", 2, "{\"key\":\"store.name\",\"value\":\"便利店\"}" },
+  };
+
+  apply_ok ("promotions", promotions, 1, 1);
+  apply_ok ("settings", settings, 1, 2);
+  ck_assert_int_eq (count_scope ("master_row", "group:EAST"), 1);
+}
+END_TEST
+
 /* /core/master-data/promotions: kept as HQ sent them, for issue 8. */
 START_TEST (test_promotions)
 {
@@ -703,6 +842,8 @@ master_data_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_settings);
   tcase_add_test (tc, test_own_setting);
+  tcase_add_test (tc, test_store_group_move);
+  tcase_add_test (tc, test_store_group_unsaid);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("prices");

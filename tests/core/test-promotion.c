@@ -1083,6 +1083,62 @@ find_listing (GPtrArray *listings, const char *code, TillPromotionSource source)
   return NULL;
 }
 
+static void
+apply_setting_rows (const TillMasterRow *rows, guint n_rows, gint64 cursor)
+{
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (till_master_data_apply_page (store, "settings", rows, n_rows, cursor, FALSE, -1,
+                                              g_get_real_time (), NULL, &error),
+                 "%s", error ? error->message : "");
+}
+
+/* /core/promotion/read-scope: the store is sync.store and the group the
+ * setting store.group HQ sends, never a guess from the scopes of the rows
+ * HQ sent: a group-scoped row of another group names nothing, and "" is no
+ * group. */
+START_TEST (test_read_scope)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char    *store_id = NULL;
+  g_autofree char    *group_id = NULL;
+  g_autofree char    *stray = promotion_json ("P-G9", 1, NULL);
+  const TillMasterRow stray_rows[] = { { "P-G9", "group:G9", 1, stray } };
+  const TillMasterRow in_g1[] = {
+    { "store.group", "store:S001", 2, "{\"key\":\"store.group\",\"value\":\"G1\"}" },
+  };
+  const TillMasterRow in_none[] = {
+    { "store.group", "store:S001", 3, "{\"key\":\"store.group\",\"value\":\"\"}" },
+  };
+
+  /* Before enrolment: no store, no group. */
+  ck_assert (till_promotion_read_scope (store, &store_id, &group_id, &error));
+  ck_assert_str_eq (store_id, "");
+  ck_assert_ptr_null (group_id);
+  g_clear_pointer (&store_id, g_free);
+
+  /* A row scoped to a group is no word on the till's group. */
+  ck_assert (till_store_set_setting (store, "sync.store", "S001", NULL));
+  apply_hq_rows (stray_rows, G_N_ELEMENTS (stray_rows));
+  ck_assert (till_promotion_read_scope (store, &store_id, &group_id, &error));
+  ck_assert_str_eq (store_id, "S001");
+  ck_assert_ptr_null (group_id);
+  g_clear_pointer (&store_id, g_free);
+
+  apply_setting_rows (in_g1, G_N_ELEMENTS (in_g1), 2);
+  ck_assert (till_promotion_read_scope (store, &store_id, &group_id, &error));
+  ck_assert_str_eq (store_id, "S001");
+  ck_assert_str_eq (group_id, "G1");
+  g_clear_pointer (&store_id, g_free);
+  g_clear_pointer (&group_id, g_free);
+
+  apply_setting_rows (in_none, G_N_ELEMENTS (in_none), 3);
+  ck_assert (till_promotion_read_scope (store, &store_id, &group_id, &error));
+  ck_assert_str_eq (store_id, "S001");
+  ck_assert_ptr_null (group_id);
+}
+END_TEST
+
 /* /core/promotion/list-for-editing: each copy of a code with its source, the
  * till's own editable, HQ's overridden by a local or more specific copy,
  * active now only when in force here, sorted as the engine sorts. */
@@ -1429,6 +1485,7 @@ promotion_suite (void)
   tcase_add_test (tc, test_load_all);
   tcase_add_test (tc, test_save_delete_local);
   tcase_add_test (tc, test_list_for_editing);
+  tcase_add_test (tc, test_read_scope);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("/core/promotion/local");

@@ -33,6 +33,7 @@ static const char *const backend_names[] = { "sqlite", "postgres" };
 typedef struct
 {
   char    *dir;
+  char    *location; /* what hq_store_open() was given, to open it again */
   HqStore *store;
 } Env;
 
@@ -40,7 +41,7 @@ static void
 env_open (Env *env, int backend)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *location = NULL;
+  char *location = NULL;
 
   env->dir = till_test_make_tmpdir ();
   if (backend == BACKEND_SQLITE)
@@ -54,6 +55,7 @@ env_open (Env *env, int backend)
       location = till_pg_server_create_database (pg_server, name, &error);
       ck_assert_msg (location != NULL, "createdb: %s", error ? error->message : "");
     }
+  env->location = location;
   env->store = hq_store_open (location, &error);
   ck_assert_msg (env->store != NULL, "open %s: %s", backend_names[backend],
                  error ? error->message : "");
@@ -66,6 +68,7 @@ env_close (Env *env)
   g_clear_object (&env->store);
   till_test_remove_tree (env->dir);
   g_clear_pointer (&env->dir, g_free);
+  g_clear_pointer (&env->location, g_free);
 }
 
 /* Two groups, three stores: S001 and S002 in G1 (华东), S003 in G2 (华南). */
@@ -973,6 +976,18 @@ changes (HqStore *store, const HqTill *till, const char *channel, gint64 since, 
   return page;
 }
 
+/* HQ's change counter: the version the last put took. */
+static gint64
+change_counter (HqStore *store)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqDbRows) rows =
+      hq_db_query (hq_store_get_db (store), "SELECT value FROM change_counter", NULL, 0, &error);
+
+  ck_assert_msg (rows != NULL, "%s", error ? error->message : "");
+  return hq_db_rows_get_int (rows, 0, 0);
+}
+
 /* /hq/store/changes/paging */
 START_TEST (test_changes_paging)
 {
@@ -983,10 +998,14 @@ START_TEST (test_changes_paging)
   gint64 last_version = 0;
   guint  n_pages = 0;
   gint64 total = -2;
+  gint64 first_version;
 
   env_open (&env, _i);
   put_chain (env.store);
   till = enroll_till (env.store, "S001", 1);
+  /* The version counter is HQ's, across channels: the stores' settings
+   * took some already. */
+  first_version = change_counter (env.store) + 1;
   for (guint n = 1; n <= 7; n++)
     {
       g_autofree char *sku = g_strdup_printf ("1000%02u", n);
@@ -1028,7 +1047,7 @@ START_TEST (test_changes_paging)
   ck_assert_uint_eq (n_pages, 3);
   ck_assert_uint_eq (g_hash_table_size (seen), 7);
   ck_assert_int_eq (total, 7);
-  ck_assert_int_eq (last_version, 8);
+  ck_assert_int_eq (last_version, first_version + 8 - 1);
 
   /* Nothing new: an empty page that keeps the cursor. */
   {
@@ -1391,6 +1410,221 @@ START_TEST (test_import_bad_row)
 }
 END_TEST
 
+/* --- The store's group, told to its tills ---------------------------------------- */
+
+/* The "store.group" settings row of @store_id as HQ holds it: its version
+ * (0: none) and its value (NULL when none or a tombstone). */
+static gint64
+store_group_row (HqStore *store, const char *store_id, char **out_value)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *scope = g_strconcat ("store:", store_id, NULL);
+  g_autoptr (HqDbRows) rows = hq_store_list_rows (store, "settings", scope, &error);
+
+  ck_assert_msg (rows != NULL, "%s", error ? error->message : "");
+  *out_value = NULL;
+  for (guint r = 0; r < hq_db_rows_get_n_rows (rows); r++)
+    if (g_strcmp0 (hq_db_rows_get_text (rows, r, 0), "store.group") == 0)
+      {
+        g_autoptr (JsonObject) data = object_from_json (hq_db_rows_get_text (rows, r, 3));
+
+        ck_assert_str_eq (json_object_get_string_member (data, "key"), "store.group");
+        *out_value = g_strdup (json_object_get_string_member (data, "value"));
+        return hq_db_rows_get_int (rows, r, 2);
+      }
+  return 0;
+}
+
+/* The value of the "store.group" row on @page, or NULL when the page has
+ * none; the row is scoped to @till's store. */
+static char *
+page_store_group (TillWirePage *page, const HqTill *till)
+{
+  g_autofree char *scope = g_strconcat ("store:", till->store_id, NULL);
+  char            *value = NULL;
+
+  for (guint i = 0; i < page->rows->len; i++)
+    {
+      TillWireRow *row = g_ptr_array_index (page->rows, i);
+
+      if (strcmp (row->id, "store.group") != 0)
+        continue;
+      ck_assert_str_eq (row->scope, scope);
+      ck_assert_ptr_null (value);
+      value = g_strdup (json_object_get_string_member (json_node_get_object (row->data), "value"));
+    }
+  return value;
+}
+
+/* /hq/store/stores/group-setting: putting a store keeps its "store.group"
+ * setting row (scope store:<id>) in the same transaction: the group's id,
+ * "" for none; a new version when the group changes and only then; each
+ * till pulls its own store's row; a failed move leaves it; nobody else may
+ * put or delete it. */
+START_TEST (test_store_group_setting)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqTill) s1 = NULL;
+  g_autoptr (HqTill) moved = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *fingerprint = NULL;
+  gint64           version;
+  gint64           cursor;
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  ck_assert (hq_store_put_store (env.store, "S004", "开心便利店 杭州店", NULL, &error));
+
+  version = store_group_row (env.store, "S001", &value);
+  ck_assert_int_gt (version, 0);
+  ck_assert_str_eq (value, "G1");
+  g_clear_pointer (&value, g_free);
+  ck_assert_int_gt (store_group_row (env.store, "S003", &value), 0);
+  ck_assert_str_eq (value, "G2");
+  g_clear_pointer (&value, g_free);
+  ck_assert_int_gt (store_group_row (env.store, "S004", &value), 0);
+  ck_assert_str_eq (value, "");
+  g_clear_pointer (&value, g_free);
+
+  /* The till of S001 pulls its store's row, and no other store's. */
+  s1 = enroll_till (env.store, "S001", 1);
+  {
+    g_autoptr (TillWirePage) page = changes (env.store, s1, "settings", 0, 100);
+
+    value = page_store_group (page, s1);
+    ck_assert_str_eq (value, "G1");
+    g_clear_pointer (&value, g_free);
+    ck_assert_int_eq (page->total, 1);
+    cursor = page->next_cursor;
+  }
+
+  /* The same group again, or a new name, is no new version. */
+  ck_assert (hq_store_put_store (env.store, "S001", "开心便利店 世纪大道店", "G1", &error));
+  ck_assert (hq_store_put_store (env.store, "S001", "开心便利店 世纪大道旗舰店", "G1", &error));
+  ck_assert_int_eq (store_group_row (env.store, "S001", &value), version);
+  g_clear_pointer (&value, g_free);
+  /* Nor is a group added or renamed. */
+  ck_assert (hq_store_put_group (env.store, "G3", "华北区", &error));
+  ck_assert (hq_store_put_group (env.store, "G1", "华东一区", &error));
+  ck_assert_int_eq (store_group_row (env.store, "S001", &value), version);
+  g_clear_pointer (&value, g_free);
+
+  /* A move is a new version the till pulls after its cursor, and HQ's
+   * pull then filters by the new group. */
+  ck_assert (hq_store_put_store (env.store, "S001", "开心便利店 世纪大道旗舰店", "G2", &error));
+  ck_assert_int_gt (store_group_row (env.store, "S001", &value), version);
+  ck_assert_str_eq (value, "G2");
+  g_clear_pointer (&value, g_free);
+  version = store_group_row (env.store, "S001", &value);
+  g_clear_pointer (&value, g_free);
+  {
+    g_autoptr (TillWirePage) page = changes (env.store, s1, "settings", cursor, 100);
+
+    value = page_store_group (page, s1);
+    ck_assert_str_eq (value, "G2");
+    g_clear_pointer (&value, g_free);
+    cursor = page->next_cursor;
+  }
+  fingerprint = g_strdup_printf ("%s/%u", s1->till_id, s1->epoch);
+  moved = hq_store_find_till_by_certificate (env.store, fingerprint, &error);
+  ck_assert_ptr_nonnull (moved);
+  ck_assert_str_eq (moved->group_id, "G2");
+
+  /* A move to a group that does not exist fails whole: the row stays. */
+  ck_assert (!hq_store_put_store (env.store, "S001", "开心便利店", "G404", &error));
+  ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_NOT_FOUND));
+  g_clear_error (&error);
+  ck_assert_int_eq (store_group_row (env.store, "S001", &value), version);
+  ck_assert_str_eq (value, "G2");
+  g_clear_pointer (&value, g_free);
+
+  /* Out of every group: "". */
+  ck_assert (hq_store_put_store (env.store, "S001", "开心便利店", NULL, &error));
+  ck_assert_int_gt (store_group_row (env.store, "S001", &value), version);
+  ck_assert_str_eq (value, "");
+  g_clear_pointer (&value, g_free);
+  {
+    g_autoptr (TillWirePage) page = changes (env.store, s1, "settings", cursor, 100);
+
+    value = page_store_group (page, s1);
+    ck_assert_str_eq (value, "");
+    g_clear_pointer (&value, g_free);
+  }
+
+  /* HQ's own: not to be put, deleted or imported by hand. */
+  {
+    g_autoptr (JsonObject) data = object_from_json ("{\"key\":\"store.group\",\"value\":\"G1\"}");
+    g_autofree char *path = g_build_filename (env.dir, "group.json", NULL);
+
+    ck_assert (
+        !hq_store_put_row (env.store, "settings", "store.group", "store:S001", data, &error));
+    ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID));
+    g_clear_error (&error);
+    ck_assert (!hq_store_delete_row (env.store, "settings", "store.group", "store:S001", &error));
+    ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID));
+    g_clear_error (&error);
+    ck_assert (g_file_set_contents (path,
+                                    "{\"settings\":[{\"key\":\"store.group\",\"value\":\"G1\","
+                                    "\"scope\":\"store:S001\"}]}",
+                                    -1, NULL));
+    ck_assert (!hq_store_import_file (env.store, path, NULL, &error));
+    ck_assert (g_error_matches (error, HQ_STORE_ERROR, HQ_STORE_ERROR_INVALID));
+    ck_assert_msg (strstr (error->message, "settings[0]") != NULL, "%s", error->message);
+    ck_assert_str_eq (store_group_row (env.store, "S001", &value) > 0 ? value : "?", "");
+    g_clear_pointer (&value, g_free);
+  }
+  env_close (&env);
+}
+END_TEST
+
+/* /hq/store/stores/group-setting-migration: a database from before the
+ * store.group rows gets one for each store when opened, with versions
+ * above every version it had, in the form a put writes (putting the store
+ * again makes no new version). */
+START_TEST (test_store_group_migration)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *value = NULL;
+  HqDb            *db;
+  gint64           counter;
+  gint64           s1_version;
+  gint64           s3_version;
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  put_item (env.store, "100001", "商品", 100);
+  /* Back to schema 1: no store.group rows. */
+  db = hq_store_get_db (env.store);
+  ck_assert (hq_db_exec (db, "DELETE FROM master_row WHERE id = 'store.group'", &error));
+  ck_assert (hq_db_exec (db, "DELETE FROM schema_version WHERE version > 1", &error));
+  counter = change_counter (env.store);
+  ck_assert_int_eq (store_group_row (env.store, "S001", &value), 0);
+  g_clear_object (&env.store);
+
+  env.store = hq_store_open (env.location, &error);
+  ck_assert_msg (env.store != NULL, "%s", error ? error->message : "");
+  s1_version = store_group_row (env.store, "S001", &value);
+  ck_assert_int_gt (s1_version, counter);
+  ck_assert_str_eq (value, "G1");
+  g_clear_pointer (&value, g_free);
+  s3_version = store_group_row (env.store, "S003", &value);
+  ck_assert_int_gt (s3_version, counter);
+  ck_assert_int_ne (s3_version, s1_version);
+  ck_assert_str_eq (value, "G2");
+  g_clear_pointer (&value, g_free);
+  ck_assert_int_eq (change_counter (env.store), counter + 3);
+
+  ck_assert (hq_store_put_store (env.store, "S001", "开心便利店 世纪大道店", "G1", &error));
+  ck_assert_int_eq (store_group_row (env.store, "S001", &value), s1_version);
+  g_clear_pointer (&value, g_free);
+  put_item (env.store, "100001", "商品 新名", 100);
+  ck_assert_int_eq (change_counter (env.store), counter + 4);
+  env_close (&env);
+}
+END_TEST
+
 /* --- Promotions ------------------------------------------------------------------ */
 
 #define PROMOTION_THRESHOLD                                                                   \
@@ -1705,6 +1939,8 @@ hq_store_suite (void)
   add_test (suite, "/hq/store/master/users-pin", test_users_pin);
   add_test (suite, "/hq/store/import/demo", test_import_demo);
   add_test (suite, "/hq/store/import/bad-row", test_import_bad_row);
+  add_test (suite, "/hq/store/stores/group-setting", test_store_group_setting);
+  add_test (suite, "/hq/store/stores/group-setting-migration", test_store_group_migration);
   add_test (suite, "/hq/store/promotions/set-list-remove", test_promotions_set_list_remove);
   add_test (suite, "/hq/store/promotions/refused", test_promotions_refused);
   add_test (suite, "/hq/store/promotions/import-checked", test_promotions_import_checked);

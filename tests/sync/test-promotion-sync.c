@@ -281,6 +281,116 @@ START_TEST (test_update)
 }
 END_TEST
 
+/* The codes till_promotion_load_all gives for the store and group the till
+ * reads for itself (till_promotion_read_scope), and that group ("" for
+ * none) in *out_group. */
+static char *
+till_promotion_codes_here (char **out_group)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *store_id = NULL;
+  g_autofree char *group_id = NULL;
+  g_autoptr (GPtrArray) promotions = NULL;
+  g_autoptr (GString) codes = g_string_new (NULL);
+
+  ck_assert_msg (till_promotion_read_scope (store, &store_id, &group_id, &error), "%s",
+                 error ? error->message : "");
+  ck_assert_str_eq (store_id, TILL_STORE);
+  promotions = till_promotion_load_all (store, store_id, group_id, &error);
+  ck_assert_msg (promotions != NULL, "%s", error ? error->message : "");
+  for (guint i = 0; i < promotions->len; i++)
+    {
+      const TillPromotion *promotion = g_ptr_array_index (promotions, i);
+
+      g_string_append_printf (codes, "%s%s", i > 0 ? "," : "", promotion->code);
+    }
+  *out_group = group_id != NULL ? g_steal_pointer (&group_id) : g_strdup ("");
+  return g_string_free (g_steal_pointer (&codes), FALSE);
+}
+
+/* 10% off the tea for every store, on the condition of being in G1. */
+static const char all_for_g1_promotion[] =
+    "{\"code\":\"P-ALL-G1\",\"name\":\"华东绿茶九折\",\"kind\":\"percent-off\","
+    "\"percent_bp\":1000,\"skus\":[\"" TEA_SKU "\"],\"store_groups\":[\"" TILL_GROUP "\"]}";
+
+/* /sync/promotion/group-without-group-rows: HQ holds no group-scoped row
+ * at all, only a promotion for all stores whose store_groups condition
+ * names G1: the till knows it is in G1 from HQ's store.group setting, so
+ * the promotion applies to its cart. */
+START_TEST (test_group_without_group_rows)
+{
+  g_autoptr (TillCart) cart = NULL;
+  g_autofree char *codes = NULL;
+  g_autofree char *group = NULL;
+
+  hq_set_promotion (all_for_g1_promotion, "all");
+  till_sync ();
+  ck_assert_int_eq (till_count ("SELECT count(*) FROM master_row WHERE scope LIKE 'group:%'"), 0);
+  codes = till_promotion_codes_here (&group);
+  ck_assert_str_eq (group, TILL_GROUP);
+  ck_assert_str_eq (codes, "P-ALL-G1");
+
+  /* 10% of ¥20.00. */
+  cart = cart_with_two_teas ();
+  ck_assert (pricing_applied (cart, "P-ALL-G1"));
+  ck_assert_int_eq (till_cart_get_promotion_saving (cart), 2 * TEA_PRICE * 1000 / 10000);
+}
+END_TEST
+
+/* 30% off the tea for the stores of G2, set before the till's store moves
+ * there: its version is older than the till's cursor. */
+static const char g2_promotion[] =
+    "{\"code\":\"P-G2-TEA\",\"name\":\"华南绿茶七折\",\"kind\":\"percent-off\","
+    "\"percent_bp\":3000,\"skus\":[\"" TEA_SKU "\"]}";
+
+/* /sync/promotion/store-moved: HQ moves the till's store from G1 to G2
+ * (as opentill-hq store add does); after its next sync the till reads G2,
+ * G1's promotion is gone from its rows and list (HQ sends no tombstone for
+ * a scope the till left), G2's promotion HQ set before the move is there
+ * (the drift check brings what the cursor had passed), and the list and
+ * the cart have G2's alone: the condition store_groups G1 no longer holds
+ * for the promotion for all stores. */
+START_TEST (test_store_moved)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillCart) cart = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *group = NULL;
+
+  hq_set_promotion (group_promotion, "group:" TILL_GROUP);
+  hq_set_promotion (g2_promotion, "group:G2");
+  hq_set_promotion (all_for_g1_promotion, "all");
+  till_sync ();
+  before = till_promotion_codes_here (&group);
+  ck_assert_str_eq (group, TILL_GROUP);
+  ck_assert_str_eq (before, "P-ALL-G1,P-G1-TEA");
+  g_clear_pointer (&group, g_free);
+
+  ck_assert_msg (hq_store_put_store (hq_store, TILL_STORE, "上海徐汇店", "G2", &error), "%s",
+                 error ? error->message : "");
+  till_sync ();
+
+  ck_assert_int_eq (till_count ("SELECT count(*) FROM master_row WHERE scope = 'group:G1'"), 0);
+  ck_assert_int_eq (till_count ("SELECT count(*) FROM master_row WHERE channel = 'promotions' "
+                                "AND id = 'P-G2-TEA' AND scope = 'group:G2'"),
+                    1);
+  after = till_promotion_codes_here (&group);
+  ck_assert_str_eq (group, "G2");
+  /* P-ALL-G1 is still held (scope all) but can no longer apply here. */
+  ck_assert_int_eq (till_count ("SELECT count(*) FROM master_row WHERE channel = 'promotions' "
+                                "AND id = 'P-ALL-G1' AND scope = 'all'"),
+                    1);
+  ck_assert_str_eq (after, "P-G2-TEA");
+
+  cart = cart_with_two_teas ();
+  ck_assert (pricing_applied (cart, "P-G2-TEA"));
+  ck_assert (!pricing_applied (cart, "P-G1-TEA"));
+  ck_assert (!pricing_applied (cart, "P-ALL-G1"));
+  ck_assert_int_eq (till_cart_get_promotion_saving (cart), 2 * TEA_PRICE * 3000 / 10000);
+}
+END_TEST
+
 /* The example file of docs/operating-hq.md ("Promotions"), word for word. */
 static const char documented_example[] =
     "[\n"
@@ -422,6 +532,8 @@ promotion_sync_suite (void)
   tcase_add_test (tc, test_group_set_and_removed);
   tcase_add_test (tc, test_update);
   tcase_add_test (tc, test_documented_example);
+  tcase_add_test (tc, test_group_without_group_rows);
+  tcase_add_test (tc, test_store_moved);
   suite_add_tcase (suite, tc);
 
   /* No HQ or till needed: the formats alone. */

@@ -1076,7 +1076,8 @@ till_display_sim_open_pty (TillDisplaySim *self, char **out_device_path, GError 
 /**
  * till_display_sim_sync:
  * Waits until the pty has nothing left to read and nothing arrived for a
- * moment (the kernel hands written bytes over a little later).
+ * moment (the kernel hands written bytes over a little later: on a loaded
+ * machine more than 30 ms later, so the moment is 100 ms).
  */
 gboolean
 till_display_sim_sync (TillDisplaySim *self, guint timeout_ms)
@@ -1101,7 +1102,7 @@ till_display_sim_sync (TillDisplaySim *self, guint timeout_ms)
         quiet_since = 0;
       else if (quiet_since == 0)
         quiet_since = now;
-      else if (now - quiet_since >= 30 * 1000)
+      else if (now - quiet_since >= 100 * 1000)
         return TRUE;
       g_usleep (2000);
     }

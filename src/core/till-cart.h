@@ -12,6 +12,7 @@
 
 #include "till-cart-line.h"
 #include "till-money.h"
+#include "till-member.h"
 #include "till-permission.h"
 #include "till-pricing.h"
 #include "till-promotion.h"
@@ -171,6 +172,17 @@ void        till_cart_set_member (TillCart   *self,
                                   const char *tier,
                                   GHashTable *member_uses);
 const char *till_cart_get_member_id (TillCart *self);
+/* Members (issue 9). The key members' data is sealed with, for restoring a
+ * journaled cart's member (the session gives it once). */
+void till_cart_set_member_key (TillCart *self, TillMemberKey *key);
+/* Attaches @member (NULL: detaches) to the open sale at any time before
+ * payment: journaled (cart.member_id, so a restored cart keeps its member;
+ * writing it to an empty cart starts the journaled cart as a first line
+ * does); the member's promotions (till_loyalty_member_promotions: tier
+ * discount, member prices, birthday perk) join the store's and the cart is
+ * priced again (set_member above, with their uses). */
+gboolean till_cart_attach_member (TillCart *self, const TillMember *member, GError **error);
+const TillMember *till_cart_get_member (TillCart *self);
 /* Presents a coupon for this sale: till_promotion_find_coupon says whether
  * it may be used now (TILL_PROMOTION_ERROR_COUPON with the reason: used,
  * expired, not yet valid; TILL_PROMOTION_ERROR_NO_COUPON: no coupon has this

@@ -53,6 +53,39 @@ gboolean till_stored_value_open (TillStore  *store,
                                  gint64      top_up,
                                  gint64      bonus,
                                  GError    **error);
+/* Members' stored value (issue 9). A member has at most one card
+ * (sv_account.member_id); it is opened at the first top-up. */
+TillStoredValueAccount *
+till_stored_value_find_for_member (TillStore *store, const char *member_id, GError **error);
+/* The bonus a top-up earns by the store's rules (setting
+ * "stored-value.bonus", JSON [{"min": 10000, "bonus": 1000}, …]: the
+ * highest rule whose min the top-up reaches; 充100送10). */
+gint64 till_stored_value_bonus_for (TillStore *store, gint64 top_up, GError **error);
+/* Takes @amount (fen, > 0) paid with @method ("cash", "card", "wechat", …)
+ * onto @member_id's card (opened, numbered from the member id, when they
+ * have none) in ONE transaction: the top-up and bonus ledger entries, the
+ * document (table sv_top_up, journal entry "sv-top-up" naming @user, outbox
+ * row for HQ) and, for cash, the drawer event. @user needs
+ * TILL_PERMISSION_TOP_UP. Returns the account after it. */
+TillStoredValueAccount *till_stored_value_top_up (TillStore   *store,
+                                                  TillJournal *journal,
+                                                  TillUser    *user,
+                                                  const char  *member_id,
+                                                  gint64       amount,
+                                                  const char  *method,
+                                                  GError     **error);
+/* Offline spending of stored value (../shared/SYNC.md §5 and §6.6): while the
+ * till is offline (enrolled, and no successful sync round since the offline
+ * episode began: till_sync_offline_since), each member may spend at most
+ * "stored-value.offline-member-cap" fen (default 20000) once per episode on
+ * this till, and the till at most "stored-value.offline-till-cap" (default
+ * 200000) in all; beyond that the tender is refused with
+ * TILL_TENDER_ERROR_OVER_LIMIT and a message saying which cap and how much
+ * is left. Debits taken offline are marked offline in sv_ledger. A
+ * standalone till (never enrolled) owns its ledger: no caps. */
+gboolean till_stored_value_offline_allows (
+    TillStore *store, const char *card_no, gint64 amount, gint64 now_us, GError **error);
+
 /* "stored-value": request.input is the card number; pays request.amount,
  * at most the balance (TILL_TENDER_ERROR_OVER_LIMIT with the balance in the
  * message). The debit is a ledger entry written in the sale's transaction,

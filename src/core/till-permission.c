@@ -31,6 +31,8 @@ static const char *const permission_names[TILL_N_PERMISSIONS] = {
   [TILL_PERMISSION_MANAGE_USERS] = "manage-users",
   [TILL_PERMISSION_DEVICE_SETTINGS] = "device-settings",
   [TILL_PERMISSION_MANAGE_PROMOTIONS] = "manage-promotions",
+  [TILL_PERMISSION_VIEW_MEMBER_DATA] = "view-member-data",
+  [TILL_PERMISSION_TOP_UP] = "top-up",
 };
 
 /* The defaults (issue 5): the lowest role that has each permission; every
@@ -50,6 +52,8 @@ static const TillRole default_lowest_role[TILL_N_PERMISSIONS] = {
   [TILL_PERMISSION_MANAGE_USERS] = TILL_ROLE_MANAGER,
   [TILL_PERMISSION_DEVICE_SETTINGS] = TILL_ROLE_MANAGER,
   [TILL_PERMISSION_MANAGE_PROMOTIONS] = TILL_ROLE_MANAGER,
+  [TILL_PERMISSION_VIEW_MEMBER_DATA] = TILL_ROLE_MANAGER,
+  [TILL_PERMISSION_TOP_UP] = TILL_ROLE_CASHIER,
 };
 
 typedef enum
@@ -279,6 +283,10 @@ till_permission_get_label (TillPermission permission)
       return _ ("Change device settings");
     case TILL_PERMISSION_MANAGE_PROMOTIONS:
       return _ ("Manage promotions");
+    case TILL_PERMISSION_VIEW_MEMBER_DATA:
+      return _ ("See and export members' personal data");
+    case TILL_PERMISSION_TOP_UP:
+      return _ ("Top up stored-value cards");
     default:
       g_return_val_if_reached (NULL);
     }

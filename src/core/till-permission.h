@@ -50,9 +50,12 @@ typedef enum
   TILL_PERMISSION_MANAGE_USERS, /* create users, set roles and permissions, unlock */
   TILL_PERMISSION_DEVICE_SETTINGS,
   TILL_PERMISSION_MANAGE_PROMOTIONS, /* create, edit and delete the till's own promotions */
+  TILL_PERMISSION_VIEW_MEMBER_DATA,  /* see a member's full phone, name and birthday; export or
+                                        erase a member's data; export marketing lists (PIPL) */
+  TILL_PERMISSION_TOP_UP,            /* take money onto a stored-value card (储值充值) */
 } TillPermission;
 
-#define TILL_N_PERMISSIONS (TILL_PERMISSION_MANAGE_PROMOTIONS + 1)
+#define TILL_N_PERMISSIONS (TILL_PERMISSION_TOP_UP + 1)
 
 /* A supervisor's approval of one act, given on the spot. Strings are borrowed. */
 typedef struct

@@ -57,7 +57,10 @@ typedef enum
  * refunded). line_discount, promotion_discount and sale_discount are the
  * unwound shares of the line's discounts, by the same rule: a promotion is
  * given back in proportion to the quantity returned (issue 8). A gift line
- * (gift_code) refunds nothing. */
+ * (gift_code) refunds nothing. A member's sale (issue 9): the points it
+ * earned are taken back in the same proportion as the amount refunded
+ * (till_return_get_points_clawed_back), and a refund of the points tender
+ * gives the points back (refund kind "points"). */
 typedef struct
 {
   int               line_no;      /* 1.. in the return */
@@ -211,6 +214,10 @@ gint64                till_return_get_subtotal (TillReturn *self); /* sum of lin
  * cumulative line amounts / subtotal). 0 without a receipt. */
 gint64 till_return_get_rounding (TillReturn *self);
 gint64 till_return_get_refund_total (TillReturn *self);
+/* Members (issue 9): earned points the return takes back, and redeemed
+ * points it gives back (both ≥ 0). */
+gint64 till_return_get_points_clawed_back (TillReturn *self);
+gint64 till_return_get_points_refunded (TillReturn *self);
 /* Where the refund goes under the store's rule (setting returns.refund-to,
  * see TillRefund): the method of the first refund tender, "cash" when there
  * is none. The whole plan is till_return_get_n_refunds/get_refund, which

@@ -124,6 +124,14 @@ guint                    till_sale_get_n_promotions (TillSale *self);
 const TillSalePromotion *till_sale_get_promotion (TillSale *self, guint index);
 /* Σ promotion_discount of the lines, fen */
 gint64 till_sale_get_promotion_saving (TillSale *self);
+/* Members (issue 9): the sale's member (NULL: none), the masked phone the
+ * receipt prints, the points the sale earned (written in its transaction by
+ * the rules of till-loyalty.h, with the member's tier evaluated again) and
+ * the member's balance after it. */
+const char *till_sale_get_member_id (TillSale *self);
+const char *till_sale_get_member_masked (TillSale *self);
+gint64      till_sale_get_points_earned (TillSale *self);
+gint64      till_sale_get_points_balance (TillSale *self);
 
 /* For exchanges (till-return.c) and the commits above only: inside the
  * caller's transaction, records @cart as a sale paid by @tenders

@@ -568,6 +568,65 @@ static const char *const migrations[] = {
   "  PRIMARY KEY (sale_uuid, line_no, code)"
   ") WITHOUT ROWID;"
   "ALTER TABLE sale_return_line ADD COLUMN promotion_discount INTEGER NOT NULL DEFAULT 0;",
+
+  /* 10: members (issue 9). A member's phone, name and birthday are stored
+   * only sealed with the member key (till-member-key.h), the phone also as
+   * its keyed hash (lookups) and masked text (the screen); an erased member
+   * keeps only the id (erased_us). Points are a ledger of signed entries
+   * (member_points); the sale names its member (and the masked phone the
+   * receipt prints), the points it earned and the balance after it; the
+   * open cart, a held sale and a member's stored-value card name their
+   * member; sv_top_up is the document of money taken onto a card. */
+  "CREATE TABLE member ("
+  "  id              TEXT PRIMARY KEY,"
+  "  card_no         TEXT UNIQUE,"
+  "  phone_hash      BLOB UNIQUE,"
+  "  phone_sealed    BLOB,"
+  "  phone_masked    TEXT NOT NULL,"
+  "  name_sealed     BLOB,"
+  "  name_masked     TEXT NOT NULL DEFAULT '',"
+  "  birthday_sealed BLOB,"
+  "  tier            TEXT NOT NULL DEFAULT '',"
+  "  store_id        TEXT NOT NULL DEFAULT '',"
+  "  opt_out         INTEGER NOT NULL DEFAULT 0,"
+  "  registered_us   INTEGER NOT NULL,"
+  "  updated_us      INTEGER NOT NULL,"
+  "  erased_us       INTEGER"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE member_points ("
+  "  op_uuid     TEXT PRIMARY KEY,"
+  "  member_id   TEXT NOT NULL REFERENCES member (id),"
+  "  kind        TEXT NOT NULL CHECK (kind IN ('earn', 'redeem', 'refund', 'expire', 'adjust')),"
+  "  points      INTEGER NOT NULL,"
+  "  expires_us  INTEGER NOT NULL DEFAULT 0,"
+  "  sale_uuid   TEXT,"
+  "  return_uuid TEXT,"
+  "  offline     INTEGER NOT NULL DEFAULT 0,"
+  "  created_us  INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX member_points_member ON member_points (member_id, created_us);"
+  "ALTER TABLE sale ADD COLUMN member_id TEXT;"
+  "ALTER TABLE sale ADD COLUMN member_masked TEXT;"
+  "ALTER TABLE sale ADD COLUMN points_earned INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE sale ADD COLUMN points_balance INTEGER NOT NULL DEFAULT 0;"
+  "CREATE INDEX sale_member ON sale (member_id, created_us) WHERE member_id IS NOT NULL;"
+  "ALTER TABLE sale_return ADD COLUMN points_refunded INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE sale_return ADD COLUMN points_clawed_back INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE cart ADD COLUMN member_id TEXT;"
+  "ALTER TABLE held_sale ADD COLUMN member_id TEXT;"
+  "ALTER TABLE sv_account ADD COLUMN member_id TEXT REFERENCES member (id);"
+  "CREATE UNIQUE INDEX sv_account_member ON sv_account (member_id) WHERE member_id IS NOT NULL;"
+  "CREATE TABLE sv_top_up ("
+  "  uuid         TEXT PRIMARY KEY,"
+  "  account_id   INTEGER NOT NULL REFERENCES sv_account (id),"
+  "  member_id    TEXT,"
+  "  amount       INTEGER NOT NULL CHECK (amount > 0),"
+  "  bonus        INTEGER NOT NULL CHECK (bonus >= 0),"
+  "  method       TEXT NOT NULL,"
+  "  cashier_code TEXT NOT NULL,"
+  "  created_us   INTEGER NOT NULL,"
+  "  journal_seq  INTEGER NOT NULL REFERENCES journal (seq)"
+  ") WITHOUT ROWID;",
 };
 
 int

@@ -56,6 +56,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillSyncIdentity, till_sync_identity_free)
  * till_sync_identity_save clears it. till_outbox_apply_ack calls it. */
 gboolean till_sync_mark_restored (TillStore *store, gint64 now_us, GError **error);
 
+/* Contact with HQ, for the offline caps of stored value and points
+ * (issue 9): the sync round records each round that reached HQ (setting
+ * sync.last-contact-us). An enrolled till is offline at @now_us when it had
+ * no contact for more than 2 minutes; *out_since_us is then the last contact
+ * (the enrollment when there was none). A standalone till is never offline. */
+gboolean till_sync_record_contact (TillStore *store, gint64 now_us, GError **error);
+gboolean till_sync_offline_since (TillStore *store, gint64 now_us, gint64 *out_since_us);
+
 /* NULL with TILL_SYNC_STATE_ERROR_NOT_ENROLLED before enrollment. */
 TillSyncIdentity *till_sync_identity_load (TillStore *store,
                                            GError   **error) G_GNUC_WARN_UNUSED_RESULT;

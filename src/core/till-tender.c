@@ -24,6 +24,7 @@ static const char *const kind_names[] = {
   [TILL_TENDER_KIND_CASH] = "cash",       [TILL_TENDER_KIND_CARD] = "card",
   [TILL_TENDER_KIND_WALLET] = "wallet",   [TILL_TENDER_KIND_STORED_VALUE] = "stored-value",
   [TILL_TENDER_KIND_VOUCHER] = "voucher", [TILL_TENDER_KIND_EXCHANGE] = "exchange",
+  [TILL_TENDER_KIND_POINTS] = "points",
 };
 
 static void

@@ -44,6 +44,8 @@ typedef enum
   TILL_TENDER_KIND_VOUCHER,      /* "voucher": a paper or code voucher; face value above the due is
                                     forfeited */
   TILL_TENDER_KIND_EXCHANGE,     /* "exchange": the credit of returned goods (till-return.h) */
+  TILL_TENDER_KIND_POINTS,       /* "points": a member's points (till-loyalty.h); reference is the
+                                    member id, tendered the points spent */
 } TillTenderKind;
 
 const char *till_tender_kind_to_string (TillTenderKind kind);

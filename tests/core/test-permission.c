@@ -173,7 +173,7 @@ START_TEST (test_role_defaults)
   static const TillPermission cashier_may[] = { TILL_PERMISSION_QUANTITY_CHANGE,
                                                 TILL_PERMISSION_SUSPEND_SALE,
                                                 TILL_PERMISSION_RETURN_WITH_RECEIPT,
-                                                TILL_PERMISSION_REPRINT };
+                                                TILL_PERMISSION_REPRINT, TILL_PERMISSION_TOP_UP };
   static const TillPermission supervisor_adds[] = { TILL_PERMISSION_VOID_LINE,
                                                     TILL_PERMISSION_VOID_SALE,
                                                     TILL_PERMISSION_NO_SALE,
@@ -183,7 +183,8 @@ START_TEST (test_role_defaults)
                                                     TILL_PERMISSION_RETURN_WITHOUT_RECEIPT };
   static const TillPermission manager_adds[] = { TILL_PERMISSION_MANAGE_USERS,
                                                  TILL_PERMISSION_DEVICE_SETTINGS,
-                                                 TILL_PERMISSION_MANAGE_PROMOTIONS };
+                                                 TILL_PERMISSION_MANAGE_PROMOTIONS,
+                                                 TILL_PERMISSION_VIEW_MEMBER_DATA };
   /* lowest[p]: the lowest role the issue gives p to. */
   TillRole  lowest[TILL_N_PERMISSIONS];
   TillUser *users[] = { cashier, supervisor, manager, admin };

@@ -954,39 +954,122 @@ compare_priority_then_code (gconstpointer a, gconstpointer b)
   return g_strcmp0 (left->code, right->code);
 }
 
-/* Adds a parsed row to @by_code unless a copy from a stronger source is
- * already there. */
+/* Calls @func with each stored promotion row that may concern this till:
+ * HQ's of scope all, @group_id's (may be NULL) and @store_id's, then the
+ * till's own, each parsed (transfer full); a row that does not parse is
+ * skipped with a g_message naming it. */
+typedef void (*PromotionRowFunc) (TillPromotion  *promotion,
+                                  PromotionSource source,
+                                  gpointer        user_data);
+
+/* Parses one stored row and hands it to @func, or says why it is skipped. */
 static void
-offer_promotion (TillStore      *store,
-                 GHashTable     *by_code,
-                 GHashTable     *sources,
-                 const char     *origin,
-                 PromotionSource source,
-                 const char     *json,
-                 const char     *store_id,
-                 const char     *group_id)
+offer_row (TillStore       *store,
+           const char      *origin,
+           PromotionSource  source,
+           const char      *json,
+           PromotionRowFunc func,
+           gpointer         user_data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (TillPromotion) promotion = NULL;
-  gpointer held_source;
-  char    *code;
+  TillPromotion *promotion = till_promotion_parse_json (store, json, &error);
 
-  promotion = till_promotion_parse_json (store, json, &error);
   if (promotion == NULL)
+    g_message ("Skipping promotion %s: %s", origin, error->message);
+  else
+    func (promotion, source, user_data);
+}
+
+static gboolean
+for_each_stored_promotion (TillStore       *store,
+                           const char      *store_id,
+                           const char      *group_id,
+                           PromotionRowFunc func,
+                           gpointer         user_data,
+                           GError         **error)
+{
+  g_autoptr (TillStmt) hq_stmt = NULL;
+  g_autoptr (TillStmt) local_stmt = NULL;
+  g_autofree char *store_scope = g_strconcat ("store:", store_id, NULL);
+  g_autofree char *group_scope = group_id != NULL ? g_strconcat ("group:", group_id, NULL) : NULL;
+  int              rc;
+
+  hq_stmt = till_store_prepare (store,
+                                "SELECT id, scope, data FROM master_row "
+                                "WHERE channel = 'promotions' AND scope IN ('all', ?1, ?2) "
+                                "ORDER BY id, scope",
+                                error);
+  if (hq_stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (hq_stmt, 1, store_scope, -1, SQLITE_STATIC);
+  sqlite3_bind_text (hq_stmt, 2, group_scope, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (hq_stmt)) == SQLITE_ROW)
     {
-      g_message ("Skipping promotion %s: %s", origin, error->message);
-      return;
+      const char      *scope = (const char *) sqlite3_column_text (hq_stmt, 1);
+      g_autofree char *origin =
+          g_strdup_printf ("%s (HQ, %s)", (const char *) sqlite3_column_text (hq_stmt, 0), scope);
+      PromotionSource source = SOURCE_HQ_ALL;
+
+      if (g_strcmp0 (scope, store_scope) == 0)
+        source = SOURCE_HQ_STORE;
+      else if (g_strcmp0 (scope, group_scope) == 0)
+        source = SOURCE_HQ_GROUP;
+      offer_row (store, origin, source, (const char *) sqlite3_column_text (hq_stmt, 2), func,
+                 user_data);
     }
-  if (!applies_in_store (promotion, store_id, group_id))
+  if (rc != SQLITE_DONE)
+    {
+      till_store_set_error (store, error, _ ("Cannot read HQ's promotions"));
+      return FALSE;
+    }
+
+  local_stmt = till_store_prepare (store, "SELECT code, data FROM promotion ORDER BY code", error);
+  if (local_stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (local_stmt)) == SQLITE_ROW)
+    {
+      g_autofree char *origin =
+          g_strdup_printf ("%s (till)", (const char *) sqlite3_column_text (local_stmt, 0));
+
+      offer_row (store, origin, SOURCE_LOCAL, (const char *) sqlite3_column_text (local_stmt, 1),
+                 func, user_data);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the till's promotions"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* What till_promotion_load_all gathers: the copy of each code from the
+ * strongest source that applies in this store. */
+typedef struct
+{
+  GHashTable *by_code; /* code (the promotion's own) → TillPromotion */
+  GHashTable *sources; /* code → PromotionSource */
+  const char *store_id;
+  const char *group_id;
+} Gathering;
+
+static void
+gather_promotion (TillPromotion *promotion, PromotionSource source, gpointer user_data)
+{
+  g_autoptr (TillPromotion) owned = promotion;
+  Gathering *gathering = user_data;
+  gpointer   held_source;
+  char      *code;
+
+  if (!applies_in_store (promotion, gathering->store_id, gathering->group_id))
     return;
-  if (g_hash_table_lookup_extended (sources, promotion->code, NULL, &held_source) &&
+  if (g_hash_table_lookup_extended (gathering->sources, promotion->code, NULL, &held_source) &&
       GPOINTER_TO_INT (held_source) >= (int) source)
     return;
-  g_hash_table_insert (sources, g_strdup (promotion->code), GINT_TO_POINTER (source));
+  g_hash_table_insert (gathering->sources, g_strdup (promotion->code), GINT_TO_POINTER (source));
   /* The key is the promotion's own code: replace, not insert, so that the
    * key freed with the old value is not kept. */
   code = promotion->code;
-  g_hash_table_replace (by_code, code, g_steal_pointer (&promotion));
+  g_hash_table_replace (gathering->by_code, code, g_steal_pointer (&owned));
 }
 
 /* ---------------------------------------------------------------- coupons */
@@ -1530,10 +1613,9 @@ till_promotion_load_all (TillStore  *store,
   g_autoptr (GHashTable) by_code = NULL;
   g_autoptr (GHashTable) sources = NULL;
   g_autoptr (GPtrArray) promotions = NULL;
-  g_autofree char *store_scope = NULL;
-  g_autofree char *group_scope = NULL;
-  GHashTableIter   iter;
-  gpointer         value;
+  Gathering      gathering;
+  GHashTableIter iter;
+  gpointer       value;
 
   g_return_val_if_fail (TILL_IS_STORE (store), NULL);
   g_return_val_if_fail (store_id != NULL, NULL);
@@ -1542,63 +1624,9 @@ till_promotion_load_all (TillStore  *store,
   by_code =
       g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) till_promotion_free);
   sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  store_scope = g_strconcat ("store:", store_id, NULL);
-  group_scope = group_id != NULL ? g_strconcat ("group:", group_id, NULL) : NULL;
-
-  {
-    g_autoptr (TillStmt) stmt = NULL;
-    int rc;
-
-    stmt = till_store_prepare (store,
-                               "SELECT id, scope, data FROM master_row "
-                               "WHERE channel = 'promotions' AND scope IN ('all', ?1, ?2) "
-                               "ORDER BY id, scope",
-                               error);
-    if (stmt == NULL)
-      return NULL;
-    sqlite3_bind_text (stmt, 1, store_scope, -1, SQLITE_STATIC);
-    sqlite3_bind_text (stmt, 2, group_scope, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-      {
-        const char      *id = (const char *) sqlite3_column_text (stmt, 0);
-        const char      *scope = (const char *) sqlite3_column_text (stmt, 1);
-        g_autofree char *origin = g_strdup_printf ("%s (HQ, %s)", id, scope);
-        PromotionSource  source = SOURCE_HQ_ALL;
-
-        if (g_strcmp0 (scope, store_scope) == 0)
-          source = SOURCE_HQ_STORE;
-        else if (g_strcmp0 (scope, group_scope) == 0)
-          source = SOURCE_HQ_GROUP;
-        offer_promotion (store, by_code, sources, origin, source,
-                         (const char *) sqlite3_column_text (stmt, 2), store_id, group_id);
-      }
-    if (rc != SQLITE_DONE)
-      {
-        till_store_set_error (store, error, _ ("Cannot read HQ's promotions"));
-        return NULL;
-      }
-  }
-  {
-    g_autoptr (TillStmt) stmt = NULL;
-    int rc;
-
-    stmt = till_store_prepare (store, "SELECT code, data FROM promotion ORDER BY code", error);
-    if (stmt == NULL)
-      return NULL;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-      {
-        g_autofree char *origin =
-            g_strdup_printf ("%s (till)", (const char *) sqlite3_column_text (stmt, 0));
-
-        offer_promotion (store, by_code, sources, origin, SOURCE_LOCAL,
-                         (const char *) sqlite3_column_text (stmt, 1), store_id, group_id);
-      }
-    if (rc != SQLITE_DONE)
-      {
-        till_store_set_error (store, error, _ ("Cannot read the till's promotions"));
-        return NULL;
-      }
-  }
+  gathering = (Gathering){ by_code, sources, store_id, group_id };
+  if (!for_each_stored_promotion (store, store_id, group_id, gather_promotion, &gathering, error))
+    return NULL;
 
   promotions =
       g_ptr_array_new_full (g_hash_table_size (by_code), (GDestroyNotify) till_promotion_free);
@@ -1792,28 +1820,24 @@ compare_listings (gconstpointer a, gconstpointer b)
   return (int) right->source - (int) left->source;
 }
 
-/* Reads one stored row into @listings; a row that does not parse is skipped. */
-static void
-list_row (TillStore          *store,
-          GPtrArray          *listings,
-          const char         *origin,
-          TillPromotionSource source,
-          const char         *json,
-          const char         *store_id,
-          const char         *group_id)
+/* What till_promotion_list_for_editing gathers: a row per stored copy. */
+typedef struct
 {
-  g_autoptr (GError) error = NULL;
-  TillPromotionListing *listing;
-  TillPromotion        *promotion = till_promotion_parse_json (store, json, &error);
+  GPtrArray  *listings;
+  const char *store_id;
+  const char *group_id;
+} Listing;
 
-  if (promotion == NULL)
-    {
-      g_message ("Skipping promotion %s: %s", origin, error->message);
-      return;
-    }
+static void
+list_promotion (TillPromotion *promotion, PromotionSource source, gpointer user_data)
+{
+  Listing              *listing_state = user_data;
+  TillPromotionListing *listing;
+
   /* HQ's rows for other stores are none of this till's business; the till's
    * own are listed even so, so that a manager can mend them. */
-  if (source != SOURCE_LOCAL && !applies_in_store (promotion, store_id, group_id))
+  if (source != SOURCE_LOCAL &&
+      !applies_in_store (promotion, listing_state->store_id, listing_state->group_id))
     {
       till_promotion_free (promotion);
       return;
@@ -1822,8 +1846,9 @@ list_row (TillStore          *store,
   listing->promotion = promotion;
   listing->source = source;
   listing->editable = source == SOURCE_LOCAL;
-  listing->active_now = applies_in_store (promotion, store_id, group_id);
-  g_ptr_array_add (listings, listing);
+  listing->active_now =
+      applies_in_store (promotion, listing_state->store_id, listing_state->group_id);
+  g_ptr_array_add (listing_state->listings, listing);
 }
 
 /**
@@ -1847,70 +1872,16 @@ till_promotion_list_for_editing (TillStore  *store,
   g_autoptr (GPtrArray) listings = NULL;
   g_autoptr (GHashTable) strongest = NULL; /* code → the strongest source (borrowed key) */
   g_autoptr (GDateTime) now = NULL;
-  g_autofree char *store_scope = NULL;
-  g_autofree char *group_scope = NULL;
+  Listing listing_state;
 
   g_return_val_if_fail (TILL_IS_STORE (store), NULL);
   g_return_val_if_fail (store_id != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   listings = g_ptr_array_new_with_free_func ((GDestroyNotify) till_promotion_listing_free);
-  store_scope = g_strconcat ("store:", store_id, NULL);
-  group_scope = group_id != NULL ? g_strconcat ("group:", group_id, NULL) : NULL;
-  {
-    g_autoptr (TillStmt) stmt = NULL;
-    int rc;
-
-    stmt = till_store_prepare (store,
-                               "SELECT id, scope, data FROM master_row "
-                               "WHERE channel = 'promotions' AND scope IN ('all', ?1, ?2) "
-                               "ORDER BY id, scope",
-                               error);
-    if (stmt == NULL)
-      return NULL;
-    sqlite3_bind_text (stmt, 1, store_scope, -1, SQLITE_STATIC);
-    sqlite3_bind_text (stmt, 2, group_scope, -1, SQLITE_STATIC);
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-      {
-        const char      *id = (const char *) sqlite3_column_text (stmt, 0);
-        const char      *scope = (const char *) sqlite3_column_text (stmt, 1);
-        g_autofree char *origin = g_strdup_printf ("%s (HQ, %s)", id, scope);
-        PromotionSource  source = SOURCE_HQ_ALL;
-
-        if (g_strcmp0 (scope, store_scope) == 0)
-          source = SOURCE_HQ_STORE;
-        else if (g_strcmp0 (scope, group_scope) == 0)
-          source = SOURCE_HQ_GROUP;
-        list_row (store, listings, origin, source, (const char *) sqlite3_column_text (stmt, 2),
-                  store_id, group_id);
-      }
-    if (rc != SQLITE_DONE)
-      {
-        till_store_set_error (store, error, _ ("Cannot read HQ's promotions"));
-        return NULL;
-      }
-  }
-  {
-    g_autoptr (TillStmt) stmt = NULL;
-    int rc;
-
-    stmt = till_store_prepare (store, "SELECT code, data FROM promotion ORDER BY code", error);
-    if (stmt == NULL)
-      return NULL;
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-      {
-        g_autofree char *origin =
-            g_strdup_printf ("%s (till)", (const char *) sqlite3_column_text (stmt, 0));
-
-        list_row (store, listings, origin, SOURCE_LOCAL,
-                  (const char *) sqlite3_column_text (stmt, 1), store_id, group_id);
-      }
-    if (rc != SQLITE_DONE)
-      {
-        till_store_set_error (store, error, _ ("Cannot read the till's promotions"));
-        return NULL;
-      }
-  }
+  listing_state = (Listing){ listings, store_id, group_id };
+  if (!for_each_stored_promotion (store, store_id, group_id, list_promotion, &listing_state, error))
+    return NULL;
 
   /* Which copy of each code wins, as load_all decides it. */
   strongest = g_hash_table_new (g_str_hash, g_str_equal);

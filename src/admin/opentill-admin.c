@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "till-admin-hw.h"
+#include "till-admin-members.h"
 #include "till-core.h"
 #include "till-enroll.h"
 #include "till-sync.h"
@@ -45,6 +46,8 @@ static const AdminCommand commands[] = {
     N_ ("Find devices, read a printer’s status, print a test page, open the drawer, read the "
         "scale, show text on the customer display (list|status|test|drawer|scale|display)"),
     till_admin_hw_run },
+  { "members", N_ ("Members on a marketing list, as CSV or pushed to a webhook (list KIND [ARG])"),
+    till_admin_members_run },
   { "enroll", N_ ("Join this till to HQ with a one-time token (enroll URL TOKEN)"), run_enroll },
   { "sync", N_ ("Send queued sales to HQ and fetch its master data, once"), run_sync },
   { "sync-status", N_ ("Show the till’s enrollment, queue, acknowledgements and pulls"),

@@ -17,6 +17,7 @@
 #include "widgets/till-camera-preview.h"
 #include "widgets/till-cart-row.h"
 #include "till-keyed-entry.h"
+#include "till-member-dialog.h"
 #include "widgets/till-keypad.h"
 
 #define N_QUICK_KEYS 24
@@ -26,6 +27,8 @@
 #define MIN_KEYED_BARCODE 8
 /* A scale reading older than this is not the weight on the platter now. */
 #define MAX_SCALE_READING_AGE_US (2 * G_USEC_PER_SEC)
+/* Suggestions for a member's sale: a slim row, never more. */
+#define N_SUGGESTIONS 3
 
 struct _TillCheckoutView
 {
@@ -63,6 +66,13 @@ struct _TillCheckoutView
   GtkWidget   *promotion_label;
   GtkWidget   *hint_label;
   GtkWidget   *coupon_box;
+  GtkWidget   *member_button;
+  GtkWidget   *member_strip;
+  GtkWidget   *member_label;
+  GtkWidget   *member_balance_label;
+  GtkWidget   *top_up_button;
+  GtkWidget   *suggestions_row;
+  GtkWidget   *suggestions_box;
 
   TillSession        *session;
   TillDevices        *devices;
@@ -89,6 +99,11 @@ struct _TillCheckoutView
    * name needs them: for the names and minimum spends the pricing result
    * does not carry. NULL until then and after a reload. */
   GPtrArray *promotions;
+
+  /* The member dialog (find, register or top up) while it is open. */
+  TillMemberDialog *member_dialog;
+  /* The products suggested now, to refresh the row only when they change. */
+  GArray *suggested;
 };
 
 /* A sensitive act, kept so that the same core call runs again with the
@@ -179,6 +194,14 @@ update_actions (TillCheckoutView *self)
   /* A coupon may come before the first item. */
   till_ui_action_set_enabled (widget, "sale.coupon", signed_in);
   till_ui_action_set_enabled (widget, "sale.remove-coupon", signed_in);
+  /* A member may join the sale at any time before payment, even before the
+   * first item. */
+  till_ui_action_set_enabled (widget, "sale.member", signed_in);
+  till_ui_action_set_enabled (widget, "sale.attach-member", signed_in);
+  till_ui_action_set_enabled (widget, "sale.detach-member",
+                              signed_in && till_cart_get_member (cart) != NULL);
+  till_ui_action_set_enabled (widget, "sale.top-up",
+                              signed_in && till_cart_get_member (cart) != NULL);
 }
 
 static void
@@ -499,6 +522,245 @@ refresh_coupons (TillCheckoutView *self)
   gtk_widget_set_visible (self->coupon_box, codes[0] != NULL);
 }
 
+/* ---- Members: the strip in the cart card, suggestions, the dialog ---------------- */
+
+static void
+suggestion_button_add (TillCheckoutView *self, gint64 product_id)
+{
+  g_autoptr (TillProduct) product = NULL;
+  GtkWidget *button;
+  GtkWidget *label;
+
+  product = till_catalog_lookup_id (till_session_get_catalog (self->session), product_id, NULL);
+  if (product == NULL)
+    return;
+  label = gtk_label_new (till_product_get_name (product));
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  button = gtk_button_new ();
+  gtk_button_set_child (GTK_BUTTON (button), label);
+  gtk_widget_add_css_class (button, "suggestion");
+  gtk_widget_set_tooltip_text (button, till_product_get_name (product));
+  /* The product as a quick key would add it. */
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "sale.add-product");
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
+                                          g_variant_new_int64 (product_id));
+  gtk_box_append (GTK_BOX (self->suggestions_box), button);
+}
+
+/* Up to three products for the member, none already in the cart. The row
+ * is rebuilt only when the suggestions change, so that a tap lands on the
+ * button it aimed at. */
+static void
+refresh_suggestions (TillCheckoutView *self, const TillMember *member)
+{
+  TillCart *cart = get_cart (self);
+  guint     n_lines = till_cart_get_n_lines (cart);
+  g_autoptr (GArray) cart_products = g_array_sized_new (FALSE, FALSE, sizeof (gint64), n_lines);
+  g_autoptr (GArray) suggestions = NULL;
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  TillRecommender *recommender = till_session_get_recommender (self->session);
+  GtkWidget       *child;
+
+  if (member != NULL && recommender != NULL)
+    {
+      for (guint i = 0; i < n_lines; i++)
+        {
+          gint64 id =
+              till_product_get_id (till_cart_line_get_product (till_cart_get_line (cart, i)));
+
+          g_array_append_val (cart_products, id);
+        }
+      suggestions =
+          till_recommender_suggest (recommender, member->id, (const gint64 *) cart_products->data,
+                                    cart_products->len, N_SUGGESTIONS, TRUE);
+      for (guint i = 0; suggestions != NULL && i < MIN (suggestions->len, N_SUGGESTIONS); i++)
+        g_array_append_val (ids, g_array_index (suggestions, TillSuggestion, i).product_id);
+    }
+  if (self->suggested != NULL && self->suggested->len == ids->len &&
+      (ids->len == 0 || memcmp (self->suggested->data, ids->data, ids->len * sizeof (gint64)) == 0))
+    return;
+  while ((child = gtk_widget_get_first_child (self->suggestions_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->suggestions_box), child);
+  for (guint i = 0; i < ids->len; i++)
+    suggestion_button_add (self, g_array_index (ids, gint64, i));
+  gtk_widget_set_visible (self->suggestions_row,
+                          gtk_widget_get_first_child (self->suggestions_box) != NULL);
+  g_clear_pointer (&self->suggested, g_array_unref);
+  self->suggested = g_steal_pointer (&ids);
+}
+
+/* The strip: who (masked), their tier, points and stored value. */
+static void
+refresh_member (TillCheckoutView *self)
+{
+  TillCart         *cart = get_cart (self);
+  const TillMember *member = cart != NULL ? till_cart_get_member (cart) : NULL;
+  TillStore        *store;
+  g_autoptr (TillLoyaltyRules) rules = NULL;
+  g_autoptr (TillStoredValueAccount) account = NULL;
+  g_autoptr (GError) error = NULL;
+  const TillLoyaltyTier *tier = NULL;
+  g_autoptr (GString) who = NULL;
+  g_autofree char *balance_text = NULL;
+  g_autofree char *points_text = NULL;
+  gint64           points;
+
+  gtk_widget_set_visible (self->member_strip, member != NULL);
+  if (member == NULL)
+    {
+      refresh_suggestions (self, NULL);
+      return;
+    }
+  store = till_session_get_store (self->session);
+  who = g_string_new (member->phone_masked);
+  if (member->name_masked != NULL && *member->name_masked != '\0')
+    g_string_append_printf (who, "  %s", member->name_masked);
+  rules = till_loyalty_rules_load (store, &error);
+  if (rules == NULL)
+    g_warning ("%s", error->message);
+  else if (member->tier != NULL && *member->tier != '\0')
+    tier = till_loyalty_rules_find_tier (rules, member->tier);
+  else if (rules->tiers->len > 0)
+    tier = &g_array_index (rules->tiers, TillLoyaltyTier, 0);
+  if (tier != NULL)
+    g_string_append_printf (who, " · %s", tier->name);
+  gtk_label_set_text (GTK_LABEL (self->member_label), who->str);
+
+  g_clear_error (&error);
+  points = till_loyalty_points_balance (store, member->id, &error);
+  if (error != NULL)
+    {
+      g_warning ("%s", error->message);
+      points = 0;
+    }
+  points_text = g_strdup_printf (_ ("Points %" G_GINT64_FORMAT), points);
+  g_clear_error (&error);
+  account = till_stored_value_find_for_member (store, member->id, &error);
+  if (account != NULL)
+    {
+      g_autofree char *money = till_ui_format_money (account->balance);
+
+      balance_text = g_strdup_printf (_ ("%s · Stored value %s"), points_text, money);
+    }
+  else
+    balance_text = g_strdup (points_text);
+  gtk_label_set_text (GTK_LABEL (self->member_balance_label), balance_text);
+  refresh_suggestions (self, member);
+}
+
+static void
+member_dialog_destroyed_cb (TillCheckoutView *self)
+{
+  self->member_dialog = NULL;
+  till_checkout_view_focus_keypad (self);
+}
+
+static void
+member_chosen_cb (TillCheckoutView *self, const char *member_id)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "sale.attach-member", "s", member_id);
+}
+
+static void
+topped_up_cb (TillCheckoutView *self, const char *message)
+{
+  set_status (self, message, FALSE);
+  refresh_member (self);
+}
+
+static void
+member_dialog_present (TillCheckoutView *self, TillMemberDialog *dialog)
+{
+  self->member_dialog = dialog;
+  g_signal_connect_object (dialog, "destroy", G_CALLBACK (member_dialog_destroyed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "member-chosen", G_CALLBACK (member_chosen_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "topped-up", G_CALLBACK (topped_up_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static GtkWindow *
+get_parent_window (TillCheckoutView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+/* sale.member: the dialog to find or register the sale's member. */
+static void
+member_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+
+  if (self->member_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->member_dialog));
+      return;
+    }
+  member_dialog_present (self,
+                         till_member_dialog_new_find (get_parent_window (self), self->session));
+}
+
+/* sale.attach-member(s): the member with this id joins the sale; the cart
+ * prices itself again with their tier and member prices. */
+static void
+attach_member_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  const char       *member_id = g_variant_get_string (parameter, NULL);
+  g_autoptr (TillMember) member = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  member = till_member_load (till_session_get_store (self->session),
+                             till_session_get_member_key (self->session), member_id, &error);
+  if (member == NULL || !till_cart_attach_member (get_cart (self), member, &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+  message = g_strdup_printf (_ ("Member %s joined the sale."), member->phone_masked);
+  set_status (self, message, FALSE);
+  refresh_member (self);
+  update_actions (self);
+}
+
+static void
+detach_member_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  g_autoptr (GError) error = NULL;
+
+  if (!till_cart_attach_member (get_cart (self), NULL, &error))
+    {
+      show_error (self, error->message);
+      return;
+    }
+  set_status (self, _ ("The member was taken off the sale."), FALSE);
+  refresh_member (self);
+  update_actions (self);
+}
+
+/* sale.top-up: money onto the sale's member's stored-value card. */
+static void
+top_up_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  const TillMember *member = till_cart_get_member (get_cart (self));
+
+  if (member == NULL)
+    {
+      show_error (self, _ ("Find the member first: the top-up goes onto their card."));
+      return;
+    }
+  if (self->member_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->member_dialog));
+  member_dialog_present (
+      self, till_member_dialog_new_top_up (get_parent_window (self), self->session, member));
+}
+
 /* The cart priced itself again: its saving, hint, coupons and the lines'
  * promotions follow. */
 static void
@@ -528,6 +790,8 @@ repriced_cb (TillCheckoutView *self)
   refresh_coupons (self);
   for (guint i = 0; i < self->bound_rows->len; i++)
     fill_line_details (self, g_ptr_array_index (self->bound_rows, i));
+  /* The member's points and card, and what to suggest next to this cart. */
+  refresh_member (self);
 }
 
 static void
@@ -601,6 +865,25 @@ scan_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   if (*code == '\0')
     {
       show_error (self, _ ("The scanner sent an empty code."));
+      return;
+    }
+  /* While the member dialog is open, what is scanned is the member's card
+   * or QR; on the sale screen a member QR attaches its member at once. */
+  if (self->member_dialog != NULL)
+    {
+      till_member_dialog_take_code (self->member_dialog, code);
+      return;
+    }
+  if (till_member_is_qr (code))
+    {
+      g_autoptr (TillMember) member =
+          till_member_find_by_qr (till_session_get_store (self->session),
+                                  till_session_get_member_key (self->session), code, &error);
+
+      if (member == NULL)
+        show_error (self, error->message);
+      else
+        gtk_widget_activate_action (widget, "sale.attach-member", "s", member->id);
       return;
     }
   line = till_cart_add_barcode (get_cart (self), code, &error);
@@ -2138,6 +2421,9 @@ till_checkout_view_dispose (GObject *object)
     gtk_window_destroy (GTK_WINDOW (self->receipts_dialog));
   if (self->coupon_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->coupon_dialog));
+  if (self->member_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->member_dialog));
+  g_clear_pointer (&self->suggested, g_array_unref);
   if (self->cart_list != NULL)
     gtk_list_view_set_model (self->cart_list, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), TILL_TYPE_CHECKOUT_VIEW);
@@ -2197,6 +2483,10 @@ till_checkout_view_class_init (TillCheckoutViewClass *klass)
   gtk_widget_class_install_action (widget_class, "sale.pay", NULL, pay_action);
   gtk_widget_class_install_action (widget_class, "sale.coupon", "s", coupon_action);
   gtk_widget_class_install_action (widget_class, "sale.remove-coupon", "s", remove_coupon_action);
+  gtk_widget_class_install_action (widget_class, "sale.member", NULL, member_action);
+  gtk_widget_class_install_action (widget_class, "sale.attach-member", "s", attach_member_action);
+  gtk_widget_class_install_action (widget_class, "sale.detach-member", NULL, detach_member_action);
+  gtk_widget_class_install_action (widget_class, "sale.top-up", NULL, top_up_action);
 
   g_type_ensure (TILL_TYPE_KEYPAD);
   g_type_ensure (TILL_TYPE_CAMERA_PREVIEW);
@@ -2237,6 +2527,13 @@ till_checkout_view_class_init (TillCheckoutViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, promotion_label);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, hint_label);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, coupon_box);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, member_button);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, member_strip);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, member_label);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, member_balance_label);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, top_up_button);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, suggestions_row);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, suggestions_box);
   gtk_widget_class_bind_template_callback (widget_class, camera_popover_shown_cb);
   gtk_widget_class_bind_template_callback (widget_class, camera_popover_closed_cb);
   gtk_widget_class_bind_template_callback (widget_class, camera_close_clicked_cb);
@@ -2664,4 +2961,58 @@ till_checkout_view_get_coupon_keypad (TillCheckoutView *self)
 {
   g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
   return self->coupon_keypad;
+}
+
+/* ---- Members (issue 9) ------------------------------------------------------ */
+
+/**
+ * till_checkout_view_get_member_dialog:
+ *
+ * Returns: (transfer none) (nullable): the member dialog (find, register or
+ *   top up) while it is open
+ */
+TillMemberDialog *
+till_checkout_view_get_member_dialog (TillCheckoutView *self)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+  return self->member_dialog;
+}
+
+/**
+ * till_checkout_view_dup_member_text:
+ *
+ * Returns: (transfer full) (nullable): the member strip's two lines, or
+ *   %NULL while no member is attached
+ */
+char *
+till_checkout_view_dup_member_text (TillCheckoutView *self)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+
+  if (!gtk_widget_get_visible (self->member_strip))
+    return NULL;
+  return g_strdup_printf ("%s\n%s", gtk_label_get_text (GTK_LABEL (self->member_label)),
+                          gtk_label_get_text (GTK_LABEL (self->member_balance_label)));
+}
+
+/**
+ * till_checkout_view_dup_suggestion_names:
+ *
+ * Returns: (transfer full): the names on the suggestions row, in order
+ *   (empty while it is hidden)
+ */
+GStrv
+till_checkout_view_dup_suggestion_names (TillCheckoutView *self)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+
+  if (gtk_widget_get_visible (self->suggestions_row) && gtk_widget_get_visible (self->member_strip))
+    for (GtkWidget *button = gtk_widget_get_first_child (self->suggestions_box); button != NULL;
+         button = gtk_widget_get_next_sibling (button))
+      g_ptr_array_add (names, g_strdup (gtk_label_get_text (
+                                  GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))))));
+  g_ptr_array_add (names, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&names), FALSE);
 }

@@ -7,6 +7,7 @@
 #include <gtk/gtk.h>
 
 #include "till-devices.h"
+#include "till-member-dialog.h"
 #include "till-session.h"
 #include "widgets/till-keypad.h"
 
@@ -21,6 +22,10 @@ G_BEGIN_DECLS
  * (today's receipts); coupon(s: a coupon's code; '' opens the coupon
  * dialog), remove-coupon(s: the code). A scanned code that is no product is
  * tried as a coupon.
+ * Members (issue 9): member (opens the member dialog: find or register),
+ * attach-member(s: member id), detach-member, top-up (the member's card). A
+ * scanned member QR ("OTM1|…") attaches its member; while the member dialog
+ * is open every scan goes to it.
  * Signal "pay-requested": the cashier tapped Pay on a cart with lines. */
 #define TILL_TYPE_CHECKOUT_VIEW (till_checkout_view_get_type ())
 G_DECLARE_FINAL_TYPE (TillCheckoutView, till_checkout_view, TILL, CHECKOUT_VIEW, GtkWidget)
@@ -70,5 +75,12 @@ struct _TillOverrideDialog *till_checkout_view_get_override_dialog (TillCheckout
 /* The held-sales list (rows are buttons activating sale.resume), shown by
  * sale.resume-list in a popover. */
 GtkWidget *till_checkout_view_get_held_list (TillCheckoutView *self);
+
+/* Members (issue 9), for tests: the member dialog while open (borrowed),
+ * the member strip's text (NULL without a member: masked phone, name and
+ * tier, then points and stored value) and the suggested products' names. */
+TillMemberDialog *till_checkout_view_get_member_dialog (TillCheckoutView *self);
+char *till_checkout_view_dup_member_text (TillCheckoutView *self) G_GNUC_WARN_UNUSED_RESULT;
+GStrv till_checkout_view_dup_suggestion_names (TillCheckoutView *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -50,6 +50,7 @@ struct _TillPaymentView
   GtkWidget  *card_tail_entry;
   GtkWidget  *stored_value_entry;
   GtkWidget  *stored_value_label;
+  GtkWidget  *points_label;
   GtkWidget  *voucher_entry;
   GtkWidget  *amount_title_label;
   TillKeypad *keypad;
@@ -135,6 +136,8 @@ update_actions (TillPaymentView *self)
   till_ui_action_set_enabled (widget, "pay.find-card", tendering);
   till_ui_action_set_enabled (widget, "pay.stored-value", tendering);
   till_ui_action_set_enabled (widget, "pay.voucher", tendering);
+  till_ui_action_set_enabled (widget, "pay.points",
+                              tendering && till_cart_get_member (cart) != NULL);
   till_ui_action_set_enabled (widget, "pay.code", tendering);
   till_ui_action_set_enabled (widget, "pay.remove", tendering);
   till_ui_action_set_enabled (widget, "pay.void-card", tendering);
@@ -387,6 +390,9 @@ tender_row_new (TillPaymentView *self, const TillSalePayment *tender, guint inde
 
       detail_text = g_strdup_printf (_ ("%s · face value %s"), tender->reference, face);
     }
+  else if (tender->kind == TILL_TENDER_KIND_POINTS)
+    /* The reference is the member's id: for HQ, not for the screen. */
+    detail_text = g_strdup_printf (_ ("%" G_GINT64_FORMAT " points"), tender->tendered);
   else if (tender->account != NULL && tender->reference != NULL &&
            tender->kind != TILL_TENDER_KIND_STORED_VALUE)
     detail_text = g_strdup_printf ("%s · %s", tender->account, tender->reference);
@@ -540,6 +546,25 @@ update_tender_buttons (TillPaymentView *self)
     }
 }
 
+static void
+add_tender_button (TillPaymentView *self, TillTender *tender)
+{
+  g_autofree char *label = till_tender_dup_label (tender);
+  GtkWidget       *button = gtk_button_new_with_label (label);
+  g_autofree char *kind_class =
+      g_strdup_printf ("tender-%s", till_tender_kind_to_string (till_tender_get_kind (tender)));
+
+  gtk_widget_add_css_class (button, "tender-button");
+  gtk_widget_add_css_class (button, kind_class);
+  g_object_set_data_full (G_OBJECT (button), "tender-id", g_strdup (till_tender_get_id (tender)),
+                          g_free);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "pay.tender");
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
+                                          g_variant_new_string (till_tender_get_id (tender)));
+  gtk_flow_box_append (GTK_FLOW_BOX (self->tender_buttons_box), button);
+  g_ptr_array_add (self->tender_buttons, button);
+}
+
 /* The tender buttons, from the store's list of enabled tenders in its order. */
 static void
 rebuild_tender_buttons (TillPaymentView *self)
@@ -556,22 +581,13 @@ rebuild_tender_buttons (TillPaymentView *self)
   enabled = till_tender_registry_list_enabled (get_tenders (self));
   for (guint i = 0; i < enabled->len; i++)
     {
-      TillTender      *tender = enabled->pdata[i];
-      g_autofree char *label = till_tender_dup_label (tender);
-      GtkWidget       *button = gtk_button_new_with_label (label);
+      TillTender *tender = enabled->pdata[i];
 
-      g_autofree char *kind_class =
-          g_strdup_printf ("tender-%s", till_tender_kind_to_string (till_tender_get_kind (tender)));
-
-      gtk_widget_add_css_class (button, "tender-button");
-      gtk_widget_add_css_class (button, kind_class);
-      g_object_set_data_full (G_OBJECT (button), "tender-id",
-                              g_strdup (till_tender_get_id (tender)), g_free);
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "pay.tender");
-      gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
-                                              g_variant_new_string (till_tender_get_id (tender)));
-      gtk_flow_box_append (GTK_FLOW_BOX (self->tender_buttons_box), button);
-      g_ptr_array_add (self->tender_buttons, button);
+      /* Points are the member's: without one on the sale there are none. */
+      if (till_tender_get_kind (tender) == TILL_TENDER_KIND_POINTS &&
+          (get_cart (self) == NULL || till_cart_get_member (get_cart (self)) == NULL))
+        continue;
+      add_tender_button (self, tender);
     }
   update_tender_buttons (self);
 }
@@ -918,6 +934,111 @@ exact_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
     gtk_widget_activate_action (widget, "pay.cash", "x", till_payment_get_cash_due (payment));
 }
 
+/* ---- Members: their points and their stored-value card ---------------------- */
+
+/* What the member's points may pay now, fen: at most their balance (less
+ * the points this payment already takes), the rules' share of the sale
+ * (less what points pay already) and the rest. The core checks again. */
+static gint64
+points_can_pay (TillPaymentView *self, const TillMember *member, gint64 *out_points)
+{
+  TillStore   *store = till_session_get_store (self->session);
+  TillPayment *payment = get_payment (self);
+  g_autoptr (TillLoyaltyRules) rules = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 points;
+  gint64 by_points = 0;
+  gint64 by_share;
+  gint64 applied = 0;
+
+  points = till_loyalty_points_balance (store, member->id, &error);
+  rules = error == NULL ? till_loyalty_rules_load (store, &error) : NULL;
+  if (rules == NULL)
+    {
+      show_error (self, error->message);
+      *out_points = 0;
+      return 0;
+    }
+  for (guint i = 0; i < till_payment_get_n_tenders (payment); i++)
+    if (till_payment_get_tender (payment, i)->kind == TILL_TENDER_KIND_POINTS)
+      applied += till_payment_get_tender (payment, i)->amount;
+  *out_points = points;
+  if (rules->points_per_yuan_redeemed > 0)
+    by_points = points * 100 / rules->points_per_yuan_redeemed - applied;
+  by_share = till_payment_get_exact (payment) * rules->points_max_share_bp / 10000 - applied;
+  return MAX (0, MIN (MIN (by_points, by_share), till_payment_get_remaining (payment)));
+}
+
+static void
+show_points (TillPaymentView *self)
+{
+  const TillMember *member = till_cart_get_member (get_cart (self));
+  gint64            points = 0;
+  gint64            can_pay;
+  g_autofree char  *can_pay_text = NULL;
+  g_autofree char  *text = NULL;
+
+  if (member == NULL)
+    {
+      gtk_label_set_text (GTK_LABEL (self->points_label), "");
+      return;
+    }
+  can_pay = points_can_pay (self, member, &points);
+  can_pay_text = till_ui_format_money (can_pay);
+  text = g_strdup_printf (_ ("%s · %" G_GINT64_FORMAT " points\nPoints pay up to %s"),
+                          member->phone_masked, points, can_pay_text);
+  gtk_label_set_text (GTK_LABEL (self->points_label), text);
+  if (*till_keypad_get_text (self->keypad) == '\0')
+    g_object_set (self->keypad, "placeholder", can_pay_text + strlen ("￥"), NULL);
+}
+
+/* pay.points(x): amount (0: the keypad's, else all the points may pay). */
+static void
+points_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillPaymentView  *self = TILL_PAYMENT_VIEW (widget);
+  const TillMember *member = till_cart_get_member (get_cart (self));
+  gint64            amount = g_variant_get_int64 (parameter);
+  gint64            points = 0;
+  gint64            can_pay;
+  TillTenderRequest request = { 0 };
+
+  show_panel (self, "points");
+  if (member == NULL)
+    {
+      show_error (self, _ ("Points are a member's: find the member on the sale screen first."));
+      return;
+    }
+  can_pay = points_can_pay (self, member, &points);
+  if (amount <= 0 && !keypad_amount (self, can_pay, &amount))
+    return;
+  if (amount <= 0)
+    {
+      show_error (self, _ ("The member's points cannot pay any of this sale."));
+      return;
+    }
+  request.due = till_payment_get_remaining (get_payment (self));
+  request.amount = amount;
+  request.input = member->id;
+  take_local (self, "points", &request);
+  show_points (self);
+}
+
+/* The member's own card, when they have one: nothing to scan or type. */
+static void
+prefill_member_card (TillPaymentView *self)
+{
+  const TillMember *member = till_cart_get_member (get_cart (self));
+  g_autoptr (TillStoredValueAccount) account = NULL;
+
+  if (member == NULL || *gtk_editable_get_text (GTK_EDITABLE (self->stored_value_entry)) != '\0')
+    return;
+  account =
+      till_stored_value_find_for_member (till_session_get_store (self->session), member->id, NULL);
+  if (account != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "pay.find-card", "s", account->card_no);
+}
+
 static void
 tender_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -939,7 +1060,12 @@ tender_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   else if (g_str_equal (tender_id, "card"))
     gtk_widget_grab_focus (self->card_reference_entry);
   else if (g_str_equal (tender_id, "stored-value"))
-    gtk_widget_grab_focus (self->stored_value_entry);
+    {
+      gtk_widget_grab_focus (self->stored_value_entry);
+      prefill_member_card (self);
+    }
+  else if (g_str_equal (tender_id, "points"))
+    show_points (self);
   else if (g_str_equal (tender_id, "voucher"))
     gtk_widget_grab_focus (self->voucher_entry);
 }
@@ -1255,6 +1381,12 @@ keypad_activate_cb (TillPaymentView *self, TillKeypad *keypad)
       voucher_entry_activate_cb (self);
       return;
     }
+  if (g_strcmp0 (self->tender_id, "points") == 0)
+    {
+      /* 0: the keypad's amount, else all the points may pay. */
+      gtk_widget_activate_action (GTK_WIDGET (self), "pay.points", "x", (gint64) 0);
+      return;
+    }
   if (!keypad_amount (self, till_payment_get_cash_due (payment), &amount))
     return;
   gtk_widget_activate_action (GTK_WIDGET (self), "pay.cash", "x", amount);
@@ -1373,6 +1505,7 @@ till_payment_view_class_init (TillPaymentViewClass *klass)
   gtk_widget_class_install_action (widget_class, "pay.find-card", "s", find_card_action);
   gtk_widget_class_install_action (widget_class, "pay.stored-value", "(sx)", stored_value_action);
   gtk_widget_class_install_action (widget_class, "pay.voucher", "s", voucher_action);
+  gtk_widget_class_install_action (widget_class, "pay.points", "x", points_action);
   gtk_widget_class_install_action (widget_class, "pay.code", "s", code_action);
   gtk_widget_class_install_action (widget_class, "pay.remove", "u", remove_action);
   gtk_widget_class_install_action (widget_class, "pay.void-card", "u", void_card_action);
@@ -1409,6 +1542,7 @@ till_payment_view_class_init (TillPaymentViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillPaymentView, card_tail_entry);
   gtk_widget_class_bind_template_child (widget_class, TillPaymentView, stored_value_entry);
   gtk_widget_class_bind_template_child (widget_class, TillPaymentView, stored_value_label);
+  gtk_widget_class_bind_template_child (widget_class, TillPaymentView, points_label);
   gtk_widget_class_bind_template_child (widget_class, TillPaymentView, voucher_entry);
   gtk_widget_class_bind_template_child (widget_class, TillPaymentView, amount_title_label);
   gtk_widget_class_bind_template_child (widget_class, TillPaymentView, keypad);
@@ -1526,6 +1660,7 @@ till_payment_view_begin (TillPaymentView *self)
   gtk_editable_set_text (GTK_EDITABLE (self->stored_value_entry), "");
   gtk_editable_set_text (GTK_EDITABLE (self->voucher_entry), "");
   gtk_label_set_text (GTK_LABEL (self->stored_value_label), "");
+  gtk_label_set_text (GTK_LABEL (self->points_label), "");
   gtk_stack_set_visible_child_name (GTK_STACK (self->stack), "tender");
   if (self->session != NULL && !till_session_reload_payment (self->session, &error))
     show_error (self, error->message);

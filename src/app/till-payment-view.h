@@ -18,6 +18,8 @@ G_BEGIN_DECLS
  *   terminal reference, card's last 4 digits), pay.find-card(s: stored-value
  *   card: show holder and balance), pay.stored-value((sx): card, amount (0:
  *   the keypad's, else MIN (balance, remaining))), pay.voucher(s: code),
+ *   pay.points(x: amount (0: the keypad's, else all the sale's member's
+ *   points may pay); the stored-value panel shows the member's own card),
  *   pay.code(s: a customer's payment code, as if scanned), pay.remove(u:
  *   applied tender index; a wallet is reversed, a card asks to void it on the
  *   terminal first), pay.void-card(u: the card was voided: take it off),

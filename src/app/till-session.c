@@ -8,11 +8,18 @@
 
 #include <errno.h>
 #include <glib/gi18n-lib.h>
+#include <sqlite3.h>
 
 #include "till-session.h"
 
 /* The demo shop is the same on every till that creates it. */
 #define DEMO_SEED 20241122
+/* Members' personal data is sealed with this key, kept beside the journal's. */
+#define MEMBER_KEY_FILE "member.key"
+/* The recommender learns from this many days of sales, and again after this
+ * many more sales. */
+#define RECOMMENDER_DAYS 90
+#define RECOMMENDER_RETRAIN_SALES 50
 
 struct _TillSession
 {
@@ -29,6 +36,12 @@ struct _TillSession
   TillWalletService  *wallet_service;
   TillPayment        *payment;
   TillSyncWorker     *sync_worker;
+
+  TillMemberKey   *member_key;
+  TillRecommender *recommender;
+  gint64           recommender_trained_us; /* the end of the window it learnt */
+  guint            sales_since_training;   /* sales recorded (or set aside) since */
+  guint            retrain_source;
 };
 
 G_DEFINE_FINAL_TYPE (TillSession, till_session, G_TYPE_OBJECT)
@@ -71,7 +84,57 @@ renew_payment (TillSession *self, GError **error)
   return TRUE;
 }
 
-/* A sale recorded, voided or put on hold: the new cart starts unpaid. */
+/* Learns the last RECOMMENDER_DAYS of sales. A failure leaves the old model
+ * (or none: an untrained recommender suggests nothing), so it is logged only. */
+static void
+train_recommender (TillSession *self)
+{
+  gint64 now_us = g_get_real_time ();
+  g_autoptr (GError) error = NULL;
+
+  if (!till_recommender_train (self->recommender,
+                               now_us - (gint64) RECOMMENDER_DAYS * 24 * 3600 * G_USEC_PER_SEC,
+                               now_us + 1, &error))
+    {
+      g_warning ("The recommender cannot learn from the sales: %s", error->message);
+      return;
+    }
+  self->recommender_trained_us = now_us;
+  self->sales_since_training = 0;
+}
+
+static gboolean
+retrain_when_idle_cb (gpointer user_data)
+{
+  TillSession *self = user_data;
+
+  self->retrain_source = 0;
+  train_recommender (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Sales recorded since the model was trained. */
+static gint64
+count_sales_since (TillSession *self, gint64 since_us)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autoptr (GError) error = NULL;
+
+  stmt =
+      till_store_prepare (self->store, "SELECT count(*) FROM sale WHERE created_us >= ?", &error);
+  if (stmt == NULL)
+    {
+      g_warning ("%s", error->message);
+      return 0;
+    }
+  sqlite3_bind_int64 (stmt, 1, since_us);
+  return sqlite3_step (stmt) == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+}
+
+/* A sale recorded, voided or put on hold: the new cart starts unpaid. Every
+ * RECOMMENDER_RETRAIN_SALES of them the recorded sales are counted, and the
+ * recommender learns again once that many were sales, when the screen is idle
+ * (the checkout waits for nothing). */
 static void
 cart_sale_uuid_cb (TillSession *self)
 {
@@ -79,6 +142,56 @@ cart_sale_uuid_cb (TillSession *self)
 
   if (!renew_payment (self, &error))
     g_warning ("The new sale's payment cannot be read: %s", error->message);
+
+  if (++self->sales_since_training >= RECOMMENDER_RETRAIN_SALES && self->retrain_source == 0)
+    {
+      if (count_sales_since (self, self->recommender_trained_us) >= RECOMMENDER_RETRAIN_SALES)
+        self->retrain_source = g_idle_add_full (G_PRIORITY_LOW, retrain_when_idle_cb, self, NULL);
+      else
+        self->sales_since_training = 0;
+    }
+}
+
+static gboolean
+store_has_members (TillSession *self, gboolean *out_has, GError **error)
+{
+  g_autoptr (TillStmt) stmt =
+      till_store_prepare (self->store, "SELECT 1 FROM member LIMIT 1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  *out_has = sqlite3_step (stmt) == SQLITE_ROW;
+  return TRUE;
+}
+
+/* The demo's tenders, set by till_demo_populate, predate points: a demo
+ * store with members takes them, next to stored value. */
+static gboolean
+enable_demo_points (TillSession *self, GError **error)
+{
+  g_autofree char *setting = till_store_get_setting (self->store, "tenders.enabled");
+  g_auto (GStrv) ids = NULL;
+  g_autoptr (GPtrArray) kept = g_ptr_array_new ();
+  g_autofree char *joined = NULL;
+  gboolean         placed = FALSE;
+
+  ids = g_strsplit (setting != NULL ? setting : TILL_TENDERS_DEFAULT, ",", -1);
+  if (g_strv_contains ((const char *const *) ids, "points"))
+    return TRUE;
+  for (guint i = 0; ids[i] != NULL; i++)
+    {
+      g_ptr_array_add (kept, ids[i]);
+      if (g_str_equal (ids[i], "stored-value"))
+        {
+          g_ptr_array_add (kept, (gpointer) "points");
+          placed = TRUE;
+        }
+    }
+  if (!placed)
+    g_ptr_array_add (kept, (gpointer) "points");
+  g_ptr_array_add (kept, NULL);
+  joined = g_strjoinv (",", (char **) kept->pdata);
+  return till_store_set_setting (self->store, "tenders.enabled", joined, error);
 }
 
 static void
@@ -87,6 +200,7 @@ till_session_dispose (GObject *object)
   TillSession *self = TILL_SESSION (object);
 
   g_clear_handle_id (&self->checkpoint_source, g_source_remove);
+  g_clear_handle_id (&self->retrain_source, g_source_remove);
   /* Its thread is joined before the store it works for closes. */
   if (self->sync_worker != NULL)
     till_sync_worker_stop (self->sync_worker);
@@ -97,7 +211,9 @@ till_session_dispose (GObject *object)
   g_clear_object (&self->tenders);
   g_clear_object (&self->wallet_service);
   g_clear_object (&self->user);
+  g_clear_object (&self->recommender);
   g_clear_object (&self->cart);
+  g_clear_object (&self->member_key);
   g_clear_object (&self->journal);
   g_clear_object (&self->catalog);
   g_clear_object (&self->store);
@@ -176,6 +292,8 @@ till_session_open (const char *db_path, const char *key_path, guint demo_skus, G
 {
   g_autoptr (TillSession) self = NULL;
   g_autofree char *db_dir = NULL;
+  g_autofree char *key_dir = NULL;
+  g_autofree char *member_key_path = NULL;
 
   g_return_val_if_fail (db_path != NULL, NULL);
   g_return_val_if_fail (key_path != NULL, NULL);
@@ -208,7 +326,26 @@ till_session_open (const char *db_path, const char *key_path, guint demo_skus, G
   self->journal = till_journal_new (self->store, key_path, error);
   if (self->journal == NULL)
     return NULL;
+  key_dir = g_path_get_dirname (key_path);
+  member_key_path = g_build_filename (key_dir, MEMBER_KEY_FILE, NULL);
+  self->member_key = till_member_key_load_or_create (member_key_path, error);
+  if (self->member_key == NULL)
+    return NULL;
+  if (demo_skus > 0)
+    {
+      gboolean has_members = FALSE;
+
+      if (!store_has_members (self, &has_members, error))
+        return NULL;
+      if (!has_members &&
+          (!till_demo_add_members (self->store, self->journal, self->member_key, error) ||
+           !enable_demo_points (self, error)))
+        return NULL;
+    }
+
   self->cart = till_cart_new (self->store, self->catalog);
+  /* Before the restore: a journaled cart's member is opened with it. */
+  till_cart_set_member_key (self->cart, self->member_key);
   if (!till_cart_restore (self->cart, error))
     return NULL;
 
@@ -218,11 +355,13 @@ till_session_open (const char *db_path, const char *key_path, guint demo_skus, G
     g_autoptr (TillTender) card = till_card_tender_new ();
     g_autoptr (TillTender) stored_value = till_stored_value_tender_new (self->store);
     g_autoptr (TillTender) voucher = till_voucher_tender_new (self->store);
+    g_autoptr (TillTender) points = till_points_tender_new (self->store);
 
     till_tender_registry_add (self->tenders, cash);
     till_tender_registry_add (self->tenders, card);
     till_tender_registry_add (self->tenders, stored_value);
     till_tender_registry_add (self->tenders, voucher);
+    till_tender_registry_add (self->tenders, points);
   }
   self->wallet_service = till_wallet_service_new (self->store);
   if (!renew_payment (self, error))
@@ -230,6 +369,8 @@ till_session_open (const char *db_path, const char *key_path, guint demo_skus, G
   g_signal_connect_object (self->cart, "notify::sale-uuid", G_CALLBACK (cart_sale_uuid_cb), self,
                            G_CONNECT_SWAPPED);
   self->sync_worker = till_sync_worker_new (self->store, self->journal);
+  self->recommender = till_recommender_new (self->store);
+  train_recommender (self);
 
   return g_steal_pointer (&self);
 }
@@ -284,6 +425,29 @@ till_session_get_tenders (TillSession *self)
 {
   g_return_val_if_fail (TILL_IS_SESSION (self), NULL);
   return self->tenders;
+}
+
+/**
+ * till_session_get_member_key:
+ * Returns: (transfer none): the key members' personal data is sealed with
+ */
+TillMemberKey *
+till_session_get_member_key (TillSession *self)
+{
+  g_return_val_if_fail (TILL_IS_SESSION (self), NULL);
+  return self->member_key;
+}
+
+/**
+ * till_session_get_recommender:
+ * Returns: (transfer none): suggestions for the open sale's member, learnt
+ *   from the last 90 days of sales and again after every 50 sales
+ */
+TillRecommender *
+till_session_get_recommender (TillSession *self)
+{
+  g_return_val_if_fail (TILL_IS_SESSION (self), NULL);
+  return self->recommender;
 }
 
 TillWalletService *

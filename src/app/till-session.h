@@ -52,6 +52,12 @@ gboolean till_session_reload_payment (TillSession *self, GError **error);
 TillSyncWorker *till_session_get_sync_worker (TillSession *self);
 void            till_session_kick_sync (TillSession *self);
 
+/* Members (issue 9): the key their personal data is sealed with (the file
+ * member.key beside the journal's key), and the suggestions for a member's
+ * sale (trained on the last 90 days at start, again after each 50 sales). */
+TillMemberKey   *till_session_get_member_key (TillSession *self);
+TillRecommender *till_session_get_recommender (TillSession *self);
+
 /* The store's name for the screen, e.g. "便利店 (中关村店)". */
 char *till_session_dup_store_name (TillSession *self) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -13,6 +13,8 @@
 #include "till-catalog.h"
 #include "till-journal.h"
 #include "till-label-barcode.h"
+#include "till-loyalty.h"
+#include "till-member.h"
 #include "till-permission.h"
 #include "till-store.h"
 #include "till-sync-state.h"
@@ -74,6 +76,17 @@ struct _TillCart
   GHashTable        *gift_products;
   gint64             promotion_saving;
   char              *promotions_generation; /* see promotions_generation () */
+
+  /* Members (issue 9): the key to open a journaled member with, the member
+   * attached (journaled in cart.member_id), the promotions membership brings
+   * them (till_loyalty_member_promotions) and, while they are attached, the
+   * list the engine sees: the store's promotions then theirs, borrowed from
+   * both arrays (NULL: the store's list as it is). Built when either
+   * changes, never per reprice. */
+  TillMemberKey *member_key;
+  TillMember    *member;
+  GPtrArray     *member_promotions;
+  GPtrArray     *priced_promotions;
 
   TillRounding rounding_rule;
   gint64       subtotal;
@@ -220,6 +233,22 @@ promotions_generation (TillCart *self)
   return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
 }
 
+/* The promotions the engine sees: the store's, and the member's while one
+ * is attached. */
+static void
+rebuild_priced_promotions (TillCart *self)
+{
+  g_clear_pointer (&self->priced_promotions, g_ptr_array_unref);
+  if (self->member_promotions == NULL || self->member_promotions->len == 0)
+    return;
+  self->priced_promotions =
+      g_ptr_array_sized_new (self->promotions->len + self->member_promotions->len);
+  for (guint i = 0; i < self->promotions->len; i++)
+    g_ptr_array_add (self->priced_promotions, g_ptr_array_index (self->promotions, i));
+  for (guint i = 0; i < self->member_promotions->len; i++)
+    g_ptr_array_add (self->priced_promotions, g_ptr_array_index (self->member_promotions, i));
+}
+
 /* Reads the promotions of the till's store. A failure leaves the cart
  * selling without promotions: a sale must never wait for them. */
 static void
@@ -239,8 +268,11 @@ load_promotions (TillCart *self)
       g_message ("Selling without promotions: %s", error != NULL ? error->message : "?");
       promotions = g_ptr_array_new_with_free_func ((GDestroyNotify) till_promotion_free);
     }
+  /* The engine's list borrows from the old one: it goes first. */
+  g_clear_pointer (&self->priced_promotions, g_ptr_array_unref);
   g_clear_pointer (&self->promotions, g_ptr_array_unref);
   self->promotions = promotions;
+  rebuild_priced_promotions (self);
   g_free (self->store_id);
   self->store_id = g_strdup (store_id != NULL ? store_id : "");
   g_free (self->group_id);
@@ -397,7 +429,9 @@ reprice (TillCart *self)
     }
 
   g_clear_pointer (&self->pricing, till_pricing_result_free);
-  self->pricing = till_pricing_compute (input, n_input, self->promotions, &context);
+  self->pricing = till_pricing_compute (
+      input, n_input, self->priced_promotions != NULL ? self->priced_promotions : self->promotions,
+      &context);
 
   /* The result's lines are the input's, in order. */
   for (guint i = 0; i < n_bought; i++)
@@ -580,6 +614,10 @@ start_new_sale (TillCart *self)
   g_clear_pointer (&self->member_id, g_free);
   g_clear_pointer (&self->member_tier, g_free);
   g_clear_pointer (&self->member_uses, g_hash_table_unref);
+  /* A new sale starts without a member. */
+  g_clear_pointer (&self->priced_promotions, g_ptr_array_unref);
+  g_clear_pointer (&self->member_promotions, g_ptr_array_unref);
+  g_clear_pointer (&self->member, till_member_free);
 
   g_object_freeze_notify (G_OBJECT (self));
   set_sale_uuid (self, till_uuid_v7_new ());
@@ -818,6 +856,139 @@ sale_exists (TillCart *self, const char *sale_uuid, gboolean *out_exists, GError
   return TRUE;
 }
 
+/* How often the member used each promotion in their earlier sales (code →
+ * applications, for per_member_limit), or NULL when that cannot be read:
+ * the engine then sees no uses, and the sale says why in the log. */
+static GHashTable *
+read_member_uses (TillCart *self, const char *member_id)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) uses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  int rc;
+
+  /* An application is one "times" of a sale_promotion row: the engine caps
+   * a sale's applications at what the limit leaves. */
+  stmt = till_store_prepare (self->store,
+                             "SELECT p.code, sum(p.times) FROM sale_promotion p "
+                             "JOIN sale s ON s.uuid = p.sale_uuid WHERE s.member_id = ? "
+                             "GROUP BY p.code",
+                             &error);
+  if (stmt == NULL)
+    {
+      g_message ("Pricing for member %s without their earlier uses: %s", member_id, error->message);
+      return NULL;
+    }
+  sqlite3_bind_text (stmt, 1, member_id, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_hash_table_insert (
+        uses, g_strdup ((const char *) sqlite3_column_text (stmt, 0)),
+        GINT_TO_POINTER ((int) CLAMP (sqlite3_column_int64 (stmt, 1), 0, G_MAXINT)));
+  if (rc != SQLITE_DONE)
+    {
+      g_message ("Pricing for member %s without their earlier uses: %s", member_id,
+                 sqlite3_errmsg (till_store_get_db (self->store)));
+      return NULL;
+    }
+  return g_steal_pointer (&uses);
+}
+
+/* The promotions membership brings @member now, or NULL (with a message)
+ * when the store's rules cannot be read: the sale goes on without them. */
+static GPtrArray *
+member_promotions (TillCart *self, const TillMember *member)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillLoyaltyRules) rules = till_loyalty_rules_load (self->store, &error);
+  g_autoptr (GDateTime) now = NULL;
+
+  if (rules == NULL)
+    {
+      g_message ("Selling to member %s without member promotions: %s", member->id, error->message);
+      return NULL;
+    }
+  now = g_date_time_new_now_local ();
+  return till_loyalty_member_promotions (rules, member, now);
+}
+
+/* Makes @member (transfer full, nullable) the sale's member in memory: their
+ * promotions join the store's and the engine's context follows them. The
+ * caller prices the cart again. */
+static void
+set_attached_member (TillCart *self, TillMember *member)
+{
+  g_clear_pointer (&self->priced_promotions, g_ptr_array_unref);
+  g_clear_pointer (&self->member_promotions, g_ptr_array_unref);
+  g_clear_pointer (&self->member, till_member_free);
+  g_clear_pointer (&self->member_id, g_free);
+  g_clear_pointer (&self->member_tier, g_free);
+  g_clear_pointer (&self->member_uses, g_hash_table_unref);
+  if (member == NULL)
+    return;
+
+  self->member = member;
+  self->member_id = g_strdup (member->id);
+  self->member_tier = g_strdup (member->tier);
+  self->member_uses = read_member_uses (self, member->id);
+  self->member_promotions = member_promotions (self, member);
+  rebuild_priced_promotions (self);
+}
+
+/* Writes the sale's member (NULL: none) to the journaled cart, in its own
+ * transaction; attaching to an empty cart starts the journaled cart like a
+ * first line does. */
+static gboolean
+journal_member (TillCart *self, const char *member_id, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  gboolean own;
+
+  if (member_id == NULL && !self->journaled)
+    return TRUE;
+  if (!change_begin (self, &own, error))
+    return FALSE;
+  if (member_id != NULL && !journal_start (self, error))
+    goto failed;
+  stmt = till_store_prepare (self->store, "UPDATE cart SET member_id = ? WHERE id = 1", error);
+  if (stmt == NULL)
+    goto failed;
+  sqlite3_bind_text (stmt, 1, member_id, -1, SQLITE_STATIC);
+  if (!till_store_step_done (self->store, stmt, error) || !change_commit (self, own, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  return change_failed (self, own, error);
+}
+
+/* The journaled cart's member, or NULL (with a message) when they cannot be
+ * loaded any more: erased on request, unknown here, or no key to open them. */
+static TillMember *
+restore_member (TillCart *self, const char *member_id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillMember) member = NULL;
+
+  if (self->member_key == NULL)
+    {
+      g_message ("The journaled cart's member %s is dropped: the till has no member key",
+                 member_id);
+      return NULL;
+    }
+  member = till_member_load (self->store, self->member_key, member_id, &error);
+  if (member == NULL)
+    {
+      g_message ("The journaled cart's member %s is dropped: %s", member_id, error->message);
+      return NULL;
+    }
+  if (member->erased)
+    {
+      g_message ("The journaled cart's member %s is dropped: their data was erased", member_id);
+      return NULL;
+    }
+  return g_steal_pointer (&member);
+}
+
 static void
 till_cart_dispose (GObject *object)
 {
@@ -829,6 +1000,7 @@ till_cart_dispose (GObject *object)
     g_hash_table_remove_all (self->gift_products);
   g_clear_object (&self->catalog);
   g_clear_object (&self->store);
+  g_clear_object (&self->member_key);
 
   G_OBJECT_CLASS (till_cart_parent_class)->dispose (object);
 }
@@ -853,6 +1025,9 @@ till_cart_finalize (GObject *object)
   g_clear_pointer (&self->coupons, g_strfreev);
   g_clear_pointer (&self->pricing, till_pricing_result_free);
   g_clear_pointer (&self->gift_products, g_hash_table_unref);
+  g_clear_pointer (&self->priced_promotions, g_ptr_array_unref);
+  g_clear_pointer (&self->member_promotions, g_ptr_array_unref);
+  g_clear_pointer (&self->member, till_member_free);
 
   G_OBJECT_CLASS (till_cart_parent_class)->finalize (object);
 }
@@ -985,19 +1160,21 @@ till_cart_restore (TillCart *self, GError **error)
   g_autoptr (GPtrArray) coupons = NULL;
   g_autoptr (GArray) keys = NULL;
   g_autofree char *sale_uuid = NULL;
-  gint64           started_us;
-  int              sale_discount_bp;
-  gint64           sale_discount_amount;
-  gboolean         sold = FALSE;
-  guint            n_removed;
-  int              rc;
+  g_autofree char *member_id = NULL;
+  g_autoptr (TillMember) member = NULL;
+  gint64   started_us;
+  int      sale_discount_bp;
+  gint64   sale_discount_amount;
+  gboolean sold = FALSE;
+  guint    n_removed;
+  int      rc;
 
   g_return_val_if_fail (TILL_IS_CART (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   cart_stmt = till_store_prepare (self->store,
                                   "SELECT sale_uuid, started_us, sale_discount_bp, "
-                                  "sale_discount_amount FROM cart WHERE id = 1",
+                                  "sale_discount_amount, member_id FROM cart WHERE id = 1",
                                   error);
   if (cart_stmt == NULL)
     return FALSE;
@@ -1017,6 +1194,7 @@ till_cart_restore (TillCart *self, GError **error)
   started_us = sqlite3_column_int64 (cart_stmt, 1);
   sale_discount_bp = sqlite3_column_int (cart_stmt, 2);
   sale_discount_amount = sqlite3_column_int64 (cart_stmt, 3);
+  member_id = g_strdup ((const char *) sqlite3_column_text (cart_stmt, 4));
   till_stmt_release (g_steal_pointer (&cart_stmt));
 
   if (!sale_exists (self, sale_uuid, &sold, error))
@@ -1082,6 +1260,20 @@ till_cart_restore (TillCart *self, GError **error)
     }
   g_ptr_array_add (coupons, NULL);
 
+  if (member_id != NULL)
+    {
+      member = restore_member (self, member_id);
+      if (member == NULL)
+        {
+          g_autoptr (GError) drop_error = NULL;
+
+          /* Best effort: the next restore drops them again otherwise. */
+          self->journaled = TRUE;
+          if (!journal_member (self, NULL, &drop_error))
+            g_message ("The dropped member stays in the journaled cart: %s", drop_error->message);
+        }
+    }
+
   /* Everything is read: only now replace what is in memory. */
   n_removed = self->lines->len;
   g_clear_pointer (&self->lines, g_ptr_array_unref);
@@ -1095,6 +1287,7 @@ till_cart_restore (TillCart *self, GError **error)
   self->sale_discount_amount = MAX (sale_discount_amount, 0);
   g_strfreev (self->coupons);
   self->coupons = (GStrv) g_ptr_array_free (g_steal_pointer (&coupons), FALSE);
+  set_attached_member (self, g_steal_pointer (&member));
 
   g_object_freeze_notify (G_OBJECT (self));
   if (g_strcmp0 (self->sale_uuid, sale_uuid) != 0)
@@ -2490,6 +2683,65 @@ till_cart_get_member_id (TillCart *self)
   return self->member_id;
 }
 
+/**
+ * till_cart_set_member_key:
+ * @key: (nullable): the key members' data is sealed with
+ *
+ * Lets till_cart_restore() load a journaled cart's member.
+ */
+void
+till_cart_set_member_key (TillCart *self, TillMemberKey *key)
+{
+  g_return_if_fail (TILL_IS_CART (self));
+  g_return_if_fail (key == NULL || TILL_IS_MEMBER_KEY (key));
+
+  g_set_object (&self->member_key, key);
+}
+
+/**
+ * till_cart_attach_member:
+ * @member: (nullable): the member the sale is for; %NULL detaches
+ *
+ * Attaches a copy of @member to the open sale (see till-cart.h): journaled
+ * in cart.member_id, their promotions join the store's, and the cart is
+ * priced again for them.
+ *
+ * Returns: %TRUE, or %FALSE with @error set when the journal cannot be
+ *   written (nothing changed)
+ */
+gboolean
+till_cart_attach_member (TillCart *self, const TillMember *member, GError **error)
+{
+  g_return_val_if_fail (TILL_IS_CART (self), FALSE);
+  g_return_val_if_fail (member == NULL || member->id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (member == NULL && self->member == NULL && self->member_id == NULL)
+    return TRUE;
+  /* A sale's first act reads the promotions again if they changed, as the
+   * first line does. */
+  if (member != NULL && n_bought_lines (self) == 0 && self->coupons[0] == NULL)
+    refresh_promotions (self);
+  if (!journal_member (self, member != NULL ? member->id : NULL, error))
+    return FALSE;
+  if (member != NULL)
+    self->journaled = TRUE;
+
+  set_attached_member (self, member != NULL ? till_member_copy (member) : NULL);
+  update_totals (self);
+  if (self->lines->len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, self->lines->len, self->lines->len);
+  return TRUE;
+}
+
+/* Returns: (transfer none) (nullable): the member attached to the sale */
+const TillMember *
+till_cart_get_member (TillCart *self)
+{
+  g_return_val_if_fail (TILL_IS_CART (self), NULL);
+  return self->member;
+}
+
 /* Writes (@add) or deletes the cart_coupon row of @code, in its own
  * transaction; adding starts the journaled cart like a first line does. */
 static gboolean
@@ -2645,6 +2897,13 @@ _till_cart_find_promotion (TillCart *self, const char *code)
   for (guint i = 0; i < self->promotions->len; i++)
     {
       const TillPromotion *promotion = g_ptr_array_index (self->promotions, i);
+
+      if (g_strcmp0 (promotion->code, code) == 0)
+        return promotion;
+    }
+  for (guint i = 0; self->member_promotions != NULL && i < self->member_promotions->len; i++)
+    {
+      const TillPromotion *promotion = g_ptr_array_index (self->member_promotions, i);
 
       if (g_strcmp0 (promotion->code, code) == 0)
         return promotion;

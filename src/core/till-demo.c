@@ -14,7 +14,9 @@
 #include "till-barcode.h"
 #include "till-catalog.h"
 #include "till-demo.h"
+#include "till-journal.h"
 #include "till-local-tenders.h"
+#include "till-member.h"
 #include "till-money.h"
 #include "till-promotion.h"
 #include "till-store.h"
@@ -1219,4 +1221,75 @@ till_demo_populate (TillStore *store, guint n_skus, guint32 seed, GError **error
     }
   g_string_chunk_free (strings);
   return ok;
+}
+
+/**
+ * till_demo_add_members:
+ * @store: outside a transaction
+ * @journal: the till's journal
+ * @key: the member key their personal data is sealed with
+ *
+ * Registers the demo members through till_member_register(), as the demo
+ * manager, each in its own transaction: 陈静 with the member card
+ * %TILL_DEMO_MEMBER_CARD, 刘洋 whose birthday is today, 赵敏 who opted out of
+ * marketing messages, and three more.
+ *
+ * Returns: %FALSE with @error set (%TILL_MEMBER_ERROR_EXISTS when a demo
+ *   phone is already a member's; the members before it stay registered)
+ */
+gboolean
+till_demo_add_members (TillStore *store, TillJournal *journal, TillMemberKey *key, GError **error)
+{
+  g_autoptr (TillUser) manager = NULL;
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *today_birthday = NULL;
+  struct
+  {
+    const char *phone;
+    const char *name;
+    const char *birthday;
+    const char *card_no;
+    gboolean    opt_out;
+  } members[] = {
+    { "138 0013 8000", "陈静", "1985-03-12", TILL_DEMO_MEMBER_CARD, FALSE },
+    { "138 0013 8001", "刘洋", NULL, NULL, FALSE },
+    { "138 0013 8002", "赵敏", "1979-10-01", NULL, TRUE },
+    { "138 0013 8003", "孙磊", "1992-11-05", NULL, FALSE },
+    { "138 0013 8004", "周婷", NULL, NULL, FALSE },
+    { "138 0013 8005", "欧阳娜娜", "07-21", NULL, FALSE },
+  };
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), FALSE);
+  g_return_val_if_fail (TILL_IS_MEMBER_KEY (key), FALSE);
+  g_return_val_if_fail (!till_store_in_transaction (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  manager = till_user_lookup (store, TILL_DEMO_MANAGER_CODE, error);
+  if (manager == NULL)
+    return FALSE;
+  /* 1988 was a leap year, so a demo run on 29 February still has a real date. */
+  today_birthday = g_strdup_printf ("1988-%02d-%02d", g_date_time_get_month (now),
+                                    g_date_time_get_day_of_month (now));
+  members[1].birthday = today_birthday;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      g_autoptr (TillMember) member = NULL;
+      TillMemberSpec spec = {
+        .phone = members[i].phone,
+        .name = members[i].name,
+        .birthday = members[i].birthday,
+        .card_no = members[i].card_no,
+        .opt_out = members[i].opt_out,
+      };
+
+      member = till_member_register (store, journal, key, manager, &spec, error);
+      if (member == NULL)
+        {
+          g_prefix_error (error, _ ("Making the demo members failed: "));
+          return FALSE;
+        }
+    }
+  return TRUE;
 }

@@ -10,6 +10,7 @@
 
 #include <glib.h>
 
+#include "till-member-key.h"
 #include "till-types.h"
 
 G_BEGIN_DECLS
@@ -50,5 +51,17 @@ G_BEGIN_DECLS
  * with PLU codes, popularity ranks for quick keys, and the demo users. Deterministic for a given
  * seed. Fails if the store already has products. */
 gboolean till_demo_populate (TillStore *store, guint n_skus, guint32 seed, GError **error);
+
+/* Demo members (issue 9), registered by the demo manager: 陈静 with the
+ * member card TILL_DEMO_MEMBER_CARD, 刘洋 whose birthday is today, 赵敏 who
+ * opted out of marketing messages, and a few more; phones 138 0013 8000 on
+ * (TILL_DEMO_MEMBER_PHONE is the first). Their personal data is sealed with
+ * @key like any member's. Fails if a demo phone is already a member's. */
+#define TILL_DEMO_MEMBER_PHONE "13800138000"
+#define TILL_DEMO_MEMBER_CARD "M0000001"
+#define TILL_DEMO_MEMBER_BIRTHDAY_PHONE "13800138001"
+#define TILL_DEMO_MEMBER_OPT_OUT_PHONE "13800138002"
+gboolean
+till_demo_add_members (TillStore *store, TillJournal *journal, TillMemberKey *key, GError **error);
 
 G_END_DECLS

@@ -51,8 +51,8 @@ insert_held (TillCart *cart, TillUser *user, gint64 held_us, GError **error)
   stmt = till_store_prepare (store,
                              "INSERT INTO held_sale (sale_uuid, started_us, held_us, business_day, "
                              "cashier_id, cashier_code, cashier_name, item_count, subtotal, total, "
-                             "sale_discount_bp, sale_discount_amount, coupons) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             "sale_discount_bp, sale_discount_amount, coupons, member_id) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              error);
   if (stmt == NULL)
     return 0;
@@ -72,6 +72,7 @@ insert_held (TillCart *cart, TillUser *user, gint64 held_us, GError **error)
   sqlite3_bind_int (stmt, 11, till_cart_get_sale_discount_bp (cart));
   sqlite3_bind_int64 (stmt, 12, till_cart_get_sale_discount_amount (cart));
   sqlite3_bind_text (stmt, 13, coupons, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 14, till_cart_get_member_id (cart), -1, SQLITE_STATIC);
   if (!till_store_step_done (store, stmt, error))
     return 0;
   held_id = sqlite3_last_insert_rowid (till_store_get_db (store));
@@ -178,6 +179,8 @@ till_held_sale_suspend (TillCart           *cart,
 
       _till_json_add_string (body, "coupons", coupons);
     }
+  if (till_cart_get_member_id (cart) != NULL)
+    _till_json_add_string (body, "member_id", till_cart_get_member_id (cart));
   _till_json_add_int (body, "subtotal", till_cart_get_subtotal (cart));
   _till_json_add_int (body, "total", till_cart_get_total (cart));
   if (!journal_act (journal, "suspend-sale", till_cart_get_sale_uuid (cart), body, error) ||
@@ -249,6 +252,7 @@ read_held (TillCart   *cart,
            int        *out_bp,
            gint64     *out_amount,
            GStrv      *out_coupons,
+           char      **out_member_id,
            GPtrArray **out_lines,
            GError    **error)
 {
@@ -260,7 +264,7 @@ read_held (TillCart   *cart,
 
   stmt = till_store_prepare (store,
                              "SELECT sale_uuid, started_us, sale_discount_bp, "
-                             "sale_discount_amount, coupons FROM held_sale WHERE id = ?",
+                             "sale_discount_amount, coupons, member_id FROM held_sale WHERE id = ?",
                              error);
   if (stmt == NULL)
     return FALSE;
@@ -282,6 +286,7 @@ read_held (TillCart   *cart,
   *out_bp = CLAMP (sqlite3_column_int (stmt, 2), 0, 10000);
   *out_amount = MAX (sqlite3_column_int64 (stmt, 3), 0);
   *out_coupons = g_strsplit_set ((const char *) sqlite3_column_text (stmt, 4), " ", -1);
+  *out_member_id = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
 
   line_stmt = till_store_prepare (store,
                                   "SELECT product_id, quantity, unit_price, original_price, "
@@ -341,6 +346,23 @@ write_coupons (TillStore *store, GStrv coupons, GError **error)
   return TRUE;
 }
 
+/* Names the held sale's member in the journaled cart, inside the resume's
+ * transaction (after _till_cart_write_journal()): till_cart_restore()
+ * attaches them again. */
+static gboolean
+write_member (TillStore *store, const char *member_id, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+
+  if (member_id == NULL)
+    return TRUE;
+  stmt = till_store_prepare (store, "UPDATE cart SET member_id = ? WHERE id = 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, member_id, -1, SQLITE_STATIC);
+  return till_store_step_done (store, stmt, error);
+}
+
 static gboolean
 delete_held (TillStore *store, gint64 held_id, GError **error)
 {
@@ -376,6 +398,7 @@ till_held_sale_resume (TillCart           *cart,
 {
   TillStore       *store;
   g_autofree char *sale_uuid = NULL;
+  g_autofree char *member_id = NULL;
   g_autoptr (GPtrArray) lines = NULL;
   g_auto (GStrv) coupons = NULL;
   gint64   started_us = 0;
@@ -406,14 +429,15 @@ till_held_sale_resume (TillCart           *cart,
       return FALSE;
     }
   if (!read_held (cart, held_id, &sale_uuid, &started_us, &discount_bp, &discount_amount, &coupons,
-                  &lines, error))
+                  &member_id, &lines, error))
     {
       till_store_rollback (store);
       return FALSE;
     }
   if (!_till_cart_write_journal (cart, sale_uuid, started_us, lines, discount_bp, discount_amount,
                                  error) ||
-      !write_coupons (store, coupons, error) || !delete_held (store, held_id, error))
+      !write_coupons (store, coupons, error) || !write_member (store, member_id, error) ||
+      !delete_held (store, held_id, error))
     return storage_failed (store, error);
 
   body = g_string_new ("{");
@@ -421,6 +445,8 @@ till_held_sale_resume (TillCart           *cart,
   _till_json_add_int (body, "held_id", held_id);
   _till_json_add_user (body, user);
   _till_json_add_int (body, "n_lines", lines->len);
+  if (member_id != NULL)
+    _till_json_add_string (body, "member_id", member_id);
   if (!journal_act (journal, "resume-sale", sale_uuid, body, error) ||
       !till_store_commit (store, error))
     return storage_failed (store, error);

@@ -86,6 +86,41 @@ TillStoredValueAccount *till_stored_value_top_up (TillStore   *store,
 gboolean till_stored_value_offline_allows (
     TillStore *store, const char *card_no, gint64 amount, gint64 now_us, GError **error);
 
+/* A top-up as its slip prints it (till_receipt_encode_top_up): the balance
+ * after it is the one recorded in its journal entry, so a reprint shows the
+ * same figure. */
+typedef struct
+{
+  char  *uuid;
+  char  *card_no;
+  char  *member_id;     /* NULL for a card without a member */
+  char  *member_masked; /* "138****1234", "" when unknown */
+  gint64 amount;        /* fen paid in */
+  gint64 bonus;         /* fen given on top */
+  gint64 balance_after; /* fen */
+  char  *method;        /* "cash", "card", "wechat", … */
+  char  *cashier_code;
+  char  *cashier_name; /* "" when the user is gone */
+  gint64 created_us;
+} TillStoredValueTopUp;
+
+void till_stored_value_top_up_free (TillStoredValueTopUp *top_up);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillStoredValueTopUp, till_stored_value_top_up_free)
+
+/* TILL_TENDER_ERROR_INVALID when there is no such top-up. */
+TillStoredValueTopUp *
+till_stored_value_get_top_up (TillStore *store, const char *uuid, GError **error);
+/* A member's top-ups, newest first (TillStoredValueTopUp elements); the
+ * first is the one till_stored_value_top_up just took. */
+GPtrArray *till_stored_value_list_top_ups (TillStore *store, const char *member_id, GError **error);
+/* The card's balance right after @sale_uuid's debit, from the ledger (the
+ * entries up to that debit), so that a reprint shows what the first print
+ * did; -1 with @error set when the sale did not debit the card. */
+gint64 till_stored_value_balance_after_sale (TillStore  *store,
+                                             const char *card_no,
+                                             const char *sale_uuid,
+                                             GError    **error);
+
 /* "stored-value": request.input is the card number; pays request.amount,
  * at most the balance (TILL_TENDER_ERROR_OVER_LIMIT with the balance in the
  * message). The debit is a ledger entry written in the sale's transaction,

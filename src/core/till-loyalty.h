@@ -112,6 +112,14 @@ gint64 till_loyalty_points_for (const TillLoyaltyRules *rules,
                                 const TillMember       *member,
                                 gint64                  eligible,
                                 GDateTime              *local);
+/* When points earned at @local expire: the end of the month
+ * points_expire_months after it, as µs (0: the rules let points never
+ * expire), for the "earn" entry's expires_us. */
+gint64 till_loyalty_points_expires_us (const TillLoyaltyRules *rules, GDateTime *local);
+/* Whether @local (the store's local time) is in @member's birthday week:
+ * Monday to Sunday around the birthday of that year (29 February is the
+ * 28th in other years). */
+gboolean till_loyalty_in_birthday_week (const TillMember *member, GDateTime *local);
 /* Inside the sale's or return's transaction: a ledger entry. */
 gboolean _till_loyalty_add_points (TillStore  *store,
                                    const char *member_id,
@@ -122,8 +130,18 @@ gboolean _till_loyalty_add_points (TillStore  *store,
                                    const char *return_uuid,
                                    gint64      now_us,
                                    GError    **error);
+/* Inside the sale's transaction: checks @member_id's balance again (another
+ * sale may have spent it since the tender was authorized) and writes the
+ * "redeem" entry of @points (> 0); TILL_LOYALTY_ERROR_POINTS when short. */
+gboolean _till_loyalty_redeem (TillStore  *store,
+                               const char *member_id,
+                               gint64      points,
+                               const char *sale_uuid,
+                               gint64      now_us,
+                               GError    **error);
 /* Writes the "expire" entries due at @now_us for every member (or one),
- * in one transaction; returns how many points expired. */
+ * in one transaction; returns how many points expired (-1 with @error set
+ * on failure). */
 gint64
 till_loyalty_expire_points (TillStore *store, const char *member_id, gint64 now_us, GError **error);
 
@@ -134,6 +152,13 @@ char *till_loyalty_evaluate_tier (TillStore  *store,
                                   const char *member_id,
                                   gint64      now_us,
                                   GError    **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* For the sale and return commits, inside their transaction: evaluates the
+ * tier again; rules that do not read (HQ sent a bad setting) are logged and
+ * leave the tier as it is, so that they never stop a sale. FALSE only on a
+ * storage error. */
+gboolean
+_till_loyalty_update_tier (TillStore *store, const char *member_id, gint64 now_us, GError **error);
 
 /* "points": pays with the member's points (request.input is the member id),
  * at most the balance and the rules' share of the sale; the amount is in fen,

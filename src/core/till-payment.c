@@ -683,8 +683,10 @@ till_payment_add (TillPayment *self, const TillSalePayment *payment, GError **er
 
   tender = till_sale_payment_copy (payment);
   /* Only cash hands over more than it pays; a voucher's face value is kept
-   * to show what was forfeited. */
-  if (tender->kind != TILL_TENDER_KIND_CASH && tender->kind != TILL_TENDER_KIND_VOUCHER)
+   * to show what was forfeited, and a points tender's tendered is the points
+   * it spends (till-tender.h), redeemed by the sale. */
+  if (tender->kind != TILL_TENDER_KIND_CASH && tender->kind != TILL_TENDER_KIND_VOUCHER &&
+      tender->kind != TILL_TENDER_KIND_POINTS)
     tender->tendered = tender->amount;
   if (!check_tender (self, tender, error))
     return FALSE;

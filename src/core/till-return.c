@@ -14,6 +14,7 @@
 #include "till-cart.h"
 #include "till-journal.h"
 #include "till-local-tenders.h"
+#include "till-loyalty.h"
 #include "till-money.h"
 #include "till-outbox.h"
 #include "till-permission.h"
@@ -90,9 +91,11 @@ struct _TillReturn
   /* With the receipt, one per sale line: */
   ReturnedBefore *before;
   gint64         *picked;
-  gint64          subtotal_before; /* line amounts of the sale's earlier returns */
-  gint64          refund_before;   /* their refund totals */
-  GArray         *buckets;         /* RefundBucket, in the order refunds fill them */
+  gint64          subtotal_before;           /* line amounts of the sale's earlier returns */
+  gint64          refund_before;             /* their refund totals */
+  gint64          points_refunded_before;    /* their points given back */
+  gint64          points_clawed_back_before; /* their earned points taken back */
+  GArray         *buckets;                   /* RefundBucket, in the order refunds fill them */
   /* Without the receipt: */
   GArray *manual_lines; /* ManualLine */
 
@@ -103,6 +106,10 @@ struct _TillReturn
   gint64  rounding;
   gint64  refund_total;
   char   *refund_method;
+  /* A member's sale (issue 9): earned points this return takes back and
+   * redeemed points it gives back. */
+  gint64 points_clawed_back;
+  gint64 points_refunded;
 
   /* Recorded at commit: */
   char   *uuid;
@@ -226,6 +233,7 @@ build_buckets (TillReturn *self)
       switch (payment->kind)
         {
         case TILL_TENDER_KIND_STORED_VALUE:
+        case TILL_TENDER_KIND_POINTS: /* the member's own, like stored value */
           bucket.rank = RANK_STORED_VALUE;
           break;
         case TILL_TENDER_KIND_WALLET:
@@ -330,7 +338,9 @@ load_refunded_before (TillReturn *self, gint64 before_return_no, GError **error)
       RefundBucket *bucket = &g_array_index (self->buckets, RefundBucket, i);
       gint64        take;
 
-      if (bucket->rank == RANK_VOUCHER)
+      /* Points, like a voucher, are not money: money given elsewhere never
+       * counts as giving them back. */
+      if (bucket->rank == RANK_VOUCHER || bucket->kind == TILL_TENDER_KIND_POINTS)
         continue;
       take = MIN (elsewhere, MAX (bucket->paid - bucket->refunded, 0));
       bucket->refunded += take;
@@ -366,7 +376,10 @@ plan_refunds (TillReturn *self)
       if (take == 0)
         continue;
       left -= take;
-      if (bucket->rank == RANK_CASH || (all_cash && bucket->rank != RANK_VOUCHER))
+      /* Under the "cash" rule points still go back as points: the till
+       * never pays cash for them. */
+      if (bucket->rank == RANK_CASH ||
+          (all_cash && bucket->rank != RANK_VOUCHER && bucket->kind != TILL_TENDER_KIND_POINTS))
         {
           /* One cash row, where the first cash went. */
           if (cash_at == G_MAXUINT)
@@ -393,6 +406,51 @@ plan_refunds (TillReturn *self)
     }
   if (cash_at != G_MAXUINT)
     g_array_index (self->refunds, TillRefund, cash_at).amount = cash;
+}
+
+/* The member's points of a draft (till-return.h): the sale's earned points
+ * in proportion to the refund (cumulative over the sale's returns, by
+ * till_return_share), and the redeemed points the planned "points" refunds
+ * give back, in proportion to the fen of the points tender they refund. */
+static void
+compute_member_points (TillReturn *self)
+{
+  gint64   points_paid = 0;
+  gint64   fen_paid = 0;
+  gint64   fen_refunded = 0;
+  gboolean refunds_points = FALSE;
+
+  self->points_clawed_back = 0;
+  self->points_refunded = 0;
+  if (self->sale == NULL || till_sale_get_member_id (self->sale) == NULL || self->lines->len == 0)
+    return;
+  self->points_clawed_back =
+      MAX (till_return_share (till_sale_get_points_earned (self->sale),
+                              self->refund_before + self->refund_total,
+                              till_sale_get_total (self->sale), self->points_clawed_back_before),
+           0);
+  for (guint i = 0; i < self->buckets->len; i++)
+    {
+      const RefundBucket *bucket = &g_array_index (self->buckets, RefundBucket, i);
+
+      if (bucket->kind != TILL_TENDER_KIND_POINTS)
+        continue;
+      points_paid += bucket->payment->tendered;
+      fen_paid += bucket->paid;
+      fen_refunded += bucket->refunded;
+    }
+  for (guint i = 0; i < self->refunds->len; i++)
+    {
+      const TillRefund *refund = &g_array_index (self->refunds, TillRefund, i);
+
+      if (refund->kind != TILL_TENDER_KIND_POINTS)
+        continue;
+      fen_refunded += refund->amount;
+      refunds_points = TRUE;
+    }
+  if (refunds_points && fen_paid > 0)
+    self->points_refunded = MAX (
+        till_return_share (points_paid, fen_refunded, fen_paid, self->points_refunded_before), 0);
 }
 
 /**
@@ -531,7 +589,9 @@ load_returned_before (TillReturn *self, gint64 before_return_no, GError **error)
 
   sum_stmt =
       till_store_prepare (self->store,
-                          "SELECT coalesce(sum(subtotal), 0), coalesce(sum(refund_total), 0) "
+                          "SELECT coalesce(sum(subtotal), 0), coalesce(sum(refund_total), 0), "
+                          "coalesce(sum(points_refunded), 0), "
+                          "coalesce(sum(points_clawed_back), 0) "
                           "FROM sale_return WHERE sale_uuid = ? AND return_no < ?",
                           error);
   if (sum_stmt == NULL)
@@ -545,6 +605,8 @@ load_returned_before (TillReturn *self, gint64 before_return_no, GError **error)
     }
   self->subtotal_before = sqlite3_column_int64 (sum_stmt, 0);
   self->refund_before = sqlite3_column_int64 (sum_stmt, 1);
+  self->points_refunded_before = sqlite3_column_int64 (sum_stmt, 2);
+  self->points_clawed_back_before = sqlite3_column_int64 (sum_stmt, 3);
   till_stmt_release (g_steal_pointer (&sum_stmt));
   return load_refunded_before (self, before_return_no, error);
 }
@@ -627,6 +689,7 @@ update_draft (TillReturn *self)
     }
   self->refund_total = self->subtotal + self->rounding;
   plan_refunds (self);
+  compute_member_points (self);
   g_free (self->refund_method);
   self->refund_method = g_strdup (g_array_index (self->refunds, TillRefund, 0).method);
 }
@@ -883,7 +946,15 @@ return_to_json (TillReturn *self)
       _till_json_add_string (out, "state", till_refund_state_to_string (refund->state));
       g_string_append_c (out, '}');
     }
-  g_string_append (out, "]}");
+  g_string_append_c (out, ']');
+  /* Only a member's sale has points to unwind. */
+  if (self->sale != NULL && till_sale_get_member_id (self->sale) != NULL)
+    {
+      _till_json_add_string (out, "member_id", till_sale_get_member_id (self->sale));
+      _till_json_add_int (out, "points_refunded", self->points_refunded);
+      _till_json_add_int (out, "points_clawed_back", self->points_clawed_back);
+    }
+  g_string_append_c (out, '}');
   return g_string_free (out, FALSE);
 }
 
@@ -896,8 +967,8 @@ insert_return_rows (TillReturn *self, GError **error)
       self->store,
       "INSERT INTO sale_return (uuid, return_no, till_id, business_day, created_us, sale_uuid, "
       "exchange_sale_uuid, cashier_id, cashier_code, cashier_name, approver_code, reason, "
-      "subtotal, rounding, refund_total, journal_seq) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "subtotal, rounding, refund_total, journal_seq, points_refunded, points_clawed_back) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       error);
   if (return_stmt == NULL)
     return FALSE;
@@ -920,6 +991,8 @@ insert_return_rows (TillReturn *self, GError **error)
   sqlite3_bind_int64 (return_stmt, 14, self->rounding);
   sqlite3_bind_int64 (return_stmt, 15, self->refund_total);
   sqlite3_bind_int64 (return_stmt, 16, self->journal_seq);
+  sqlite3_bind_int64 (return_stmt, 17, self->points_refunded);
+  sqlite3_bind_int64 (return_stmt, 18, self->points_clawed_back);
   if (!till_store_step_done (self->store, return_stmt, error))
     return FALSE;
 
@@ -1003,13 +1076,38 @@ insert_return_rows (TillReturn *self, GError **error)
   return TRUE;
 }
 
+/* A member's sale: the "refund" ledger entries of the points given back
+ * (+) and taken back (−), and their tier evaluated again without what was
+ * returned. */
+static gboolean
+unwind_member_points (TillReturn *self, GError **error)
+{
+  const char *member_id = till_sale_get_member_id (self->sale);
+  const char *sale_uuid = till_sale_get_uuid (self->sale);
+
+  if (self->points_refunded > 0 &&
+      !_till_loyalty_add_points (self->store, member_id, "refund", self->points_refunded, 0,
+                                 sale_uuid, self->uuid, self->created_us, error))
+    return FALSE;
+  if (self->points_clawed_back > 0 &&
+      !_till_loyalty_add_points (self->store, member_id, "refund", -self->points_clawed_back, 0,
+                                 sale_uuid, self->uuid, self->created_us, error))
+    return FALSE;
+  return _till_loyalty_update_tier (self->store, member_id, self->created_us, error);
+}
+
 /* What each refund tender does besides its row, in the return's
  * transaction once the return's rows exist: credit a stored-value card,
- * record a wallet refund for the wallet service to carry out. Cash comes
- * from the drawer, a card refund from the card terminal. */
+ * record a wallet refund for the wallet service to carry out, give a
+ * member's points back (unwind_member_points). Cash comes from the drawer,
+ * a card refund from the card terminal. */
 static gboolean
 carry_out_refunds (TillReturn *self, GError **error)
 {
+  if (self->sale != NULL && till_sale_get_member_id (self->sale) != NULL &&
+      !unwind_member_points (self, error))
+    return FALSE;
+
   for (guint i = 0; i < self->refunds->len; i++)
     {
       const TillRefund *refund = &g_array_index (self->refunds, TillRefund, i);
@@ -1771,6 +1869,8 @@ till_return_commit_exchange (TillReturn         *self,
               TILL_REFUND_STATE_DONE);
   if (self->refund_total > credit)
     add_cash_refund (self, self->refund_total - credit);
+  /* The credit goes to the new sale: no points are given back. */
+  compute_member_points (self);
   if (!record_return (self, journal, &local_error))
     goto failed;
   new_sale =
@@ -1817,7 +1917,8 @@ till_return_load (TillStore *store, const char *uuid, GError **error)
                              "SELECT r.return_no, r.till_id, r.business_day, r.created_us, "
                              "r.sale_uuid, r.exchange_sale_uuid, r.cashier_id, r.cashier_code, "
                              "r.cashier_name, r.approver_code, r.reason, r.subtotal, r.rounding, "
-                             "r.refund_total, r.journal_seq, j.entry_hash FROM sale_return r "
+                             "r.refund_total, r.journal_seq, j.entry_hash, r.points_refunded, "
+                             "r.points_clawed_back FROM sale_return r "
                              "JOIN journal j ON j.seq = r.journal_seq WHERE r.uuid = ?",
                              &local_error);
   if (stmt == NULL)
@@ -1860,6 +1961,8 @@ till_return_load (TillStore *store, const char *uuid, GError **error)
   self->journal_hash = sqlite3_column_bytes (stmt, 15) == TILL_JOURNAL_HASH_LEN
                            ? till_journal_hash_to_hex (sqlite3_column_blob (stmt, 15))
                            : g_strdup ("");
+  self->points_refunded = sqlite3_column_int64 (stmt, 16);
+  self->points_clawed_back = sqlite3_column_int64 (stmt, 17);
   till_stmt_release (g_steal_pointer (&stmt));
 
   line_stmt = till_store_prepare (store,
@@ -2165,10 +2268,27 @@ till_return_get_money_refund (TillReturn *self)
     {
       const TillRefund *refund = &g_array_index (self->refunds, TillRefund, i);
 
-      if (refund->kind != TILL_TENDER_KIND_EXCHANGE && refund->kind != TILL_TENDER_KIND_VOUCHER)
+      if (refund->kind != TILL_TENDER_KIND_EXCHANGE && refund->kind != TILL_TENDER_KIND_VOUCHER &&
+          refund->kind != TILL_TENDER_KIND_POINTS)
         money += refund->amount;
     }
   return money;
+}
+
+/* Returns: the member's earned points the return takes back (≥ 0) */
+gint64
+till_return_get_points_clawed_back (TillReturn *self)
+{
+  g_return_val_if_fail (TILL_IS_RETURN (self), 0);
+  return self->points_clawed_back;
+}
+
+/* Returns: the member's redeemed points the return gives back (≥ 0) */
+gint64
+till_return_get_points_refunded (TillReturn *self)
+{
+  g_return_val_if_fail (TILL_IS_RETURN (self), 0);
+  return self->points_refunded;
 }
 
 const char *

@@ -10,8 +10,11 @@
 #include <string.h>
 
 #include "till-cart.h"
+#include "till-catalog.h"
 #include "till-journal.h"
 #include "till-local-tenders.h"
+#include "till-loyalty.h"
+#include "till-member.h"
 #include "till-outbox.h"
 #include "till-payment.h"
 #include "till-product.h"
@@ -51,6 +54,14 @@ struct _TillSale
    * the coupons that applied, to redeem in the sale's transaction. */
   GArray    *promotions;
   GPtrArray *coupons_applied;
+  /* Members (issue 9): the sale's member (and while committing, the member
+   * attached to the cart), the masked phone the receipt prints, the points
+   * the sale earned and the member's balance after it. */
+  char       *member_id;
+  char       *member_masked;
+  gint64      points_earned;
+  gint64      points_balance;
+  TillMember *member;
 };
 
 G_DEFINE_FINAL_TYPE (TillSale, till_sale, G_TYPE_OBJECT)
@@ -363,6 +374,14 @@ sale_to_json (TillSale *self)
   append_json_key_int (out, "total", self->total);
   g_string_append_c (out, ',');
   append_json_key_int (out, "item_count", self->item_count);
+  /* Only a member's sale names them; never their phone, even masked. */
+  if (self->member_id != NULL)
+    {
+      g_string_append_c (out, ',');
+      append_json_key_string (out, "member_id", self->member_id);
+      g_string_append_c (out, ',');
+      append_json_key_int (out, "points_earned", self->points_earned);
+    }
   if (self->promotions->len > 0)
     {
       g_string_append (out, ",\"promotions\":[");
@@ -450,6 +469,12 @@ sale_from_cart (TillCart *cart, TillUser *cashier)
   guint     n_lines = till_cart_get_n_lines (cart);
 
   self->uuid = g_strdup (till_cart_get_sale_uuid (cart));
+  if (till_cart_get_member (cart) != NULL)
+    {
+      self->member = till_member_copy (till_cart_get_member (cart));
+      self->member_id = g_strdup (self->member->id);
+      self->member_masked = g_strdup (self->member->phone_masked);
+    }
   self->cashier_id = till_user_get_id (cashier);
   self->cashier_code = g_strdup (till_user_get_code (cashier));
   self->cashier_name = g_strdup (till_user_get_name (cashier));
@@ -498,8 +523,9 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
   sale_stmt = till_store_prepare (store,
                                   "INSERT INTO sale (uuid, receipt_no, till_id, business_day, "
                                   "created_us, cashier_id, cashier_code, cashier_name, subtotal, "
-                                  "rounding, total, item_count, journal_seq) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  "rounding, total, item_count, journal_seq, member_id, "
+                                  "member_masked, points_earned, points_balance) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                   error);
   if (sale_stmt == NULL)
     return FALSE;
@@ -519,6 +545,10 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
   sqlite3_bind_int64 (sale_stmt, 11, self->total);
   sqlite3_bind_int64 (sale_stmt, 12, self->item_count);
   sqlite3_bind_int64 (sale_stmt, 13, self->journal_seq);
+  sqlite3_bind_text (sale_stmt, 14, self->member_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (sale_stmt, 15, self->member_masked, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (sale_stmt, 16, self->points_earned);
+  sqlite3_bind_int64 (sale_stmt, 17, self->points_balance);
   if (!till_store_step_done (store, sale_stmt, error))
     return FALSE;
 
@@ -675,6 +705,20 @@ record_tender_entries (TillSale *self, TillStore *store, GError **error)
           if (!_till_voucher_redeem (store, payment->reference, self->subtotal, self->uuid, error))
             return FALSE;
           break;
+        case TILL_TENDER_KIND_POINTS:
+          /* The points are the member's whose id the tender names, and only
+           * the sale's own member pays with theirs. */
+          if (payment->reference == NULL || payment->tendered <= 0 ||
+              (self->member_id != NULL && g_strcmp0 (payment->reference, self->member_id) != 0))
+            {
+              g_set_error (error, TILL_TENDER_ERROR, TILL_TENDER_ERROR_INVALID,
+                           _ ("The points tender is not the member's of this sale"));
+              return FALSE;
+            }
+          if (!_till_loyalty_redeem (store, payment->reference, payment->tendered, self->uuid,
+                                     self->created_us, error))
+            return FALSE;
+          break;
         case TILL_TENDER_KIND_CASH:
         case TILL_TENDER_KIND_CARD:
         case TILL_TENDER_KIND_EXCHANGE:
@@ -705,6 +749,104 @@ redeem_coupons (TillSale *self, TillStore *store, GError **error)
   return TRUE;
 }
 
+static gboolean
+strv_has (GStrv strv, const char *text)
+{
+  return strv != NULL && text != NULL && g_strv_contains ((const char *const *) strv, text);
+}
+
+/* What earns points (till-loyalty.h): the amounts of the lines whose SKU and
+ * categories the rules do not exclude, less the share of them paid by the
+ * tenders the rules exclude (in proportion to what those paid of the total,
+ * rounded half-up). */
+static gint64
+points_eligible (TillSale *self, TillCart *cart, const TillLoyaltyRules *rules)
+{
+  TillCatalog *catalog = till_cart_get_catalog (cart);
+  gint64       lines = 0;
+  gint64       excluded_paid = 0;
+
+  for (guint i = 0; i < till_cart_get_n_lines (cart); i++)
+    {
+      TillCartLine *line = till_cart_get_line (cart, i);
+      TillProduct  *product = till_cart_line_get_product (line);
+      gint64        amount = till_cart_line_get_amount (line);
+      gboolean      excluded = FALSE;
+
+      if (amount <= 0 || strv_has (rules->points_excluded_skus, till_product_get_sku (product)))
+        continue;
+      if (rules->points_excluded_categories != NULL && rules->points_excluded_categories[0] != NULL)
+        {
+          g_autoptr (GError) error = NULL;
+          g_auto (GStrv) codes = till_catalog_get_category_codes (
+              catalog, till_product_get_category_id (product), &error);
+
+          if (error != NULL)
+            g_message ("Points for %s without its categories: %s", till_product_get_sku (product),
+                       error->message);
+          for (guint k = 0; codes != NULL && codes[k] != NULL && !excluded; k++)
+            excluded = strv_has (rules->points_excluded_categories, codes[k]);
+        }
+      if (!excluded)
+        lines += amount;
+    }
+  for (guint i = 0; i < self->payments->len; i++)
+    {
+      const TillSalePayment *payment = &g_array_index (self->payments, TillSalePayment, i);
+
+      if (strv_has (rules->points_excluded_tenders, till_tender_kind_to_string (payment->kind)) ||
+          strv_has (rules->points_excluded_tenders, payment->method))
+        excluded_paid += payment->amount;
+    }
+  if (lines <= 0 || self->total <= 0)
+    return 0;
+  excluded_paid = CLAMP (excluded_paid, 0, self->total);
+  return lines - till_money_round_half_up (lines * excluded_paid, self->total);
+}
+
+/* The member's points for the sale, in its transaction: the earn entry
+ * (after any redeem entry of a points tender) and the balance after it. A
+ * rules setting that does not parse earns nothing, with a message: the sale
+ * is never refused for it. */
+static gboolean
+record_member_points (TillSale *self, TillCart *cart, TillStore *store, GError **error)
+{
+  g_autoptr (GError) rules_error = NULL;
+  g_autoptr (TillLoyaltyRules) rules = till_loyalty_rules_load (store, &rules_error);
+  GError *balance_error = NULL;
+
+  self->points_earned = 0;
+  if (rules == NULL)
+    g_message ("Sale %s earns no points: %s", self->uuid, rules_error->message);
+  else
+    {
+      g_autoptr (GDateTime) local = till_sale_get_created (self);
+
+      self->points_earned =
+          till_loyalty_points_for (rules, self->member, points_eligible (self, cart, rules), local);
+      if (self->points_earned > 0 &&
+          !_till_loyalty_add_points (store, self->member_id, "earn", self->points_earned,
+                                     till_loyalty_points_expires_us (rules, local), self->uuid,
+                                     NULL, self->created_us, error))
+        return FALSE;
+    }
+  self->points_balance = till_loyalty_points_balance (store, self->member_id, &balance_error);
+  if (balance_error != NULL)
+    {
+      g_propagate_error (error, balance_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* After the sale's rows: the member's tier by the rules, with this sale. */
+static gboolean
+evaluate_member_tier (TillSale *self, TillStore *store, GError **error)
+{
+  return self->member_id == NULL ||
+         _till_loyalty_update_tier (store, self->member_id, self->created_us, error);
+}
+
 /* Everything the sale writes, in the caller's transaction. */
 static gboolean
 record_sale (TillSale *self, TillCart *cart, TillJournal *journal, GError **error)
@@ -720,6 +862,8 @@ record_sale (TillSale *self, TillCart *cart, TillJournal *journal, GError **erro
   self->receipt_no = till_store_next_counter (store, "receipt", error);
   if (self->receipt_no == 0)
     return FALSE;
+  if (self->member != NULL && !record_member_points (self, cart, store, error))
+    return FALSE;
 
   sale_json = sale_to_json (self);
   body = g_bytes_new (sale_json, strlen (sale_json));
@@ -728,7 +872,7 @@ record_sale (TillSale *self, TillCart *cart, TillJournal *journal, GError **erro
     return FALSE;
   self->journal_hash = till_journal_hash_to_hex (entry_hash);
 
-  return insert_sale_rows (self, store, error) &&
+  return insert_sale_rows (self, store, error) && evaluate_member_tier (self, store, error) &&
          till_outbox_append (store, "sale", "sale", self->uuid, sale_json, self->journal_seq,
                              self->journal_hash, self->created_us, error) &&
          _till_cart_delete_journal (cart, error);
@@ -913,7 +1057,8 @@ load_promotions (TillSale *self, TillStore *store, GError **error)
 #define SALE_COLUMNS                                                                     \
   "SELECT s.uuid, s.receipt_no, s.till_id, s.business_day, s.created_us, s.cashier_id, " \
   "s.cashier_code, s.cashier_name, s.subtotal, s.rounding, s.total, s.item_count, "      \
-  "s.journal_seq, j.entry_hash FROM sale s JOIN journal j ON j.seq = s.journal_seq "
+  "s.journal_seq, j.entry_hash, s.member_id, s.member_masked, s.points_earned, "         \
+  "s.points_balance FROM sale s JOIN journal j ON j.seq = s.journal_seq "
 
 static TillSale *
 load_sale (TillStore *store, const char *sql, const char *text_key, gint64 int_key, GError **error)
@@ -960,6 +1105,10 @@ load_sale (TillStore *store, const char *sql, const char *text_key, gint64 int_k
   self->journal_hash = sqlite3_column_bytes (stmt, 13) == TILL_JOURNAL_HASH_LEN
                            ? till_journal_hash_to_hex (sqlite3_column_blob (stmt, 13))
                            : g_strdup ("");
+  self->member_id = g_strdup ((const char *) sqlite3_column_text (stmt, 14));
+  self->member_masked = g_strdup ((const char *) sqlite3_column_text (stmt, 15));
+  self->points_earned = sqlite3_column_int64 (stmt, 16);
+  self->points_balance = sqlite3_column_int64 (stmt, 17);
   till_stmt_release (g_steal_pointer (&stmt));
 
   line_stmt = till_store_prepare (store,
@@ -1051,6 +1200,9 @@ till_sale_finalize (GObject *object)
   g_free (self->cashier_code);
   g_free (self->cashier_name);
   g_free (self->journal_hash);
+  g_free (self->member_id);
+  g_free (self->member_masked);
+  g_clear_pointer (&self->member, till_member_free);
   g_array_unref (self->lines);
   g_array_unref (self->payments);
   g_array_unref (self->promotions);
@@ -1084,8 +1236,9 @@ till_sale_init (TillSale *self)
 static void
 propagate_commit_error (GError **error, GError *cause)
 {
-  if (cause != NULL && (cause->domain == TILL_SALE_ERROR || cause->domain == TILL_TENDER_ERROR ||
-                        cause->domain == TILL_PROMOTION_ERROR))
+  if (cause != NULL &&
+      (cause->domain == TILL_SALE_ERROR || cause->domain == TILL_TENDER_ERROR ||
+       cause->domain == TILL_PROMOTION_ERROR || cause->domain == TILL_LOYALTY_ERROR))
     g_propagate_error (error, g_error_copy (cause));
   else
     set_storage_error (error, cause);
@@ -1640,4 +1793,36 @@ till_sale_get_promotion_saving (TillSale *self)
   for (guint i = 0; i < self->lines->len; i++)
     saving += g_array_index (self->lines, TillSaleLine, i).promotion_discount;
   return saving;
+}
+
+/* Returns: (nullable): the sale's member, or %NULL for a sale without one */
+const char *
+till_sale_get_member_id (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), NULL);
+  return self->member_id;
+}
+
+/* Returns: (nullable): the member's masked phone ("138****1234") */
+const char *
+till_sale_get_member_masked (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), NULL);
+  return self->member_masked;
+}
+
+/* Returns: the points the sale earned its member */
+gint64
+till_sale_get_points_earned (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), 0);
+  return self->points_earned;
+}
+
+/* Returns: the member's points balance after the sale */
+gint64
+till_sale_get_points_balance (TillSale *self)
+{
+  g_return_val_if_fail (TILL_IS_SALE (self), 0);
+  return self->points_balance;
 }

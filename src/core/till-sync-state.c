@@ -24,6 +24,12 @@
 
 #define BLOCK_SETTING "sync.limit.block"
 #define RESTORED_SETTING "sync.restored-us"
+#define LAST_CONTACT_SETTING "sync.last-contact-us"
+
+/* How long without a sync round reaching HQ before the till counts as
+ * offline: a few missed rounds (the client syncs every 30 s or so), not one
+ * slow request. */
+#define OFFLINE_AFTER_US (2 * G_TIME_SPAN_MINUTE)
 
 G_DEFINE_QUARK (till_sync_state_error_quark, till_sync_state_error)
 
@@ -56,6 +62,19 @@ get_uint_setting (TillStore *store, const char *key, guint64 fallback)
                  fallback);
       return fallback;
     }
+  return value;
+}
+
+/* A signed integer setting; 0 when unset or unreadable. */
+static gint64
+get_time_setting (TillStore *store, const char *key)
+{
+  g_autofree char *text = till_store_get_setting (store, key);
+  gint64           value = 0;
+
+  if (text == NULL || *text == '\0' ||
+      !g_ascii_string_to_signed (text, 10, 0, G_MAXINT64, &value, NULL))
+    return 0;
   return value;
 }
 
@@ -362,6 +381,64 @@ till_sync_mark_restored (TillStore *store, gint64 now_us, GError **error)
   g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
 
   return till_store_set_setting (store, RESTORED_SETTING, when, error);
+}
+
+/**
+ * till_sync_record_contact:
+ * @now_us: when the round reached HQ
+ *
+ * Records a sync round that reached HQ (a push acknowledged, a pull page
+ * applied): the offline episode, if any, ends here. A time older than the
+ * one recorded is ignored, so a slow round cannot move the contact back.
+ */
+gboolean
+till_sync_record_contact (TillStore *store, gint64 now_us, GError **error)
+{
+  g_autofree char *when = NULL;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (now_us <= get_time_setting (store, LAST_CONTACT_SETTING))
+    return TRUE;
+  when = g_strdup_printf ("%" PRId64, now_us);
+  return till_store_set_setting (store, LAST_CONTACT_SETTING, when, error);
+}
+
+/**
+ * till_sync_offline_since:
+ * @now_us: now
+ * @out_since_us: (out) (optional): when offline, the start of the episode:
+ *   the last contact with HQ, or the enrollment when there was none since
+ *
+ * Whether the till is offline: enrolled and without contact with HQ for
+ * more than two minutes. A standalone till is never offline: it owns its
+ * ledgers. Reads settings only; never fails (an unreadable setting counts
+ * as no contact).
+ *
+ * Returns: %TRUE when offline
+ */
+gboolean
+till_sync_offline_since (TillStore *store, gint64 now_us, gint64 *out_since_us)
+{
+  g_autoptr (TillSyncIdentity) identity = NULL;
+  gint64 since_us;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+
+  if (out_since_us != NULL)
+    *out_since_us = 0;
+  identity = till_sync_identity_load (store, NULL);
+  if (identity == NULL)
+    return FALSE;
+  /* A contact recorded before the till was enrolled again belongs to the
+   * old enrollment. */
+  since_us = MAX (get_time_setting (store, LAST_CONTACT_SETTING), identity->enrolled_us);
+  if (now_us - since_us <= OFFLINE_AFTER_US)
+    return FALSE;
+  if (out_since_us != NULL)
+    *out_since_us = since_us;
+  return TRUE;
 }
 
 /**

@@ -402,8 +402,25 @@ typedef enum
 {
   DOC_SALE,
   DOC_RETURN,
-  DOC_SALE_NOTE,
+  DOC_RECORD, /* kept as it came, no roll-ups: notes, members, top-ups */
 } DocKind;
+
+/* The documents a till sends: the outbox kind, the member of the payload
+ * that holds the document, and the member of that which is the item's
+ * ref_uuid (each document's own uuid, which the till makes afresh even for
+ * a second note on a sale or a second change of a member). */
+static const struct
+{
+  const char *kind;
+  const char *payload_key;
+  DocKind     doc_kind;
+} document_kinds[] = {
+  { "sale", "sale", DOC_SALE },
+  { "return", "return", DOC_RETURN },
+  { "sale-note", "sale_note", DOC_RECORD },
+  { "member", "member", DOC_RECORD },
+  { "sv-top-up", "sv_top_up", DOC_RECORD },
+};
 
 typedef struct
 {
@@ -495,8 +512,7 @@ parse_item (JsonParser *parser, ItemState *state, const char *received_day)
   g_autoptr (GError) local_error = NULL;
   JsonNode   *root;
   JsonObject *envelope, *doc;
-  const char *payload_key;
-  const char *uuid_member = "uuid";
+  const char *payload_key = NULL;
   gint64      journal_seq;
 
   if (!till_wire_item_hash_ok (item))
@@ -504,23 +520,13 @@ parse_item (JsonParser *parser, ItemState *state, const char *received_day)
       item_state_reject (state, "payload does not match its sha256");
       return;
     }
-  if (g_strcmp0 (item->kind, "sale") == 0)
-    {
-      state->kind = DOC_SALE;
-      payload_key = "sale";
-    }
-  else if (g_strcmp0 (item->kind, "return") == 0)
-    {
-      state->kind = DOC_RETURN;
-      payload_key = "return";
-    }
-  else if (g_strcmp0 (item->kind, "sale-note") == 0)
-    {
-      state->kind = DOC_SALE_NOTE;
-      payload_key = "sale_note";
-      uuid_member = "sale_uuid";
-    }
-  else
+  for (gsize k = 0; k < G_N_ELEMENTS (document_kinds); k++)
+    if (g_strcmp0 (item->kind, document_kinds[k].kind) == 0)
+      {
+        state->kind = document_kinds[k].doc_kind;
+        payload_key = document_kinds[k].payload_key;
+      }
+  if (payload_key == NULL)
     {
       g_autofree char *reason = g_strdup_printf ("unknown kind \"%s\"", item->kind);
 
@@ -552,15 +558,14 @@ parse_item (JsonParser *parser, ItemState *state, const char *received_day)
       item_state_reject (state, reason);
       return;
     }
-  if (g_strcmp0 (json_get_string (doc, uuid_member), item->ref_uuid) != 0)
+  if (g_strcmp0 (json_get_string (doc, "uuid"), item->ref_uuid) != 0)
     {
-      g_autofree char *reason =
-          g_strdup_printf ("%s.%s is not the item's ref", payload_key, uuid_member);
+      g_autofree char *reason = g_strdup_printf ("%s.uuid is not the item's ref", payload_key);
 
       item_state_reject (state, reason);
       return;
     }
-  if (state->kind == DOC_SALE_NOTE)
+  if (state->kind == DOC_RECORD)
     return;
 
   state->business_day = g_strdup (json_get_string (doc, "business_day"));
@@ -674,9 +679,7 @@ classify_not_inserted (HqStore             *self,
                        gint64               received_us,
                        GError             **error)
 {
-  const char *kinds[] = { "sale", "return", "sale-note" };
-
-  for (gsize k = 0; k < G_N_ELEMENTS (kinds); k++)
+  for (gsize k = 0; k < G_N_ELEMENTS (document_kinds); k++)
     {
       g_autoptr (GString) sql =
           g_string_new ("SELECT ref_uuid, payload_sha256, till_id, epoch, seq FROM document "
@@ -685,13 +688,13 @@ classify_not_inserted (HqStore             *self,
       g_autoptr (HqDbRows) rows = NULL;
       g_autoptr (GHashTable) stored = NULL;
 
-      params_add_text (params, kinds[k]);
+      params_add_text (params, document_kinds[k].kind);
       for (guint i = 0; i < states->len; i++)
         {
           ItemState *state = &g_array_index (states, ItemState, i);
 
           if (state->status != TILL_WIRE_ITEM_OK || state->inserted ||
-              strcmp (state->item->kind, kinds[k]) != 0)
+              strcmp (state->item->kind, document_kinds[k].kind) != 0)
             continue;
           g_string_append_printf (sql, params->len > 1 ? ",$%u" : "$%u", params->len + 1);
           params_add_text (params, state->item->ref_uuid);
@@ -714,7 +717,7 @@ classify_not_inserted (HqStore             *self,
           guint            row;
 
           if (state->status != TILL_WIRE_ITEM_OK || state->inserted ||
-              strcmp (state->item->kind, kinds[k]) != 0)
+              strcmp (state->item->kind, document_kinds[k].kind) != 0)
             continue;
           row = GPOINTER_TO_UINT (g_hash_table_lookup (stored, state->item->ref_uuid));
           if (row > 0 &&
@@ -817,7 +820,7 @@ update_rollups (HqStore *self, const HqTill *till, GArray *states, GError **erro
       gint64     sign = state->kind == DOC_RETURN ? -1 : 1;
       DayDelta  *day;
 
-      if (!state->inserted || state->kind == DOC_SALE_NOTE)
+      if (!state->inserted || state->kind == DOC_RECORD)
         continue;
       day = g_hash_table_lookup (days, state->business_day);
       if (day == NULL)

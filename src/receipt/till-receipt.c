@@ -301,8 +301,8 @@ transaction_tail (const char *transaction_id)
 
 /* The lines under a tender's row that let the customer and the shop find the
  * payment again: a wallet's transaction number, a bank card's tail and the
- * terminal's reference, a stored-value card (masked), a voucher's code. No
- * stored-value balance: the sale does not know it after the debit. */
+ * terminal's reference, a stored-value card (masked), a voucher's code. The
+ * stored-value balance is printed apart (stored_value_balance_row). */
 static void
 tender_details (TillEscpos *pos, TillTenderKind kind, const char *reference, const char *account)
 {
@@ -347,12 +347,59 @@ tender_details (TillEscpos *pos, TillTenderKind kind, const char *reference, con
   detail_lines (pos, parts);
 }
 
+/* The card's balance right after this sale's debit. It is read from the
+ * card's ledger up to that debit (till_stored_value_balance_after_sale),
+ * not from today's balance: a reprint weeks later shows the same figure as
+ * the first print. A balance that cannot be read is left out: the receipt
+ * still prints. */
+static void
+stored_value_balance_row (TillEscpos *pos, TillStore *store, TillSale *sale, const char *card_no)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *balance_text = NULL;
+  g_autofree char *label = NULL;
+  gint64           balance;
+
+  if (card_no == NULL || *card_no == '\0')
+    return;
+  balance =
+      till_stored_value_balance_after_sale (store, card_no, till_sale_get_uuid (sale), &error);
+  if (balance < 0)
+    {
+      g_debug ("No stored-value balance on the receipt: %s", error->message);
+      return;
+    }
+  balance_text = till_money_format_yuan (balance);
+  label = g_strdup_printf ("  %s", _ ("Card balance"));
+  till_escpos_row (pos, label, balance_text);
+}
+
+/* The member block: who (masked phone only), the points this sale earned
+ * and the balance after it, as recorded with the sale. */
+static void
+member_rows (TillEscpos *pos, TillSale *sale)
+{
+  const char      *masked = till_sale_get_member_masked (sale);
+  g_autofree char *earned = NULL;
+  g_autofree char *balance = NULL;
+
+  if (till_sale_get_member_id (sale) == NULL)
+    return;
+  earned = g_strdup_printf ("%" G_GINT64_FORMAT, till_sale_get_points_earned (sale));
+  balance = g_strdup_printf ("%" G_GINT64_FORMAT, till_sale_get_points_balance (sale));
+  till_escpos_separator (pos, '-');
+  till_escpos_row (pos, _ ("Member"), masked != NULL ? masked : "");
+  till_escpos_row (pos, _ ("Points earned"), earned);
+  till_escpos_row (pos, _ ("Points balance"), balance);
+}
+
 /* Every tender that paid the total besides cash, in the order applied, each
  * on its row with its details (a voucher's face value when more than it
- * paid: the rest was forfeited), then the cash handed over and the change
- * when cash was part of it: a plain cash sale prints only those two. */
+ * paid: the rest was forfeited; a stored-value card's balance after the
+ * sale), then the cash handed over and the change when cash was part of
+ * it: a plain cash sale prints only those two. */
 static void
-payment_rows (TillEscpos *pos, TillSale *sale)
+payment_rows (TillEscpos *pos, TillStore *store, TillSale *sale)
 {
   gint64   cash_tendered = 0;
   gint64   change = 0;
@@ -373,6 +420,8 @@ payment_rows (TillEscpos *pos, TillSale *sale)
         }
       money_row (pos, till_receipt_refund_method_label (payment->method), payment->amount);
       tender_details (pos, payment->kind, payment->reference, payment->account);
+      if (payment->kind == TILL_TENDER_KIND_STORED_VALUE)
+        stored_value_balance_row (pos, store, sale, payment->reference);
       if (payment->kind == TILL_TENDER_KIND_VOUCHER && payment->tendered > payment->amount)
         {
           g_autofree char *face_value = till_money_format_yuan (payment->tendered);
@@ -502,7 +551,7 @@ encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDa
   till_escpos_row (pos, _ ("Total"), total);
   till_escpos_size (pos, FALSE, FALSE);
   till_escpos_bold (pos, FALSE);
-  payment_rows (pos, sale);
+  payment_rows (pos, store, sale);
   /* What the customer saved in all, the line they look for: promotions,
    * line and sale discounts (not 抹零, which is the shop's rounding). */
   if (promotion_saving + line_discounts + sale_discount > 0)
@@ -515,6 +564,7 @@ encode (TillSale *sale, TillStore *store, const TillPrinterProfile *profile, GDa
       till_escpos_wrapped (pos, saved);
       till_escpos_bold (pos, FALSE);
     }
+  member_rows (pos, sale);
   till_escpos_separator (pos, '-');
 
   /* The QR code HQ verifies, and the store's goodbye. */
@@ -590,6 +640,7 @@ till_receipt_refund_method_label (const char *method)
     { "unionpay", N_ ("UnionPay") },
     { "stored-value", N_ ("Stored value") },
     { "voucher", N_ ("Voucher") },
+    { "points", N_ ("Points") },
   };
 
   g_return_val_if_fail (method != NULL, NULL);
@@ -803,6 +854,106 @@ till_receipt_encode_refund (TillReturn *ret, TillStore *store, const TillPrinter
   till_escpos_line (pos, _ ("Customer signature:"));
   till_escpos_feed (pos, 2);
   till_escpos_separator (pos, '_');
+  till_escpos_feed (pos, 2);
+  till_escpos_cut (pos);
+  return till_escpos_finish (pos);
+}
+
+/**
+ * till_receipt_encode_top_up:
+ * @top_up_uuid: a recorded top-up (till_stored_value_top_up)
+ *
+ * The top-up slip (储值充值凭条), from ESC @ to the cut: the store, the
+ * title, the member (masked phone) and card (masked), the amount paid, the
+ * bonus, the card's balance after the top-up (as recorded in its journal
+ * entry, so a reprint prints the same), how it was paid, the cashier, the
+ * time and a line for the customer's signature. NULL @profile: 80 mm.
+ *
+ * Returns: (transfer full): the bytes, or %NULL with @error set when the
+ *   top-up cannot be read
+ */
+GBytes *
+till_receipt_encode_top_up (TillStore                *store,
+                            const char               *top_up_uuid,
+                            const TillPrinterProfile *profile,
+                            GError                  **error)
+{
+  g_autoptr (TillStoredValueTopUp) top_up = NULL;
+  g_autoptr (TillEscpos) pos = NULL;
+  g_autoptr (GDateTime) created = NULL;
+  g_autofree char   *card = NULL;
+  g_autofree char   *time = NULL;
+  g_autofree char   *cashier = NULL;
+  g_autofree char   *balance = NULL;
+  g_autofree char   *title = NULL;
+  g_autofree char   *footer = NULL;
+  TillPrinterProfile default_profile;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+  g_return_val_if_fail (top_up_uuid != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  top_up = till_stored_value_get_top_up (store, top_up_uuid, error);
+  if (top_up == NULL)
+    return NULL;
+  if (profile == NULL)
+    {
+      till_printer_profile_init (&default_profile, TILL_PAPER_80MM);
+      profile = &default_profile;
+    }
+
+  pos = till_escpos_new (profile);
+  till_escpos_initialize (pos);
+  store_header (pos, store);
+  till_escpos_separator (pos, '-');
+
+  title = g_strdup (_ ("STORED-VALUE TOP-UP"));
+  till_escpos_align (pos, TILL_ALIGN_CENTER);
+  till_escpos_bold (pos, TRUE);
+  till_escpos_size (pos, TRUE, TRUE);
+  till_escpos_wrapped (pos, title);
+  till_escpos_size (pos, FALSE, FALSE);
+  till_escpos_bold (pos, FALSE);
+  till_escpos_align (pos, TILL_ALIGN_LEFT);
+  till_escpos_separator (pos, '-');
+
+  created = g_date_time_new_from_unix_local (top_up->created_us / G_USEC_PER_SEC);
+  time = g_date_time_format (created, "%Y-%m-%d %H:%M:%S");
+  cashier = *top_up->cashier_name != '\0'
+                ? g_strdup_printf ("%s (%s)", top_up->cashier_name, top_up->cashier_code)
+                : g_strdup (top_up->cashier_code);
+  card = till_stored_value_mask_card (top_up->card_no);
+  if (*top_up->member_masked != '\0')
+    till_escpos_row (pos, _ ("Member"), top_up->member_masked);
+  till_escpos_row (pos, _ ("Card"), card);
+  till_escpos_row (pos, _ ("Date"), time);
+  till_escpos_row (pos, _ ("Cashier"), cashier);
+  till_escpos_separator (pos, '-');
+
+  money_row (pos, _ ("Top-up"), top_up->amount);
+  if (top_up->bonus > 0)
+    money_row (pos, _ ("Bonus"), top_up->bonus);
+  till_escpos_row (pos, _ ("Paid by"), till_receipt_refund_method_label (top_up->method));
+  balance = till_money_format_yuan (top_up->balance_after);
+  till_escpos_bold (pos, TRUE);
+  till_escpos_size (pos, TRUE, TRUE);
+  till_escpos_row (pos, _ ("Balance"), balance);
+  till_escpos_size (pos, FALSE, FALSE);
+  till_escpos_bold (pos, FALSE);
+  till_escpos_separator (pos, '-');
+
+  /* The store keeps the slip the customer signed. */
+  till_escpos_feed (pos, 2);
+  till_escpos_row (pos, _ ("Customer signature"), "");
+  till_escpos_feed (pos, 1);
+  till_escpos_separator (pos, '_');
+  footer = setting_or_empty (store, "receipt.footer");
+  if (*footer != '\0')
+    {
+      till_escpos_align (pos, TILL_ALIGN_CENTER);
+      till_escpos_wrapped (pos, footer);
+      till_escpos_align (pos, TILL_ALIGN_LEFT);
+    }
   till_escpos_feed (pos, 2);
   till_escpos_cut (pos);
   return till_escpos_finish (pos);

@@ -38,9 +38,12 @@ gboolean till_receipt_qr_parse (const char *payload,
  * profile: 80 mm defaults). Every tender is on its own row with its label
  * and amount and below it what identifies it: a QR wallet's transaction
  * number (the last 8 characters), a bank card's tail and terminal reference,
- * a stored-value card (masked), a voucher's code and its face value when it
- * was more than the voucher paid; then the cash handed over and the change
- * when cash was paid. Store
+ * a stored-value card (masked) with its balance right after the sale (from
+ * the card's ledger up to the sale's debit, so a reprint shows the same), a
+ * voucher's code and its face value when it was more than the voucher paid;
+ * then the cash handed over and the change when cash was paid; then, when
+ * the sale has a member, the member's masked phone, the points the sale
+ * earned and the points balance after it. Store
  * settings used: store.name, store.address, store.phone, receipt.footer. */
 GBytes *till_receipt_encode (TillSale                 *sale,
                              TillStore                *store,
@@ -65,6 +68,18 @@ GBytes *till_receipt_encode_copy (TillSale                 *sale,
 GBytes *till_receipt_encode_refund (TillReturn               *ret,
                                     TillStore                *store,
                                     const TillPrinterProfile *profile) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The top-up slip of a member's stored-value card (储值充值凭条,
+ * till_stored_value_top_up), from ESC @ to the cut: the store, the title,
+ * the member's masked phone, the card (masked), the time and cashier, the
+ * amount, the bonus, how it was paid, the balance after it (as recorded
+ * with the top-up, so a reprint prints the same) and a line for the
+ * customer's signature. NULL profile: 80 mm defaults. NULL with @error set
+ * when there is no such top-up. */
+GBytes *till_receipt_encode_top_up (TillStore                *store,
+                                    const char               *top_up_uuid,
+                                    const TillPrinterProfile *profile,
+                                    GError                  **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* What a tender is called on paper and on screen, for a sale's tenders and a
  * return's refund tenders alike ("cash" → "Cash", "wechat" → "WeChat Pay",

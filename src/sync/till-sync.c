@@ -309,6 +309,19 @@ till_sync_apply_page (
   return TRUE;
 }
 
+/* Remembers that this round reached HQ: the stored-value offline caps
+ * (till_stored_value_offline_allows) count from the last contact. Failing
+ * to write it only makes the till look offline sooner, which is the safe
+ * side, so it does not fail the round. */
+static void
+record_contact (TillStore *store)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!till_sync_record_contact (store, g_get_real_time (), &error))
+    g_message ("Cannot record the contact with HQ: %s", error->message);
+}
+
 /* Pushes until nothing is pending or HQ stops acknowledging more. */
 static gboolean
 push_all (TillStore              *store,
@@ -338,6 +351,7 @@ push_all (TillStore              *store,
         return FALSE;
       if (!till_sync_apply_ack (store, identity, batch, ack, g_get_real_time (), &progress, error))
         return FALSE;
+      record_contact (store);
 
       /* A rejected item holds acked_through where it is: sending the same
        * batch again in this round would get the same answer. */
@@ -394,6 +408,7 @@ pull_channel (TillStore *store, TillSyncClient *client, const char *channel, GEr
         }
       if (!till_sync_apply_page (store, page, g_get_real_time (), &drift, error))
         return FALSE;
+      record_contact (store);
 
       if (drift)
         {

@@ -289,7 +289,10 @@ START_TEST (test_sale_with_drawer)
   ck_assert (till_store_exec (store,
                               "INSERT INTO journal VALUES (1, 'sale', NULL, 0, x'', x'', x'', "
                               "x'', x'');"
-                              "INSERT INTO sale VALUES ('00000000-0000-4000-8000-000000000001', 1,"
+                              "INSERT INTO sale (uuid, receipt_no, till_id, business_day, "
+                              "created_us, cashier_id, cashier_code, cashier_name, subtotal, "
+                              "rounding, total, item_count, journal_seq) "
+                              "VALUES ('00000000-0000-4000-8000-000000000001', 1,"
                               " 'T01', '2026-11-22', 0, NULL, '1001', '张三', 100, 0, 100, 1, 1)",
                               &error));
   ck_assert_msg (till_print_queue_enqueue_sale (store, uuid, receipt, kick, "1001", &receipt_job,

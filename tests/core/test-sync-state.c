@@ -351,6 +351,87 @@ START_TEST (test_cart_blocked)
 }
 END_TEST
 
+/* /core/sync-state/contact/standalone: a till never enrolled is never
+ * offline, whatever its last contact. */
+START_TEST (test_contact_standalone)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 since_us = 42;
+
+  ck_assert (!till_sync_offline_since (store, NOW_US, &since_us));
+  ck_assert_int_eq (since_us, 0);
+  ck_assert (till_sync_record_contact (store, NOW_US - G_TIME_SPAN_DAY, &error));
+  ck_assert (!till_sync_offline_since (store, NOW_US, &since_us));
+  set_setting ("till.id", "T01");
+  ck_assert (!till_sync_offline_since (store, NOW_US, NULL));
+}
+END_TEST
+
+static void
+enroll_at (gint64 enrolled_us)
+{
+  g_autoptr (GError) error = NULL;
+  TillSyncIdentity identity = {
+    .url = (char *) "https://hq.example.com:8443",
+    .till_id = (char *) "S001-01",
+    .store_id = (char *) "S001",
+    .epoch = 1,
+    .enrolled_us = enrolled_us,
+  };
+
+  ck_assert_msg (till_sync_identity_save (store, journal, &identity, enrolled_us, &error), "%s",
+                 error ? error->message : "");
+}
+
+/* /core/sync-state/contact/episode: an enrolled till is offline after more
+ * than two minutes without contact, since its last contact (or its
+ * enrollment before any); a contact ends the episode; an older contact
+ * does not move it back. */
+START_TEST (test_contact_episode)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *stored = NULL;
+  gint64           since_us = 0;
+
+  enroll_at (NOW_US - G_TIME_SPAN_HOUR);
+  ck_assert (till_sync_offline_since (store, NOW_US, &since_us));
+  ck_assert_int_eq (since_us, NOW_US - G_TIME_SPAN_HOUR);
+
+  ck_assert (till_sync_record_contact (store, NOW_US - G_TIME_SPAN_MINUTE, &error));
+  stored = till_store_get_setting (store, "sync.last-contact-us");
+  ck_assert_int_eq (g_ascii_strtoll (stored, NULL, 10), NOW_US - G_TIME_SPAN_MINUTE);
+  ck_assert (!till_sync_offline_since (store, NOW_US, &since_us));
+  ck_assert_int_eq (since_us, 0);
+  /* Exactly two minutes is still online; a microsecond more is not. */
+  ck_assert (!till_sync_offline_since (store, NOW_US + G_TIME_SPAN_MINUTE, NULL));
+  ck_assert (till_sync_offline_since (store, NOW_US + G_TIME_SPAN_MINUTE + 1, &since_us));
+  ck_assert_int_eq (since_us, NOW_US - G_TIME_SPAN_MINUTE);
+
+  /* A slow round that reports an older contact changes nothing. */
+  ck_assert (till_sync_record_contact (store, NOW_US - G_TIME_SPAN_HOUR, &error));
+  ck_assert (till_sync_offline_since (store, NOW_US + G_TIME_SPAN_MINUTE + 1, &since_us));
+  ck_assert_int_eq (since_us, NOW_US - G_TIME_SPAN_MINUTE);
+
+  ck_assert (till_sync_record_contact (store, NOW_US + G_TIME_SPAN_MINUTE, &error));
+  ck_assert (!till_sync_offline_since (store, NOW_US + 2 * G_TIME_SPAN_MINUTE, NULL));
+}
+END_TEST
+
+/* /core/sync-state/contact/re-enrolled: a contact from before the till was
+ * enrolled again does not count for the new enrollment. */
+START_TEST (test_contact_reenrolled)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 since_us = 0;
+
+  enroll_at (NOW_US - G_TIME_SPAN_DAY);
+  ck_assert (till_sync_record_contact (store, NOW_US - G_TIME_SPAN_HOUR, &error));
+  enroll_at (NOW_US - 10 * G_TIME_SPAN_MINUTE);
+  ck_assert (till_sync_offline_since (store, NOW_US, &since_us));
+  ck_assert_int_eq (since_us, NOW_US - 10 * G_TIME_SPAN_MINUTE);
+}
+END_TEST
+
 static Suite *
 sync_state_suite (void)
 {
@@ -372,6 +453,13 @@ sync_state_suite (void)
   tcase_add_test (tc, test_limits_queue);
   tcase_add_test (tc, test_limits_disk);
   tcase_add_test (tc, test_cart_blocked);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("contact");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_contact_standalone);
+  tcase_add_test (tc, test_contact_episode);
+  tcase_add_test (tc, test_contact_reenrolled);
   suite_add_tcase (suite, tc);
 
   return suite;

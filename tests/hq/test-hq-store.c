@@ -213,14 +213,15 @@ return_payload (
   return g_string_free (out, FALSE);
 }
 
+/* A note as till-sale-note.c queues it: its own uuid, the sale's beside. */
 static char *
-note_payload (const char *sale_uuid, const char *text)
+note_payload (const char *note_uuid, const char *sale_uuid, const char *text)
 {
   return g_strdup_printf (
-      "{\"sale_note\":{\"sale_uuid\":\"%s\",\"kind\":\"note\",\"text\":\"%s\","
-      "\"user_id\":1,\"user_code\":\"1001\",\"user_name\":\"王小丽\","
+      "{\"sale_note\":{\"uuid\":\"%s\",\"sale_uuid\":\"%s\",\"kind\":\"note\","
+      "\"text\":\"%s\",\"user_id\":1,\"user_code\":\"1001\",\"user_name\":\"王小丽\","
       "\"created_us\":1767225600000000},\"journal_seq\":5,\"journal_hash\":\"%s\"}",
-      sale_uuid, text, zero_hash);
+      note_uuid, sale_uuid, text, zero_hash);
 }
 
 static char *
@@ -732,10 +733,11 @@ START_TEST (test_rollup_sums)
     g_autofree char *uuid = make_uuid (900);
     g_autofree char *sale_uuid = make_uuid (101);
     g_autofree char *payload = return_payload (uuid, sale_uuid, days[1], &line, 1);
-    g_autofree char *note = note_payload (sale_uuid, "顾客要求开发票");
+    g_autofree char *note_uuid = make_uuid (901);
+    g_autofree char *note = note_payload (note_uuid, sale_uuid, "顾客要求开发票");
 
     g_ptr_array_add (returns->items, item_new (41, "return", uuid, payload));
-    g_ptr_array_add (returns->items, item_new (42, "sale-note", sale_uuid, note));
+    g_ptr_array_add (returns->items, item_new (42, "sale-note", note_uuid, note));
     expected[1][1].quantity -= 2000;
     expected[1][1].amount -= 600;
     day_total[1] -= 600;

@@ -913,8 +913,8 @@ line_at (TillPrinterSim *sim, guint index)
 /* /hw/receipt/tenders/mixed: every tender on its own row with its amount, and
  * under it what identifies it: the wallet's transaction number (its last 8
  * digits), the card's tail and terminal reference, the stored-value card
- * masked (no balance), the voucher's code; then cash and change, and 抹零 on
- * the cash part; on both paper widths. */
+ * masked and its balance after the sale, the voucher's code; then cash and
+ * change, and 抹零 on the cash part; on both paper widths. */
 START_TEST (test_mixed_tenders)
 {
   g_autoptr (TillSale) sale = commit_mixed_sale ();
@@ -942,6 +942,7 @@ START_TEST (test_mixed_tenders)
           g_strdup_printf ("  %s **** 1234 %s 123456", _ ("Card"), _ ("Ref"));
       g_autofree char *face_label = g_strdup_printf ("  %s", _ ("Face value"));
       g_autofree char *sv = g_strdup_printf ("  %s 8800****0012", _ ("Card"));
+      g_autofree char *sv_balance_label = g_strdup_printf ("  %s ", _ ("Card balance"));
       g_autofree char *voucher = g_strdup_printf ("  %s V2026001", _ ("Voucher no."));
       guint            wechat_at = line_index (sim, _ ("WeChat Pay"));
       guint            sv_at = line_index (sim, _ ("Stored value"));
@@ -962,10 +963,13 @@ START_TEST (test_mixed_tenders)
       ck_assert_str_eq (line_at (sim, wechat_at + 1), txn);
       ck_assert_ptr_null (strstr (text, WALLET_TXN));
       ck_assert_str_eq (line_at (sim, sv_at + 1), sv);
+      /* ¥100.00 + ¥10.00 bonus, ¥10.00 paid. */
+      ck_assert (g_str_has_prefix (line_at (sim, sv_at + 2), sv_balance_label));
+      ck_assert (g_str_has_suffix (line_at (sim, sv_at + 2), "￥100.00"));
       ck_assert_ptr_null (strstr (text, SV_CARD));
       ck_assert_str_eq (line_at (sim, card_at + 1), card_ref);
       ck_assert_str_eq (line_at (sim, voucher_at + 1), voucher);
-      /* No face value: the voucher paid all of it. No balance either. */
+      /* No face value: the voucher paid all of it. */
       ck_assert_ptr_null (find_line (sim, face_label));
       ck_assert_uint_lt (wechat_at, sv_at);
       ck_assert_uint_lt (sv_at, card_at);
@@ -1565,6 +1569,205 @@ START_TEST (test_demo_promotion_receipt)
 }
 END_TEST
 
+/* --- Members (issue 9) ---------------------------------------------------- */
+
+/* A member registered with phone 13812341234 (a key made for the test),
+ * with ¥100.00 topped up (+¥10.00 bonus) onto their card. */
+static TillMember *
+register_member (TillMemberKey *key)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillStoredValueAccount) account = NULL;
+  TillMemberSpec spec = { .phone = "13812341234", .name = "陈静" };
+  TillMember    *member;
+
+  member = till_member_register (shop.store, shop.journal, key, shop.cashier, &spec, &error);
+  ck_assert_msg (member != NULL, "%s", error ? error->message : "");
+  account = till_stored_value_top_up (shop.store, shop.journal, shop.cashier, member->id, 10000,
+                                      "cash", &error);
+  ck_assert_msg (account != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (account->balance, 11000);
+  return member;
+}
+
+static TillMemberKey *
+test_member_key (void)
+{
+  guint8 bytes[64];
+
+  for (guint i = 0; i < sizeof bytes; i++)
+    bytes[i] = (guint8) (i * 7 + 1);
+  return till_member_key_new_from_bytes (bytes);
+}
+
+/* The member's sale: milk and water (¥65.90), ¥30.00 from their card, the
+ * rest in cash. */
+static TillSale *
+commit_member_sale (const TillMember *member, const char *card_no, gint64 from_card)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillCart) cart = till_cart_new (shop.store, shop.catalog);
+  g_autoptr (TillPayment) payment = NULL;
+  g_autofree char *masked = till_stored_value_mask_card (card_no);
+  TillSale        *sale;
+
+  till_cart_set_rounding_rule (cart, TILL_ROUNDING_NONE);
+  add_to_cart (cart, shop.water, 3 * TILL_QUANTITY_ONE);
+  add_to_cart (cart, shop.milk, 1 * TILL_QUANTITY_ONE);
+  ck_assert_msg (till_cart_attach_member (cart, member, &error), "%s", error ? error->message : "");
+  payment = till_payment_new (cart, &error);
+  ck_assert_msg (payment != NULL, "%s", error ? error->message : "");
+  apply_tender (payment, "stored-value", TILL_TENDER_KIND_STORED_VALUE, from_card, from_card,
+                card_no, masked);
+  apply_tender (payment, "cash", TILL_TENDER_KIND_CASH, till_payment_get_cash_due (payment), 10000,
+                NULL, NULL);
+  sale = till_sale_commit (cart, payment, shop.journal, shop.cashier, &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  return sale;
+}
+
+/* /hw/receipt/members/sale: a member's sale prints the member block (masked
+ * phone, points earned, points balance) and the card's balance after the
+ * sale; a reprint after the card paid again shows the same balance. */
+START_TEST (test_member_receipt)
+{
+  g_autoptr (TillMemberKey) key = test_member_key ();
+  g_autoptr (TillMember) member = register_member (key);
+  g_autoptr (TillStoredValueAccount) account = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (TillSale) reloaded = NULL;
+  g_autoptr (TillSale) later = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char     *earned = NULL;
+  g_autofree char     *balance = NULL;
+  const TillPaperWidth papers[] = { TILL_PAPER_80MM, TILL_PAPER_58MM };
+  const guint          widths[] = { 576, 384 };
+  const char          *pngs[] = { "receipt-member-80.png", "receipt-member-58.png" };
+
+  account = till_stored_value_find_for_member (shop.store, member->id, &error);
+  ck_assert_msg (account != NULL, "%s", error ? error->message : "");
+  sale = commit_member_sale (member, account->card_no, 3000);
+  reloaded = till_sale_load (shop.store, till_sale_get_uuid (sale), &error);
+  ck_assert_msg (reloaded != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (till_sale_get_member_masked (reloaded), "138****1234");
+  earned = g_strdup_printf ("%" G_GINT64_FORMAT, till_sale_get_points_earned (reloaded));
+  balance = g_strdup_printf ("%" G_GINT64_FORMAT, till_sale_get_points_balance (reloaded));
+  ck_assert_int_gt (till_sale_get_points_earned (reloaded), 0);
+
+  /* The card pays again before the reprints below. */
+  later = commit_member_sale (member, account->card_no, 2000);
+
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (papers[i]);
+      g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+      g_autoptr (GBytes) bytes = till_receipt_encode (reloaded, shop.store, profile);
+      g_autoptr (GBytes) copy_bytes = till_receipt_encode_copy (reloaded, shop.store, profile, now);
+      g_autoptr (TillPrinterSim) sim = print (bytes, widths[i]);
+      g_autoptr (TillPrinterSim) copy = print (copy_bytes, widths[i]);
+      g_autofree char *text = joined_text (sim);
+      g_autofree char *sv_balance = g_strdup_printf ("  %s", _ ("Card balance"));
+
+      save_png (sim, pngs[i]);
+      assert_row (sim, _ ("Member"), "138****1234");
+      assert_row (sim, _ ("Points earned"), earned);
+      assert_row (sim, _ ("Points balance"), balance);
+      assert_row (sim, _ ("Stored value"), "30.00");
+      /* ¥110.00 on the card, ¥30.00 paid: ¥80.00, not today's ¥60.00. */
+      assert_row (sim, sv_balance, "￥80.00");
+      assert_row (copy, sv_balance, "￥80.00");
+      assert_row (copy, _ ("Member"), "138****1234");
+      ck_assert_ptr_null (strstr (text, "13812341234"));
+      ck_assert_ptr_null (strstr (text, account->card_no));
+      ck_assert_uint_lt (line_index (sim, _ ("Total")), line_index (sim, _ ("Member")));
+      check_fits (sim, papers[i] == TILL_PAPER_80MM ? 48 : 32);
+    }
+}
+END_TEST
+
+/* /hw/receipt/members/no-member: a sale without a member prints no member
+ * block. */
+START_TEST (test_no_member_block)
+{
+  g_autoptr (TillSale) sale = commit_weighed_sale ();
+  g_autoptr (GBytes) bytes = till_receipt_encode (sale, shop.store, NULL);
+  g_autoptr (TillPrinterSim) sim = print (bytes, 576);
+  g_autofree char *prefix = g_strconcat (_ ("Member"), " ", NULL);
+
+  ck_assert_ptr_null (find_line (sim, prefix));
+  ck_assert_ptr_null (find_line (sim, _ ("Points earned")));
+}
+END_TEST
+
+/* /hw/receipt/members/top-up: the top-up slip (储值充值凭条): the store, the
+ * title, member and card masked, amount, bonus, how it was paid, the balance
+ * after it, cashier, time and the signature line, on both widths; a reprint
+ * after a later top-up prints the same balance. */
+START_TEST (test_top_up_slip)
+{
+  g_autoptr (TillMemberKey) key = test_member_key ();
+  g_autoptr (TillMember) member = register_member (key);
+  g_autoptr (TillStoredValueAccount) account = NULL;
+  g_autoptr (TillStoredValueAccount) after = NULL;
+  g_autoptr (GPtrArray) top_ups = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) missing = NULL;
+  g_autofree char     *uuid = NULL;
+  g_autofree char     *masked_card = NULL;
+  const TillPaperWidth papers[] = { TILL_PAPER_80MM, TILL_PAPER_58MM };
+  const guint          widths[] = { 576, 384 };
+  const char          *pngs[] = { "top-up-80.png", "top-up-58.png" };
+
+  account = till_stored_value_top_up (shop.store, shop.journal, shop.cashier, member->id, 30000,
+                                      "cash", &error);
+  ck_assert_msg (account != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (account->balance, 11000 + 34000);
+  top_ups = till_stored_value_list_top_ups (shop.store, member->id, &error);
+  ck_assert_uint_eq (top_ups->len, 2);
+  uuid = g_strdup (((TillStoredValueTopUp *) top_ups->pdata[0])->uuid);
+  masked_card = till_stored_value_mask_card (account->card_no);
+  /* A later top-up: the slip still shows the balance after this one. */
+  after = till_stored_value_top_up (shop.store, shop.journal, shop.cashier, member->id, 5000,
+                                    "wechat", &error);
+  ck_assert_msg (after != NULL, "%s", error ? error->message : "");
+
+  for (guint i = 0; i < G_N_ELEMENTS (papers); i++)
+    {
+      g_autoptr (TillPrinterProfile) profile = till_printer_profile_new (papers[i]);
+      g_autoptr (GBytes) bytes = till_receipt_encode_top_up (shop.store, uuid, profile, &error);
+      g_autoptr (TillPrinterSim) sim = NULL;
+      g_autofree char *text = NULL;
+      g_auto (GStrv) title_words = NULL;
+
+      ck_assert_msg (bytes != NULL, "%s", error ? error->message : "");
+      sim = print (bytes, widths[i]);
+      text = joined_text (sim);
+      save_png (sim, pngs[i]);
+      ck_assert_ptr_nonnull (strstr (text, "好邻居便利店"));
+      /* The title in double size may wrap on 58 mm: word by word. */
+      title_words = g_strsplit (_ ("STORED-VALUE TOP-UP"), " ", -1);
+      for (guint w = 0; title_words[w] != NULL; w++)
+        ck_assert_msg (strstr (text, title_words[w]) != NULL, "%s", title_words[w]);
+      assert_row (sim, _ ("Member"), "138****1234");
+      assert_row (sim, _ ("Card"), masked_card);
+      assert_row (sim, _ ("Top-up"), "300.00");
+      assert_row (sim, _ ("Bonus"), "40.00");
+      assert_row (sim, _ ("Paid by"), _ ("Cash"));
+      assert_row (sim, _ ("Balance"), "￥450.00");
+      assert_row (sim, _ ("Cashier"), "王小明 (1001)");
+      ck_assert_ptr_nonnull (find_line (sim, _ ("Date")));
+      ck_assert_ptr_nonnull (find_line (sim, _ ("Customer signature")));
+      ck_assert_ptr_null (strstr (text, account->card_no));
+      ck_assert_ptr_null (strstr (text, "13812341234"));
+      check_fits (sim, papers[i] == TILL_PAPER_80MM ? 48 : 32);
+    }
+
+  missing = till_receipt_encode_top_up (shop.store, "no-such-top-up", NULL, &error);
+  ck_assert_ptr_null (missing);
+  ck_assert (g_error_matches (error, TILL_TENDER_ERROR, TILL_TENDER_ERROR_INVALID));
+}
+END_TEST
+
 static Suite *
 receipt_suite (void)
 {
@@ -1575,6 +1778,7 @@ receipt_suite (void)
   TCase *refund = tcase_create ("/hw/receipt/refund");
   TCase *tenders = tcase_create ("/hw/receipt/tenders");
   TCase *promotions = tcase_create ("/hw/receipt/promotions");
+  TCase *members = tcase_create ("/hw/receipt/members");
 
   tcase_add_checked_fixture (golden, shop_setup, shop_teardown);
   tcase_add_test (golden, test_golden);
@@ -1614,6 +1818,12 @@ receipt_suite (void)
   tcase_add_test (promotions, test_promotion_refund);
   tcase_add_test (promotions, test_demo_promotion_receipt);
   suite_add_tcase (suite, promotions);
+
+  tcase_add_checked_fixture (members, shop_setup, shop_teardown);
+  tcase_add_test (members, test_member_receipt);
+  tcase_add_test (members, test_no_member_block);
+  tcase_add_test (members, test_top_up_slip);
+  suite_add_tcase (suite, members);
   return suite;
 }
 

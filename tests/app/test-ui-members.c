@@ -1,0 +1,535 @@
+/* test-ui-members.c: /app/ui/members: the real till under Xvfb with the demo
+ * store: a member registered through the member dialog's fields shows on the
+ * sale masked (138****xxxx, the full number on no label of the window), is
+ * found again by phone, tops up ¥100 with the ¥10 bonus shown and stored,
+ * earns points on a sale with suggestions (at most three, from what this
+ * store's customers bought together), is attached again by scanning their
+ * member QR, and pays a sale partly with points, partly with stored value
+ * and the rest in cash: the sale's payments and both ledgers add up.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "till-app-test-util.h"
+#include "till-application.h"
+#include "till-checkout-view.h"
+#include "till-member-dialog.h"
+#include "till-payment-view.h"
+#include "till-test-util.h"
+#include "till-ui-test-util.h"
+#include "till-ui-util.h"
+#include "till-window.h"
+
+#define DEMO_SKUS 300
+#define DEMO_SEED 11
+#define WAIT_MS TILL_TEST_WAIT_MS
+/* Sales in the store's history that buy the two products together, for the
+ * recommender to learn at start. */
+#define N_HISTORY_SALES 6
+
+#define PHONE "13812345678"
+#define PHONE_MASKED "138****5678"
+#define NAME "王小明"
+#define NAME_MASKED "王*明"
+#define BIRTHDAY "1990-05-17"
+
+typedef struct
+{
+  char             *dir;
+  char             *db_path;
+  char             *config_path;
+  char             *barcode_a; /* two counted products, bought together in the history */
+  char             *barcode_b;
+  char             *name_b;
+  TillApplication  *app;
+  TillWindow       *window;
+  TillSession      *session;
+  TillCart         *cart;
+  TillCheckoutView *view;
+  TillPaymentView  *payment;
+} Fixture;
+
+static char *
+single_text (TillStore *store, const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  char         *text = NULL;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store), sql, -1, &stmt, NULL),
+                    SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return text;
+}
+
+/* One integer from @sql with its text parameter @param. */
+static gint64
+single_int (TillStore *store, const char *sql, const char *param)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64        value = G_MININT64;
+
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store), sql, -1, &stmt, NULL),
+                    SQLITE_OK);
+  if (param != NULL)
+    sqlite3_bind_text (stmt, 1, param, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static GtkWidget *
+find_widget (GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Every label's text under @widget, one a line. */
+static void
+collect_labels (GtkWidget *widget, GString *texts)
+{
+  if (GTK_IS_LABEL (widget))
+    g_string_append_printf (texts, "%s\n", gtk_label_get_text (GTK_LABEL (widget)));
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_labels (child, texts);
+}
+
+/* The store's history: N_HISTORY_SALES cash sales of A and B together. */
+static void
+record_history (Fixture *fixture, TillStore *store)
+{
+  g_autofree char *key_path = g_build_filename (fixture->dir, "till.key", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillJournal) journal = till_journal_new (store, key_path, &error);
+  g_autoptr (TillCatalog) catalog = till_catalog_new (store);
+  g_autoptr (TillCart) cart = till_cart_new (store, catalog);
+  g_autoptr (TillUser) cashier = till_user_lookup (store, TILL_DEMO_CASHIER_CODE, &error);
+
+  ck_assert_msg (journal != NULL && cashier != NULL, "%s", error ? error->message : "");
+  for (guint i = 0; i < N_HISTORY_SALES; i++)
+    {
+      g_autoptr (TillSale) sale = NULL;
+
+      ck_assert_msg (till_cart_add_barcode (cart, fixture->barcode_a, &error) != NULL, "%s",
+                     error ? error->message : "");
+      ck_assert_msg (till_cart_add_barcode (cart, fixture->barcode_b, &error) != NULL, "%s",
+                     error ? error->message : "");
+      sale = till_sale_commit_cash (cart, journal, cashier, till_cart_get_total (cart), &error);
+      ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+    }
+}
+
+static char *
+barcode_sql (const char *not_code)
+{
+  return g_strdup_printf ("SELECT b.code FROM barcode b JOIN product p ON p.id = b.product_id "
+                          "WHERE p.active AND NOT p.weighed AND length(b.code) = 13 "
+                          "AND p.price BETWEEN 1000 AND 3000 AND b.code <> '%s' "
+                          "ORDER BY p.id LIMIT 1",
+                          not_code);
+}
+
+static void
+fixture_setup (Fixture *fixture)
+{
+  g_autoptr (TillStore) store = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *config = NULL;
+  g_autofree char *sql_a = barcode_sql ("");
+  g_autofree char *sql_b = NULL;
+  g_autofree char *name_sql = NULL;
+  g_autofree char *tenders = NULL;
+
+  fixture->dir = till_test_make_tmpdir ();
+  fixture->db_path = g_build_filename (fixture->dir, "till.db", NULL);
+  fixture->config_path = g_build_filename (fixture->dir, "till.conf", NULL);
+  config = g_strdup_printf ("[till]\ndatabase=%s\nlanguage=zh_CN\n", fixture->db_path);
+  ck_assert (g_file_set_contents (fixture->config_path, config, -1, NULL));
+
+  store = till_store_open (fixture->db_path, &error);
+  ck_assert_msg (store != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (till_demo_populate (store, DEMO_SKUS, DEMO_SEED, &error), "%s",
+                 error ? error->message : "");
+  /* No promotions: the amounts below are the products' prices. */
+  ck_assert_int_eq (sqlite3_exec (till_store_get_db (store),
+                                  "DELETE FROM promotion; "
+                                  "DELETE FROM master_row WHERE channel = 'promotions';",
+                                  NULL, NULL, NULL),
+                    SQLITE_OK);
+  /* The store takes points, beside stored value. */
+  tenders = till_store_get_setting (store, "tenders.enabled");
+  if (tenders == NULL || strstr (tenders, "points") == NULL)
+    {
+      g_autofree char *with_points =
+          g_strdup_printf ("%s,points", tenders != NULL ? tenders : TILL_TENDERS_DEFAULT);
+
+      ck_assert (till_store_set_setting (store, "tenders.enabled", with_points, NULL));
+    }
+  fixture->barcode_a = single_text (store, sql_a);
+  ck_assert_ptr_nonnull (fixture->barcode_a);
+  sql_b = barcode_sql (fixture->barcode_a);
+  fixture->barcode_b = single_text (store, sql_b);
+  ck_assert_ptr_nonnull (fixture->barcode_b);
+  name_sql = g_strdup_printf (
+      "SELECT p.name FROM product p JOIN barcode b ON b.product_id = p.id WHERE b.code = '%s'",
+      fixture->barcode_b);
+  fixture->name_b = single_text (store, name_sql);
+  ck_assert_ptr_nonnull (fixture->name_b);
+  record_history (fixture, store);
+  g_clear_object (&store); /* the till takes the lock */
+
+  fixture->window = till_test_start_till (NULL, fixture->config_path, FALSE, &fixture->app);
+  fixture->session = till_window_get_session (fixture->window);
+  ck_assert_msg (fixture->session != NULL, "%s", till_application_get_startup_error (fixture->app));
+  fixture->cart = till_session_get_cart (fixture->session);
+  fixture->view =
+      TILL_CHECKOUT_VIEW (find_widget (GTK_WIDGET (fixture->window), TILL_TYPE_CHECKOUT_VIEW));
+  fixture->payment =
+      TILL_PAYMENT_VIEW (find_widget (GTK_WIDGET (fixture->window), TILL_TYPE_PAYMENT_VIEW));
+  ck_assert_ptr_nonnull (fixture->view);
+  ck_assert_ptr_nonnull (fixture->payment);
+}
+
+static void
+fixture_teardown (Fixture *fixture)
+{
+  if (fixture->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->app);
+  till_test_remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->db_path);
+  g_free (fixture->config_path);
+  g_free (fixture->barcode_a);
+  g_free (fixture->barcode_b);
+  g_free (fixture->name_b);
+}
+
+static void
+activate (Fixture *fixture, const char *name, GVariant *parameter)
+{
+  till_test_activate (fixture->window, name, parameter);
+}
+
+/* Saves what @widget shows as test-output/ui-members/@name. */
+static void
+screenshot (GtkWidget *widget, const char *name)
+{
+  g_autofree char *path = till_test_output_path ("ui-members", name);
+  g_autoptr (GdkPaintable) paintable = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  GtkSnapshot    *snapshot;
+  GskRenderNode  *node;
+  graphene_rect_t bounds;
+  int             width, height;
+
+  till_test_wait_for_frames (widget, 2);
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  ck_assert_int_gt (width, 0);
+  ck_assert_int_gt (height, 0);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  ck_assert_ptr_nonnull (node);
+  bounds = GRAPHENE_RECT_INIT (0, 0, width, height);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &bounds);
+  gsk_render_node_unref (node);
+  ck_assert_msg (gdk_texture_save_to_png (texture, path), "cannot write %s", path);
+  g_print ("screenshot: %s (%dx%d)\n", path, width, height);
+}
+
+static gboolean
+member_dialog_closed (gpointer data)
+{
+  return till_checkout_view_get_member_dialog (data) == NULL;
+}
+
+static TillMemberDialog *
+open_member_dialog (Fixture *fixture, const char *action)
+{
+  TillMemberDialog *dialog;
+
+  activate (fixture, action, NULL);
+  dialog = till_checkout_view_get_member_dialog (fixture->view);
+  ck_assert_ptr_nonnull (dialog);
+  ck_assert (till_test_wait_until (till_test_is_mapped, dialog, WAIT_MS));
+  return dialog;
+}
+
+static void
+tap (GtkWidget *button)
+{
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static void
+assert_no_full_phone (Fixture *fixture)
+{
+  g_autoptr (GString) texts = g_string_new (NULL);
+
+  collect_labels (GTK_WIDGET (fixture->window), texts);
+  ck_assert_msg (strstr (texts->str, PHONE) == NULL, "the full phone is on screen");
+}
+
+/* /app/ui/members/flow */
+START_TEST (test_members_flow)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillMember) member = NULL;
+  g_autoptr (TillStoredValueAccount) account = NULL;
+  g_autoptr (TillSale) first = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  g_auto (GStrv) suggestions = NULL;
+  TillStore        *store;
+  TillMemberKey    *key;
+  TillMemberDialog *dialog;
+  char             *strip;
+  gint64            bonus;
+  gint64            points;
+  gint64            total;
+  gint64            cash_due;
+  const gint64      points_pay = 300; /* ¥3.00: 300 points at 100 a yuan */
+  const gint64      stored_pay = 1000;
+
+  fixture_setup (&fixture);
+  store = till_session_get_store (fixture.session);
+  key = till_session_get_member_key (fixture.session);
+  ck_assert_ptr_nonnull (key);
+  activate (&fixture, "win.login",
+            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
+  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+
+  /* Register through the dialog's fields: the phone keyed on the find page
+   * carries over to the form. */
+  dialog = open_member_dialog (&fixture, "sale.member");
+  ck_assert_str_eq (till_member_dialog_get_page (dialog), "find");
+  till_keypad_set_text (till_member_dialog_get_find_keypad (dialog), PHONE);
+  g_signal_emit_by_name (till_member_dialog_get_find_keypad (dialog), "activate");
+  /* Nobody has it yet: the refusal says so, without the number. */
+  ck_assert_str_ne (till_member_dialog_get_error (dialog), "");
+  ck_assert (strstr (till_member_dialog_get_error (dialog), PHONE) == NULL);
+  screenshot (GTK_WIDGET (dialog), "01-member-find.png");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "member.show-register", NULL);
+  ck_assert_str_eq (till_member_dialog_get_page (dialog), "register");
+  ck_assert_str_eq (gtk_editable_get_text (till_member_dialog_get_phone_entry (dialog)), PHONE);
+  gtk_editable_set_text (till_member_dialog_get_name_entry (dialog), NAME);
+  gtk_editable_set_text (till_member_dialog_get_birthday_entry (dialog), BIRTHDAY);
+  gtk_switch_set_active (till_member_dialog_get_opt_out_switch (dialog), TRUE);
+  screenshot (GTK_WIDGET (dialog), "02-register-form.png");
+  tap (till_member_dialog_get_confirm_button (dialog));
+  ck_assert (till_test_wait_until (member_dialog_closed, fixture.view, WAIT_MS));
+
+  member = till_member_find_by_phone (store, key, PHONE, &error);
+  ck_assert_msg (member != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (member->phone_masked, PHONE_MASKED);
+  ck_assert_str_eq (member->name_masked, NAME_MASKED);
+  ck_assert (member->opt_out);
+  ck_assert_uint_eq (member->birth_month, 5);
+  ck_assert_uint_eq (member->birth_day, 17);
+  ck_assert_ptr_nonnull (till_cart_get_member (fixture.cart));
+  ck_assert_str_eq (till_cart_get_member (fixture.cart)->id, member->id);
+  strip = till_checkout_view_dup_member_text (fixture.view);
+  ck_assert_ptr_nonnull (strip);
+  ck_assert_msg (strstr (strip, PHONE_MASKED) != NULL && strstr (strip, NAME_MASKED) != NULL, "%s",
+                 strip);
+  g_free (strip);
+  assert_no_full_phone (&fixture);
+
+  /* Taken off, then found again by phone. */
+  activate (&fixture, "sale.detach-member", NULL);
+  ck_assert_ptr_null (till_cart_get_member (fixture.cart));
+  ck_assert_ptr_null (till_checkout_view_dup_member_text (fixture.view));
+  dialog = open_member_dialog (&fixture, "sale.member");
+  till_keypad_set_text (till_member_dialog_get_find_keypad (dialog), PHONE);
+  g_signal_emit_by_name (till_member_dialog_get_find_keypad (dialog), "activate");
+  ck_assert (till_test_wait_until (member_dialog_closed, fixture.view, WAIT_MS));
+  ck_assert_ptr_nonnull (till_cart_get_member (fixture.cart));
+  ck_assert_str_eq (till_cart_get_member (fixture.cart)->id, member->id);
+
+  /* Top up ¥100: the bonus shows as it is keyed, and is stored. */
+  bonus = till_stored_value_bonus_for (store, 10000, &error);
+  ck_assert_msg (error == NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (bonus, 1000); /* 充100送10 */
+  dialog = open_member_dialog (&fixture, "sale.top-up");
+  ck_assert_str_eq (till_member_dialog_get_page (dialog), "top-up");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "member.quick-amount", "x", (gint64) 10000);
+  {
+    g_autofree char *bonus_text = till_ui_format_money (bonus);
+    g_autofree char *card_text = till_ui_format_money (10000 + bonus);
+    g_autofree char *expected =
+        g_strdup_printf (_ ("Bonus %s: the card gets %s"), bonus_text, card_text);
+
+    ck_assert_str_eq (till_member_dialog_get_bonus_text (dialog), expected);
+  }
+  screenshot (GTK_WIDGET (dialog), "03-top-up.png");
+  tap (till_member_dialog_get_confirm_button (dialog));
+  ck_assert (till_test_wait_until (member_dialog_closed, fixture.view, WAIT_MS));
+  account = till_stored_value_find_for_member (store, member->id, &error);
+  ck_assert_msg (account != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (account->balance, 10000 + bonus);
+  {
+    g_autofree char *sql = g_strdup_printf (
+        "SELECT count(*) FROM sv_ledger WHERE account_id = %" G_GINT64_FORMAT
+        " AND ((kind = 'top-up' AND amount = 10000) OR (kind = 'bonus' AND amount = 1000))",
+        account->id);
+
+    ck_assert_int_eq (single_int (store, sql, NULL), 2);
+  }
+  strip = till_checkout_view_dup_member_text (fixture.view);
+  {
+    g_autofree char *balance = till_ui_format_money (account->balance);
+
+    ck_assert_msg (strstr (strip, balance) != NULL, "%s", strip);
+  }
+  g_free (strip);
+
+  /* A first sale: A in the cart, B (bought with A in this store) suggested;
+   * paid in cash, it earns points. */
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcode_a));
+  suggestions = till_checkout_view_dup_suggestion_names (fixture.view);
+  ck_assert_uint_le (g_strv_length (suggestions), 3);
+  ck_assert_msg (g_strv_contains ((const char *const *) suggestions, fixture.name_b),
+                 "%s not suggested", fixture.name_b);
+  screenshot (GTK_WIDGET (fixture.window), "04-strip-suggestions.png");
+  assert_no_full_phone (&fixture);
+  activate (&fixture, "sale.pay", NULL);
+  activate (&fixture, "pay.exact", NULL);
+  first = till_sale_load_last (store, &error);
+  ck_assert_msg (first != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (till_sale_get_member_id (first), member->id);
+  ck_assert_str_eq (till_sale_get_member_masked (first), PHONE_MASKED);
+  ck_assert_int_eq (till_sale_get_points_earned (first),
+                    single_int (store,
+                                "SELECT coalesce(sum(points), 0) FROM member_points "
+                                "WHERE kind = 'earn' AND sale_uuid = ?",
+                                till_sale_get_uuid (first)));
+  activate (&fixture, "sale.new", NULL);
+
+  /* Points to spend: an adjustment, as HQ or a manager would give, in a
+   * transaction of its own as the ledger wants. */
+  ck_assert (till_store_begin (store, NULL));
+  ck_assert_msg (_till_loyalty_add_points (store, member->id, "adjust", 1000, 0, NULL, NULL,
+                                           g_get_real_time (), &error),
+                 "%s", error ? error->message : "");
+  ck_assert (till_store_commit (store, NULL));
+  points = till_loyalty_points_balance (store, member->id, &error);
+  ck_assert_int_eq (points, 1000 + till_sale_get_points_earned (first));
+
+  /* The member QR scanned on the sale screen attaches the member. */
+  {
+    g_autofree char *qr = till_member_qr_payload (key, member->id);
+
+    ck_assert_ptr_null (till_cart_get_member (fixture.cart));
+    activate (&fixture, "sale.scan", g_variant_new_string (qr));
+    ck_assert_ptr_nonnull (till_cart_get_member (fixture.cart));
+    ck_assert_str_eq (till_cart_get_member (fixture.cart)->id, member->id);
+  }
+
+  /* Points, then stored value (the member's card, nothing keyed), then cash. */
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcode_a));
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcode_b));
+  total = till_cart_get_total (fixture.cart);
+  ck_assert_int_gt (total, 2 * (points_pay + stored_pay));
+  activate (&fixture, "sale.pay", NULL);
+  activate (&fixture, "pay.tender", g_variant_new_string ("points"));
+  ck_assert_str_eq (till_payment_view_get_panel (fixture.payment), "points");
+  activate (&fixture, "pay.points", g_variant_new_int64 (points_pay));
+  activate (&fixture, "pay.tender", g_variant_new_string ("stored-value"));
+  ck_assert_str_eq (till_payment_view_get_panel (fixture.payment), "stored-value");
+  {
+    g_autofree char *balance = till_ui_format_money (10000 + bonus);
+
+    ck_assert_msg (strstr (till_payment_view_get_stored_value_text (fixture.payment),
+                           balance + strlen ("￥")) != NULL,
+                   "no balance shown: %s",
+                   till_payment_view_get_stored_value_text (fixture.payment));
+  }
+  activate (&fixture, "pay.stored-value",
+            g_variant_new ("(sx)", account->card_no, (gint64) stored_pay));
+  screenshot (GTK_WIDGET (fixture.window), "05-payment-points-stored-value.png");
+  cash_due = till_payment_get_cash_due (till_session_get_payment (fixture.session));
+  activate (&fixture, "pay.exact", NULL);
+
+  sale = till_sale_load_last (store, &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+  ck_assert_str_ne (till_sale_get_uuid (sale), till_sale_get_uuid (first));
+  ck_assert_str_eq (till_sale_get_member_id (sale), member->id);
+  ck_assert_uint_eq (till_sale_get_n_payments (sale), 3);
+  {
+    const TillSalePayment *by_points = till_sale_get_payment (sale, 0);
+    const TillSalePayment *by_card = till_sale_get_payment (sale, 1);
+    const TillSalePayment *by_cash = till_sale_get_payment (sale, 2);
+
+    ck_assert_str_eq (by_points->method, "points");
+    ck_assert_int_eq (by_points->amount, points_pay);
+    ck_assert_str_eq (by_card->method, "stored-value");
+    ck_assert_int_eq (by_card->amount, stored_pay);
+    ck_assert_str_eq (by_card->reference, account->card_no);
+    ck_assert_str_eq (by_cash->method, "cash");
+    ck_assert_int_eq (by_cash->amount, cash_due);
+  }
+  /* The ledgers: 300 points redeemed, ¥10 debited, for this sale. */
+  ck_assert_int_eq (single_int (store,
+                                "SELECT coalesce(sum(points), 0) FROM member_points "
+                                "WHERE kind = 'redeem' AND sale_uuid = ?",
+                                till_sale_get_uuid (sale)),
+                    -points_pay);
+  ck_assert_int_eq (single_int (store,
+                                "SELECT coalesce(sum(amount), 0) FROM sv_ledger "
+                                "WHERE kind = 'debit' AND sale_uuid = ?",
+                                till_sale_get_uuid (sale)),
+                    -stored_pay);
+  ck_assert_int_eq (till_loyalty_points_balance (store, member->id, NULL),
+                    points - points_pay + till_sale_get_points_earned (sale));
+  {
+    g_autoptr (TillStoredValueAccount) after =
+        till_stored_value_find_for_member (store, member->id, NULL);
+
+    ck_assert_ptr_nonnull (after);
+    ck_assert_int_eq (after->balance, 10000 + bonus - stored_pay);
+  }
+  activate (&fixture, "sale.new", NULL);
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
+static Suite *
+ui_members_suite (void)
+{
+  Suite *suite = suite_create ("/app/ui/members");
+  TCase *tcase = tcase_create ("/app/ui/members");
+
+  tcase_set_timeout (tcase, 170);
+  tcase_add_test (tcase, test_members_flow);
+  suite_add_tcase (suite, tcase);
+  return suite;
+}
+
+int
+main (void)
+{
+  return till_test_run_suite (ui_members_suite ());
+}

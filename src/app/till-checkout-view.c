@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "till-application.h"
@@ -633,7 +635,7 @@ refresh_member (TillCheckoutView *self)
       g_warning ("%s", error->message);
       points = 0;
     }
-  points_text = g_strdup_printf (_ ("Points %" G_GINT64_FORMAT), points);
+  points_text = g_strdup_printf (_ ("Points %" PRId64), points);
   g_clear_error (&error);
   account = till_stored_value_find_for_member (store, member->id, &error);
   if (account != NULL)

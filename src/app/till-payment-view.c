@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -392,7 +394,7 @@ tender_row_new (TillPaymentView *self, const TillSalePayment *tender, guint inde
     }
   else if (tender->kind == TILL_TENDER_KIND_POINTS)
     /* The reference is the member's id: for HQ, not for the screen. */
-    detail_text = g_strdup_printf (_ ("%" G_GINT64_FORMAT " points"), tender->tendered);
+    detail_text = g_strdup_printf (_ ("%" PRId64 " points"), tender->tendered);
   else if (tender->account != NULL && tender->reference != NULL &&
            tender->kind != TILL_TENDER_KIND_STORED_VALUE)
     detail_text = g_strdup_printf ("%s · %s", tender->account, tender->reference);
@@ -985,8 +987,8 @@ show_points (TillPaymentView *self)
     }
   can_pay = points_can_pay (self, member, &points);
   can_pay_text = till_ui_format_money (can_pay);
-  text = g_strdup_printf (_ ("%s · %" G_GINT64_FORMAT " points\nPoints pay up to %s"),
-                          member->phone_masked, points, can_pay_text);
+  text = g_strdup_printf (_ ("%s · %" PRId64 " points\nPoints pay up to %s"), member->phone_masked,
+                          points, can_pay_text);
   gtk_label_set_text (GTK_LABEL (self->points_label), text);
   if (*till_keypad_get_text (self->keypad) == '\0')
     g_object_set (self->keypad, "placeholder", can_pay_text + strlen ("￥"), NULL);

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
@@ -149,8 +151,8 @@ read_key_file (const char *path, const GStatBuf *st, guint8 out_bytes[KEY_FILE_L
     {
       OPENSSL_cleanse (contents, len);
       g_set_error (error, TILL_MEMBER_KEY_ERROR, TILL_MEMBER_KEY_ERROR_FILE,
-                   _ ("The member key file %s has %" G_GSIZE_FORMAT " bytes; it must have %d"),
-                   path, len, KEY_FILE_LEN);
+                   _ ("The member key file %s has %" PRIu64 " bytes; it must have %d"), path,
+                   (guint64) len, KEY_FILE_LEN);
       return FALSE;
     }
   memcpy (out_bytes, contents, KEY_FILE_LEN);

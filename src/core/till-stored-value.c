@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -309,7 +311,7 @@ bonus_from_rules (TillStore *store, const char *rules, gint64 top_up, GError **e
           rule_bonus < 0)
         {
           g_set_error (error, TILL_TENDER_ERROR, TILL_TENDER_ERROR_FAILED,
-                       _ ("Rule %" G_GINT64_FORMAT " of the setting stored-value.bonus needs a "
+                       _ ("Rule %" PRId64 " of the setting stored-value.bonus needs a "
                           "\"min\" above 0 and a \"bonus\" of 0 or more, both in fen"),
                        index + 1);
           return -1;

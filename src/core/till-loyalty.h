@@ -167,6 +167,67 @@ _till_loyalty_update_tier (TillStore *store, const char *member_id, gint64 now_u
  * again. */
 TillTender *till_points_tender_new (TillStore *store);
 
+/* The daily upkeep (the session runs it at start and every day): points
+ * past their expiry are expired, every member's tier is evaluated again (so
+ * members move down when their spend leaves the period), and the birthday
+ * coupon (rules "birthday_coupon": a coupon promotion's code, "" none) is
+ * issued to members whose birthday week begins. Returns how many members
+ * changed tier. */
+gint64 till_loyalty_run_daily (TillStore *store, TillMemberKey *key, gint64 now_us, GError **error);
+
+/* Member coupons (会员券): a coupon promotion (TILL_PROMOTION_COUPON) issued to
+ * one member under a code of their own (the promotion's coupon_code followed
+ * by "-" and a unique suffix; till_promotion_find_coupon accepts it for
+ * that promotion). A code in member_coupon can only be used on a sale of its
+ * member (the cart refuses it otherwise, TILL_PROMOTION_ERROR_COUPON) and
+ * only once (the sale's transaction marks it used). Issuing is journaled
+ * ("member-coupon") and queued for HQ as a "member" document. */
+typedef struct
+{
+  char  *code;
+  char  *promotion; /* the coupon promotion's code */
+  char  *name;      /* the promotion's name, for the screen */
+  char  *reason;    /* "birthday", "welcome", "manual", … */
+  gint64 issued_us;
+  gint64 used_us; /* 0: not used */
+} TillMemberCoupon;
+
+void till_member_coupon_free (TillMemberCoupon *coupon);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillMemberCoupon, till_member_coupon_free)
+
+TillMemberCoupon *till_loyalty_issue_coupon (TillStore   *store,
+                                             TillJournal *journal,
+                                             TillUser    *user,
+                                             const char  *member_id,
+                                             const char  *promotion_code,
+                                             const char  *reason,
+                                             GError     **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The member's coupons not used yet (TillMemberCoupon), newest first. */
+GPtrArray *till_loyalty_member_coupons (TillStore  *store,
+                                        const char *member_id,
+                                        GError    **error) G_GNUC_WARN_UNUSED_RESULT;
+/* For the cart and the sale commit: whose coupon @code is (NULL: nobody's,
+ * an ordinary coupon), and, inside the sale's transaction, spending it. */
+char    *_till_loyalty_coupon_owner (TillStore *store, const char *code, GError **error);
+gboolean _till_loyalty_use_member_coupon (TillStore  *store,
+                                          const char *code,
+                                          const char *sale_uuid,
+                                          gint64      now_us,
+                                          GError    **error);
+
+/* Points for gifts (积分兑换): @points of the member's points for one
+ * @product_id handed over at the counter, in ONE transaction: the redeem
+ * ledger entry (balance checked), the stock movement out, the journal entry
+ * "points-gift" naming @user, and a "member" document for HQ. Refused with
+ * TILL_LOYALTY_ERROR_POINTS when the balance is short. */
+gboolean till_loyalty_redeem_for_gift (TillStore   *store,
+                                       TillJournal *journal,
+                                       TillUser    *user,
+                                       const char  *member_id,
+                                       gint64       product_id,
+                                       gint64       points,
+                                       GError     **error);
+
 /* A member's history and report. */
 typedef struct
 {

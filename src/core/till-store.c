@@ -576,7 +576,9 @@ static const char *const migrations[] = {
    * (member_points); the sale names its member (and the masked phone the
    * receipt prints), the points it earned and the balance after it; the
    * open cart, a held sale and a member's stored-value card name their
-   * member; sv_top_up is the document of money taken onto a card. */
+   * member; sv_top_up is the document of money taken onto a card;
+   * member_coupon holds the coupons issued to one member (a code listed
+   * there is that member's alone), spent by the sale that used it. */
   "CREATE TABLE member ("
   "  id              TEXT PRIMARY KEY,"
   "  card_no         TEXT UNIQUE,"
@@ -626,7 +628,17 @@ static const char *const migrations[] = {
   "  cashier_code TEXT NOT NULL,"
   "  created_us   INTEGER NOT NULL,"
   "  journal_seq  INTEGER NOT NULL REFERENCES journal (seq)"
-  ") WITHOUT ROWID;",
+  ") WITHOUT ROWID;"
+  "CREATE TABLE member_coupon ("
+  "  code       TEXT PRIMARY KEY,"
+  "  member_id  TEXT NOT NULL REFERENCES member (id),"
+  "  promotion  TEXT NOT NULL,"
+  "  issued_us  INTEGER NOT NULL,"
+  "  reason     TEXT NOT NULL DEFAULT '',"
+  "  sale_uuid  TEXT,"
+  "  used_us    INTEGER"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX member_coupon_member ON member_coupon (member_id) WHERE sale_uuid IS NULL;",
 };
 
 int

@@ -46,7 +46,9 @@ static const AdminCommand commands[] = {
     N_ ("Find devices, read a printer’s status, print a test page, open the drawer, read the "
         "scale, show text on the customer display (list|status|test|drawer|scale|display)"),
     till_admin_hw_run },
-  { "members", N_ ("Members on a marketing list, as CSV or pushed to a webhook (list KIND [ARG])"),
+  { "members",
+    N_ ("Members: marketing lists, a member's data on request, coupons, the daily upkeep "
+        "(list|show|export|erase|coupon|daily)"),
     till_admin_members_run },
   { "enroll", N_ ("Join this till to HQ with a one-time token (enroll URL TOKEN)"), run_enroll },
   { "sync", N_ ("Send queued sales to HQ and fetch its master data, once"), run_sync },

@@ -73,6 +73,7 @@ struct _TillCheckoutView
   GtkWidget   *member_label;
   GtkWidget   *member_balance_label;
   GtkWidget   *top_up_button;
+  GtkWidget   *member_coupons_box;
   GtkWidget   *suggestions_row;
   GtkWidget   *suggestions_box;
 
@@ -106,6 +107,8 @@ struct _TillCheckoutView
   TillMemberDialog *member_dialog;
   /* The products suggested now, to refresh the row only when they change. */
   GArray *suggested;
+  /* The member's coupons shown as chips now, for the same reason. */
+  GStrv member_coupon_codes;
 };
 
 /* A sensitive act, kept so that the same core call runs again with the
@@ -201,6 +204,8 @@ update_actions (TillCheckoutView *self)
   till_ui_action_set_enabled (widget, "sale.member", signed_in);
   till_ui_action_set_enabled (widget, "sale.attach-member", signed_in);
   till_ui_action_set_enabled (widget, "sale.detach-member",
+                              signed_in && till_cart_get_member (cart) != NULL);
+  till_ui_action_set_enabled (widget, "sale.member-details",
                               signed_in && till_cart_get_member (cart) != NULL);
   till_ui_action_set_enabled (widget, "sale.top-up",
                               signed_in && till_cart_get_member (cart) != NULL);
@@ -591,6 +596,66 @@ refresh_suggestions (TillCheckoutView *self, const TillMember *member)
   self->suggested = g_steal_pointer (&ids);
 }
 
+/* A chip for one of the member's coupons: tapping it presents the code for
+ * this sale, as if it were scanned. */
+static GtkWidget *
+member_coupon_chip_new (const TillMemberCoupon *coupon)
+{
+  GtkWidget *button = gtk_button_new_with_label (coupon->name);
+
+  gtk_widget_add_css_class (button, "member-coupon");
+  gtk_widget_set_tooltip_text (button, coupon->code);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "sale.coupon");
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
+                                          g_variant_new_string (coupon->code));
+  g_object_set_data_full (G_OBJECT (button), "code", g_strdup (coupon->code), g_free);
+  return button;
+}
+
+/* The member's unused coupons not presented on this sale yet; rebuilt only
+ * when they change, so that a tap lands on the chip it aimed at. */
+static void
+refresh_member_coupons (TillCheckoutView *self, const TillMember *member)
+{
+  const char *const *presented = till_cart_get_coupons (get_cart (self));
+  g_autoptr (GPtrArray) coupons = NULL;
+  g_autoptr (GPtrArray) shown =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) till_member_coupon_free);
+  g_autoptr (GPtrArray) codes = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  GtkWidget *child;
+
+  if (member != NULL)
+    {
+      coupons =
+          till_loyalty_member_coupons (till_session_get_store (self->session), member->id, &error);
+      if (coupons == NULL)
+        g_warning ("The member's coupons cannot be read: %s", error->message);
+    }
+  for (guint i = 0; coupons != NULL && i < coupons->len; i++)
+    {
+      TillMemberCoupon *coupon = g_ptr_array_index (coupons, i);
+
+      if (presented != NULL && g_strv_contains (presented, coupon->code))
+        continue;
+      g_ptr_array_add (codes, coupon->code);
+      g_ptr_array_add (shown, g_ptr_array_steal_index (coupons, i--));
+    }
+  g_ptr_array_add (codes, NULL);
+  if (self->member_coupon_codes != NULL &&
+      g_strv_equal ((const char *const *) self->member_coupon_codes,
+                    (const char *const *) codes->pdata))
+    return;
+  g_clear_pointer (&self->member_coupon_codes, g_strfreev);
+  self->member_coupon_codes = g_strdupv ((char **) codes->pdata);
+  while ((child = gtk_widget_get_first_child (self->member_coupons_box)) != NULL)
+    gtk_flow_box_remove (GTK_FLOW_BOX (self->member_coupons_box), child);
+  for (guint i = 0; i < shown->len; i++)
+    gtk_flow_box_append (GTK_FLOW_BOX (self->member_coupons_box),
+                         member_coupon_chip_new (g_ptr_array_index (shown, i)));
+  gtk_widget_set_visible (self->member_coupons_box, shown->len > 0);
+}
+
 /* The strip: who (masked), their tier, points and stored value. */
 static void
 refresh_member (TillCheckoutView *self)
@@ -611,6 +676,7 @@ refresh_member (TillCheckoutView *self)
   if (member == NULL)
     {
       refresh_suggestions (self, NULL);
+      refresh_member_coupons (self, NULL);
       return;
     }
   store = till_session_get_store (self->session);
@@ -647,6 +713,7 @@ refresh_member (TillCheckoutView *self)
   else
     balance_text = g_strdup (points_text);
   gtk_label_set_text (GTK_LABEL (self->member_balance_label), balance_text);
+  refresh_member_coupons (self, member);
   refresh_suggestions (self, member);
 }
 
@@ -670,6 +737,13 @@ topped_up_cb (TillCheckoutView *self, const char *message)
   refresh_member (self);
 }
 
+/* The details dialog changed the member's points, coupons or choices. */
+static void
+member_changed_cb (TillCheckoutView *self, const char *member_id)
+{
+  refresh_member (self);
+}
+
 static void
 member_dialog_present (TillCheckoutView *self, TillMemberDialog *dialog)
 {
@@ -679,6 +753,8 @@ member_dialog_present (TillCheckoutView *self, TillMemberDialog *dialog)
   g_signal_connect_object (dialog, "member-chosen", G_CALLBACK (member_chosen_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (dialog, "topped-up", G_CALLBACK (topped_up_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "member-changed", G_CALLBACK (member_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -761,6 +837,25 @@ top_up_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
     gtk_window_destroy (GTK_WINDOW (self->member_dialog));
   member_dialog_present (
       self, till_member_dialog_new_top_up (get_parent_window (self), self->session, member));
+}
+
+/* sale.member-details: the sale's member's details, history, coupons and
+ * points for gifts. */
+static void
+member_details_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  TillCheckoutView *self = TILL_CHECKOUT_VIEW (widget);
+  const TillMember *member = till_cart_get_member (get_cart (self));
+
+  if (member == NULL)
+    {
+      show_error (self, _ ("Find the member first."));
+      return;
+    }
+  if (self->member_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->member_dialog));
+  member_dialog_present (
+      self, till_member_dialog_new_details (get_parent_window (self), self->session, member));
 }
 
 /* The cart priced itself again: its saving, hint, coupons and the lines'
@@ -2426,6 +2521,7 @@ till_checkout_view_dispose (GObject *object)
   if (self->member_dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (self->member_dialog));
   g_clear_pointer (&self->suggested, g_array_unref);
+  g_clear_pointer (&self->member_coupon_codes, g_strfreev);
   if (self->cart_list != NULL)
     gtk_list_view_set_model (self->cart_list, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), TILL_TYPE_CHECKOUT_VIEW);
@@ -2489,6 +2585,8 @@ till_checkout_view_class_init (TillCheckoutViewClass *klass)
   gtk_widget_class_install_action (widget_class, "sale.attach-member", "s", attach_member_action);
   gtk_widget_class_install_action (widget_class, "sale.detach-member", NULL, detach_member_action);
   gtk_widget_class_install_action (widget_class, "sale.top-up", NULL, top_up_action);
+  gtk_widget_class_install_action (widget_class, "sale.member-details", NULL,
+                                   member_details_action);
 
   g_type_ensure (TILL_TYPE_KEYPAD);
   g_type_ensure (TILL_TYPE_CAMERA_PREVIEW);
@@ -2536,6 +2634,7 @@ till_checkout_view_class_init (TillCheckoutViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, top_up_button);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, suggestions_row);
   gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, suggestions_box);
+  gtk_widget_class_bind_template_child (widget_class, TillCheckoutView, member_coupons_box);
   gtk_widget_class_bind_template_callback (widget_class, camera_popover_shown_cb);
   gtk_widget_class_bind_template_callback (widget_class, camera_popover_closed_cb);
   gtk_widget_class_bind_template_callback (widget_class, camera_close_clicked_cb);
@@ -3017,4 +3116,54 @@ till_checkout_view_dup_suggestion_names (TillCheckoutView *self)
                                   GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))))));
   g_ptr_array_add (names, NULL);
   return (GStrv) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
+/**
+ * till_checkout_view_dup_member_coupons_text:
+ *
+ * Returns: (transfer full): the member's coupon chips, one a line: the
+ *   coupon's name, a space and its code ("" while there are none)
+ */
+char *
+till_checkout_view_dup_member_coupons_text (TillCheckoutView *self)
+{
+  GString *text;
+
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+
+  text = g_string_new (NULL);
+  if (gtk_widget_get_visible (self->member_coupons_box) &&
+      gtk_widget_get_visible (self->member_strip))
+    for (GtkWidget *child = gtk_widget_get_first_child (self->member_coupons_box); child != NULL;
+         child = gtk_widget_get_next_sibling (child))
+      {
+        GtkWidget *button = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+
+        g_string_append_printf (text, "%s %s\n", gtk_button_get_label (GTK_BUTTON (button)),
+                                (const char *) g_object_get_data (G_OBJECT (button), "code"));
+      }
+  return g_string_free (text, FALSE);
+}
+
+/**
+ * till_checkout_view_get_member_coupon_chip:
+ * @code: a member coupon's code
+ *
+ * Returns: (transfer none) (nullable): the chip (a button) presenting @code
+ */
+GtkWidget *
+till_checkout_view_get_member_coupon_chip (TillCheckoutView *self, const char *code)
+{
+  g_return_val_if_fail (TILL_IS_CHECKOUT_VIEW (self), NULL);
+  g_return_val_if_fail (code != NULL, NULL);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (self->member_coupons_box); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *button = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (button), "code"), code) == 0)
+        return button;
+    }
+  return NULL;
 }

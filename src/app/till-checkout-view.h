@@ -23,7 +23,9 @@ G_BEGIN_DECLS
  * dialog), remove-coupon(s: the code). A scanned code that is no product is
  * tried as a coupon.
  * Members (issue 9): member (opens the member dialog: find or register),
- * attach-member(s: member id), detach-member, top-up (the member's card). A
+ * attach-member(s: member id), detach-member, top-up (the member's card),
+ * member-details (the details dialog: history, full data, coupons, points
+ * for gifts); the member's unused coupons show as chips (sale.coupon). A
  * scanned member QR ("OTM1|…") attaches its member; while the member dialog
  * is open every scan goes to it.
  * Signal "pay-requested": the cashier tapped Pay on a cart with lines. */
@@ -82,5 +84,8 @@ GtkWidget *till_checkout_view_get_held_list (TillCheckoutView *self);
 TillMemberDialog *till_checkout_view_get_member_dialog (TillCheckoutView *self);
 char *till_checkout_view_dup_member_text (TillCheckoutView *self) G_GNUC_WARN_UNUSED_RESULT;
 GStrv till_checkout_view_dup_suggestion_names (TillCheckoutView *self) G_GNUC_WARN_UNUSED_RESULT;
+/* The member's coupon chips ("name code", one a line) and the chip of one. */
+char *till_checkout_view_dup_member_coupons_text (TillCheckoutView *self) G_GNUC_WARN_UNUSED_RESULT;
+GtkWidget *till_checkout_view_get_member_coupon_chip (TillCheckoutView *self, const char *code);
 
 G_END_DECLS

@@ -20,6 +20,9 @@
  * many more sales. */
 #define RECOMMENDER_DAYS 90
 #define RECOMMENDER_RETRAIN_SALES 50
+/* The loyalty upkeep (points expiry, tiers, birthday coupons) runs at start
+ * and then once a day. */
+#define LOYALTY_UPKEEP_INTERVAL_S (24 * 60 * 60)
 
 struct _TillSession
 {
@@ -42,6 +45,7 @@ struct _TillSession
   gint64           recommender_trained_us; /* the end of the window it learnt */
   guint            sales_since_training;   /* sales recorded (or set aside) since */
   guint            retrain_source;
+  guint            upkeep_source; /* the first run (idle), then the daily timer */
 };
 
 G_DEFINE_FINAL_TYPE (TillSession, till_session, G_TYPE_OBJECT)
@@ -152,6 +156,47 @@ cart_sale_uuid_cb (TillSession *self)
     }
 }
 
+/* The daily loyalty upkeep: expires points, moves members between tiers and
+ * issues birthday coupons. A failure is logged and tried again the next
+ * day: it must never stop the till. */
+static void
+run_loyalty_upkeep (TillSession *self)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 changed;
+
+  changed = till_loyalty_run_daily (self->store, self->journal, self->member_key,
+                                    g_get_real_time (), &error);
+  if (changed < 0 || error != NULL)
+    {
+      g_warning ("The daily loyalty upkeep failed: %s",
+                 error != NULL ? error->message : "no reason given");
+      return;
+    }
+  g_message ("The daily loyalty upkeep ran: %" G_GINT64_FORMAT " members changed tier", changed);
+  /* Expiries, tiers and coupons were queued for HQ. */
+  till_session_kick_sync (self);
+}
+
+static gboolean
+loyalty_upkeep_daily_cb (gpointer user_data)
+{
+  run_loyalty_upkeep (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The first run, once the till's screen is up; then every day. */
+static gboolean
+loyalty_upkeep_first_cb (gpointer user_data)
+{
+  TillSession *self = user_data;
+
+  run_loyalty_upkeep (self);
+  self->upkeep_source =
+      g_timeout_add_seconds (LOYALTY_UPKEEP_INTERVAL_S, loyalty_upkeep_daily_cb, self);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 store_has_members (TillSession *self, gboolean *out_has, GError **error)
 {
@@ -201,6 +246,7 @@ till_session_dispose (GObject *object)
 
   g_clear_handle_id (&self->checkpoint_source, g_source_remove);
   g_clear_handle_id (&self->retrain_source, g_source_remove);
+  g_clear_handle_id (&self->upkeep_source, g_source_remove);
   /* Its thread is joined before the store it works for closes. */
   if (self->sync_worker != NULL)
     till_sync_worker_stop (self->sync_worker);
@@ -371,6 +417,7 @@ till_session_open (const char *db_path, const char *key_path, guint demo_skus, G
   self->sync_worker = till_sync_worker_new (self->store, self->journal);
   self->recommender = till_recommender_new (self->store);
   train_recommender (self);
+  self->upkeep_source = g_idle_add_full (G_PRIORITY_LOW, loyalty_upkeep_first_cb, self, NULL);
 
   return g_steal_pointer (&self);
 }

@@ -54,7 +54,10 @@ void            till_session_kick_sync (TillSession *self);
 
 /* Members (issue 9): the key their personal data is sealed with (the file
  * member.key beside the journal's key), and the suggestions for a member's
- * sale (trained on the last 90 days at start, again after each 50 sales). */
+ * sale (trained on the last 90 days at start, again after each 50 sales).
+ * The session runs the loyalty upkeep (till_loyalty_run_daily: points
+ * expiry, tiers, birthday coupons) once the main loop is idle after it
+ * opened, then every 24 hours; a failure is logged, never fatal. */
 TillMemberKey   *till_session_get_member_key (TillSession *self);
 TillRecommender *till_session_get_recommender (TillSession *self);
 

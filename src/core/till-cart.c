@@ -65,13 +65,17 @@ struct _TillCart
    * last pricing. Gift lines sit after the cashier's lines, with key 0 in
    * line_keys: they are never journaled. gift_products caches the gifts'
    * products by SKU (NULL value: unknown or not sold) until the next load. */
-  GPtrArray         *promotions;
-  char              *store_id;
-  char              *group_id;
-  char              *member_id;
-  char              *member_tier;
-  GHashTable        *member_uses;
-  GStrv              coupons;
+  GPtrArray  *promotions;
+  char       *store_id;
+  char       *group_id;
+  char       *member_id;
+  char       *member_tier;
+  GHashTable *member_uses;
+  GStrv       coupons;
+  /* Of the coupons, those issued to one member (till-loyalty.h): the code
+   * as member_coupon holds it → its owner. The engine sees them as their
+   * promotion's coupon_code (the code without its "-XXXXXX" suffix). */
+  GHashTable        *member_coupons;
   TillPricingResult *pricing;
   GHashTable        *gift_products;
   gint64             promotion_saving;
@@ -378,6 +382,31 @@ reconcile_gifts (TillCart *self, guint n_bought)
     g_list_model_items_changed (G_LIST_MODEL (self), position, 0, added);
 }
 
+/* The code the engine matches for @code as presented: a member coupon's
+ * promotion coupon_code ("BDAY-7K3Q9Z" → "BDAY"), else @code. */
+static char *
+pricing_coupon_code (TillCart *self, const char *code)
+{
+  const char *dash;
+
+  if (!g_hash_table_contains (self->member_coupons, code) || (dash = strrchr (code, '-')) == NULL)
+    return g_strdup (code);
+  return g_strndup (code, dash - code);
+}
+
+static GStrv
+pricing_coupon_codes (TillCart *self)
+{
+  guint n = g_strv_length (self->coupons);
+  GStrv codes = g_new0 (char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    codes[i] = pricing_coupon_code (self, self->coupons[i]);
+  return codes;
+}
+
+static void restore_member_coupons (TillCart *self);
+
 /* Prices the cashier's lines that take promotions with the engine, gives
  * each line its shares and brings the gift lines in line. */
 static void
@@ -396,9 +425,15 @@ reprice (TillCart *self)
     .coupons = self->coupons,
     .member_uses = self->member_uses,
   };
+  g_auto (GStrv) pricing_coupons = NULL;
   guint n_input = 0;
   guint next = 0;
 
+  if (g_hash_table_size (self->member_coupons) > 0)
+    {
+      pricing_coupons = pricing_coupon_codes (self);
+      context.coupons = pricing_coupons;
+    }
   for (guint i = 0; i < n_bought; i++)
     {
       TillCartLine *line = line_at (self, i);
@@ -611,6 +646,7 @@ start_new_sale (TillCart *self)
   self->sale_discount_amount = 0;
   g_strfreev (self->coupons);
   self->coupons = g_new0 (char *, 1);
+  g_hash_table_remove_all (self->member_coupons);
   g_clear_pointer (&self->member_id, g_free);
   g_clear_pointer (&self->member_tier, g_free);
   g_clear_pointer (&self->member_uses, g_hash_table_unref);
@@ -1023,6 +1059,7 @@ till_cart_finalize (GObject *object)
   g_clear_pointer (&self->member_tier, g_free);
   g_clear_pointer (&self->member_uses, g_hash_table_unref);
   g_clear_pointer (&self->coupons, g_strfreev);
+  g_clear_pointer (&self->member_coupons, g_hash_table_unref);
   g_clear_pointer (&self->pricing, till_pricing_result_free);
   g_clear_pointer (&self->gift_products, g_hash_table_unref);
   g_clear_pointer (&self->priced_promotions, g_ptr_array_unref);
@@ -1102,6 +1139,7 @@ till_cart_init (TillCart *self)
   self->next_key = 1;
   self->rounding_rule = TILL_ROUNDING_NONE;
   self->coupons = g_new0 (char *, 1);
+  self->member_coupons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->pricing = empty_pricing ();
   self->gift_products = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, unref_product);
 }
@@ -1288,6 +1326,7 @@ till_cart_restore (TillCart *self, GError **error)
   g_strfreev (self->coupons);
   self->coupons = (GStrv) g_ptr_array_free (g_steal_pointer (&coupons), FALSE);
   set_attached_member (self, g_steal_pointer (&member));
+  restore_member_coupons (self);
 
   g_object_freeze_notify (G_OBJECT (self));
   if (g_strcmp0 (self->sale_uuid, sale_uuid) != 0)
@@ -2698,6 +2737,73 @@ till_cart_set_member_key (TillCart *self, TillMemberKey *key)
   g_set_object (&self->member_key, key);
 }
 
+static gboolean journal_coupon (TillCart *self, const char *code, gboolean add, GError **error);
+
+/* Takes @code off the coupons in memory (the caller journals it). */
+static void
+forget_coupon (TillCart *self, const char *code)
+{
+  guint n = g_strv_length (self->coupons);
+
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (self->coupons[i], code))
+      {
+        g_hash_table_remove (self->member_coupons, code);
+        g_free (self->coupons[i]);
+        memmove (&self->coupons[i], &self->coupons[i + 1], (n - i) * sizeof (char *));
+        return;
+      }
+}
+
+/* Member coupons presented that are not @member_id's (all of them when
+ * @member_id is NULL). */
+static GPtrArray *
+member_coupons_not_of (TillCart *self, const char *member_id)
+{
+  GPtrArray     *codes = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer       code, owner;
+
+  g_hash_table_iter_init (&iter, self->member_coupons);
+  while (g_hash_table_iter_next (&iter, &code, &owner))
+    if (g_strcmp0 (owner, member_id) != 0)
+      g_ptr_array_add (codes, g_strdup (code));
+  return codes;
+}
+
+/* After a restore: which of the journaled coupons are members' and, of
+ * those, the ones not of the restored member leave the sale (a member
+ * dropped on restore takes their coupons along). */
+static void
+restore_member_coupons (TillCart *self)
+{
+  g_autoptr (GPtrArray) foreign = NULL;
+
+  g_hash_table_remove_all (self->member_coupons);
+  for (guint i = 0; self->coupons[i] != NULL; i++)
+    {
+      g_autoptr (GError) local_error = NULL;
+      char *owner = NULL;
+
+      if (_till_loyalty_find_member_coupon (self->store, self->coupons[i], NULL, &owner,
+                                            &local_error))
+        g_hash_table_replace (self->member_coupons, g_strdup (self->coupons[i]), owner);
+      else if (local_error != NULL)
+        g_message ("Cannot tell whose coupon %s is: %s", self->coupons[i], local_error->message);
+    }
+  foreign = member_coupons_not_of (self, self->member_id);
+  for (guint i = 0; i < foreign->len; i++)
+    {
+      g_autoptr (GError) drop_error = NULL;
+      const char *code = g_ptr_array_index (foreign, i);
+
+      forget_coupon (self, code);
+      /* Best effort: the next restore drops it again otherwise. */
+      if (!journal_coupon (self, code, FALSE, &drop_error))
+        g_message ("The dropped coupon stays in the journaled cart: %s", drop_error->message);
+    }
+}
+
 /**
  * till_cart_attach_member:
  * @member: (nullable): the member the sale is for; %NULL detaches
@@ -2718,6 +2824,16 @@ till_cart_attach_member (TillCart *self, const TillMember *member, GError **erro
 
   if (member == NULL && self->member == NULL && self->member_id == NULL)
     return TRUE;
+  /* A member coupon is for its member's sale only: when the member leaves
+   * or another one comes, it leaves the sale first. */
+  {
+    g_autoptr (GPtrArray) foreign =
+        member_coupons_not_of (self, member != NULL ? member->id : NULL);
+
+    for (guint i = 0; i < foreign->len; i++)
+      if (!till_cart_remove_coupon (self, g_ptr_array_index (foreign, i), error))
+        return FALSE;
+  }
   /* A sale's first act reads the promotions again if they changed, as the
    * first line does. */
   if (member != NULL && n_bought_lines (self) == 0 && self->coupons[0] == NULL)
@@ -2771,13 +2887,34 @@ failed:
   return change_failed (self, own, error);
 }
 
+/* How the screen names a member coupon's owner: their masked phone. */
+static char *
+owner_masked_phone (TillCart *self, const char *member_id)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  stmt = till_store_prepare (self->store, "SELECT phone_masked FROM member WHERE id = ?",
+                             &local_error);
+  if (stmt != NULL)
+    {
+      sqlite3_bind_text (stmt, 1, member_id, -1, SQLITE_STATIC);
+      if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+        return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  /* Erased or unreadable: still another member's. */
+  return g_strdup (_ ("another member"));
+}
+
 /**
  * till_cart_add_coupon:
  * @code: the code as scanned or typed
  *
  * Presents a coupon for this sale (see till-cart.h). The cart keeps the
  * code as its promotion spells it (coupon_code), which is what the pricing
- * engine matches; till_cart_get_coupons() gives those.
+ * engine matches; till_cart_get_coupons() gives those. A member coupon
+ * (till-loyalty.h) is kept as issued ("BDAY-7K3Q9Z", priced as "BDAY"),
+ * and only on its member's sale: TILL_PROMOTION_ERROR_COUPON otherwise.
  *
  * Returns: (transfer full): a copy of the coupon's promotion, or %NULL with
  *   @error set: %TILL_PROMOTION_ERROR_NO_COUPON, %TILL_PROMOTION_ERROR_COUPON
@@ -2788,7 +2925,10 @@ TillPromotion *
 till_cart_add_coupon (TillCart *self, const char *code, GError **error)
 {
   g_autoptr (TillPromotion) coupon = NULL;
-  guint n;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *member_code = NULL;
+  g_autofree char *owner = NULL;
+  guint            n;
 
   g_return_val_if_fail (TILL_IS_CART (self), NULL);
   g_return_val_if_fail (code != NULL, NULL);
@@ -2800,20 +2940,46 @@ till_cart_add_coupon (TillCart *self, const char *code, GError **error)
       till_promotion_find_coupon (self->promotions, self->store, code, g_get_real_time (), error);
   if (coupon == NULL)
     return NULL;
-  if (g_strv_contains ((const char *const *) self->coupons, coupon->coupon_code))
+  if (!_till_loyalty_find_member_coupon (self->store, code, &member_code, &owner, &local_error) &&
+      local_error != NULL)
     {
-      g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_COUPON,
-                   _ ("The coupon %s is already on this sale"), coupon->coupon_code);
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  if (!journal_coupon (self, coupon->coupon_code, TRUE, error))
+  if (owner != NULL && g_strcmp0 (owner, self->member_id) != 0)
+    {
+      g_autofree char *masked = owner_masked_phone (self, owner);
+
+      if (self->member_id == NULL)
+        g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_COUPON,
+                     _ ("This coupon is %s's: find the member first"), masked);
+      else
+        g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_COUPON,
+                     _ ("This coupon is %s's, not this member's"), masked);
+      return NULL;
+    }
+  for (guint i = 0; self->coupons[i] != NULL; i++)
+    {
+      g_autofree char *presented = pricing_coupon_code (self, self->coupons[i]);
+
+      if (g_strcmp0 (presented, coupon->coupon_code) == 0)
+        {
+          g_set_error (error, TILL_CART_ERROR, TILL_CART_ERROR_COUPON,
+                       _ ("The coupon %s is already on this sale"), self->coupons[i]);
+          return NULL;
+        }
+    }
+  if (!journal_coupon (self, member_code != NULL ? member_code : coupon->coupon_code, TRUE, error))
     return NULL;
   self->journaled = TRUE;
 
   n = g_strv_length (self->coupons);
   self->coupons = g_renew (char *, self->coupons, n + 2);
-  self->coupons[n] = g_strdup (coupon->coupon_code);
+  self->coupons[n] = g_strdup (member_code != NULL ? member_code : coupon->coupon_code);
   self->coupons[n + 1] = NULL;
+  if (member_code != NULL)
+    g_hash_table_replace (self->member_coupons, g_steal_pointer (&member_code),
+                          g_steal_pointer (&owner));
   update_totals (self);
   if (self->lines->len > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, self->lines->len, self->lines->len);
@@ -2850,6 +3016,7 @@ till_cart_remove_coupon (TillCart *self, const char *code, GError **error)
   if (!journal_coupon (self, code, FALSE, error))
     return FALSE;
 
+  g_hash_table_remove (self->member_coupons, code);
   g_free (self->coupons[found]);
   memmove (&self->coupons[found], &self->coupons[found + 1], (n - found) * sizeof (char *));
   update_totals (self);

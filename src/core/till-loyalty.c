@@ -15,7 +15,11 @@
 #include "till-member.h"
 #include "till-money.h"
 #include "till-promotion.h"
+#include "till-journal.h"
+#include "till-outbox.h"
+#include "till-cart.h"
 #include "till-store.h"
+#include "till-user.h"
 #include "till-uuid.h"
 
 #define BP_ONE 10000
@@ -151,6 +155,7 @@ rules_new_defaults (void)
   rules->points_max_share_bp = 5000;
   rules->birthday_discount_bp = 1000;
   rules->birthday_points_multiplier = 2;
+  rules->birthday_coupon = g_strdup ("");
   return rules;
 }
 
@@ -376,6 +381,14 @@ parse_rules (TillStore *store, const char *json, TillLoyaltyRules *rules, GError
             return FALSE;
           g_array_unref (rules->tiers);
           rules->tiers = g_steal_pointer (&tiers);
+          continue;
+        }
+      if (strcmp (key, "birthday_coupon") == 0)
+        {
+          if (g_strcmp0 (type, "text") != 0)
+            return rules_invalid (error, _ ("The member rules' “%s” must be a text"), key);
+          g_free (rules->birthday_coupon);
+          rules->birthday_coupon = g_strstrip (g_strdup (value));
           continue;
         }
       if (strcmp (key, "points_excluded_skus") == 0)
@@ -721,6 +734,300 @@ till_points_tender_init (TillPointsTender *self)
 {
 }
 
+/* ------------------------------------------------------ member coupons */
+
+/* A code as the cashier may type or scan it, as till-promotion.c folds
+ * coupon codes: trimmed, full-width folded to ASCII, any case. */
+static char *
+normalize_code (const char *code)
+{
+  g_autofree char *trimmed = NULL;
+  g_autofree char *normalized = NULL;
+
+  if (code == NULL || !g_utf8_validate (code, -1, NULL))
+    return NULL;
+  trimmed = g_strstrip (g_strdup (code));
+  normalized = g_utf8_normalize (trimmed, -1, G_NORMALIZE_NFKC);
+  if (normalized == NULL)
+    return NULL;
+  return g_utf8_casefold (normalized, -1);
+}
+
+static char *
+format_local_time (gint64 when_us)
+{
+  g_autoptr (GDateTime) local = g_date_time_new_from_unix_local (when_us / G_USEC_PER_SEC);
+
+  return local != NULL ? g_date_time_format (local, "%Y-%m-%d %H:%M") : g_strdup ("?");
+}
+
+/* The coupon promotion of @promotion_code among those the till holds for
+ * its store, or NULL with @error set. */
+static TillPromotion *
+find_coupon_promotion (TillStore *store, const char *promotion_code, GError **error)
+{
+  g_autoptr (GPtrArray) promotions = NULL;
+  g_autofree char *store_id = NULL;
+  g_autofree char *group_id = NULL;
+
+  if (!till_promotion_read_scope (store, &store_id, &group_id, error))
+    return NULL;
+  promotions = till_promotion_load_all (store, store_id, group_id, error);
+  if (promotions == NULL)
+    return NULL;
+  for (guint i = 0; i < promotions->len; i++)
+    {
+      const TillPromotion *promotion = g_ptr_array_index (promotions, i);
+
+      if (g_strcmp0 (promotion->code, promotion_code) == 0 &&
+          promotion->kind == TILL_PROMOTION_COUPON && promotion->coupon_code != NULL)
+        return till_promotion_copy (promotion);
+    }
+  g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_NO_COUPON,
+               _ ("There is no coupon promotion %s"), promotion_code);
+  return NULL;
+}
+
+/* Whether the member exists and still has their data (an erased member is
+ * only an id: nobody to hand a coupon or a gift to). */
+static gboolean
+check_member_active (TillStore *store, const char *member_id, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  int rc;
+
+  stmt = till_store_prepare (store, "SELECT erased_us FROM member WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, member_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, TILL_MEMBER_ERROR, TILL_MEMBER_ERROR_NOT_FOUND, _ ("No member %s"),
+                   member_id);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the member"));
+      return FALSE;
+    }
+  if (sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+    {
+      g_set_error (error, TILL_MEMBER_ERROR, TILL_MEMBER_ERROR_ERASED,
+                   _ ("This member's personal data was erased on their request"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+member_coupon_exists (TillStore *store, const char *code, gboolean *out_exists, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  int rc;
+
+  stmt = till_store_prepare (store, "SELECT 1 FROM member_coupon WHERE code = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the member coupons"));
+      return FALSE;
+    }
+  *out_exists = rc == SQLITE_ROW;
+  return TRUE;
+}
+
+/* A code nobody holds: the promotion's coupon code, "-" and 6 uppercase
+ * letters and digits (36^6, about two billion: a guessed code is still
+ * someone else's, which the cart refuses). */
+static char *
+new_member_coupon_code (TillStore *store, const char *coupon_code, GError **error)
+{
+  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+  for (guint attempt = 0; attempt < 32; attempt++)
+    {
+      char             suffix[7];
+      g_autofree char *code = NULL;
+      gboolean         exists = FALSE;
+
+      for (guint i = 0; i < 6; i++)
+        suffix[i] = alphabet[g_random_int_range (0, sizeof alphabet - 1)];
+      suffix[6] = '\0';
+      code = g_strconcat (coupon_code, "-", suffix, NULL);
+      if (!member_coupon_exists (store, code, &exists, error))
+        return NULL;
+      if (!exists)
+        return g_steal_pointer (&code);
+    }
+  g_set_error (error, TILL_LOYALTY_ERROR, TILL_LOYALTY_ERROR_FAILED,
+               _ ("Cannot find a free code for the coupon %s"), coupon_code);
+  return NULL;
+}
+
+/* Journals and queues a "member" document for HQ of @action, whose fields
+ * @fields (a JSON object's members, may be empty) adds; @user is NULL for
+ * what the daily upkeep does by itself. Inside the caller's transaction. */
+static gboolean
+record_member_op (TillStore   *store,
+                  TillJournal *journal,
+                  TillUser    *user,
+                  const char  *journal_kind,
+                  const char  *action,
+                  const char  *op_uuid,
+                  const char  *member_id,
+                  const char  *fields,
+                  gint64       now_us,
+                  GError     **error)
+{
+  g_autoptr (GString) body = g_string_new ("{");
+  g_autofree char *hash_hex = NULL;
+  guint8           journal_hash[TILL_JOURNAL_HASH_LEN] = { 0 };
+  gint64           journal_seq = 0;
+
+  _till_json_add_string (body, "uuid", op_uuid);
+  _till_json_add_string (body, "member_id", member_id);
+  _till_json_add_string (body, "action", action);
+  if (*fields != '\0')
+    g_string_append_printf (body, ",%s", fields);
+  if (user != NULL)
+    _till_json_add_user (body, user);
+  _till_json_add_int (body, "updated_us", now_us);
+  g_string_append_c (body, '}');
+
+  {
+    g_autoptr (GBytes) bytes = g_bytes_new (body->str, body->len);
+
+    if (!till_journal_append (journal, journal_kind, op_uuid, now_us, bytes, &journal_seq,
+                              journal_hash, error))
+      return FALSE;
+    hash_hex = till_journal_hash_to_hex (journal_hash);
+  }
+  return till_outbox_append (store, "member", "member", op_uuid, body->str, journal_seq, hash_hex,
+                             now_us, error);
+}
+
+/* Issues @promotion to @member_id inside the caller's transaction. */
+static TillMemberCoupon *
+issue_in_transaction (TillStore           *store,
+                      TillJournal         *journal,
+                      TillUser            *user,
+                      const char          *member_id,
+                      const TillPromotion *promotion,
+                      const char          *reason,
+                      gint64               now_us,
+                      GError             **error)
+{
+  g_autoptr (TillMemberCoupon) coupon = NULL;
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autoptr (GString) fields = g_string_new ("");
+  g_autofree char *op_uuid = till_uuid_v7_new ();
+  g_autofree char *code = NULL;
+
+  code = new_member_coupon_code (store, promotion->coupon_code, error);
+  if (code == NULL)
+    return NULL;
+  stmt = till_store_prepare (store,
+                             "INSERT INTO member_coupon (code, member_id, promotion, issued_us, "
+                             "reason) VALUES (?, ?, ?, ?, ?)",
+                             error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, member_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, promotion->code, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, now_us);
+  sqlite3_bind_text (stmt, 5, reason, -1, SQLITE_STATIC);
+  if (!till_store_step_done (store, stmt, error))
+    return NULL;
+
+  _till_json_add_string (fields, "code", code);
+  _till_json_add_string (fields, "promotion", promotion->code);
+  _till_json_add_string (fields, "reason", reason);
+  if (!record_member_op (store, journal, user, "member-coupon", "coupon", op_uuid, member_id,
+                         fields->str, now_us, error))
+    return NULL;
+
+  coupon = g_new0 (TillMemberCoupon, 1);
+  coupon->code = g_steal_pointer (&code);
+  coupon->promotion = g_strdup (promotion->code);
+  coupon->name = g_strdup (promotion->name);
+  coupon->reason = g_strdup (reason);
+  coupon->issued_us = now_us;
+  return g_steal_pointer (&coupon);
+}
+
+/* Whether a birthday coupon was issued to @member_id since @since_us. */
+static gboolean
+birthday_coupon_issued (
+    TillStore *store, const char *member_id, gint64 since_us, gboolean *out_issued, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  int rc;
+
+  stmt = till_store_prepare (store,
+                             "SELECT 1 FROM member_coupon WHERE member_id = ? "
+                             "AND reason = 'birthday' AND issued_us >= ? LIMIT 1",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, member_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, since_us);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the member coupons"));
+      return FALSE;
+    }
+  *out_issued = rc == SQLITE_ROW;
+  return TRUE;
+}
+
+/* The birthday coupon for one member, if their birthday week (of @now_us's
+ * year) has begun and they have not had it this week: a till that was off
+ * on the Monday still gives it later in the week, once. */
+static gboolean
+maybe_issue_birthday_coupon (TillStore           *store,
+                             TillJournal         *journal,
+                             TillMemberKey       *key,
+                             const char          *member_id,
+                             const TillPromotion *promotion,
+                             gint64               now_us,
+                             GError             **error)
+{
+  g_autoptr (TillMember) member = NULL;
+  g_autoptr (TillMemberCoupon) coupon = NULL;
+  g_autoptr (GDateTime) local = g_date_time_new_from_unix_local (now_us / G_USEC_PER_SEC);
+  GDate    monday;
+  gboolean issued = FALSE;
+
+  member = till_member_load (store, key, member_id, error);
+  if (member == NULL)
+    return FALSE;
+  if (member->erased || !find_birthday_week (member, local, &monday))
+    return TRUE;
+  if (!birthday_coupon_issued (store, member_id, local_midnight_us (local, &monday), &issued,
+                               error))
+    return FALSE;
+  if (issued)
+    return TRUE;
+
+  if (!till_store_begin (store, error))
+    return FALSE;
+  coupon =
+      issue_in_transaction (store, journal, NULL, member_id, promotion, "birthday", now_us, error);
+  if (coupon == NULL || !till_store_commit (store, error))
+    {
+      till_store_rollback (store);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 till_loyalty_rules_free (TillLoyaltyRules *rules)
 {
@@ -730,6 +1037,7 @@ till_loyalty_rules_free (TillLoyaltyRules *rules)
   g_strfreev (rules->points_excluded_skus);
   g_strfreev (rules->points_excluded_categories);
   g_strfreev (rules->points_excluded_tenders);
+  g_free (rules->birthday_coupon);
   g_free (rules);
 }
 
@@ -1403,5 +1711,476 @@ _till_loyalty_update_tier (TillStore *store, const char *member_id, gint64 now_u
       return TRUE;
     }
   g_propagate_error (error, g_steal_pointer (&own_error));
+  return FALSE;
+}
+
+/**
+ * till_loyalty_run_daily:
+ * @key: opens the members' birthdays
+ *
+ * Expires the points due, evaluates every member's tier (each in its own
+ * transaction: one member's trouble is not everyone's) and issues the
+ * rules' birthday coupon to members in their birthday week who have not had
+ * it this week. Erased members keep their tier and get no coupon.
+ *
+ * Returns: how many members changed tier, or -1 with @error set
+ */
+gint64
+till_loyalty_run_daily (
+    TillStore *store, TillJournal *journal, TillMemberKey *key, gint64 now_us, GError **error)
+{
+  g_autoptr (TillLoyaltyRules) rules = NULL;
+  g_autoptr (TillPromotion) birthday = NULL;
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  gint64 changed = 0;
+  int    rc;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), -1);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), -1);
+  g_return_val_if_fail (key != NULL, -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (till_loyalty_expire_points (store, NULL, now_us, error) < 0)
+    return -1;
+  rules = till_loyalty_rules_load (store, error);
+  if (rules == NULL)
+    return -1;
+
+  stmt = till_store_prepare (store, "SELECT id FROM member WHERE erased_us IS NULL ORDER BY id",
+                             error);
+  if (stmt == NULL)
+    return -1;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  if (rc != SQLITE_DONE)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the members"));
+      return -1;
+    }
+  g_clear_pointer (&stmt, till_stmt_release);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      const char      *id = g_ptr_array_index (ids, i);
+      g_autofree char *before = NULL;
+      g_autofree char *after = NULL;
+
+      if (!read_member_tier (store, id, &before, error))
+        return -1;
+      after = till_loyalty_evaluate_tier (store, id, now_us, error);
+      if (after == NULL)
+        return -1;
+      if (g_strcmp0 (before, after) != 0)
+        changed++;
+    }
+
+  if (*rules->birthday_coupon == '\0')
+    return changed;
+  {
+    g_autoptr (GError) missing = NULL;
+
+    /* A rule naming a coupon the till does not hold (yet: HQ's promotions
+     * may come later) must not stop the rest of the upkeep. */
+    birthday = find_coupon_promotion (store, rules->birthday_coupon, &missing);
+    if (birthday == NULL)
+      {
+        if (!g_error_matches (missing, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_NO_COUPON))
+          {
+            g_propagate_error (error, g_steal_pointer (&missing));
+            return -1;
+          }
+        g_message ("No birthday coupons: %s", missing->message);
+        return changed;
+      }
+  }
+  for (guint i = 0; i < ids->len; i++)
+    if (!maybe_issue_birthday_coupon (store, journal, key, g_ptr_array_index (ids, i), birthday,
+                                      now_us, error))
+      return -1;
+  return changed;
+}
+
+void
+till_member_coupon_free (TillMemberCoupon *coupon)
+{
+  if (coupon == NULL)
+    return;
+  g_free (coupon->code);
+  g_free (coupon->promotion);
+  g_free (coupon->name);
+  g_free (coupon->reason);
+  g_free (coupon);
+}
+
+/**
+ * till_loyalty_issue_coupon:
+ * @user: who hands it out: TILL_PERMISSION_MANAGE_PROMOTIONS
+ * @promotion_code: a coupon promotion (TILL_PROMOTION_COUPON) the till holds
+ * @reason: "welcome", "manual", …
+ *
+ * In one transaction: the member_coupon row under a new code, the journal
+ * entry "member-coupon" and a "member" document (action "coupon") for HQ.
+ *
+ * Returns: (transfer full): the coupon, or %NULL with @error set
+ *   (TILL_PROMOTION_ERROR_NO_COUPON: no such coupon promotion;
+ *   TILL_MEMBER_ERROR_NOT_FOUND / _ERASED)
+ */
+TillMemberCoupon *
+till_loyalty_issue_coupon (TillStore   *store,
+                           TillJournal *journal,
+                           TillUser    *user,
+                           const char  *member_id,
+                           const char  *promotion_code,
+                           const char  *reason,
+                           GError     **error)
+{
+  g_autoptr (TillPromotion) promotion = NULL;
+  g_autoptr (TillMemberCoupon) coupon = NULL;
+  gint64 now_us = g_get_real_time ();
+
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), NULL);
+  g_return_val_if_fail (TILL_IS_USER (user), NULL);
+  g_return_val_if_fail (member_id != NULL, NULL);
+  g_return_val_if_fail (promotion_code != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  promotion = find_coupon_promotion (store, promotion_code, error);
+  if (promotion == NULL)
+    return NULL;
+  if (!till_store_begin (store, error))
+    return NULL;
+  if (!till_permission_check (store, journal, user, TILL_PERMISSION_MANAGE_PROMOTIONS, 0, NULL,
+                              error) ||
+      !check_member_active (store, member_id, error))
+    goto failed;
+  coupon =
+      issue_in_transaction (store, journal, user, member_id, promotion,
+                            reason != NULL && *reason != '\0' ? reason : "manual", now_us, error);
+  if (coupon == NULL || !till_store_commit (store, error))
+    goto failed;
+  return g_steal_pointer (&coupon);
+
+failed:
+  till_store_rollback (store);
+  return NULL;
+}
+
+/**
+ * till_loyalty_member_coupons:
+ *
+ * Returns: (transfer full) (element-type TillMemberCoupon): @member_id's
+ *   coupons not used yet, newest first (name "" when the till no longer
+ *   holds the promotion), or %NULL with @error set
+ */
+GPtrArray *
+till_loyalty_member_coupons (TillStore *store, const char *member_id, GError **error)
+{
+  g_autoptr (GPtrArray) coupons = NULL;
+  g_autoptr (GPtrArray) promotions = NULL;
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autofree char *store_id = NULL;
+  g_autofree char *group_id = NULL;
+  int              rc;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+  g_return_val_if_fail (member_id != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!till_promotion_read_scope (store, &store_id, &group_id, error))
+    return NULL;
+  promotions = till_promotion_load_all (store, store_id, group_id, error);
+  if (promotions == NULL)
+    return NULL;
+
+  coupons = g_ptr_array_new_with_free_func ((GDestroyNotify) till_member_coupon_free);
+  stmt = till_store_prepare (store,
+                             "SELECT code, promotion, reason, issued_us FROM member_coupon "
+                             "WHERE member_id = ? AND sale_uuid IS NULL AND used_us IS NULL "
+                             "ORDER BY issued_us DESC, code DESC",
+                             error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, member_id, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TillMemberCoupon *coupon = g_new0 (TillMemberCoupon, 1);
+
+      coupon->code = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      coupon->promotion = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      coupon->reason = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      coupon->issued_us = sqlite3_column_int64 (stmt, 3);
+      for (guint i = 0; i < promotions->len && coupon->name == NULL; i++)
+        {
+          const TillPromotion *promotion = g_ptr_array_index (promotions, i);
+
+          if (g_strcmp0 (promotion->code, coupon->promotion) == 0)
+            coupon->name = g_strdup (promotion->name);
+        }
+      if (coupon->name == NULL)
+        coupon->name = g_strdup ("");
+      g_ptr_array_add (coupons, coupon);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the member coupons"));
+      return NULL;
+    }
+  return g_steal_pointer (&coupons);
+}
+
+/**
+ * _till_loyalty_find_member_coupon:
+ * @typed: a code as typed or scanned
+ * @out_code: (out) (optional): the code as member_coupon holds it
+ * @out_member_id: (out) (optional): its owner
+ *
+ * Returns: %TRUE when @typed is a member coupon (used or not); %FALSE with
+ *   @error unset when it is not, or set on a storage error
+ */
+gboolean
+_till_loyalty_find_member_coupon (
+    TillStore *store, const char *typed, char **out_code, char **out_member_id, GError **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autofree char *normalized = NULL;
+  g_autofree char *trimmed = NULL;
+  int              rc;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  normalized = normalize_code (typed);
+  if (normalized == NULL || *normalized == '\0')
+    return FALSE;
+  trimmed = g_strstrip (g_strdup (typed));
+  /* The exact code takes the primary key; anything else (lower case, a
+   * Chinese input method's full-width letters) a scan of the table. */
+  stmt = till_store_prepare (store,
+                             "SELECT code, member_id FROM member_coupon "
+                             "WHERE code = ?1 OR lower(code) = ?2 ORDER BY code = ?1 DESC LIMIT 1",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, trimmed, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, normalized, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return FALSE;
+  if (rc != SQLITE_ROW)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the member coupons"));
+      return FALSE;
+    }
+  if (out_code != NULL)
+    *out_code = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  if (out_member_id != NULL)
+    *out_member_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  return TRUE;
+}
+
+/**
+ * _till_loyalty_coupon_owner:
+ *
+ * Returns: (transfer full) (nullable): the member whose coupon @code is, or
+ *   %NULL (with @error set only when the store cannot be read)
+ */
+char *
+_till_loyalty_coupon_owner (TillStore *store, const char *code, GError **error)
+{
+  char *member_id = NULL;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!_till_loyalty_find_member_coupon (store, code, NULL, &member_id, error))
+    return NULL;
+  return member_id;
+}
+
+/**
+ * _till_loyalty_use_member_coupon:
+ * @store: inside the sale's transaction
+ *
+ * Marks the member coupon @code used by @sale_uuid, once.
+ *
+ * Returns: %TRUE; %FALSE with TILL_PROMOTION_ERROR_COUPON ("used on …")
+ *   when it was used already, TILL_PROMOTION_ERROR_NO_COUPON when it is no
+ *   member coupon, or a store error
+ */
+gboolean
+_till_loyalty_use_member_coupon (
+    TillStore *store, const char *code, const char *sale_uuid, gint64 now_us, GError **error)
+{
+  g_autoptr (TillStmt) update = NULL;
+  g_autoptr (TillStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (code != NULL, FALSE);
+  g_return_val_if_fail (sale_uuid != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!till_store_in_transaction (store))
+    {
+      g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_FAILED,
+                   _ ("A coupon is redeemed only inside its sale's transaction"));
+      return FALSE;
+    }
+  update = till_store_prepare (store,
+                               "UPDATE member_coupon SET sale_uuid = ?, used_us = ? "
+                               "WHERE code = ? AND sale_uuid IS NULL AND used_us IS NULL",
+                               error);
+  if (update == NULL)
+    return FALSE;
+  sqlite3_bind_text (update, 1, sale_uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (update, 2, now_us);
+  sqlite3_bind_text (update, 3, code, -1, SQLITE_STATIC);
+  if (!till_store_step_done (store, update, error))
+    return FALSE;
+  if (sqlite3_changes (till_store_get_db (store)) == 1)
+    return TRUE;
+
+  stmt = till_store_prepare (store, "SELECT coalesce(used_us, 0) FROM member_coupon WHERE code = ?",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, code, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      g_autofree char *used = format_local_time (sqlite3_column_int64 (stmt, 0));
+
+      g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_COUPON,
+                   _ ("This coupon was used on %s"), used);
+      return FALSE;
+    }
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_NO_COUPON,
+                   _ ("There is no coupon with the code %s"), code);
+      return FALSE;
+    }
+  till_store_set_error (store, error, _ ("Cannot read the member coupons"));
+  return FALSE;
+}
+
+/**
+ * till_loyalty_redeem_for_gift:
+ * @points: > 0
+ *
+ * In one transaction (see till-loyalty.h): the "redeem" entry, the stock
+ * movement of one @product_id out (reason "points-gift"), the journal entry
+ * "points-gift" and a "member" document (action "points-gift") for HQ, all
+ * under one op uuid (the ledger entry's, the stock movement's ref and the
+ * document's uuid).
+ *
+ * Returns: %TRUE, or %FALSE with @error set (TILL_LOYALTY_ERROR_POINTS
+ *   when the balance is short; TILL_MEMBER_ERROR_NOT_FOUND / _ERASED;
+ *   TILL_LOYALTY_ERROR_FAILED for a product the till does not know)
+ */
+gboolean
+till_loyalty_redeem_for_gift (TillStore   *store,
+                              TillJournal *journal,
+                              TillUser    *user,
+                              const char  *member_id,
+                              gint64       product_id,
+                              gint64       points,
+                              GError     **error)
+{
+  g_autoptr (TillStmt) product = NULL;
+  g_autoptr (TillStmt) ledger = NULL;
+  g_autoptr (TillStmt) move = NULL;
+  g_autoptr (GString) fields = g_string_new ("");
+  g_autofree char *op_uuid = till_uuid_v7_new ();
+  gint64           now_us = g_get_real_time ();
+  gint64           balance = 0;
+  int              rc;
+
+  g_return_val_if_fail (TILL_IS_STORE (store), FALSE);
+  g_return_val_if_fail (TILL_IS_JOURNAL (journal), FALSE);
+  g_return_val_if_fail (TILL_IS_USER (user), FALSE);
+  g_return_val_if_fail (member_id != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (points <= 0)
+    {
+      g_set_error (error, TILL_LOYALTY_ERROR, TILL_LOYALTY_ERROR_POINTS,
+                   _ ("A gift costs some points, not %" PRId64), points);
+      return FALSE;
+    }
+  if (!till_store_begin (store, error))
+    return FALSE;
+  if (!check_member_active (store, member_id, error))
+    goto failed;
+
+  product = till_store_prepare (store, "SELECT 1 FROM product WHERE id = ?", error);
+  if (product == NULL)
+    goto failed;
+  sqlite3_bind_int64 (product, 1, product_id);
+  rc = sqlite3_step (product);
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, TILL_LOYALTY_ERROR, TILL_LOYALTY_ERROR_FAILED,
+                   _ ("There is no product %" PRId64 " to give"), product_id);
+      goto failed;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the product"));
+      goto failed;
+    }
+
+  /* Checked inside the transaction: a sale on this till cannot spend the
+   * same points between the check and the entry. */
+  if (!read_balance (store, member_id, &balance, error))
+    goto failed;
+  if (balance < points)
+    {
+      g_set_error (
+          error, TILL_LOYALTY_ERROR, TILL_LOYALTY_ERROR_POINTS,
+          _ ("The member has %" PRId64 " points, fewer than the %" PRId64 " this gift costs"),
+          balance, points);
+      goto failed;
+    }
+
+  ledger = till_store_prepare (store,
+                               "INSERT INTO member_points (op_uuid, member_id, kind, points, "
+                               "created_us) VALUES (?, ?, 'redeem', ?, ?)",
+                               error);
+  if (ledger == NULL)
+    goto failed;
+  sqlite3_bind_text (ledger, 1, op_uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (ledger, 2, member_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (ledger, 3, -points);
+  sqlite3_bind_int64 (ledger, 4, now_us);
+  if (!till_store_step_done (store, ledger, error))
+    goto failed;
+
+  move = till_store_prepare (store,
+                             "INSERT INTO stock_move (product_id, delta, reason, ref_uuid, "
+                             "created_us) VALUES (?, ?, 'points-gift', ?, ?)",
+                             error);
+  if (move == NULL)
+    goto failed;
+  sqlite3_bind_int64 (move, 1, product_id);
+  sqlite3_bind_int64 (move, 2, -TILL_QUANTITY_ONE);
+  sqlite3_bind_text (move, 3, op_uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (move, 4, now_us);
+  if (!till_store_step_done (store, move, error))
+    goto failed;
+
+  _till_json_add_int (fields, "product_id", product_id);
+  _till_json_add_int (fields, "points", points);
+  _till_json_add_int (fields, "balance", balance - points);
+  if (!record_member_op (store, journal, user, "points-gift", "points-gift", op_uuid, member_id,
+                         fields->str, now_us, error) ||
+      !till_store_commit (store, error))
+    goto failed;
+  return TRUE;
+
+failed:
+  till_store_rollback (store);
   return FALSE;
 }

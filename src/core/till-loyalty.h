@@ -81,6 +81,7 @@ typedef struct
   gint64  points_max_share_bp;
   gint64  birthday_discount_bp;
   gint64  birthday_points_multiplier;
+  char   *birthday_coupon; /* a coupon promotion's code issued in the birthday week, "" none */
 } TillLoyaltyRules;
 
 void till_loyalty_rules_free (TillLoyaltyRules *rules);
@@ -173,14 +174,17 @@ TillTender *till_points_tender_new (TillStore *store);
  * coupon (rules "birthday_coupon": a coupon promotion's code, "" none) is
  * issued to members whose birthday week begins. Returns how many members
  * changed tier. */
-gint64 till_loyalty_run_daily (TillStore *store, TillMemberKey *key, gint64 now_us, GError **error);
+gint64 till_loyalty_run_daily (
+    TillStore *store, TillJournal *journal, TillMemberKey *key, gint64 now_us, GError **error);
 
 /* Member coupons (会员券): a coupon promotion (TILL_PROMOTION_COUPON) issued to
  * one member under a code of their own (the promotion's coupon_code followed
  * by "-" and a unique suffix; till_promotion_find_coupon accepts it for
  * that promotion). A code in member_coupon can only be used on a sale of its
  * member (the cart refuses it otherwise, TILL_PROMOTION_ERROR_COUPON) and
- * only once (the sale's transaction marks it used). Issuing is journaled
+ * only once (the sale's transaction marks it used). Issuing one by hand
+ * needs TILL_PERMISSION_MANAGE_PROMOTIONS (checked in its transaction); the
+ * daily upkeep issues birthday coupons itself. Both are journaled
  * ("member-coupon") and queued for HQ as a "member" document. */
 typedef struct
 {
@@ -208,12 +212,13 @@ GPtrArray *till_loyalty_member_coupons (TillStore  *store,
                                         GError    **error) G_GNUC_WARN_UNUSED_RESULT;
 /* For the cart and the sale commit: whose coupon @code is (NULL: nobody's,
  * an ordinary coupon), and, inside the sale's transaction, spending it. */
-char    *_till_loyalty_coupon_owner (TillStore *store, const char *code, GError **error);
-gboolean _till_loyalty_use_member_coupon (TillStore  *store,
-                                          const char *code,
-                                          const char *sale_uuid,
-                                          gint64      now_us,
-                                          GError    **error);
+char *_till_loyalty_coupon_owner (TillStore *store, const char *code, GError **error);
+/* @typed (any case, full-width folded) as member_coupon spells it, and its
+ * owner: FALSE with no error when it is no member coupon. */
+gboolean _till_loyalty_find_member_coupon (
+    TillStore *store, const char *typed, char **out_code, char **out_member_id, GError **error);
+gboolean _till_loyalty_use_member_coupon (
+    TillStore *store, const char *code, const char *sale_uuid, gint64 now_us, GError **error);
 
 /* Points for gifts (积分兑换): @points of the member's points for one
  * @product_id handed over at the counter, in ONE transaction: the redeem

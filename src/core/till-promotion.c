@@ -1187,6 +1187,72 @@ coupon_usable (const TillPromotion *promotion,
   return TRUE;
 }
 
+/* A member coupon (till-loyalty.h): @normalized_code in member_coupon, as
+ * "<coupon_code>-<suffix>" of its promotion among @promotions, usable by the
+ * promotion's dates and only once (member_coupon.used_us). Returns the
+ * promotion's copy, or NULL: with @error set when the code is a member
+ * coupon that cannot be used (or on a storage error), unset when it is no
+ * member coupon. */
+static TillPromotion *
+find_member_coupon (GPtrArray  *promotions,
+                    TillStore  *store,
+                    const char *normalized_code,
+                    gint64      now_us,
+                    GError    **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autofree char *promotion_code = NULL;
+  gint64           used_us;
+  int              rc;
+
+  stmt = till_store_prepare (store,
+                             "SELECT promotion, coalesce(used_us, 0) FROM member_coupon "
+                             "WHERE lower(code) = ? LIMIT 1",
+                             error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, normalized_code, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return NULL;
+  if (rc != SQLITE_ROW)
+    {
+      till_store_set_error (store, error, _ ("Cannot read the member coupons"));
+      return NULL;
+    }
+  promotion_code = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  used_us = sqlite3_column_int64 (stmt, 1);
+  g_clear_pointer (&stmt, till_stmt_release);
+
+  for (guint i = 0; i < promotions->len; i++)
+    {
+      const TillPromotion *promotion = g_ptr_array_index (promotions, i);
+      g_autofree char     *prefix = NULL;
+
+      if (promotion->kind != TILL_PROMOTION_COUPON ||
+          g_strcmp0 (promotion->code, promotion_code) != 0)
+        continue;
+      prefix = normalize_coupon_code (promotion->coupon_code);
+      if (prefix == NULL || !g_str_has_prefix (normalized_code, prefix) ||
+          normalized_code[strlen (prefix)] != '-')
+        continue;
+      if (used_us > 0)
+        {
+          g_autofree char *used = format_local_date (used_us, "%Y-%m-%d %H:%M");
+
+          g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_COUPON,
+                       _ ("This coupon was used on %s"), used);
+          return NULL;
+        }
+      if (!coupon_usable (promotion, store, normalized_code, now_us, error))
+        return NULL;
+      return till_promotion_copy (promotion);
+    }
+  /* The till no longer holds (or never held) the promotion it was issued
+   * for: as no coupon at all. */
+  return NULL;
+}
+
 /* ------------------------------------------------------------- public API */
 
 /**
@@ -2071,6 +2137,19 @@ till_promotion_find_coupon (
       g_propagate_error (error, g_steal_pointer (&first_refusal));
       return NULL;
     }
+  {
+    g_autoptr (GError) member_error = NULL;
+    TillPromotion *member_coupon =
+        find_member_coupon (promotions, store, wanted, now_us, &member_error);
+
+    if (member_coupon != NULL)
+      return member_coupon;
+    if (member_error != NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&member_error));
+        return NULL;
+      }
+  }
   g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_NO_COUPON,
                _ ("There is no coupon with the code %s"), code);
   return NULL;

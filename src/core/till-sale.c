@@ -417,6 +417,23 @@ sale_to_json (TillSale *self)
   return g_string_free (out, FALSE);
 }
 
+/* The code that was presented for the coupon @promotion: its coupon_code,
+ * or a member coupon of it as issued ("BDAY-7K3Q9Z", till-loyalty.h),
+ * which is spent in its own way (redeem_coupons). */
+static char *
+presented_coupon_code (TillCart *cart, const TillPromotion *promotion)
+{
+  const char *const *codes = till_cart_get_coupons (cart);
+  gsize              prefix_len = strlen (promotion->coupon_code);
+
+  if (g_strv_contains (codes, promotion->coupon_code))
+    return g_strdup (promotion->coupon_code);
+  for (guint i = 0; codes[i] != NULL; i++)
+    if (strncmp (codes[i], promotion->coupon_code, prefix_len) == 0 && codes[i][prefix_len] == '-')
+      return g_strdup (codes[i]);
+  return g_strdup (promotion->coupon_code);
+}
+
 /* What each promotion saved, from the cart's last pricing: the applied
  * ones (a coupon among them is to be redeemed), then the gifts on the
  * lines, which save nothing on what was bought. */
@@ -438,7 +455,7 @@ add_promotions_from_cart (TillSale *self, TillCart *cart)
                           applied->saving, applied->times);
       if (promotion != NULL && promotion->kind == TILL_PROMOTION_COUPON &&
           promotion->coupon_code != NULL)
-        g_ptr_array_add (self->coupons_applied, g_strdup (promotion->coupon_code));
+        g_ptr_array_add (self->coupons_applied, presented_coupon_code (cart, promotion));
     }
   for (guint i = 0; i < self->lines->len; i++)
     {
@@ -738,8 +755,34 @@ redeem_coupons (TillSale *self, TillStore *store, GError **error)
 {
   for (guint i = 0; i < self->coupons_applied->len; i++)
     {
-      const char *code = g_ptr_array_index (self->coupons_applied, i);
+      const char      *code = g_ptr_array_index (self->coupons_applied, i);
+      g_autofree char *owner = NULL;
+      g_autoptr (GError) owner_error = NULL;
 
+      /* A member coupon is spent in member_coupon, and only on its
+       * member's sale (the cart checked; a held sale may have changed
+       * hands since). */
+      owner = _till_loyalty_coupon_owner (store, code, &owner_error);
+      if (owner_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&owner_error));
+          return FALSE;
+        }
+      if (owner != NULL && g_strcmp0 (owner, self->member_id) != 0)
+        {
+          g_set_error (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_COUPON,
+                       _ ("Coupon %s is another member's, take it off the sale"), code);
+          return FALSE;
+        }
+      if (owner != NULL)
+        {
+          if (!_till_loyalty_use_member_coupon (store, code, self->uuid, self->created_us, error))
+            {
+              g_prefix_error (error, _ ("Coupon %s cannot be used, take it off the sale: "), code);
+              return FALSE;
+            }
+          continue;
+        }
       if (!till_promotion_redeem_coupon (store, code, self->uuid, self->created_us, error))
         {
           g_prefix_error (error, _ ("Coupon %s cannot be used, take it off the sale: "), code);

@@ -5,7 +5,10 @@
  * earns points on a sale with suggestions (at most three, from what this
  * store's customers bought together), is attached again by scanning their
  * member QR, and pays a sale partly with points, partly with stored value
- * and the rest in cash: the sale's payments and both ledgers add up.
+ * and the rest in cash: the sale's payments and both ledgers add up. The
+ * member's details: the summary's figures and last sales, full data only
+ * with a manager's approval, a member coupon as a chip on the strip, points
+ * for a gift.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +22,7 @@
 #include "till-application.h"
 #include "till-checkout-view.h"
 #include "till-member-dialog.h"
+#include "till-override-dialog.h"
 #include "till-payment-view.h"
 #include "till-test-util.h"
 #include "till-ui-test-util.h"
@@ -516,6 +520,284 @@ START_TEST (test_members_flow)
 }
 END_TEST
 
+static gboolean
+override_dialog_closed (gpointer data)
+{
+  return till_member_dialog_get_override_dialog (data) == NULL;
+}
+
+static void
+assert_text_has (const char *text, const char *expected)
+{
+  ck_assert_msg (strstr (text, expected) != NULL, "\"%s\" not in:\n%s", expected, text);
+}
+
+/* /app/ui/members/details: the details page's figures are the member's
+ * summary; a cashier's "show full details" is refused, then approved by the
+ * manager's override, and only then is the full phone on screen; a coupon
+ * issued to the member shows as a chip on the strip and applies on tap;
+ * points for a gift through the dialog lower the balance (a redemption
+ * over the balance is refused, changing nothing). */
+START_TEST (test_members_details)
+{
+  Fixture fixture = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillMember) member = NULL;
+  g_autoptr (TillUser) cashier = NULL;
+  g_autoptr (TillUser) manager = NULL;
+  g_autoptr (TillMemberSummary) summary = NULL;
+  g_autoptr (TillMemberCoupon) coupon = NULL;
+  g_autoptr (TillPromotion) promotion = NULL;
+  g_autoptr (TillProduct) gift = NULL;
+  g_autofree char    *details = NULL;
+  g_autofree char    *chips = NULL;
+  TillMemberSpec      spec = { .phone = PHONE, .name = NAME, .birthday = BIRTHDAY };
+  TillStore          *store;
+  TillMemberDialog   *dialog;
+  TillOverrideDialog *override;
+  gint64              points_before;
+  gint64              gift_points;
+
+  fixture_setup (&fixture);
+  store = till_session_get_store (fixture.session);
+  cashier = till_user_lookup (store, TILL_DEMO_CASHIER_CODE, &error);
+  manager = till_user_lookup (store, TILL_DEMO_MANAGER_CODE, &error);
+  ck_assert_msg (cashier != NULL && manager != NULL, "%s", error ? error->message : "");
+  member =
+      till_member_register (store, till_session_get_journal (fixture.session),
+                            till_session_get_member_key (fixture.session), cashier, &spec, &error);
+  ck_assert_msg (member != NULL, "%s", error ? error->message : "");
+  /* A coupon promotion the till holds, for the manager to issue. */
+  promotion = till_promotion_new ("MEMBER-TEST-CPN", "会员5元券", TILL_PROMOTION_COUPON);
+  promotion->coupon_code = g_strdup ("HY5");
+  promotion->amount_off = 500;
+  ck_assert_msg (till_promotion_save_local (store, till_session_get_journal (fixture.session),
+                                            manager, NULL, promotion, &error),
+                 "%s", error ? error->message : "");
+
+  activate (&fixture, "win.login",
+            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
+  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+  till_checkout_view_reload_promotions (fixture.view);
+
+  /* Two sales of the member's, for the history, and points to spend. */
+  for (guint i = 0; i < 2; i++)
+    {
+      activate (&fixture, "sale.attach-member", g_variant_new_string (member->id));
+      activate (&fixture, "sale.scan",
+                g_variant_new_string (i == 0 ? fixture.barcode_a : fixture.barcode_b));
+      activate (&fixture, "sale.pay", NULL);
+      activate (&fixture, "pay.exact", NULL);
+      activate (&fixture, "sale.new", NULL);
+    }
+  ck_assert (till_store_begin (store, NULL));
+  ck_assert_msg (_till_loyalty_add_points (store, member->id, "adjust", 5000, 0, NULL, NULL,
+                                           g_get_real_time (), &error),
+                 "%s", error ? error->message : "");
+  ck_assert (till_store_commit (store, NULL));
+
+  /* Details: the figures are the member's summary, masked, and the last sales. */
+  activate (&fixture, "sale.attach-member", g_variant_new_string (member->id));
+  dialog = open_member_dialog (&fixture, "sale.member-details");
+  ck_assert_str_eq (till_member_dialog_get_page (dialog), "details");
+  summary = till_loyalty_member_summary (store, member->id, &error);
+  ck_assert_msg (summary != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (summary->visits, 2);
+  ck_assert_int_gt (summary->spend, 0);
+  details = till_member_dialog_dup_details_text (dialog);
+  {
+    g_autofree char *spend = till_ui_format_money (summary->spend);
+    g_autofree char *visits = g_strdup_printf ("%" G_GINT64_FORMAT "\n", summary->visits);
+    g_autofree char *points = g_strdup_printf ("%" G_GINT64_FORMAT "\n", summary->points);
+    g_autoptr (GDateTime) last =
+        g_date_time_new_from_unix_local (summary->last_visit_us / G_USEC_PER_SEC);
+    g_autofree char *last_day = g_date_time_format (last, "%Y-%m-%d");
+    g_auto (GStrv) sales = till_loyalty_member_sales (store, member->id, 5, &error);
+
+    assert_text_has (details, PHONE_MASKED);
+    assert_text_has (details, NAME_MASKED);
+    assert_text_has (details, _ ("Spend"));
+    assert_text_has (details, spend);
+    assert_text_has (details, visits);
+    assert_text_has (details, points);
+    assert_text_has (details, last_day);
+    ck_assert_ptr_nonnull (sales);
+    ck_assert_uint_eq (g_strv_length (sales), 2);
+    for (guint i = 0; sales[i] != NULL; i++)
+      {
+        g_autoptr (TillSale) sale = till_sale_load (store, sales[i], &error);
+        g_autofree char *number = NULL;
+        g_autofree char *total = NULL;
+
+        ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+        number = till_sale_format_receipt_no (sale);
+        total = till_ui_format_money (till_sale_get_total (sale));
+        assert_text_has (details, number);
+        assert_text_has (details, total);
+      }
+    for (guint i = 0; summary->favourite_categories != NULL && summary->favourite_categories[i];
+         i++)
+      assert_text_has (details, summary->favourite_categories[i]);
+  }
+  ck_assert (strstr (details, PHONE) == NULL);
+  /* A cashier may not issue coupons. */
+  ck_assert_ptr_null (till_member_dialog_get_issue_coupon_button (dialog));
+  screenshot (GTK_WIDGET (dialog), "06-details.png");
+
+  /* Full details: the cashier is refused, the manager approves. */
+  ck_assert_str_eq (till_member_dialog_get_personal_text (dialog), "");
+  tap (till_member_dialog_get_personal_button (dialog));
+  override = till_member_dialog_get_override_dialog (dialog);
+  ck_assert_ptr_nonnull (override);
+  ck_assert_str_eq (till_member_dialog_get_personal_text (dialog), "");
+  ck_assert_str_ne (till_member_dialog_get_error (dialog), "");
+  assert_no_full_phone (&fixture);
+  {
+    g_autoptr (GString) texts = g_string_new (NULL);
+
+    collect_labels (GTK_WIDGET (dialog), texts);
+    ck_assert_msg (strstr (texts->str, PHONE) == NULL, "the full phone before approval");
+  }
+  /* A wrong PIN is refused: still nothing shown. */
+  till_override_dialog_set_credentials (override, TILL_DEMO_MANAGER_CODE, "0000");
+  gtk_widget_activate_action (GTK_WIDGET (override), "override.approve", NULL);
+  ck_assert_str_ne (till_override_dialog_get_error (override), "");
+  ck_assert_str_eq (till_member_dialog_get_personal_text (dialog), "");
+  till_override_dialog_set_credentials (override, TILL_DEMO_MANAGER_CODE, TILL_DEMO_MANAGER_PIN);
+  gtk_widget_activate_action (GTK_WIDGET (override), "override.approve", NULL);
+  ck_assert (till_test_wait_until (override_dialog_closed, dialog, WAIT_MS));
+  assert_text_has (till_member_dialog_get_personal_text (dialog), PHONE);
+  assert_text_has (till_member_dialog_get_personal_text (dialog), NAME);
+  assert_text_has (till_member_dialog_get_personal_text (dialog), BIRTHDAY);
+  /* Both openings were tried, one went through: journaled. */
+  ck_assert_int_ge (
+      single_int (store, "SELECT count(*) FROM journal WHERE kind = ?", "member-view"), 1);
+  screenshot (GTK_WIDGET (dialog), "07-full-details.png");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ck_assert (till_test_wait_until (member_dialog_closed, fixture.view, WAIT_MS));
+  assert_no_full_phone (&fixture);
+
+  /* A coupon issued to the member shows as a chip; a tap presents it. */
+  coupon = till_loyalty_issue_coupon (store, till_session_get_journal (fixture.session), manager,
+                                      member->id, promotion->code, "manual", &error);
+  ck_assert_msg (coupon != NULL, "%s", error ? error->message : "");
+  activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcode_a));
+  chips = till_checkout_view_dup_member_coupons_text (fixture.view);
+  assert_text_has (chips, coupon->code);
+  assert_text_has (chips, promotion->name);
+  ck_assert_ptr_nonnull (till_checkout_view_get_member_coupon_chip (fixture.view, coupon->code));
+  screenshot (GTK_WIDGET (fixture.window), "08-coupon-chips.png");
+  ck_assert_int_eq (till_cart_get_promotion_saving (fixture.cart), 0);
+  tap (till_checkout_view_get_member_coupon_chip (fixture.view, coupon->code));
+  ck_assert (g_strv_contains (till_cart_get_coupons (fixture.cart), coupon->code));
+  ck_assert_int_eq (till_cart_get_promotion_saving (fixture.cart), 500);
+  /* Presented, it leaves the chips for the sale's coupons. */
+  ck_assert_ptr_null (till_checkout_view_get_member_coupon_chip (fixture.view, coupon->code));
+  activate (&fixture, "sale.remove-coupon", g_variant_new_string (coupon->code));
+  ck_assert_ptr_nonnull (till_checkout_view_get_member_coupon_chip (fixture.view, coupon->code));
+
+  /* Points for a gift: B, at its price in points by the rules (100 a yuan). */
+  gift = till_catalog_lookup_barcode (till_session_get_catalog (fixture.session), fixture.barcode_b,
+                                      &error);
+  ck_assert_msg (gift != NULL, "%s", error ? error->message : "");
+  points_before = till_loyalty_points_balance (store, member->id, &error);
+  gift_points = till_product_get_price (gift);
+  ck_assert_int_ge (points_before, gift_points);
+  dialog = open_member_dialog (&fixture, "sale.member-details");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "member.show-gift", NULL);
+  ck_assert_str_eq (till_member_dialog_get_page (dialog), "gift");
+  till_keypad_set_text (till_member_dialog_get_gift_keypad (dialog), fixture.barcode_b);
+  g_signal_emit_by_name (till_member_dialog_get_gift_keypad (dialog), "activate");
+  ck_assert_str_eq (till_member_dialog_get_error (dialog), "");
+  assert_text_has (till_member_dialog_get_gift_product_text (dialog), fixture.name_b);
+  {
+    g_autofree char *expected = g_strdup_printf ("%" G_GINT64_FORMAT, gift_points);
+
+    ck_assert_str_eq (gtk_editable_get_text (till_member_dialog_get_gift_points_entry (dialog)),
+                      expected);
+  }
+  /* More than the balance: refused, nothing spent. */
+  {
+    g_autofree char *too_many = g_strdup_printf ("%" G_GINT64_FORMAT, points_before + 1);
+
+    gtk_editable_set_text (till_member_dialog_get_gift_points_entry (dialog), too_many);
+    tap (till_member_dialog_get_confirm_button (dialog));
+    ck_assert_str_ne (till_member_dialog_get_error (dialog), "");
+    ck_assert_str_eq (till_member_dialog_get_page (dialog), "gift");
+    ck_assert_int_eq (till_loyalty_points_balance (store, member->id, NULL), points_before);
+  }
+  {
+    g_autofree char *cost = g_strdup_printf ("%" G_GINT64_FORMAT, gift_points);
+
+    gtk_editable_set_text (till_member_dialog_get_gift_points_entry (dialog), cost);
+  }
+  screenshot (GTK_WIDGET (dialog), "09-gift.png");
+  tap (till_member_dialog_get_confirm_button (dialog));
+  ck_assert_msg (g_str_equal (till_member_dialog_get_error (dialog), ""), "%s",
+                 till_member_dialog_get_error (dialog));
+  ck_assert_str_eq (till_member_dialog_get_page (dialog), "details");
+  ck_assert_int_eq (till_loyalty_points_balance (store, member->id, NULL),
+                    points_before - gift_points);
+  ck_assert_int_eq (single_int (store,
+                                "SELECT coalesce(sum(points), 0) FROM member_points "
+                                "WHERE kind = 'redeem' AND member_id = ?",
+                                member->id),
+                    -gift_points);
+  {
+    g_autofree char *after = till_member_dialog_dup_details_text (dialog);
+    g_autofree char *balance =
+        g_strdup_printf ("%" G_GINT64_FORMAT "\n", points_before - gift_points);
+    g_autofree char *strip = till_checkout_view_dup_member_text (fixture.view);
+    g_autofree char *strip_points =
+        g_strdup_printf (_ ("Points %" PRId64), points_before - gift_points);
+
+    assert_text_has (after, balance);
+    assert_text_has (strip, strip_points);
+  }
+  screenshot (GTK_WIDGET (dialog), "10-gift-redeemed.png");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ck_assert (till_test_wait_until (member_dialog_closed, fixture.view, WAIT_MS));
+
+  /* A manager issues a coupon from the details page: a second chip. */
+  activate (&fixture, "win.logout", NULL);
+  activate (&fixture, "win.login",
+            g_variant_new ("(ss)", TILL_DEMO_MANAGER_CODE, TILL_DEMO_MANAGER_PIN));
+  ck_assert_ptr_nonnull (till_cart_get_member (fixture.cart));
+  dialog = open_member_dialog (&fixture, "sale.member-details");
+  ck_assert_ptr_nonnull (till_member_dialog_get_issue_coupon_button (dialog));
+  ck_assert_uint_eq (g_list_model_get_n_items (
+                         gtk_drop_down_get_model (till_member_dialog_get_coupon_dropdown (dialog))),
+                     1);
+  tap (till_member_dialog_get_issue_coupon_button (dialog));
+  ck_assert_str_eq (till_member_dialog_get_error (dialog), "");
+  ck_assert_str_ne (till_member_dialog_get_notice (dialog), "");
+  screenshot (GTK_WIDGET (dialog), "11-coupon-issued.png");
+  {
+    g_autoptr (GPtrArray) coupons = till_loyalty_member_coupons (store, member->id, &error);
+    g_autofree char *after = till_checkout_view_dup_member_coupons_text (fixture.view);
+
+    ck_assert_msg (coupons != NULL, "%s", error ? error->message : "");
+    ck_assert_uint_eq (coupons->len, 2);
+    for (guint i = 0; i < coupons->len; i++)
+      {
+        TillMemberCoupon *issued = g_ptr_array_index (coupons, i);
+
+        ck_assert_str_eq (issued->promotion, promotion->code);
+        assert_text_has (after, issued->code);
+      }
+  }
+  ck_assert_int_eq (single_int (store,
+                                "SELECT count(*) FROM member_coupon WHERE member_id = ? "
+                                "AND reason = 'manual'",
+                                member->id),
+                    2);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  ck_assert (till_test_wait_until (member_dialog_closed, fixture.view, WAIT_MS));
+
+  fixture_teardown (&fixture);
+}
+END_TEST
+
 static Suite *
 ui_members_suite (void)
 {
@@ -524,6 +806,7 @@ ui_members_suite (void)
 
   tcase_set_timeout (tcase, 170);
   tcase_add_test (tcase, test_members_flow);
+  tcase_add_test (tcase, test_members_details);
   suite_add_tcase (suite, tcase);
   return suite;
 }

@@ -26,6 +26,8 @@
   "\"points_max_share_bp\": 5000, \"birthday_discount_bp\": 1000, "                              \
   "\"birthday_points_multiplier\": 2}"
 
+#define DAY_US (G_GINT64_CONSTANT (86400) * G_USEC_PER_SEC)
+
 static char          *scratch;
 static char          *db_path;
 static char          *key_path;
@@ -674,6 +676,368 @@ START_TEST (test_per_member_limit)
 }
 END_TEST
 
+/* ---------------------------------------------------------- member coupons */
+
+/* A till-local coupon promotion "BDAY": ¥5 off. */
+static void
+add_coupon_promotion (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  TillPromotion *promotion = till_promotion_new ("BDAY-PROMO", "生日券", TILL_PROMOTION_COUPON);
+
+  promotion->coupon_code = g_strdup ("BDAY");
+  promotion->amount_off = 500;
+  ck_assert_msg (till_promotion_validate (promotion, &error), "%s", error ? error->message : "");
+  json = till_promotion_to_json (promotion);
+  ck_assert_int_eq (sqlite3_prepare_v2 (till_store_get_db (store),
+                                        "INSERT INTO promotion (code, data, updated_us) "
+                                        "VALUES (?, ?, 0)",
+                                        -1, &stmt, NULL),
+                    SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, promotion->code, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, json, -1, SQLITE_TRANSIENT);
+  ck_assert_int_eq (sqlite3_step (stmt), SQLITE_DONE);
+  till_promotion_free (promotion);
+  ck_assert (till_cart_reload_promotions (cart, &error));
+}
+
+static TillMemberCoupon *
+issue (const TillMember *member)
+{
+  g_autoptr (GError) error = NULL;
+  TillMemberCoupon *coupon = till_loyalty_issue_coupon (store, journal, manager, member->id,
+                                                        "BDAY-PROMO", "manual", &error);
+
+  ck_assert_msg (coupon != NULL, "%s", error ? error->message : "");
+  return coupon;
+}
+
+static gint64
+count_rows (const char *sql, const char *text)
+{
+  return query_int (sql, text);
+}
+
+/* /core/cart-members/coupon-issue: a member coupon has a code of its own,
+ * is listed for its member, journaled and queued for HQ */
+START_TEST (test_coupon_issue)
+{
+  g_autoptr (TillMember) member = register_member ("13800002020", NULL);
+  g_autoptr (TillMemberCoupon) first = NULL;
+  g_autoptr (TillMemberCoupon) second = NULL;
+  g_autoptr (GPtrArray) listed = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *pattern = NULL;
+
+  add_coupon_promotion ();
+  first = issue (member);
+  second = issue (member);
+  ck_assert (g_str_has_prefix (first->code, "BDAY-"));
+  ck_assert_uint_eq (strlen (first->code), strlen ("BDAY-") + 6);
+  for (const char *c = first->code + 5; *c != '\0'; c++)
+    ck_assert (g_ascii_isupper (*c) || g_ascii_isdigit (*c));
+  ck_assert_str_ne (first->code, second->code);
+  ck_assert_str_eq (first->name, "生日券");
+
+  listed = till_loyalty_member_coupons (store, member->id, &error);
+  ck_assert_msg (listed != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (listed->len, 2);
+  ck_assert_str_eq (((TillMemberCoupon *) g_ptr_array_index (listed, 0))->promotion, "BDAY-PROMO");
+
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM journal WHERE kind = ?", "member-coupon"), 2);
+  pattern = g_strdup_printf ("%%\"action\":\"coupon\"%%\"code\":\"%s\"%%", first->code);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM outbox WHERE kind = 'member' "
+                                "AND CAST(payload AS TEXT) LIKE ?",
+                                pattern),
+                    1);
+
+  /* Only coupon promotions are issued. */
+  ck_assert (till_loyalty_issue_coupon (store, journal, manager, member->id, "NO-SUCH", "manual",
+                                        &error) == NULL);
+  ck_assert (g_error_matches (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_NO_COUPON));
+  g_clear_error (&error);
+
+  /* A cashier may not hand out coupons: nothing issued, nothing journaled. */
+  ck_assert (till_loyalty_issue_coupon (store, journal, cashier, member->id, "BDAY-PROMO", "manual",
+                                        &error) == NULL);
+  ck_assert (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED));
+  ck_assert_int_eq (
+      count_rows ("SELECT count(*) FROM member_coupon WHERE member_id = ?", member->id), 2);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM journal WHERE kind = ?", "member-coupon"), 2);
+}
+END_TEST
+
+/* /core/cart-members/coupon-owner: a member coupon applies on its member's
+ * sale only: refused without a member and for another member */
+START_TEST (test_coupon_owner)
+{
+  g_autoptr (TillMember) owner = register_member ("13800002121", NULL);
+  g_autoptr (TillMember) other = register_member ("13900002121", NULL);
+  g_autoptr (TillMemberCoupon) coupon = NULL;
+  g_autoptr (TillPromotion) applied = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *typed = NULL;
+  gint64           full;
+
+  add_coupon_promotion ();
+  coupon = issue (owner);
+  add (water_id, 2);
+  full = till_cart_get_total (cart);
+
+  ck_assert (till_cart_add_coupon (cart, coupon->code, &error) == NULL);
+  ck_assert (g_error_matches (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_COUPON));
+  ck_assert_msg (strstr (error->message, owner->phone_masked) != NULL, "%s", error->message);
+  g_clear_error (&error);
+
+  attach (other);
+  ck_assert (till_cart_add_coupon (cart, coupon->code, &error) == NULL);
+  ck_assert (g_error_matches (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_COUPON));
+  g_clear_error (&error);
+  ck_assert_ptr_null (till_cart_get_coupons (cart)[0]);
+
+  /* Typed in lower case, it is still the owner's coupon. */
+  attach (owner);
+  full = till_cart_get_total (cart);
+  typed = g_ascii_strdown (coupon->code, -1);
+  applied = till_cart_add_coupon (cart, typed, &error);
+  ck_assert_msg (applied != NULL, "%s", error ? error->message : "");
+  ck_assert_str_eq (applied->code, "BDAY-PROMO");
+  ck_assert_str_eq (till_cart_get_coupons (cart)[0], coupon->code);
+  ck_assert_int_eq (till_cart_get_total (cart), full - 500);
+}
+END_TEST
+
+/* /core/cart-members/coupon-spent: the sale spends a member coupon; a
+ * second use is refused with the date it was used */
+START_TEST (test_coupon_spent)
+{
+  g_autoptr (TillMember) member = register_member ("13800002222", NULL);
+  g_autoptr (TillMemberCoupon) coupon = NULL;
+  g_autoptr (TillMemberCoupon) other_coupon = NULL;
+  g_autoptr (TillPromotion) applied = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (GPtrArray) left = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GDateTime) today = g_date_time_new_now_local ();
+  g_autofree char *date = g_date_time_format (today, "%Y-%m-%d");
+
+  add_coupon_promotion ();
+  coupon = issue (member);
+  other_coupon = issue (member);
+  attach (member);
+  add (water_id, 2);
+  applied = till_cart_add_coupon (cart, coupon->code, &error);
+  ck_assert_msg (applied != NULL, "%s", error ? error->message : "");
+  sale = sell_cash ();
+
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM member_coupon WHERE code = ? "
+                                "AND used_us > 0",
+                                coupon->code),
+                    1);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM member_coupon WHERE sale_uuid = ?",
+                                till_sale_get_uuid (sale)),
+                    1);
+  /* Spending one member coupon leaves the promotion's other codes alone. */
+  ck_assert_int_eq (
+      count_rows ("SELECT count(*) FROM coupon_use WHERE sale_uuid = ?", till_sale_get_uuid (sale)),
+      0);
+  left = till_loyalty_member_coupons (store, member->id, &error);
+  ck_assert_msg (left != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (left->len, 1);
+  ck_assert_str_eq (((TillMemberCoupon *) g_ptr_array_index (left, 0))->code, other_coupon->code);
+
+  attach (member);
+  add (water_id, 2);
+  ck_assert (till_cart_add_coupon (cart, coupon->code, &error) == NULL);
+  ck_assert (g_error_matches (error, TILL_PROMOTION_ERROR, TILL_PROMOTION_ERROR_COUPON));
+  ck_assert_msg (strstr (error->message, date) != NULL, "%s", error->message);
+  g_clear_error (&error);
+  g_clear_pointer (&applied, till_promotion_free);
+  applied = till_cart_add_coupon (cart, other_coupon->code, &error);
+  ck_assert_msg (applied != NULL, "%s", error ? error->message : "");
+}
+END_TEST
+
+/* /core/cart-members/coupon-detach: a member's coupon leaves the sale with
+ * the member, and when another member takes their place */
+START_TEST (test_coupon_detach)
+{
+  g_autoptr (TillMember) member = register_member ("13800002323", NULL);
+  g_autoptr (TillMember) other = register_member ("13900002323", NULL);
+  g_autoptr (TillMemberCoupon) coupon = NULL;
+  g_autoptr (TillPromotion) applied = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillCart) restored = NULL;
+  gint64 without;
+
+  add_coupon_promotion ();
+  coupon = issue (member);
+  attach (member);
+  add (water_id, 2);
+  without = till_cart_get_total (cart);
+  applied = till_cart_add_coupon (cart, coupon->code, &error);
+  ck_assert_msg (applied != NULL, "%s", error ? error->message : "");
+  ck_assert_int_eq (till_cart_get_total (cart), without - 500);
+
+  /* A restored cart keeps it, for the same member. */
+  restored = new_cart ();
+  ck_assert_str_eq (till_cart_get_coupons (restored)[0], coupon->code);
+  ck_assert_int_eq (till_cart_get_total (restored), without - 500);
+
+  ck_assert (till_cart_attach_member (cart, NULL, &error));
+  ck_assert_ptr_null (till_cart_get_coupons (cart)[0]);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM cart_coupon WHERE code = ?", coupon->code),
+                    0);
+
+  attach (member);
+  g_clear_pointer (&applied, till_promotion_free);
+  applied = till_cart_add_coupon (cart, coupon->code, &error);
+  ck_assert_msg (applied != NULL, "%s", error ? error->message : "");
+  attach (other);
+  ck_assert_ptr_null (till_cart_get_coupons (cart)[0]);
+}
+END_TEST
+
+/* ------------------------------------------------------- points for gifts */
+
+static void
+give_points (const char *member_id, gint64 points)
+{
+  g_autoptr (GError) error = NULL;
+
+  ck_assert (till_store_begin (store, &error));
+  ck_assert_msg (_till_loyalty_add_points (store, member_id, "earn", points, 0, NULL, NULL,
+                                           g_get_real_time (), &error),
+                 "%s", error ? error->message : "");
+  ck_assert (till_store_commit (store, &error));
+}
+
+/* /core/cart-members/gift: points for a gift lower the balance, move the
+ * gift out of stock, are journaled and queued; refused when short */
+START_TEST (test_gift)
+{
+  g_autoptr (TillMember) member = register_member ("13800002424", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *water = g_strdup_printf ("%" G_GINT64_FORMAT, water_id);
+
+  give_points (member->id, 500);
+  ck_assert_msg (
+      till_loyalty_redeem_for_gift (store, journal, cashier, member->id, water_id, 300, &error),
+      "%s", error ? error->message : "");
+  ck_assert_int_eq (balance_of (member->id), 200);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM stock_move WHERE product_id = CAST(? AS "
+                                "INTEGER) AND delta = -1000 AND reason = 'points-gift' AND "
+                                "ref_uuid IN (SELECT op_uuid FROM member_points WHERE kind = "
+                                "'redeem')",
+                                water),
+                    1);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM journal WHERE kind = ?", "points-gift"), 1);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM outbox WHERE kind = 'member' AND "
+                                "CAST(payload AS TEXT) LIKE ?",
+                                "%\"action\":\"points-gift\"%"),
+                    1);
+
+  ck_assert (
+      !till_loyalty_redeem_for_gift (store, journal, cashier, member->id, water_id, 300, &error));
+  ck_assert (g_error_matches (error, TILL_LOYALTY_ERROR, TILL_LOYALTY_ERROR_POINTS));
+  ck_assert_int_eq (balance_of (member->id), 200);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM stock_move WHERE reason = ?", "points-gift"),
+                    1);
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM journal WHERE kind = ?", "points-gift"), 1);
+}
+END_TEST
+
+/* ---------------------------------------------------------- daily upkeep */
+
+/* /core/cart-members/daily-downgrade: when the spend that made a member
+ * silver leaves the period, the daily upkeep moves them down, and their
+ * points expire */
+START_TEST (test_daily_downgrade)
+{
+  g_autoptr (TillMember) member = register_member ("13800002525", NULL);
+  g_autoptr (TillMember) silver = NULL;
+  g_autoptr (TillMember) later = NULL;
+  g_autoptr (TillSale) sale = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 now = g_get_real_time ();
+
+  attach (member);
+  add (water_id, 12); /* ¥120: silver from ¥100 */
+  sale = sell_cash ();
+  silver = reload_member (member->id);
+  ck_assert_str_eq (silver->tier, "silver");
+  ck_assert_int_gt (balance_of (member->id), 0);
+
+  ck_assert_int_eq (till_loyalty_run_daily (store, journal, member_key, now + 2 * DAY_US, &error),
+                    0);
+  ck_assert_msg (error == NULL, "%s", error ? error->message : "");
+
+  ck_assert_int_eq (till_loyalty_run_daily (store, journal, member_key, now + 400 * DAY_US, &error),
+                    1);
+  ck_assert_msg (error == NULL, "%s", error ? error->message : "");
+  later = reload_member (member->id);
+  ck_assert_str_eq (later->tier, "normal");
+  ck_assert_int_eq (balance_of (member->id), 0);
+}
+END_TEST
+
+/* /core/cart-members/daily-birthday: the daily upkeep issues the rules'
+ * birthday coupon to a member whose birthday week began, once */
+START_TEST (test_daily_birthday)
+{
+  g_autoptr (GDateTime) today = g_date_time_new_now_local ();
+  g_autofree char *birthday = g_date_time_format (today, "%m-%d");
+  g_autoptr (TillMember) member = NULL;
+  g_autoptr (TillMember) other = NULL;
+  g_autoptr (GPtrArray) coupons = NULL;
+  g_autoptr (GPtrArray) none = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char  *rules = NULL;
+  gint64            now = g_get_real_time ();
+  TillMemberCoupon *coupon;
+
+  add_coupon_promotion ();
+  /* The rules as above, with the birthday coupon. */
+  rules = g_strconcat ("{\"birthday_coupon\": \"BDAY-PROMO\", ", RULES_JSON + 1, NULL);
+  ck_assert (till_store_set_setting (store, "members.rules", rules, &error));
+  /* 29 February has no birthday week in most years: take the 28th. */
+  if (strcmp (birthday, "02-29") == 0)
+    {
+      g_free (birthday);
+      birthday = g_strdup ("02-28");
+    }
+  member = register_member ("13800002626", birthday);
+  other = register_member ("13900002626", NULL);
+
+  ck_assert_int_ge (till_loyalty_run_daily (store, journal, member_key, now, &error), 0);
+  ck_assert_msg (error == NULL, "%s", error ? error->message : "");
+  ck_assert_int_ge (till_loyalty_run_daily (store, journal, member_key,
+                                            now + G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC,
+                                            &error),
+                    0);
+  ck_assert_msg (error == NULL, "%s", error ? error->message : "");
+
+  coupons = till_loyalty_member_coupons (store, member->id, &error);
+  ck_assert_msg (coupons != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (coupons->len, 1);
+  coupon = g_ptr_array_index (coupons, 0);
+  ck_assert_str_eq (coupon->reason, "birthday");
+  ck_assert (g_str_has_prefix (coupon->code, "BDAY-"));
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM outbox WHERE kind = 'member' AND "
+                                "CAST(payload AS TEXT) LIKE ?",
+                                "%\"reason\":\"birthday\"%"),
+                    1);
+  /* Issued by the upkeep, journaled all the same. */
+  ck_assert_int_eq (count_rows ("SELECT count(*) FROM journal WHERE kind = ?", "member-coupon"), 1);
+
+  none = till_loyalty_member_coupons (store, other->id, &error);
+  ck_assert_msg (none != NULL, "%s", error ? error->message : "");
+  ck_assert_uint_eq (none->len, 0);
+}
+END_TEST
+
 static Suite *
 cart_members_suite (void)
 {
@@ -681,6 +1045,7 @@ cart_members_suite (void)
   TCase *cart_case = tcase_create ("cart");
   TCase *sale_case = tcase_create ("sale");
   TCase *return_case = tcase_create ("return");
+  TCase *loyalty_case = tcase_create ("coupons-gifts-upkeep");
 
   tcase_add_checked_fixture (cart_case, setup, teardown);
   tcase_add_test (cart_case, test_attach_detach);
@@ -702,6 +1067,16 @@ cart_members_suite (void)
   tcase_add_test (return_case, test_return_claw_back);
   tcase_add_test (return_case, test_return_points_tender);
   suite_add_tcase (suite, return_case);
+
+  tcase_add_checked_fixture (loyalty_case, setup, teardown);
+  tcase_add_test (loyalty_case, test_coupon_issue);
+  tcase_add_test (loyalty_case, test_coupon_owner);
+  tcase_add_test (loyalty_case, test_coupon_spent);
+  tcase_add_test (loyalty_case, test_coupon_detach);
+  tcase_add_test (loyalty_case, test_gift);
+  tcase_add_test (loyalty_case, test_daily_downgrade);
+  tcase_add_test (loyalty_case, test_daily_birthday);
+  suite_add_tcase (suite, loyalty_case);
   return suite;
 }
 

@@ -209,36 +209,6 @@ store_has_members (TillSession *self, gboolean *out_has, GError **error)
   return TRUE;
 }
 
-/* The demo's tenders, set by till_demo_populate, predate points: a demo
- * store with members takes them, next to stored value. */
-static gboolean
-enable_demo_points (TillSession *self, GError **error)
-{
-  g_autofree char *setting = till_store_get_setting (self->store, "tenders.enabled");
-  g_auto (GStrv) ids = NULL;
-  g_autoptr (GPtrArray) kept = g_ptr_array_new ();
-  g_autofree char *joined = NULL;
-  gboolean         placed = FALSE;
-
-  ids = g_strsplit (setting != NULL ? setting : TILL_TENDERS_DEFAULT, ",", -1);
-  if (g_strv_contains ((const char *const *) ids, "points"))
-    return TRUE;
-  for (guint i = 0; ids[i] != NULL; i++)
-    {
-      g_ptr_array_add (kept, ids[i]);
-      if (g_str_equal (ids[i], "stored-value"))
-        {
-          g_ptr_array_add (kept, (gpointer) "points");
-          placed = TRUE;
-        }
-    }
-  if (!placed)
-    g_ptr_array_add (kept, (gpointer) "points");
-  g_ptr_array_add (kept, NULL);
-  joined = g_strjoinv (",", (char **) kept->pdata);
-  return till_store_set_setting (self->store, "tenders.enabled", joined, error);
-}
-
 static void
 till_session_dispose (GObject *object)
 {
@@ -384,8 +354,7 @@ till_session_open (const char *db_path, const char *key_path, guint demo_skus, G
       if (!store_has_members (self, &has_members, error))
         return NULL;
       if (!has_members &&
-          (!till_demo_add_members (self->store, self->journal, self->member_key, error) ||
-           !enable_demo_points (self, error)))
+          !till_demo_add_members (self->store, self->journal, self->member_key, error))
         return NULL;
     }
 

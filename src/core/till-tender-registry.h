@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 
 /* The store's choice: setting "tenders.enabled", the tender ids in screen
  * order, comma separated. Default when unset: */
-#define TILL_TENDERS_DEFAULT "cash,wechat,alipay,unionpay,card,stored-value,voucher"
+#define TILL_TENDERS_DEFAULT "cash,wechat,alipay,unionpay,card,stored-value,points,voucher"
 
 #define TILL_TYPE_TENDER_REGISTRY (till_tender_registry_get_type ())
 G_DECLARE_FINAL_TYPE (TillTenderRegistry, till_tender_registry, TILL, TENDER_REGISTRY, GObject)

@@ -638,7 +638,8 @@ static const char *const migrations[] = {
   "  sale_uuid  TEXT,"
   "  used_us    INTEGER"
   ") WITHOUT ROWID;"
-  "CREATE INDEX member_coupon_member ON member_coupon (member_id) WHERE sale_uuid IS NULL;",
+  "CREATE INDEX member_coupon_member ON member_coupon (member_id) WHERE sale_uuid IS NULL;"
+  "CREATE INDEX sv_ledger_offline ON sv_ledger (created_us) WHERE offline = 1;",
 };
 
 int

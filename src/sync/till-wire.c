@@ -13,8 +13,11 @@
 
 G_DEFINE_QUARK (till_wire_error_quark, till_wire_error)
 
+/* Settings first: they carry the store's group (store.group), and a till
+ * that moved pulls the new group's rows of every other channel in the same
+ * round. */
 const char *const till_wire_channels[] = {
-  "categories", "items", "prices", "users", "settings", "promotions", "members", NULL,
+  "settings", "categories", "items", "prices", "users", "promotions", "members", NULL,
 };
 
 /* --- JSON reading ------------------------------------------------------------ */

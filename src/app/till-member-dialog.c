@@ -14,7 +14,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "till-member-dialog.h"
+#include "till-application.h"
 #include "till-override-dialog.h"
+#include "till-printer-monitor.h"
 #include "till-ui-util.h"
 
 /* The details page lists this many of the member's last sales. */
@@ -319,6 +321,35 @@ method_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   update_method_buttons (self);
 }
 
+/* The slip of the top-up just made, and the drawer for cash; printing never
+ * undoes the top-up, so a failure is only said. */
+static void
+print_top_up_slip (TillMemberDialog *self)
+{
+  GApplication       *app = g_application_get_default ();
+  TillPrinterMonitor *monitor = TILL_IS_APPLICATION (app)
+                                    ? till_application_get_printer_monitor (TILL_APPLICATION (app))
+                                    : NULL;
+  g_autoptr (GPtrArray) top_ups = NULL;
+  g_autoptr (GError) error = NULL;
+  const TillStoredValueTopUp *top_up;
+
+  if (monitor == NULL)
+    return;
+  top_ups = till_stored_value_list_top_ups (till_session_get_store (self->session), self->member_id,
+                                            &error);
+  if (top_ups == NULL || top_ups->len == 0)
+    {
+      g_message ("No top-up slip: %s", error != NULL ? error->message : "no top-up");
+      return;
+    }
+  top_up = g_ptr_array_index (top_ups, 0);
+  if (!till_printer_monitor_queue_top_up (monitor, top_up->uuid,
+                                          g_strcmp0 (self->method, "cash") == 0, NULL, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    g_message ("The top-up slip was not queued: %s", error->message);
+}
+
 static void
 top_up_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
@@ -346,6 +377,7 @@ top_up_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
       return;
     }
   till_session_kick_sync (self->session);
+  print_top_up_slip (self);
   paid = till_ui_format_money (amount);
   balance = till_ui_format_money (account->balance);
   if (bonus > 0)

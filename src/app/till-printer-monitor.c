@@ -792,6 +792,55 @@ till_printer_monitor_queue_drawer_pulse (TillPrinterMonitor *self, gint64 *out_j
   return TRUE;
 }
 
+/**
+ * till_printer_monitor_queue_top_up:
+ * The slip is made here, on the main thread, because the encoder reads the
+ * store; the top-up is never touched.
+ */
+gboolean
+till_printer_monitor_queue_top_up (TillPrinterMonitor *self,
+                                   const char         *top_up_uuid,
+                                   gboolean            open_drawer,
+                                   gint64             *out_job,
+                                   GError            **error)
+{
+  g_autoptr (GBytes) slip = NULL;
+  gint64 id = 0;
+
+  g_return_val_if_fail (TILL_IS_PRINTER_MONITOR (self), FALSE);
+  g_return_val_if_fail (top_up_uuid != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (out_job != NULL)
+    *out_job = 0;
+  if (self->paper_lane == NULL && (self->drawer_lane == NULL || !open_drawer))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _ ("No receipt printer is configured."));
+      return FALSE;
+    }
+  if (open_drawer && self->drawer_lane != NULL)
+    {
+      g_autoptr (GBytes) kick = till_receipt_encode_drawer_kick (self->profile);
+
+      if (till_print_queue_enqueue (self->store, TILL_PRINT_JOB_DRAWER, NULL, kick, error) == 0)
+        return FALSE;
+    }
+  if (self->paper_lane != NULL)
+    {
+      slip = till_receipt_encode_top_up (self->store, top_up_uuid, self->profile, error);
+      if (slip == NULL)
+        return FALSE;
+      id = till_print_queue_enqueue (self->store, TILL_PRINT_JOB_TOP_UP, NULL, slip, error);
+      if (id == 0)
+        return FALSE;
+    }
+  if (out_job != NULL)
+    *out_job = id;
+  pump_all (self);
+  return TRUE;
+}
+
 void
 till_printer_monitor_retry (TillPrinterMonitor *self)
 {

@@ -81,6 +81,15 @@ gboolean till_printer_monitor_queue_refund (TillPrinterMonitor *self,
  * there is no drawer, or with the store's error. */
 gboolean
 till_printer_monitor_queue_drawer_pulse (TillPrinterMonitor *self, gint64 *out_job, GError **error);
+/* Queues the slip of the stored-value top-up @top_up_uuid (储值充值凭条) and,
+ * when @open_drawer (cash was taken), the drawer pulse: the top-up recorded
+ * its drawer event itself. The job ids go to @out_job (0 without a printer).
+ * G_IO_ERROR_NOT_FOUND when there is neither printer nor drawer. */
+gboolean till_printer_monitor_queue_top_up (TillPrinterMonitor *self,
+                                            const char         *top_up_uuid,
+                                            gboolean            open_drawer,
+                                            gint64             *out_job,
+                                            GError            **error);
 /* Tries the waiting jobs now instead of after the pause. */
 void till_printer_monitor_retry (TillPrinterMonitor *self);
 /* Other devices (as for _new()), now or, while a job is being sent, as soon

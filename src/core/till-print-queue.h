@@ -40,6 +40,7 @@ typedef enum
   TILL_PRINT_JOB_DRAWER,  /* "drawer": the cash drawer pulse */
   TILL_PRINT_JOB_TEST,    /* "test": a test page */
   TILL_PRINT_JOB_REFUND,  /* "refund": the refund slip of a return (return_uuid) */
+  TILL_PRINT_JOB_TOP_UP,  /* "top-up": the slip of a stored-value top-up (issue 9) */
 } TillPrintJobKind;
 
 typedef enum

@@ -639,7 +639,28 @@ static const char *const migrations[] = {
   "  used_us    INTEGER"
   ") WITHOUT ROWID;"
   "CREATE INDEX member_coupon_member ON member_coupon (member_id) WHERE sale_uuid IS NULL;"
-  "CREATE INDEX sv_ledger_offline ON sv_ledger (created_us) WHERE offline = 1;",
+  "CREATE INDEX sv_ledger_offline ON sv_ledger (created_us) WHERE offline = 1;"
+  /* The top-up slip is printed through the durable queue like a receipt. */
+  "CREATE TABLE print_job_new ("
+  "  id          INTEGER PRIMARY KEY,"
+  "  sale_uuid   TEXT REFERENCES sale (uuid),"
+  "  return_uuid TEXT REFERENCES sale_return (uuid),"
+  "  kind        TEXT NOT NULL"
+  "              CHECK (kind IN ('receipt', 'copy', 'drawer', 'test', 'refund', 'top-up')),"
+  "  payload     BLOB NOT NULL,"
+  "  state       TEXT NOT NULL DEFAULT 'queued'"
+  "              CHECK (state IN ('queued', 'printing', 'done', 'failed')),"
+  "  attempts    INTEGER NOT NULL DEFAULT 0,"
+  "  last_error  TEXT,"
+  "  created_us  INTEGER NOT NULL,"
+  "  printed_us  INTEGER"
+  ");"
+  "INSERT INTO print_job_new SELECT id, sale_uuid, return_uuid, kind, payload, state, attempts,"
+  "  last_error, created_us, printed_us FROM print_job;"
+  "DROP TABLE print_job;"
+  "ALTER TABLE print_job_new RENAME TO print_job;"
+  "CREATE INDEX print_job_pending ON print_job (id) WHERE state IN ('queued', 'printing');"
+  "CREATE INDEX print_job_sale ON print_job (sale_uuid);",
 };
 
 int

@@ -165,7 +165,10 @@ fixture_setup (Fixture *fixture)
   fixture->dir = till_test_make_tmpdir ();
   fixture->db_path = g_build_filename (fixture->dir, "till.db", NULL);
   fixture->config_path = g_build_filename (fixture->dir, "till.conf", NULL);
-  config = g_strdup_printf ("[till]\ndatabase=%s\nlanguage=zh_CN\n", fixture->db_path);
+  /* A simulated printer: the top-up slip is queued and printed. */
+  config = g_strdup_printf ("[till]\ndatabase=%s\nlanguage=zh_CN\n"
+                            "[devices]\nprinter=sim://printer?dir=%s&width=80\n",
+                            fixture->db_path, fixture->dir);
   ck_assert (g_file_set_contents (fixture->config_path, config, -1, NULL));
 
   store = till_store_open (fixture->db_path, &error);
@@ -401,6 +404,9 @@ START_TEST (test_members_flow)
 
     ck_assert_int_eq (single_int (store, sql, NULL), 2);
   }
+  /* The slip goes to the printer queue, with the drawer for the cash. */
+  ck_assert_int_eq (
+      single_int (store, "SELECT count(*) FROM print_job WHERE kind = 'top-up'", NULL), 1);
   strip = till_checkout_view_dup_member_text (fixture.view);
   {
     g_autofree char *balance = till_ui_format_money (account->balance);

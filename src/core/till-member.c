@@ -188,8 +188,8 @@ set_not_found (GError **error, const char *what)
   g_set_error (error, TILL_MEMBER_ERROR, TILL_MEMBER_ERROR_NOT_FOUND, _ ("No member has %s"), what);
 }
 
-/* One member by @where (a condition on one bound value); erased members
- * only when @include_erased. */
+/* One member by @sql (a condition on one bound value); when there is none,
+ * TILL_MEMBER_ERROR_NOT_FOUND saying "No member has @what". */
 static TillMember *
 load_where (TillStore     *store,
             TillMemberKey *key,
@@ -197,6 +197,7 @@ load_where (TillStore     *store,
             const void    *value,
             gsize          value_len,
             gboolean       value_is_blob,
+            const char    *what,
             GError       **error)
 {
   g_autoptr (TillStmt) stmt = NULL;
@@ -213,7 +214,7 @@ load_where (TillStore     *store,
   if (rc == SQLITE_ROW)
     return row_to_member (stmt, key);
   if (rc == SQLITE_DONE)
-    g_set_error_literal (error, TILL_MEMBER_ERROR, TILL_MEMBER_ERROR_NOT_FOUND, "");
+    set_not_found (error, what);
   else
     till_store_set_error (store, error, _ ("Cannot read the members"));
   return NULL;
@@ -832,8 +833,8 @@ fail:
 TillMember *
 till_member_find_by_phone (TillStore *store, TillMemberKey *key, const char *phone, GError **error)
 {
-  g_autoptr (GError) local_error = NULL;
   g_autofree char *normalized = NULL;
+  g_autofree char *masked = NULL;
   g_autoptr (GBytes) hash = NULL;
   TillMember *member;
 
@@ -845,21 +846,11 @@ till_member_find_by_phone (TillStore *store, TillMemberKey *key, const char *pho
   if (normalized == NULL)
     return NULL;
   hash = till_member_key_lookup_hash (key, normalized);
+  masked = till_member_mask_phone (normalized);
   member = load_where (store, key,
                        "SELECT " MEMBER_COLUMNS " FROM member "
                        "WHERE phone_hash = ? AND erased_us IS NULL",
-                       g_bytes_get_data (hash, NULL), g_bytes_get_size (hash), TRUE, &local_error);
-  if (member == NULL)
-    {
-      if (g_error_matches (local_error, TILL_MEMBER_ERROR, TILL_MEMBER_ERROR_NOT_FOUND))
-        {
-          g_autofree char *masked = till_member_mask_phone (normalized);
-
-          set_not_found (error, masked);
-        }
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-    }
+                       g_bytes_get_data (hash, NULL), g_bytes_get_size (hash), TRUE, masked, error);
   OPENSSL_cleanse (normalized, strlen (normalized));
   return member;
 }
@@ -872,9 +863,8 @@ till_member_find_by_phone (TillStore *store, TillMemberKey *key, const char *pho
 TillMember *
 till_member_find_by_card (TillStore *store, TillMemberKey *key, const char *card_no, GError **error)
 {
-  g_autoptr (GError) local_error = NULL;
   g_autofree char *normalized = NULL;
-  TillMember      *member;
+  g_autofree char *what = NULL;
 
   g_return_val_if_fail (TILL_IS_STORE (store), NULL);
   g_return_val_if_fail (key == NULL || TILL_IS_MEMBER_KEY (key), NULL);
@@ -887,22 +877,11 @@ till_member_find_by_card (TillStore *store, TillMemberKey *key, const char *card
       set_not_found (error, _ ("an empty card number"));
       return NULL;
     }
-  member = load_where (store, key,
-                       "SELECT " MEMBER_COLUMNS " FROM member "
-                       "WHERE card_no = ? AND erased_us IS NULL",
-                       normalized, 0, FALSE, &local_error);
-  if (member == NULL)
-    {
-      if (g_error_matches (local_error, TILL_MEMBER_ERROR, TILL_MEMBER_ERROR_NOT_FOUND))
-        {
-          g_autofree char *what = g_strdup_printf (_ ("the card %s"), normalized);
-
-          set_not_found (error, what);
-        }
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-    }
-  return member;
+  what = g_strdup_printf (_ ("the card %s"), normalized);
+  return load_where (store, key,
+                     "SELECT " MEMBER_COLUMNS " FROM member "
+                     "WHERE card_no = ? AND erased_us IS NULL",
+                     normalized, 0, FALSE, what, error);
 }
 
 /**
@@ -917,9 +896,7 @@ till_member_find_by_qr (TillStore *store, TillMemberKey *key, const char *payloa
 {
   g_auto (GStrv) parts = NULL;
   g_autofree char *expected = NULL;
-  g_autoptr (GError) local_error = NULL;
   g_autofree char *trimmed = NULL;
-  TillMember      *member;
 
   g_return_val_if_fail (TILL_IS_STORE (store), NULL);
   g_return_val_if_fail (TILL_IS_MEMBER_KEY (key), NULL);
@@ -942,20 +919,9 @@ till_member_find_by_qr (TillStore *store, TillMemberKey *key, const char *payloa
                    _ ("This member code is not genuine: ask for the member's phone number"));
       return NULL;
     }
-  member = till_member_load (store, key, parts[1], &local_error);
-  if (member != NULL && member->erased)
-    {
-      g_clear_pointer (&member, till_member_free);
-      g_set_error_literal (&local_error, TILL_MEMBER_ERROR, TILL_MEMBER_ERROR_NOT_FOUND, "");
-    }
-  if (member == NULL)
-    {
-      if (g_error_matches (local_error, TILL_MEMBER_ERROR, TILL_MEMBER_ERROR_NOT_FOUND))
-        set_not_found (error, _ ("this member code"));
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-    }
-  return member;
+  return load_where (store, key,
+                     "SELECT " MEMBER_COLUMNS " FROM member WHERE id = ? AND erased_us IS NULL",
+                     parts[1], 0, FALSE, _ ("this member code"), error);
 }
 
 /**
@@ -969,25 +935,13 @@ till_member_find_by_qr (TillStore *store, TillMemberKey *key, const char *payloa
 TillMember *
 till_member_load (TillStore *store, TillMemberKey *key, const char *id, GError **error)
 {
-  g_autoptr (GError) local_error = NULL;
-  TillMember *member;
-
   g_return_val_if_fail (TILL_IS_STORE (store), NULL);
   g_return_val_if_fail (key == NULL || TILL_IS_MEMBER_KEY (key), NULL);
   g_return_val_if_fail (id != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  member = load_where (store, key, "SELECT " MEMBER_COLUMNS " FROM member WHERE id = ?", id, 0,
-                       FALSE, &local_error);
-  if (member == NULL)
-    {
-      if (g_error_matches (local_error, TILL_MEMBER_ERROR, TILL_MEMBER_ERROR_NOT_FOUND))
-        g_set_error (error, TILL_MEMBER_ERROR, TILL_MEMBER_ERROR_NOT_FOUND,
-                     _ ("There is no member %s"), id);
-      else
-        g_propagate_error (error, g_steal_pointer (&local_error));
-    }
-  return member;
+  return load_where (store, key, "SELECT " MEMBER_COLUMNS " FROM member WHERE id = ?", id, 0, FALSE,
+                     id, error);
 }
 
 /**

@@ -98,10 +98,6 @@ struct _TillCheckoutView
   /* The cart rows on screen (TillCartRow's box with its promotions under it,
    * borrowed: each leaves when unbound), refreshed when the cart reprices. */
   GPtrArray *bound_rows;
-  /* The till's promotions (TillPromotion), read when a coupon or a gift's
-   * name needs them: for the names and minimum spends the pricing result
-   * does not carry. NULL until then and after a reload. */
-  GPtrArray *promotions;
 
   /* The member dialog (find, register or top up) while it is open. */
   TillMemberDialog *member_dialog;
@@ -304,46 +300,6 @@ show_popular (TillCheckoutView *self)
 
 /* ---- Promotions and coupons --------------------------------------------------- */
 
-/* The till's promotions, read on first need: the pricing result names the
- * promotions it applied, but a coupon's minimum spend and a gift's name are
- * in the promotion itself. */
-static GPtrArray *
-get_promotions (TillCheckoutView *self)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *store_id = NULL;
-  g_autofree char *group_id = NULL;
-  TillStore       *store;
-
-  if (self->promotions != NULL || self->session == NULL)
-    return self->promotions;
-  store = till_session_get_store (self->session);
-  if (till_promotion_read_scope (store, &store_id, &group_id, &error))
-    self->promotions = till_promotion_load_all (store, store_id, group_id, &error);
-  if (self->promotions == NULL)
-    g_warning ("The promotions cannot be read: %s", error->message);
-  return self->promotions;
-}
-
-/* The promotion with @code, or the coupon promotion taking @coupon_code. */
-static const TillPromotion *
-find_promotion (TillCheckoutView *self, const char *code, const char *coupon_code)
-{
-  GPtrArray *promotions = get_promotions (self);
-
-  for (guint i = 0; promotions != NULL && i < promotions->len; i++)
-    {
-      const TillPromotion *promotion = g_ptr_array_index (promotions, i);
-
-      if (code != NULL && g_strcmp0 (promotion->code, code) == 0)
-        return promotion;
-      if (coupon_code != NULL && promotion->coupon_code != NULL &&
-          g_ascii_strcasecmp (promotion->coupon_code, coupon_code) == 0)
-        return promotion;
-    }
-  return NULL;
-}
-
 static gboolean
 promotion_applied (TillCheckoutView *self, const char *code)
 {
@@ -423,7 +379,7 @@ fill_line_details (TillCheckoutView *self, GtkWidget *box)
   if (line != NULL && till_cart_line_get_gift_code (line) != NULL)
     {
       const char          *code = till_cart_line_get_gift_code (line);
-      const TillPromotion *promotion = find_promotion (self, code, NULL);
+      const TillPromotion *promotion = till_cart_find_promotion (get_cart (self), code);
 
       gtk_box_append (GTK_BOX (details),
                       line_detail_new (_ ("Gift"), promotion != NULL ? promotion->name : code, NULL,
@@ -471,7 +427,7 @@ hint_text (const TillPricingHint *hint)
 static GtkWidget *
 coupon_chip_new (TillCheckoutView *self, const char *code)
 {
-  const TillPromotion *promotion = find_promotion (self, NULL, code);
+  const TillPromotion *promotion = till_cart_find_coupon_promotion (get_cart (self), code);
   GtkWidget           *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
   GtkWidget           *label;
   GtkWidget           *remove;
@@ -906,9 +862,6 @@ coupon_added (TillCheckoutView *self, const TillPromotion *promotion)
 {
   g_autofree char *message = NULL;
 
-  /* Read again: the coupon may be new since the promotions were read. */
-  if (find_promotion (self, promotion->code, NULL) == NULL)
-    g_clear_pointer (&self->promotions, g_ptr_array_unref);
   if (promotion_applied (self, promotion->code))
     message = g_strdup_printf (_ ("Coupon applied: %s"), promotion->name);
   else if (promotion->min_amount > 0)
@@ -2540,7 +2493,6 @@ till_checkout_view_dispose (GObject *object)
   g_clear_object (&self->devices);
   g_clear_object (&self->selection);
   g_clear_object (&self->session);
-  g_clear_pointer (&self->promotions, g_ptr_array_unref);
   g_clear_pointer (&self->bound_rows, g_ptr_array_unref);
   G_OBJECT_CLASS (till_checkout_view_parent_class)->dispose (object);
 }
@@ -2942,7 +2894,6 @@ till_checkout_view_reload_promotions (TillCheckoutView *self)
 
   if (self->session == NULL)
     return;
-  g_clear_pointer (&self->promotions, g_ptr_array_unref);
   if (!till_cart_reload_promotions (get_cart (self), &error))
     {
       show_error (self, error->message);

@@ -3050,13 +3050,13 @@ till_cart_get_promotion_saving (TillCart *self)
 }
 
 /**
- * _till_cart_find_promotion:
+ * till_cart_find_promotion:
  * @code: a promotion's code
  *
  * Returns: (transfer none) (nullable): the promotion the cart priced with
  */
 const TillPromotion *
-_till_cart_find_promotion (TillCart *self, const char *code)
+till_cart_find_promotion (TillCart *self, const char *code)
 {
   g_return_val_if_fail (TILL_IS_CART (self), NULL);
   g_return_val_if_fail (code != NULL, NULL);
@@ -3073,6 +3073,32 @@ _till_cart_find_promotion (TillCart *self, const char *code)
       const TillPromotion *promotion = g_ptr_array_index (self->member_promotions, i);
 
       if (g_strcmp0 (promotion->code, code) == 0)
+        return promotion;
+    }
+  return NULL;
+}
+
+/**
+ * till_cart_find_coupon_promotion:
+ * @coupon: a code as till_cart_get_coupons() gives it
+ *
+ * Returns: (transfer none) (nullable): the coupon promotion it stands for
+ */
+const TillPromotion *
+till_cart_find_coupon_promotion (TillCart *self, const char *coupon)
+{
+  g_autofree char *code = NULL;
+
+  g_return_val_if_fail (TILL_IS_CART (self), NULL);
+  g_return_val_if_fail (coupon != NULL, NULL);
+
+  code = pricing_coupon_code (self, coupon);
+  for (guint i = 0; i < self->promotions->len; i++)
+    {
+      const TillPromotion *promotion = g_ptr_array_index (self->promotions, i);
+
+      if (promotion->kind == TILL_PROMOTION_COUPON && promotion->coupon_code != NULL &&
+          g_ascii_strcasecmp (promotion->coupon_code, code) == 0)
         return promotion;
     }
   return NULL;

@@ -198,6 +198,13 @@ const char *const *till_cart_get_coupons (TillCart *self);
 /* (transfer none): the last pricing of the cart; never NULL. Its lines are
  * the cart's lines that take promotions, by line_no = position + 1. */
 const TillPricingResult *till_cart_get_pricing (TillCart *self);
+/* (transfer none) (nullable): the promotion the cart prices with under
+ * @code (the store's or the attached member's): a gift's name, a coupon's
+ * code to redeem or minimum spend. */
+const TillPromotion *till_cart_find_promotion (TillCart *self, const char *code);
+/* (transfer none) (nullable): the coupon promotion a code in
+ * till_cart_get_coupons() stands for (a member coupon's own code too). */
+const TillPromotion *till_cart_find_coupon_promotion (TillCart *self, const char *coupon);
 /* Σ promotion discount over the lines, fen */
 gint64 till_cart_get_promotion_saving (TillCart *self);
 
@@ -234,9 +241,7 @@ gboolean _till_cart_write_journal (TillCart   *self,
                                    gint64      sale_discount_amount,
                                    GError    **error);
 gint64   _till_cart_get_started_us (TillCart *self);
-/* For the sale commit: (transfer none) (nullable) the loaded promotion
- * @code names (its name for a gift, its coupon code to redeem). */
-const TillPromotion *_till_cart_find_promotion (TillCart *self, const char *code);
+
 /* Appends "lines":[...] describing every line, for journal bodies. */
 void _till_cart_append_lines_json (TillCart *self, GString *out);
 /* Canonical JSON members for journal bodies: a comma first unless the object

@@ -445,7 +445,7 @@ add_promotions_from_cart (TillSale *self, TillCart *cart)
   for (guint i = 0; i < pricing->applied->len; i++)
     {
       const TillPricingApplied *applied = g_ptr_array_index (pricing->applied, i);
-      const TillPromotion      *promotion = _till_cart_find_promotion (cart, applied->code);
+      const TillPromotion      *promotion = till_cart_find_promotion (cart, applied->code);
 
       if (has_sale_promotion (self, applied->code))
         continue;
@@ -469,7 +469,7 @@ add_promotions_from_cart (TillSale *self, TillCart *cart)
         if (g_strcmp0 (g_array_index (self->lines, TillSaleLine, k).gift_code, line->gift_code) ==
             0)
           given += g_array_index (self->lines, TillSaleLine, k).quantity;
-      promotion = _till_cart_find_promotion (cart, line->gift_code);
+      promotion = till_cart_find_promotion (cart, line->gift_code);
       add_sale_promotion (self, line->gift_code, promotion != NULL ? promotion->name : NULL,
                           till_promotion_kind_to_string (TILL_PROMOTION_GIFT), 0,
                           promotion != NULL && promotion->gift_quantity > 0

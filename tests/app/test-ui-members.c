@@ -240,30 +240,7 @@ activate (Fixture *fixture, const char *name, GVariant *parameter)
 static void
 screenshot (GtkWidget *widget, const char *name)
 {
-  g_autofree char *path = till_test_output_path ("ui-members", name);
-  g_autoptr (GdkPaintable) paintable = NULL;
-  g_autoptr (GdkTexture) texture = NULL;
-  GtkSnapshot    *snapshot;
-  GskRenderNode  *node;
-  graphene_rect_t bounds;
-  int             width, height;
-
-  till_test_wait_for_frames (widget, 2);
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  ck_assert_int_gt (width, 0);
-  ck_assert_int_gt (height, 0);
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  ck_assert_ptr_nonnull (node);
-  bounds = GRAPHENE_RECT_INIT (0, 0, width, height);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
-                                         node, &bounds);
-  gsk_render_node_unref (node);
-  ck_assert_msg (gdk_texture_save_to_png (texture, path), "cannot write %s", path);
-  g_print ("screenshot: %s (%dx%d)\n", path, width, height);
+  till_test_save_screenshot_in (widget, "ui-members", name);
 }
 
 static gboolean

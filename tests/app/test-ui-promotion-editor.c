@@ -139,17 +139,11 @@ assert_message (Fixture *fixture, gboolean expect_error)
                  expect_error ? "an error" : "success", message);
 }
 
-/* Saves into test-output/ui-promotion-editor/ (the helper writes under
- * screenshots/, its sibling). */
+/* Saves into test-output/ui-promotion-editor/. */
 static void
 screenshot (Fixture *fixture, const char *name)
 {
-  g_autofree char *dir_probe = till_test_output_path ("ui-promotion-editor", name);
-  g_autofree char *relative = g_build_filename ("..", "ui-promotion-editor", name, NULL);
-
-  till_test_wait_for_frames (GTK_WIDGET (fixture->window), 2);
-  till_test_save_screenshot (GTK_WIDGET (fixture->window), relative);
-  ck_assert_msg (g_file_test (dir_probe, G_FILE_TEST_EXISTS), "no screenshot %s", dir_probe);
+  till_test_save_screenshot_in (GTK_WIDGET (fixture->window), "ui-promotion-editor", name);
 }
 
 /* Every button and entry a finger can reach on the screen now is at least

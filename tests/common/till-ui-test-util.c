@@ -78,7 +78,13 @@ till_test_wait_for_frames (GtkWidget *widget, guint n)
 void
 till_test_save_screenshot (GtkWidget *widget, const char *name)
 {
-  g_autofree char *path = till_test_output_path ("screenshots", name);
+  till_test_save_screenshot_in (widget, "screenshots", name);
+}
+
+void
+till_test_save_screenshot_in (GtkWidget *widget, const char *dir, const char *name)
+{
+  g_autofree char *path = till_test_output_path (dir, name);
   g_autoptr (GdkPaintable) paintable = NULL;
   g_autoptr (GdkTexture) texture = NULL;
   GtkSnapshot    *snapshot;

@@ -24,5 +24,7 @@ void till_test_wait_for_frames (GtkWidget *widget, guint n);
 /* Saves what @widget shows as $OPENTILL_TEST_OUTPUT/screenshots/@name, for a
  * person to look at (GTK 4.8 has no snapshot call: through GtkWidgetPaintable). */
 void till_test_save_screenshot (GtkWidget *widget, const char *name);
+/* The same into $OPENTILL_TEST_OUTPUT/@dir/@name: a screen's own folder. */
+void till_test_save_screenshot_in (GtkWidget *widget, const char *dir, const char *name);
 
 G_END_DECLS

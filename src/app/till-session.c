@@ -385,7 +385,9 @@ till_session_open (const char *db_path, const char *key_path, guint demo_skus, G
                            G_CONNECT_SWAPPED);
   self->sync_worker = till_sync_worker_new (self->store, self->journal);
   self->recommender = till_recommender_new (self->store);
-  train_recommender (self);
+  /* Learning months of sales waits for the first idle moment: the till
+   * opens at once, and suggests nothing until then. */
+  self->retrain_source = g_idle_add_full (G_PRIORITY_LOW, retrain_when_idle_cb, self, NULL);
   self->upkeep_source = g_idle_add_full (G_PRIORITY_LOW, loyalty_upkeep_first_cb, self, NULL);
 
   return g_steal_pointer (&self);

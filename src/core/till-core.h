@@ -35,6 +35,7 @@
 #include "till-return.h"
 #include "till-sale-note.h"
 #include "till-sale.h"
+#include "till-shift.h"
 #include "till-store.h"
 #include "till-sync-state.h"
 #include "till-tender-registry.h"

@@ -33,6 +33,10 @@ static const char *const permission_names[TILL_N_PERMISSIONS] = {
   [TILL_PERMISSION_MANAGE_PROMOTIONS] = "manage-promotions",
   [TILL_PERMISSION_VIEW_MEMBER_DATA] = "view-member-data",
   [TILL_PERMISSION_TOP_UP] = "top-up",
+  [TILL_PERMISSION_CASH_MOVEMENT] = "cash-movement",
+  [TILL_PERMISSION_ACCEPT_VARIANCE] = "accept-variance",
+  [TILL_PERMISSION_MANAGE_SHIFTS] = "manage-shifts",
+  [TILL_PERMISSION_Z_REPORT] = "z-report",
 };
 
 /* The defaults (issue 5): the lowest role that has each permission; every
@@ -54,6 +58,10 @@ static const TillRole default_lowest_role[TILL_N_PERMISSIONS] = {
   [TILL_PERMISSION_MANAGE_PROMOTIONS] = TILL_ROLE_MANAGER,
   [TILL_PERMISSION_VIEW_MEMBER_DATA] = TILL_ROLE_MANAGER,
   [TILL_PERMISSION_TOP_UP] = TILL_ROLE_CASHIER,
+  [TILL_PERMISSION_CASH_MOVEMENT] = TILL_ROLE_SUPERVISOR,
+  [TILL_PERMISSION_ACCEPT_VARIANCE] = TILL_ROLE_SUPERVISOR,
+  [TILL_PERMISSION_MANAGE_SHIFTS] = TILL_ROLE_SUPERVISOR,
+  [TILL_PERMISSION_Z_REPORT] = TILL_ROLE_SUPERVISOR,
 };
 
 typedef enum
@@ -287,6 +295,14 @@ till_permission_get_label (TillPermission permission)
       return _ ("See and export members' personal data");
     case TILL_PERMISSION_TOP_UP:
       return _ ("Top up stored-value cards");
+    case TILL_PERMISSION_CASH_MOVEMENT:
+      return _ ("Put cash in or pay out from the drawer");
+    case TILL_PERMISSION_ACCEPT_VARIANCE:
+      return _ ("Accept a cash variance at close");
+    case TILL_PERMISSION_MANAGE_SHIFTS:
+      return _ ("Read or close another cashier's shift");
+    case TILL_PERMISSION_Z_REPORT:
+      return _ ("End the business day (Z report)");
     default:
       g_return_val_if_reached (NULL);
     }

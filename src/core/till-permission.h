@@ -53,9 +53,13 @@ typedef enum
   TILL_PERMISSION_VIEW_MEMBER_DATA,  /* see a member's full phone, name and birthday; export or
                                         erase a member's data; export marketing lists (PIPL) */
   TILL_PERMISSION_TOP_UP,            /* take money onto a stored-value card (储值充值) */
+  TILL_PERMISSION_CASH_MOVEMENT,     /* cash in and payouts from the drawer (drops need none) */
+  TILL_PERMISSION_ACCEPT_VARIANCE,   /* close a shift whose count is off beyond the threshold */
+  TILL_PERMISSION_MANAGE_SHIFTS,     /* read or close another cashier's shift */
+  TILL_PERMISSION_Z_REPORT,          /* end the business day with a Z report (日结) */
 } TillPermission;
 
-#define TILL_N_PERMISSIONS (TILL_PERMISSION_TOP_UP + 1)
+#define TILL_N_PERMISSIONS (TILL_PERMISSION_Z_REPORT + 1)
 
 /* A supervisor's approval of one act, given on the spot. Strings are borrowed. */
 typedef struct

@@ -180,7 +180,11 @@ START_TEST (test_role_defaults)
                                                     TILL_PERMISSION_PRICE_OVERRIDE,
                                                     TILL_PERMISSION_LINE_DISCOUNT,
                                                     TILL_PERMISSION_SALE_DISCOUNT,
-                                                    TILL_PERMISSION_RETURN_WITHOUT_RECEIPT };
+                                                    TILL_PERMISSION_RETURN_WITHOUT_RECEIPT,
+                                                    TILL_PERMISSION_CASH_MOVEMENT,
+                                                    TILL_PERMISSION_ACCEPT_VARIANCE,
+                                                    TILL_PERMISSION_MANAGE_SHIFTS,
+                                                    TILL_PERMISSION_Z_REPORT };
   static const TillPermission manager_adds[] = { TILL_PERMISSION_MANAGE_USERS,
                                                  TILL_PERMISSION_DEVICE_SETTINGS,
                                                  TILL_PERMISSION_MANAGE_PROMOTIONS,

@@ -16,6 +16,7 @@
 
 #include "till-admin-hw.h"
 #include "till-admin-members.h"
+#include "till-admin-shifts.h"
 #include "till-core.h"
 #include "till-enroll.h"
 #include "till-sync.h"
@@ -50,6 +51,12 @@ static const AdminCommand commands[] = {
     N_ ("Members: marketing lists, a member's data on request, coupons, the daily upkeep "
         "(list|show|export|erase|coupon|daily)"),
     till_admin_members_run },
+  { "shifts",
+    N_ ("List the till’s shifts: cashier, times, sales and the counted cash (shifts [--since "
+        "YYYY-MM-DD])"),
+    till_admin_shifts_run },
+  { "z-report", N_ ("Show the last Z report, or Z report N, as text (z-report [N])"),
+    till_admin_z_report_run },
   { "enroll", N_ ("Join this till to HQ with a one-time token (enroll URL TOKEN)"), run_enroll },
   { "sync", N_ ("Send queued sales to HQ and fetch its master data, once"), run_sync },
   { "sync-status", N_ ("Show the till’s enrollment, queue, acknowledgements and pulls"),

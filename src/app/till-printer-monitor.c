@@ -11,6 +11,7 @@
 
 #include <till-hw.h>
 #include <till-receipt.h>
+#include <till-shift-report.h>
 
 #include "till-printer-monitor.h"
 
@@ -832,6 +833,53 @@ till_printer_monitor_queue_top_up (TillPrinterMonitor *self,
       if (slip == NULL)
         return FALSE;
       id = till_print_queue_enqueue (self->store, TILL_PRINT_JOB_TOP_UP, NULL, slip, error);
+      if (id == 0)
+        return FALSE;
+    }
+  if (out_job != NULL)
+    *out_job = id;
+  pump_all (self);
+  return TRUE;
+}
+
+/**
+ * till_printer_monitor_queue_report:
+ * The report is encoded here, on the main thread, for this printer's paper
+ * width; the shift itself is never touched.
+ */
+gboolean
+till_printer_monitor_queue_report (TillPrinterMonitor    *self,
+                                   const TillShiftReport *report,
+                                   gboolean               open_drawer,
+                                   gint64                *out_job,
+                                   GError               **error)
+{
+  g_autoptr (GBytes) paper = NULL;
+  gint64 id = 0;
+
+  g_return_val_if_fail (TILL_IS_PRINTER_MONITOR (self), FALSE);
+  g_return_val_if_fail (report != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (out_job != NULL)
+    *out_job = 0;
+  if (self->paper_lane == NULL && (self->drawer_lane == NULL || !open_drawer))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _ ("No receipt printer is configured."));
+      return FALSE;
+    }
+  if (open_drawer && self->drawer_lane != NULL)
+    {
+      g_autoptr (GBytes) kick = till_receipt_encode_drawer_kick (self->profile);
+
+      if (till_print_queue_enqueue (self->store, TILL_PRINT_JOB_DRAWER, NULL, kick, error) == 0)
+        return FALSE;
+    }
+  if (self->paper_lane != NULL)
+    {
+      paper = till_shift_report_encode (report, self->store, self->profile);
+      id = till_print_queue_enqueue (self->store, TILL_PRINT_JOB_REPORT, NULL, paper, error);
       if (id == 0)
         return FALSE;
     }

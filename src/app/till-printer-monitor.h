@@ -90,6 +90,17 @@ gboolean till_printer_monitor_queue_top_up (TillPrinterMonitor *self,
                                             gboolean            open_drawer,
                                             gint64             *out_job,
                                             GError            **error);
+/* Queues a shift report (X, shift close or Z, encoded here for this
+ * printer) as a "report" job and, when @open_drawer, the drawer pulse before
+ * it: the act that opens the drawer recorded its drawer_event itself (a
+ * cash movement does). The report's job id goes to @out_job (0 without a
+ * printer). G_IO_ERROR_NOT_FOUND when there is no printer (nor, with
+ * @open_drawer, a drawer). */
+gboolean till_printer_monitor_queue_report (TillPrinterMonitor    *self,
+                                            const TillShiftReport *report,
+                                            gboolean               open_drawer,
+                                            gint64                *out_job,
+                                            GError               **error);
 /* Tries the waiting jobs now instead of after the pause. */
 void till_printer_monitor_retry (TillPrinterMonitor *self);
 /* Other devices (as for _new()), now or, while a job is being sent, as soon

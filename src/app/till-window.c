@@ -16,6 +16,7 @@
 #include "till-promotions-view.h"
 #include "till-return-view.h"
 #include "till-scan-detector.h"
+#include "till-shift-view.h"
 #include "till-sync-status.h"
 #include "till-sync-view.h"
 #include "till-ui-util.h"
@@ -48,6 +49,7 @@ struct _TillWindow
   TillReturnView         *return_view;
   TillUsersView          *users_view;
   TillPromotionsView     *promotions_view;
+  TillShiftView          *shift_view;
   TillSyncView           *sync_view;
   TillSyncStatusButton   *sync_status;
   GtkWidget              *limit_revealer;
@@ -148,7 +150,9 @@ user_changed_cb (TillWindow *self)
     {
       g_autofree char *text = g_strdup_printf (_ ("Cashier: %s"), till_user_get_name (user));
       gtk_label_set_text (GTK_LABEL (self->cashier_label), text);
-      show_page (self, "checkout");
+      /* No sale before the cashier's own shift is open: the shift page
+       * opens one, or says whose it is, or resumes a close. */
+      show_page (self, till_shift_view_route (self->shift_view) ? "checkout" : "shift");
     }
   else
     {
@@ -396,6 +400,13 @@ sync_details_action_cb (GSimpleAction *action, GVariant *parameter, gpointer use
     return;
   till_sync_view_refresh (self->sync_view);
   show_page (self, "sync");
+}
+
+static void
+shift_present_cb (TillWindow *self)
+{
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (self->functions_button));
+  show_page (self, "shift");
 }
 
 static void
@@ -777,6 +788,7 @@ attach_printer_monitor (TillWindow *self)
   g_signal_connect_object (monitor, "notify", G_CALLBACK (printer_status_changed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (monitor, "job-done", G_CALLBACK (job_done_cb), self, G_CONNECT_SWAPPED);
+  till_shift_view_set_printer_monitor (self->shift_view, monitor);
   printer_status_changed_cb (self);
   if (self->session != NULL)
     user_changed_cb (self);
@@ -803,6 +815,7 @@ till_window_constructed (GObject *object)
   till_users_view_set_session (self->users_view, self->session);
   till_promotions_view_set_session (self->promotions_view, self->session);
   till_sync_view_set_session (self->sync_view, self->session);
+  till_shift_view_set_session (self->shift_view, self->session);
   {
     TillSyncWorker *worker = till_session_get_sync_worker (self->session);
 
@@ -922,6 +935,7 @@ till_window_class_init (TillWindowClass *klass)
   g_type_ensure (TILL_TYPE_PROMOTIONS_VIEW);
   g_type_ensure (TILL_TYPE_SYNC_VIEW);
   g_type_ensure (TILL_TYPE_SYNC_STATUS_BUTTON);
+  g_type_ensure (TILL_TYPE_SHIFT_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/opentill/Till/ui/till-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TillWindow, main_stack);
@@ -944,6 +958,7 @@ till_window_class_init (TillWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillWindow, return_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, users_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, promotions_view);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, shift_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, functions_button);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, sync_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, sync_status);
@@ -954,6 +969,7 @@ till_window_class_init (TillWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, payment_finished_cb);
   gtk_widget_class_bind_template_callback (widget_class, sale_completed_cb);
   gtk_widget_class_bind_template_callback (widget_class, view_closed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, shift_present_cb);
 }
 
 static void
@@ -967,6 +983,8 @@ till_window_init (TillWindow *self)
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), win_actions, G_N_ELEMENTS (win_actions),
                                    self);
+  /* The shift acts live with the shift page: win.shift-open, win.x-report, … */
+  till_shift_view_add_actions (self->shift_view, G_ACTION_MAP (self));
 
   /* A scan anywhere on the window: watch every key before any widget sees it. */
   self->scan_detector =
@@ -1121,6 +1139,13 @@ till_window_get_users_view (TillWindow *self)
 {
   g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
   return self->users_view;
+}
+
+TillShiftView *
+till_window_get_shift_view (TillWindow *self)
+{
+  g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
+  return self->shift_view;
 }
 
 TillSyncView *

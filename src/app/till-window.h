@@ -12,6 +12,7 @@
 #include "till-payment-view.h"
 #include "till-return-view.h"
 #include "till-session.h"
+#include "till-shift-view.h"
 #include "till-sync-view.h"
 #include "till-users-view.h"
 
@@ -22,8 +23,11 @@ G_BEGIN_DECLS
  * waiting print jobs now), win.devices-retry (open the failed devices again),
  * win.device-settings (the device settings screen; enabled only while a
  * manager or admin is signed in).
- * Pages: "login", "checkout", "payment", "devices", and "error" when the till
- * cannot start. */
+ * The shift acts (win.shift-open, win.cash-movement, win.x-report, …) are
+ * the shift page's: see till-shift-view.h.
+ * Pages: "login", "shift" (after a sign-in without the user's own shift
+ * open, and for the close and the reports), "checkout", "payment",
+ * "devices", and "error" when the till cannot start. */
 #define TILL_TYPE_WINDOW (till_window_get_type ())
 G_DECLARE_FINAL_TYPE (TillWindow, till_window, TILL, WINDOW, AdwApplicationWindow)
 
@@ -43,6 +47,7 @@ const char             *till_window_get_printer_status_text (TillWindow *self);
 TillDeviceSettingsView *till_window_get_device_settings_view (TillWindow *self);
 TillReturnView         *till_window_get_return_view (TillWindow *self);
 TillUsersView          *till_window_get_users_view (TillWindow *self);
+TillShiftView          *till_window_get_shift_view (TillWindow *self);
 /* The sync details page (win.sync-details shows it, page "sync"), the top
  * bar's sync indicator text (NULL when hidden: a till not enrolled with HQ),
  * and the checkout's offline-limit banner ("" when hidden). */

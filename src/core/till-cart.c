@@ -16,6 +16,7 @@
 #include "till-loyalty.h"
 #include "till-member.h"
 #include "till-permission.h"
+#include "till-shift.h"
 #include "till-store.h"
 #include "till-sync-state.h"
 #include "till-user.h"
@@ -2228,6 +2229,23 @@ journal_update_line (TillCart *self, const char *sql, gint64 key, gint64 value, 
   return TRUE;
 }
 
+/* A void counts in the shift's and the day's totals (till-shift.h) and its
+ * journal entry names them. Allowed while the shift is being closed: a void
+ * only clears the till for the close. */
+static gboolean
+tally_void (TillCart *self, GString *body, const char *metric, gint64 amount, GError **error)
+{
+  g_autofree char *shift_uuid = NULL;
+  g_autofree char *day_uuid = NULL;
+
+  if (!_till_shift_attach_while_closing (self->store, &shift_uuid, &day_uuid, error) ||
+      !_till_shift_tally (self->store, shift_uuid, day_uuid, metric, 1, amount, error))
+    return FALSE;
+  _till_json_add_string (body, "shift_uuid", shift_uuid);
+  _till_json_add_string (body, "day_uuid", day_uuid);
+  return TRUE;
+}
+
 #define ACT_PRECONDITIONS(self, journal, user)                                       \
   G_STMT_START                                                                       \
   {                                                                                  \
@@ -2270,7 +2288,9 @@ till_cart_void_line (TillCart           *self,
   g_string_append (body, ",\"line\":{");
   append_line_json (body, line_at (self, position), position);
   g_string_append_c (body, '}');
-  if (!journal_delete_lines (self, key_at (self, position), error))
+  if (!tally_void (self, body, "void-line", till_cart_line_get_amount (line_at (self, position)),
+                   error) ||
+      !journal_delete_lines (self, key_at (self, position), error))
     return act_failed (self, body, error);
   if (!act_finish (self, journal, "void-line", body, error))
     return FALSE;
@@ -2317,7 +2337,8 @@ till_cart_void_sale (TillCart           *self,
   _till_json_add_int (body, "sale_discount", self->sale_discount);
   _till_json_add_int (body, "subtotal", self->subtotal);
   _till_json_add_int (body, "total", self->total);
-  if (!_till_cart_delete_journal (self, error))
+  if (!tally_void (self, body, "void-sale", self->total, error) ||
+      !_till_cart_delete_journal (self, error))
     return act_failed (self, body, error);
   if (!act_finish (self, journal, "void-sale", body, error))
     return FALSE;

@@ -12,13 +12,14 @@
 #include "till-drawer.h"
 #include "till-journal.h"
 #include "till-permission.h"
+#include "till-shift.h"
 #include "till-store.h"
 #include "till-user.h"
 
 /* Indexed by TillDrawerReason; the names are what drawer_event.reason holds. */
-static const char *const reason_names[] = { "sale", "no-sale", "test", "refund" };
+static const char *const reason_names[] = { "sale", "no-sale", "test", "refund", "cash", "count" };
 
-G_STATIC_ASSERT (G_N_ELEMENTS (reason_names) == TILL_DRAWER_REASON_REFUND + 1);
+G_STATIC_ASSERT (G_N_ELEMENTS (reason_names) == TILL_DRAWER_REASON_COUNT + 1);
 
 G_DEFINE_QUARK (till_drawer_error_quark, till_drawer_error)
 
@@ -51,6 +52,50 @@ till_drawer_reason_to_string (TillDrawerReason reason)
   return reason_names[reason];
 }
 
+/* The drawer_event row, named after its shift and day, and their tallies. */
+static gint64
+record_open_in_transaction (TillStore       *store,
+                            TillDrawerReason reason,
+                            const char      *ref_uuid,
+                            const char      *user_code,
+                            GError         **error)
+{
+  g_autoptr (TillStmt) stmt = NULL;
+  g_autofree char *shift_uuid = NULL;
+  g_autofree char *day_uuid = NULL;
+  gboolean         attached;
+  gint64           id;
+
+  /* The close's own count opens the drawer while selling has stopped. */
+  if (reason == TILL_DRAWER_REASON_COUNT)
+    attached = _till_shift_attach_while_closing (store, &shift_uuid, &day_uuid, error);
+  else
+    attached = _till_shift_attach (store, &shift_uuid, &day_uuid, error);
+  if (!attached)
+    return 0;
+
+  stmt = till_store_prepare (store,
+                             "INSERT INTO drawer_event (created_us, reason, ref_uuid, user_code, "
+                             "shift_uuid, day_uuid) VALUES (?, ?, ?, ?, ?, ?)",
+                             error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
+  sqlite3_bind_text (stmt, 2, reason_names[reason], -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, ref_uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, user_code, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, shift_uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, day_uuid, -1, SQLITE_STATIC);
+  if (!till_store_step_done (store, stmt, error))
+    return 0;
+  id = sqlite3_last_insert_rowid (till_store_get_db (store));
+  if (!_till_shift_tally (store, shift_uuid, day_uuid, "drawer-open", 1, 0, error) ||
+      (reason == TILL_DRAWER_REASON_NO_SALE &&
+       !_till_shift_tally (store, shift_uuid, day_uuid, "no-sale", 1, 0, error)))
+    return 0;
+  return id;
+}
+
 /**
  * till_drawer_record_open:
  * Writes a drawer_event row, inside the caller's transaction when one is open.
@@ -62,7 +107,6 @@ till_drawer_record_open (TillStore       *store,
                          const char      *user_code,
                          GError         **error)
 {
-  g_autoptr (TillStmt) stmt = NULL;
   gboolean own_transaction;
   gint64   id;
 
@@ -73,29 +117,19 @@ till_drawer_record_open (TillStore       *store,
   own_transaction = !till_store_in_transaction (store);
   if (own_transaction && !till_store_begin (store, error))
     return 0;
-
-  stmt = till_store_prepare (store,
-                             "INSERT INTO drawer_event (created_us, reason, ref_uuid, user_code) "
-                             "VALUES (?, ?, ?, ?)",
-                             error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, g_get_real_time ());
-  sqlite3_bind_text (stmt, 2, reason_names[reason], -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, ref_uuid, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, user_code, -1, SQLITE_STATIC);
-  if (!till_store_step_done (store, stmt, error))
-    goto fail;
-  id = sqlite3_last_insert_rowid (till_store_get_db (store));
-
+  id = record_open_in_transaction (store, reason, ref_uuid, user_code, error);
+  if (id == 0)
+    {
+      if (own_transaction)
+        till_store_rollback (store);
+      return 0;
+    }
   if (own_transaction && !till_store_commit (store, error))
-    return 0;
+    {
+      till_store_rollback (store);
+      return 0;
+    }
   return id;
-
-fail:
-  if (own_transaction)
-    till_store_rollback (store);
-  return 0;
 }
 
 /**

@@ -29,6 +29,8 @@ typedef enum
   TILL_DRAWER_REASON_NO_SALE, /* "no-sale": opened without a sale */
   TILL_DRAWER_REASON_TEST,    /* "test": hardware diagnostics */
   TILL_DRAWER_REASON_REFUND,  /* "refund": cash paid out for a return */
+  TILL_DRAWER_REASON_CASH,    /* "cash": a cash movement (in, payout, drop; till-shift.h) */
+  TILL_DRAWER_REASON_COUNT,   /* "count": a shift's opening float or closing count */
 } TillDrawerReason;
 
 typedef struct
@@ -49,7 +51,10 @@ const char *till_drawer_reason_to_string (TillDrawerReason reason);
 /* Records that the drawer opens now. Runs in the caller's transaction when one
  * is open (the till records a sale's opening together with the print job that
  * sends the pulse), else in its own. Opening without a sale needs a permission
- * check in the caller (a later issue).
+ * check in the caller (a later issue). The opening names the open shift and
+ * the business day and counts in their tallies ("drawer-open", and "no-sale"
+ * for a no-sale); while the shift is being closed only a "count" opening is
+ * allowed (TILL_SHIFT_ERROR_CLOSING otherwise).
  * Returns: the event id, or 0 with @error set. */
 gint64 till_drawer_record_open (TillStore       *store,
                                 TillDrawerReason reason,

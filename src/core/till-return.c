@@ -21,6 +21,7 @@
 #include "till-product.h"
 #include "till-return.h"
 #include "till-sale.h"
+#include "till-shift.h"
 #include "till-store.h"
 #include "till-user.h"
 #include "till-uuid.h"
@@ -125,6 +126,8 @@ struct _TillReturn
   GArray *refunds; /* TillRefund: as planned (a draft) or recorded */
   gint64  journal_seq;
   char   *journal_hash;
+  char   *shift_uuid; /* the shift it counts in (NULL when none was open) */
+  char   *day_uuid;   /* the business day it counts in */
 };
 
 G_DEFINE_FINAL_TYPE (TillReturn, till_return, G_TYPE_OBJECT)
@@ -507,6 +510,7 @@ static gboolean
 is_storage_error (const GError *error)
 {
   return error->domain != TILL_PERMISSION_ERROR && error->domain != TILL_RETURN_ERROR &&
+         error->domain != TILL_SHIFT_ERROR &&
          !(error->domain == TILL_SALE_ERROR && error->code != TILL_SALE_ERROR_STORAGE);
 }
 
@@ -967,8 +971,9 @@ insert_return_rows (TillReturn *self, GError **error)
       self->store,
       "INSERT INTO sale_return (uuid, return_no, till_id, business_day, created_us, sale_uuid, "
       "exchange_sale_uuid, cashier_id, cashier_code, cashier_name, approver_code, reason, "
-      "subtotal, rounding, refund_total, journal_seq, points_refunded, points_clawed_back) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "subtotal, rounding, refund_total, journal_seq, points_refunded, points_clawed_back, "
+      "shift_uuid, day_uuid) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       error);
   if (return_stmt == NULL)
     return FALSE;
@@ -993,6 +998,8 @@ insert_return_rows (TillReturn *self, GError **error)
   sqlite3_bind_int64 (return_stmt, 16, self->journal_seq);
   sqlite3_bind_int64 (return_stmt, 17, self->points_refunded);
   sqlite3_bind_int64 (return_stmt, 18, self->points_clawed_back);
+  sqlite3_bind_text (return_stmt, 19, self->shift_uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (return_stmt, 20, self->day_uuid, -1, SQLITE_STATIC);
   if (!till_store_step_done (self->store, return_stmt, error))
     return FALSE;
 
@@ -1144,6 +1151,8 @@ undo_commit_fields (TillReturn *self)
   g_clear_pointer (&self->approver_code, g_free);
   g_clear_pointer (&self->exchange_sale_uuid, g_free);
   g_clear_pointer (&self->journal_hash, g_free);
+  g_clear_pointer (&self->shift_uuid, g_free);
+  g_clear_pointer (&self->day_uuid, g_free);
   g_array_set_size (self->refunds, 0);
   self->return_no = 0;
   self->created_us = 0;
@@ -1164,6 +1173,26 @@ prepare_commit (TillReturn *self, TillUser *user)
   self->cashier_name = g_strdup (till_user_get_name (user));
 }
 
+/* What the return adds to its shift's and day's totals (till-shift.h):
+ * the refund, and each refund tender. */
+static gboolean
+tally_return (TillReturn *self, GError **error)
+{
+  if (!_till_shift_tally (self->store, self->shift_uuid, self->day_uuid, "return", 1,
+                          self->refund_total, error))
+    return FALSE;
+  for (guint i = 0; i < self->refunds->len; i++)
+    {
+      const TillRefund *refund = &g_array_index (self->refunds, TillRefund, i);
+      g_autofree char  *metric = g_strconcat ("refund:", refund->method, NULL);
+
+      if (!_till_shift_tally (self->store, self->shift_uuid, self->day_uuid, metric, 1,
+                              refund->amount, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Everything the return writes, in the caller's transaction, once the rules
  * passed and the refunds are set. */
 static gboolean
@@ -1173,6 +1202,11 @@ record_return (TillReturn *self, TillJournal *journal, GError **error)
   g_autoptr (GBytes) body = NULL;
   guint8 entry_hash[TILL_JOURNAL_HASH_LEN];
 
+  /* First: a shift being closed takes no return, and nothing is written. */
+  g_clear_pointer (&self->shift_uuid, g_free);
+  g_clear_pointer (&self->day_uuid, g_free);
+  if (!_till_shift_attach (self->store, &self->shift_uuid, &self->day_uuid, error))
+    return FALSE;
   self->return_no = till_store_next_counter (self->store, "return", error);
   if (self->return_no == 0)
     return FALSE;
@@ -1185,6 +1219,7 @@ record_return (TillReturn *self, TillJournal *journal, GError **error)
   self->journal_hash = till_journal_hash_to_hex (entry_hash);
 
   return insert_return_rows (self, error) && carry_out_refunds (self, error) &&
+         tally_return (self, error) &&
          till_outbox_append (self->store, "return", "return", self->uuid, return_json,
                              self->journal_seq, self->journal_hash, self->created_us, error);
 }

@@ -19,6 +19,7 @@
 #include "till-payment.h"
 #include "till-product.h"
 #include "till-sale.h"
+#include "till-shift.h"
 #include "till-store.h"
 #include "till-user.h"
 #include "till-wallet-payment.h"
@@ -62,6 +63,10 @@ struct _TillSale
   gint64      points_earned;
   gint64      points_balance;
   TillMember *member;
+  /* Shifts (issue 10): the shift (NULL when none was open) and the business
+   * day the sale counts in. */
+  char *shift_uuid;
+  char *day_uuid;
 };
 
 G_DEFINE_FINAL_TYPE (TillSale, till_sale, G_TYPE_OBJECT)
@@ -285,6 +290,12 @@ sale_to_json (TillSale *self)
   append_json_key_int (out, "receipt_no", self->receipt_no);
   g_string_append_c (out, ',');
   append_json_key_string (out, "business_day", self->business_day);
+  /* Only a sale made in a shift names it, so that others read as before. */
+  if (self->shift_uuid != NULL)
+    {
+      g_string_append_c (out, ',');
+      append_json_key_string (out, "shift_uuid", self->shift_uuid);
+    }
   g_string_append_c (out, ',');
   append_json_key_int (out, "created_us", self->created_us);
   g_string_append_c (out, ',');
@@ -537,13 +548,15 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
   g_autoptr (TillStmt) sale_stmt = NULL;
   g_autoptr (TillStmt) payment_stmt = NULL;
 
-  sale_stmt = till_store_prepare (store,
-                                  "INSERT INTO sale (uuid, receipt_no, till_id, business_day, "
-                                  "created_us, cashier_id, cashier_code, cashier_name, subtotal, "
-                                  "rounding, total, item_count, journal_seq, member_id, "
-                                  "member_masked, points_earned, points_balance) "
-                                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                  error);
+  sale_stmt =
+      till_store_prepare (store,
+                          "INSERT INTO sale (uuid, receipt_no, till_id, business_day, "
+                          "created_us, cashier_id, cashier_code, cashier_name, subtotal, "
+                          "rounding, total, item_count, journal_seq, member_id, "
+                          "member_masked, points_earned, points_balance, shift_uuid, "
+                          "day_uuid) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          error);
   if (sale_stmt == NULL)
     return FALSE;
   sqlite3_bind_text (sale_stmt, 1, self->uuid, -1, SQLITE_STATIC);
@@ -566,6 +579,8 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
   sqlite3_bind_text (sale_stmt, 15, self->member_masked, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (sale_stmt, 16, self->points_earned);
   sqlite3_bind_int64 (sale_stmt, 17, self->points_balance);
+  sqlite3_bind_text (sale_stmt, 18, self->shift_uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (sale_stmt, 19, self->day_uuid, -1, SQLITE_STATIC);
   if (!till_store_step_done (store, sale_stmt, error))
     return FALSE;
 
@@ -890,6 +905,44 @@ evaluate_member_tier (TillSale *self, TillStore *store, GError **error)
          _till_loyalty_update_tier (store, self->member_id, self->created_us, error);
 }
 
+/* What the sale adds to its shift's and day's totals (till-shift.h). */
+static gboolean
+tally_sale (TillSale *self, TillStore *store, GError **error)
+{
+  gint64 gross = 0;
+  gint64 discount = 0;
+  gint64 promotion = 0;
+
+  for (guint i = 0; i < self->lines->len; i++)
+    {
+      const TillSaleLine *line = &g_array_index (self->lines, TillSaleLine, i);
+
+      gross += line->amount + line->line_discount + line->promotion_discount + line->sale_discount;
+      discount += line->line_discount + line->sale_discount;
+      promotion += line->promotion_discount;
+    }
+  if (!_till_shift_tally (store, self->shift_uuid, self->day_uuid, "sale", 1, self->total, error) ||
+      !_till_shift_tally (store, self->shift_uuid, self->day_uuid, "gross", self->lines->len, gross,
+                          error) ||
+      (discount != 0 && !_till_shift_tally (store, self->shift_uuid, self->day_uuid, "discount", 1,
+                                            discount, error)) ||
+      (promotion != 0 && !_till_shift_tally (store, self->shift_uuid, self->day_uuid, "promotion",
+                                             1, promotion, error)) ||
+      (self->rounding != 0 && !_till_shift_tally (store, self->shift_uuid, self->day_uuid,
+                                                  "rounding", 1, self->rounding, error)))
+    return FALSE;
+  for (guint i = 0; i < self->payments->len; i++)
+    {
+      const TillSalePayment *payment = &g_array_index (self->payments, TillSalePayment, i);
+      g_autofree char       *metric = g_strconcat ("tender:", payment->method, NULL);
+
+      if (!_till_shift_tally (store, self->shift_uuid, self->day_uuid, metric, 1, payment->amount,
+                              error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Everything the sale writes, in the caller's transaction. */
 static gboolean
 record_sale (TillSale *self, TillCart *cart, TillJournal *journal, GError **error)
@@ -899,6 +952,9 @@ record_sale (TillSale *self, TillCart *cart, TillJournal *journal, GError **erro
   g_autoptr (GBytes) body = NULL;
   guint8 entry_hash[TILL_JOURNAL_HASH_LEN];
 
+  /* First: a shift being closed takes no sale, and nothing is written. */
+  if (!_till_shift_attach (store, &self->shift_uuid, &self->day_uuid, error))
+    return FALSE;
   if (!record_tender_entries (self, store, error) || !redeem_coupons (self, store, error))
     return FALSE;
 
@@ -916,6 +972,7 @@ record_sale (TillSale *self, TillCart *cart, TillJournal *journal, GError **erro
   self->journal_hash = till_journal_hash_to_hex (entry_hash);
 
   return insert_sale_rows (self, store, error) && evaluate_member_tier (self, store, error) &&
+         tally_sale (self, store, error) &&
          till_outbox_append (store, "sale", "sale", self->uuid, sale_json, self->journal_seq,
                              self->journal_hash, self->created_us, error) &&
          _till_cart_delete_journal (cart, error);
@@ -1245,6 +1302,8 @@ till_sale_finalize (GObject *object)
   g_free (self->journal_hash);
   g_free (self->member_id);
   g_free (self->member_masked);
+  g_free (self->shift_uuid);
+  g_free (self->day_uuid);
   g_clear_pointer (&self->member, till_member_free);
   g_array_unref (self->lines);
   g_array_unref (self->payments);
@@ -1279,9 +1338,9 @@ till_sale_init (TillSale *self)
 static void
 propagate_commit_error (GError **error, GError *cause)
 {
-  if (cause != NULL &&
-      (cause->domain == TILL_SALE_ERROR || cause->domain == TILL_TENDER_ERROR ||
-       cause->domain == TILL_PROMOTION_ERROR || cause->domain == TILL_LOYALTY_ERROR))
+  if (cause != NULL && (cause->domain == TILL_SALE_ERROR || cause->domain == TILL_TENDER_ERROR ||
+                        cause->domain == TILL_PROMOTION_ERROR ||
+                        cause->domain == TILL_LOYALTY_ERROR || cause->domain == TILL_SHIFT_ERROR))
     g_propagate_error (error, g_error_copy (cause));
   else
     set_storage_error (error, cause);

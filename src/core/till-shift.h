@@ -43,6 +43,9 @@ typedef enum
   TILL_SHIFT_ERROR_REASON,       /* a movement or an accepted variance without a reason */
   TILL_SHIFT_ERROR_NO_HANDOVER,  /* accepting a float nobody handed over */
   TILL_SHIFT_ERROR_SHIFT_OPEN,   /* a Z report while a shift is still open */
+  TILL_SHIFT_ERROR_SALE_OPEN,    /* closing while a sale with lines is on the till */
+  TILL_SHIFT_ERROR_NOT_FOUND,    /* no such shift or Z report */
+  TILL_SHIFT_ERROR_NOT_CLOSING,  /* a count before the close began */
 } TillShiftError;
 
 /* The cash a drawer holds, largest first: the notes of the fifth series and
@@ -213,9 +216,16 @@ char *till_shift_move_cash (TillStore           *store,
  * shift with its count):
  *  1. till_shift_begin_close(): the shift stops selling ("shift-close-begin").
  *     Anyone may close their own shift; another cashier's needs
- *     TILL_PERMISSION_MANAGE_SHIFTS (or @override).
+ *     TILL_PERMISSION_MANAGE_SHIFTS (or @override), else
+ *     TILL_SHIFT_ERROR_NOT_YOURS. Refused (TILL_SHIFT_ERROR_SALE_OPEN) while
+ *     a sale with lines is on the till. On a shift already closing it does
+ *     nothing and succeeds, so a restarted till may call it again. Once the
+ *     close began, whoever continues it may count and finish; voids (to
+ *     clear the till) and the count's drawer opening are still recorded,
+ *     every other act is refused with TILL_SHIFT_ERROR_CLOSING.
  *  2. till_shift_record_count(): the blind count, taken once ("shift-count");
- *     the shift now knows its expected cash and variance.
+ *     the shift now knows its expected cash and variance
+ *     (TILL_SHIFT_ERROR_NOT_CLOSING before step 1).
  *  3. till_shift_finish_close(): when |variance| is above the store's
  *     threshold (setting shift.variance-threshold, fen, default 500),
  *     TILL_PERMISSION_ACCEPT_VARIANCE (or @override) and a @reason are
@@ -303,7 +313,9 @@ void             till_shift_report_free (TillShiftReport *report);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillShiftReport, till_shift_report_free)
 
 /* The X report of the open shift (any cashier may read their own; another's
- * needs MANAGE_SHIFTS or @override). Journaled as "x-report". */
+ * needs MANAGE_SHIFTS or @override). Journaled as "x-report". Refused while
+ * the shift is closing (TILL_SHIFT_ERROR_CLOSING): it would show the expected
+ * cash before the blind count. */
 TillShiftReport *till_shift_x_report (TillStore          *store,
                                       TillJournal        *journal,
                                       TillUser           *user,
@@ -338,6 +350,13 @@ gint64 till_shift_get_last_z_no (TillStore *store, GError **error);
  * being closed: the act is refused. Strings are newly allocated. */
 gboolean
 _till_shift_attach (TillStore *store, char **out_shift_uuid, char **out_day_uuid, GError **error);
+/* As _till_shift_attach(), but a closing shift is attached as well: for the
+ * acts that belong to the close (the count's drawer opening) or that only
+ * clear the till for it (voids). */
+gboolean _till_shift_attach_while_closing (TillStore *store,
+                                           char     **out_shift_uuid,
+                                           char     **out_day_uuid,
+                                           GError   **error);
 /* Adds @count and @amount to @metric in the tallies of @shift_uuid (when not
  * NULL) and @day_uuid, inside the caller's transaction. Metrics: "sale",
  * "gross", "discount", "promotion", "rounding", "return", "void-line",

@@ -18,6 +18,7 @@
 #include "till-money.h"
 #include "till-outbox.h"
 #include "till-permission.h"
+#include "till-shift.h"
 #include "till-store.h"
 #include "till-sync-state.h"
 #include "till-user.h"
@@ -459,14 +460,16 @@ insert_top_up (TillStore  *store,
                const char *cashier_code,
                gint64      created_us,
                gint64      journal_seq,
+               const char *shift_uuid,
+               const char *day_uuid,
                GError    **error)
 {
   g_autoptr (TillStmt) stmt = NULL;
 
   stmt = till_store_prepare (store,
                              "INSERT INTO sv_top_up (uuid, account_id, member_id, amount, bonus, "
-                             "method, cashier_code, created_us, journal_seq) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             "method, cashier_code, created_us, journal_seq, shift_uuid, day_uuid) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              error);
   if (stmt == NULL)
     return FALSE;
@@ -479,7 +482,18 @@ insert_top_up (TillStore  *store,
   sqlite3_bind_text (stmt, 7, cashier_code, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 8, created_us);
   sqlite3_bind_int64 (stmt, 9, journal_seq);
-  return till_store_step_done (store, stmt, error);
+  sqlite3_bind_text (stmt, 10, shift_uuid, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 11, day_uuid, -1, SQLITE_STATIC);
+  if (!till_store_step_done (store, stmt, error))
+    return FALSE;
+  /* The money taken, without the bonus: that is what the drawer or the
+   * terminal holds. */
+  {
+    g_autofree char *metric = g_strconcat ("top-up:", method, NULL);
+
+    return _till_shift_tally (store, shift_uuid, day_uuid, "top-up", 1, amount, error) &&
+           _till_shift_tally (store, shift_uuid, day_uuid, metric, 1, amount, error);
+  }
 }
 
 /* The top-up itself, inside the transaction till_stored_value_top_up
@@ -500,6 +514,8 @@ top_up_in_transaction (TillStore   *store,
   g_autofree char *uuid = till_uuid_v7_new ();
   g_autofree char *hash_hex = NULL;
   g_autofree char *body_json = NULL;
+  g_autofree char *shift_uuid = NULL;
+  g_autofree char *day_uuid = NULL;
   const char      *user_code = till_user_get_code (user);
   guint8           journal_hash[TILL_JOURNAL_HASH_LEN];
   gint64           journal_seq = 0;
@@ -507,6 +523,9 @@ top_up_in_transaction (TillStore   *store,
   gint64           bonus;
   GString         *body;
 
+  /* A shift being closed takes no money. */
+  if (!_till_shift_attach (store, &shift_uuid, &day_uuid, error))
+    return NULL;
   if (!till_permission_check (store, journal, user, TILL_PERMISSION_TOP_UP, 0, NULL, error))
     return NULL;
   holder = read_member_holder (store, member_id, error);
@@ -561,7 +580,7 @@ top_up_in_transaction (TillStore   *store,
                             journal_hash, error))
     return NULL;
   if (!insert_top_up (store, uuid, account->id, member_id, amount, bonus, method, user_code,
-                      created_us, journal_seq, error))
+                      created_us, journal_seq, shift_uuid, day_uuid, error))
     return NULL;
   body_json = g_strndup (g_bytes_get_data (body_bytes, NULL), g_bytes_get_size (body_bytes));
   hash_hex = till_journal_hash_to_hex (journal_hash);

@@ -167,6 +167,32 @@ static const Migration migrations[] = {
     "version = excluded.version, deleted = 0, deleted_us = NULL;"
     "UPDATE change_counter SET value = value + (SELECT count(*) FROM hq_store);",
     NULL },
+  /* The Z reports of every till (issue 10), one row per "z-report"
+   * document, with HQ's verdict on its continuity with the till's previous
+   * Z (see record_z_reports). Keyed by the document's uuid, not by
+   * (till, z_no): a second Z under one number is kept and flagged, never
+   * dropped. */
+  { "CREATE TABLE z_report ("
+    "  uuid          TEXT PRIMARY KEY,"
+    "  till_id       TEXT NOT NULL,"
+    "  store_id      TEXT NOT NULL,"
+    "  z_no          BIGINT NOT NULL,"
+    "  day_uuid      TEXT,"
+    "  business_day  TEXT,"
+    "  opened_us     BIGINT,"
+    "  closed_us     BIGINT,"
+    "  sales_total   BIGINT NOT NULL,"
+    "  returns_total BIGINT NOT NULL,"
+    "  grand_total   BIGINT NOT NULL,"
+    "  grand_sales   BIGINT,"
+    "  grand_returns BIGINT,"
+    "  totals        TEXT,"
+    "  continuity    TEXT NOT NULL,"
+    "  detail        TEXT,"
+    "  received_us   BIGINT NOT NULL);"
+    "CREATE INDEX z_report_till ON z_report (till_id, z_no);"
+    "CREATE INDEX z_report_store ON z_report (store_id, till_id, z_no);",
+    NULL },
 };
 
 static gboolean
@@ -402,7 +428,8 @@ typedef enum
 {
   DOC_SALE,
   DOC_RETURN,
-  DOC_RECORD, /* kept as it came, no roll-ups: notes, members, top-ups */
+  DOC_RECORD, /* kept as it came, no roll-ups: notes, members, top-ups, shifts */
+  DOC_Z,      /* kept, and a row of the till's Z reports (z_report) */
 } DocKind;
 
 /* The documents a till sends: the outbox kind, the member of the payload
@@ -420,6 +447,9 @@ static const struct
   { "sale-note", "sale_note", DOC_RECORD },
   { "member", "member", DOC_RECORD },
   { "sv-top-up", "sv_top_up", DOC_RECORD },
+  { "shift", "shift", DOC_RECORD },
+  { "cash-movement", "cash_movement", DOC_RECORD },
+  { "z-report", "z_report", DOC_Z },
 };
 
 typedef struct
@@ -439,6 +469,32 @@ doc_line_clear (gpointer data)
   g_free (line->name);
 }
 
+/* What HQ reads from a Z report (src/core/till-shift.h, TillShiftReport). */
+typedef struct
+{
+  gint64   z_no;
+  char    *day_uuid;
+  gint64   opened_us; /* 0: not given */
+  gint64   closed_us;
+  gint64   sales_total;
+  gint64   returns_total;
+  gint64   grand_total;
+  gboolean has_grand_parts;
+  gint64   grand_sales;
+  gint64   grand_returns;
+  char    *totals; /* the "totals" member as JSON text, or NULL */
+} ZReport;
+
+static void
+z_report_free (ZReport *z)
+{
+  g_free (z->day_uuid);
+  g_free (z->totals);
+  g_free (z);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ZReport, z_report_free)
+
 /* What HQ makes of one pushed item. */
 typedef struct
 {
@@ -449,6 +505,7 @@ typedef struct
   char               *business_day; /* NULL for a sale note */
   gint64              total;        /* a sale's total, a return's refund total */
   GArray             *lines;        /* DocLine */
+  ZReport            *z;            /* DOC_Z only */
   gboolean            late_arrival;
   gboolean            inserted;
 } ItemState;
@@ -461,6 +518,7 @@ item_state_clear (gpointer data)
   g_free (state->reason);
   g_free (state->business_day);
   g_clear_pointer (&state->lines, g_array_unref);
+  g_clear_pointer (&state->z, z_report_free);
 }
 
 static void
@@ -501,6 +559,63 @@ parse_lines (JsonObject *doc, ItemState *state)
       g_array_append_val (state->lines, line);
     }
   return TRUE;
+}
+
+/* A time of the till's documents: "<name>_us", or "<name>" when the till
+ * wrote it without the suffix; 0 when neither is a whole number. */
+static gint64
+json_get_time_us (JsonObject *object, const char *name)
+{
+  g_autofree char *with_suffix = g_strconcat (name, "_us", NULL);
+  gint64           value = 0;
+
+  if (!json_get_int (object, with_suffix, &value) && !json_get_int (object, name, &value))
+    return 0;
+  return MAX (value, 0);
+}
+
+/* The business day a Z closed: its own "business_day" when it says, else
+ * the day (HQ's time zone) it was taken, else NULL. */
+static char *
+z_report_business_day (JsonObject *doc, gint64 closed_us)
+{
+  const char *day = json_get_string (doc, "business_day");
+  g_autoptr (GDateTime) closed = NULL;
+
+  if (business_day_is_valid (day))
+    return g_strdup (day);
+  if (closed_us <= 0)
+    return NULL;
+  closed = g_date_time_new_from_unix_local (closed_us / G_USEC_PER_SEC);
+  return closed != NULL ? g_date_time_format (closed, "%Y-%m-%d") : NULL;
+}
+
+/* A Z report needs its number and the figures its continuity is checked
+ * with; the rest is kept when present. */
+static void
+parse_z_report (JsonObject *doc, ItemState *state)
+{
+  g_autoptr (ZReport) z = g_new0 (ZReport, 1);
+  JsonNode *totals = json_object_get_member (doc, "totals");
+
+  if (!json_get_int (doc, "z_no", &z->z_no) || z->z_no < 1 ||
+      !json_get_int (doc, "sales_total", &z->sales_total) ||
+      !json_get_int (doc, "returns_total", &z->returns_total) ||
+      !json_get_int (doc, "grand_total", &z->grand_total))
+    {
+      item_state_reject (state, "z_report lacks z_no (1 or more), sales_total, returns_total or "
+                                "grand_total");
+      return;
+    }
+  z->has_grand_parts = json_get_int (doc, "grand_sales", &z->grand_sales) &&
+                       json_get_int (doc, "grand_returns", &z->grand_returns);
+  z->day_uuid = g_strdup (json_get_string (doc, "day_uuid"));
+  z->opened_us = json_get_time_us (doc, "opened");
+  z->closed_us = json_get_time_us (doc, "closed");
+  if (totals != NULL && JSON_NODE_HOLDS_OBJECT (totals))
+    z->totals = json_to_string (totals, FALSE);
+  state->business_day = z_report_business_day (doc, z->closed_us);
+  state->z = g_steal_pointer (&z);
 }
 
 /* Reads what HQ needs from the payload (the outbox's form, till-outbox.h:
@@ -567,6 +682,11 @@ parse_item (JsonParser *parser, ItemState *state, const char *received_day)
     }
   if (state->kind == DOC_RECORD)
     return;
+  if (state->kind == DOC_Z)
+    {
+      parse_z_report (doc, state);
+      return;
+    }
 
   state->business_day = g_strdup (json_get_string (doc, "business_day"));
   if (!business_day_is_valid (state->business_day) ||
@@ -820,7 +940,7 @@ update_rollups (HqStore *self, const HqTill *till, GArray *states, GError **erro
       gint64     sign = state->kind == DOC_RETURN ? -1 : 1;
       DayDelta  *day;
 
-      if (!state->inserted || state->kind == DOC_RECORD)
+      if (!state->inserted || (state->kind != DOC_SALE && state->kind != DOC_RETURN))
         continue;
       day = g_hash_table_lookup (days, state->business_day);
       if (day == NULL)
@@ -913,6 +1033,215 @@ update_rollups (HqStore *self, const HqTill *till, GArray *states, GError **erro
                             "returns = sales_store_day.returns + excluded.returns, "
                             "total = sales_store_day.total + excluded.total");
       if (execute (self, sql->str, params, error) < 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* --- Z reports ------------------------------------------------------------------ */
+
+/* HQ's verdict on a Z report, kept in z_report.continuity. */
+#define Z_CONTINUITY_OK "ok"
+#define Z_CONTINUITY_GAP "gap"             /* HQ holds no Z numbered one less */
+#define Z_CONTINUITY_MISMATCH "mismatch"   /* the grand total does not carry on */
+#define Z_CONTINUITY_DUPLICATE "duplicate" /* another document under the same number */
+
+typedef struct
+{
+  const char *till_id;
+  const char *uuid;
+  gint64      z_no;
+  gint64      sales_total;
+  gint64      returns_total;
+  gint64      grand_total;
+} ZFigures;
+
+/* Whether the Z in @z follows the till's previous Z: that Z is z_no − 1 (or
+ * none before Z 1, whose grand total starts at 0) and the grand total is
+ * the previous one plus this day's sales less its returns. Sets the flag
+ * (a Z_CONTINUITY_*) and, unless it is ok, a detail naming the numbers. */
+static gboolean
+z_check_continuity (
+    HqStore *self, const ZFigures *z, const char **out_flag, char **out_detail, GError **error)
+{
+  HqDbValue params[] = {
+    HQ_DB_V_TEXT (z->till_id),
+    HQ_DB_V_INT (z->z_no - 1),
+    HQ_DB_V_INT (z->z_no),
+    HQ_DB_V_TEXT (z->uuid),
+  };
+  g_autoptr (HqDbRows) rows = NULL;
+  gboolean has_previous = z->z_no == 1;
+  gint64   previous_grand = 0;
+  gint64   expected;
+
+  rows = hq_db_query (self->db,
+                      "SELECT uuid, z_no, grand_total FROM z_report "
+                      "WHERE till_id = $1 AND z_no IN ($2, $3) AND uuid <> $4 "
+                      "ORDER BY z_no DESC, received_us, uuid",
+                      params, G_N_ELEMENTS (params), error);
+  if (rows == NULL)
+    return FALSE;
+  for (guint r = 0; r < hq_db_rows_get_n_rows (rows); r++)
+    {
+      if (hq_db_rows_get_int (rows, r, 1) == z->z_no)
+        {
+          *out_flag = Z_CONTINUITY_DUPLICATE;
+          *out_detail = g_strdup_printf (
+              "Z %" PRId64 " came again as %s; HQ holds Z %" PRId64 " as %s already", z->z_no,
+              z->uuid, z->z_no, hq_db_rows_get_text (rows, r, 0));
+          return TRUE;
+        }
+      if (!has_previous)
+        {
+          has_previous = TRUE;
+          previous_grand = hq_db_rows_get_int (rows, r, 2);
+        }
+    }
+  if (!has_previous)
+    {
+      *out_flag = Z_CONTINUITY_GAP;
+      *out_detail = g_strdup_printf ("Z %" PRId64 " (%s) arrived but HQ holds no Z %" PRId64,
+                                     z->z_no, z->uuid, z->z_no - 1);
+      return TRUE;
+    }
+  expected = previous_grand + z->sales_total - z->returns_total;
+  if (z->grand_total != expected)
+    {
+      *out_flag = Z_CONTINUITY_MISMATCH;
+      *out_detail =
+          g_strdup_printf ("Z %" PRId64 " (%s) has grand total %" PRId64 " fen, but Z %" PRId64
+                           "'s %" PRId64 " + sales %" PRId64 " - returns %" PRId64 " make %" PRId64,
+                           z->z_no, z->uuid, z->grand_total, z->z_no - 1, previous_grand,
+                           z->sales_total, z->returns_total, expected);
+      return TRUE;
+    }
+  *out_flag = Z_CONTINUITY_OK;
+  *out_detail = NULL;
+  return TRUE;
+}
+
+/* A Z that does not follow on is kept all the same (a till's document is
+ * never lost) but said loudly: in HQ's log and as an incident. */
+static gboolean
+z_report_discontinuity (
+    HqStore *self, const char *till_id, const char *detail, gint64 received_us, GError **error)
+{
+  g_warning ("Z report continuity of till %s: %s", till_id, detail);
+  return add_incident (self, received_us, till_id, "z-continuity", detail, error);
+}
+
+/* A Z flagged as a gap because it came before the Z numbered one less (that
+ * one was held up, e.g. rejected, while later documents went on): now that
+ * @previous_z_no is here, the later one is judged again. */
+static gboolean
+z_recheck_next (
+    HqStore *self, const char *till_id, gint64 previous_z_no, gint64 received_us, GError **error)
+{
+  HqDbValue params[] = {
+    HQ_DB_V_TEXT (till_id),
+    HQ_DB_V_INT (previous_z_no + 1),
+    HQ_DB_V_TEXT (Z_CONTINUITY_GAP),
+  };
+  g_autoptr (HqDbRows) rows =
+      hq_db_query (self->db,
+                   "SELECT uuid, sales_total, returns_total, grand_total FROM z_report "
+                   "WHERE till_id = $1 AND z_no = $2 AND continuity = $3",
+                   params, G_N_ELEMENTS (params), error);
+
+  if (rows == NULL)
+    return FALSE;
+  for (guint r = 0; r < hq_db_rows_get_n_rows (rows); r++)
+    {
+      ZFigures         next = { .till_id = till_id,
+                                .uuid = hq_db_rows_get_text (rows, r, 0),
+                                .z_no = previous_z_no + 1,
+                                .sales_total = hq_db_rows_get_int (rows, r, 1),
+                                .returns_total = hq_db_rows_get_int (rows, r, 2),
+                                .grand_total = hq_db_rows_get_int (rows, r, 3) };
+      const char      *flag = NULL;
+      g_autofree char *detail = NULL;
+
+      if (!z_check_continuity (self, &next, &flag, &detail, error))
+        return FALSE;
+      {
+        HqDbValue update[] = { HQ_DB_V_TEXT (next.uuid), HQ_DB_V_TEXT (flag),
+                               HQ_DB_V_TEXT (detail) };
+
+        if (hq_db_execute (self->db,
+                           "UPDATE z_report SET continuity = $2, detail = $3 WHERE uuid = $1",
+                           update, G_N_ELEMENTS (update), error) < 0)
+          return FALSE;
+      }
+      if (g_str_equal (flag, Z_CONTINUITY_OK))
+        g_message ("Z report %" PRId64 " of till %s follows on now that Z %" PRId64 " arrived",
+                   next.z_no, till_id, previous_z_no);
+      else if (!g_str_equal (flag, Z_CONTINUITY_GAP) &&
+               !z_report_discontinuity (self, till_id, detail, received_us, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Each Z report stored now becomes a row of its till's Z reports, in seq
+ * order (a batch may hold two days), with its continuity. */
+static gboolean
+record_z_reports (
+    HqStore *self, const HqTill *till, GArray *states, gint64 received_us, GError **error)
+{
+  for (guint i = 0; i < states->len; i++)
+    {
+      ItemState       *state = &g_array_index (states, ItemState, i);
+      const ZReport   *z = state->z;
+      ZFigures         figures;
+      const char      *flag = NULL;
+      g_autofree char *detail = NULL;
+
+      if (!state->inserted || state->kind != DOC_Z)
+        continue;
+      figures = (ZFigures){ .till_id = till->till_id,
+                            .uuid = state->item->ref_uuid,
+                            .z_no = z->z_no,
+                            .sales_total = z->sales_total,
+                            .returns_total = z->returns_total,
+                            .grand_total = z->grand_total };
+      if (!z_check_continuity (self, &figures, &flag, &detail, error))
+        return FALSE;
+      {
+        HqDbValue params[] = {
+          HQ_DB_V_TEXT (state->item->ref_uuid),
+          HQ_DB_V_TEXT (till->till_id),
+          HQ_DB_V_TEXT (till->store_id),
+          HQ_DB_V_INT (z->z_no),
+          HQ_DB_V_TEXT (z->day_uuid),
+          HQ_DB_V_TEXT (state->business_day),
+          z->opened_us > 0 ? HQ_DB_V_INT (z->opened_us) : HQ_DB_V_NULL,
+          z->closed_us > 0 ? HQ_DB_V_INT (z->closed_us) : HQ_DB_V_NULL,
+          HQ_DB_V_INT (z->sales_total),
+          HQ_DB_V_INT (z->returns_total),
+          HQ_DB_V_INT (z->grand_total),
+          z->has_grand_parts ? HQ_DB_V_INT (z->grand_sales) : HQ_DB_V_NULL,
+          z->has_grand_parts ? HQ_DB_V_INT (z->grand_returns) : HQ_DB_V_NULL,
+          HQ_DB_V_TEXT (z->totals),
+          HQ_DB_V_TEXT (flag),
+          HQ_DB_V_TEXT (detail),
+          HQ_DB_V_INT (received_us),
+        };
+
+        if (hq_db_execute (self->db,
+                           "INSERT INTO z_report (uuid, till_id, store_id, z_no, day_uuid, "
+                           "business_day, opened_us, closed_us, sales_total, returns_total, "
+                           "grand_total, grand_sales, grand_returns, totals, continuity, detail, "
+                           "received_us) "
+                           "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+                           "$15, $16, $17)",
+                           params, G_N_ELEMENTS (params), error) < 0)
+          return FALSE;
+      }
+      if (detail != NULL &&
+          !z_report_discontinuity (self, till->till_id, detail, received_us, error))
+        return FALSE;
+      if (!z_recheck_next (self, till->till_id, z->z_no, received_us, error))
         return FALSE;
     }
   return TRUE;
@@ -1055,7 +1384,8 @@ apply_batch_once (HqStore             *self,
 
   if (!insert_documents (self, till, batch, states, received_us, error) ||
       !classify_not_inserted (self, till, batch, states, received_us, error) ||
-      !update_rollups (self, till, states, error))
+      !update_rollups (self, till, states, error) ||
+      !record_z_reports (self, till, states, received_us, error))
     goto fail;
 
   for (guint i = 0; i < states->len; i++)
@@ -2738,6 +3068,40 @@ hq_store_report_products (
 
   add_report_filters (sql, params, store_id, from_day, to_day);
   g_string_append (sql, " ORDER BY store_id, business_day, sku");
+  return query (self, sql->str, params, error);
+}
+
+/**
+ * hq_store_list_z_reports:
+ * @till_id: (nullable): only this till
+ * @store_id: (nullable): only this store's tills
+ *
+ * Returns: (transfer full): (till_id, store_id, z_no, business_day,
+ *   closed_us, sales_total, returns_total, grand_total, continuity, detail,
+ *   uuid), or %NULL
+ */
+HqDbRows *
+hq_store_list_z_reports (HqStore *self, const char *till_id, const char *store_id, GError **error)
+{
+  g_autoptr (GString) sql = g_string_new (
+      "SELECT till_id, store_id, z_no, business_day, COALESCE(closed_us, 0), sales_total, "
+      "returns_total, grand_total, continuity, detail, uuid FROM z_report WHERE 1 = 1");
+  g_autoptr (GArray) params = params_new (2);
+
+  g_return_val_if_fail (HQ_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (till_id != NULL)
+    {
+      params_add_text (params, till_id);
+      g_string_append_printf (sql, " AND till_id = $%u", params->len);
+    }
+  if (store_id != NULL)
+    {
+      params_add_text (params, store_id);
+      g_string_append_printf (sql, " AND store_id = $%u", params->len);
+    }
+  g_string_append (sql, " ORDER BY store_id, till_id, z_no, received_us, uuid");
   return query (self, sql->str, params, error);
 }
 

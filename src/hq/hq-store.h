@@ -204,6 +204,28 @@ HqDbRows *hq_store_report_products (HqStore    *self,
                                     const char *from_day,
                                     const char *to_day,
                                     GError    **error) G_GNUC_WARN_UNUSED_RESULT;
+/* --- Shifts and Z reports ---------------------------------------------------------
+ * A till's "shift" and "cash-movement" documents are kept as they came. Each
+ * "z-report" is also a row of its till's Z reports, judged against the
+ * till's previous Z when it arrives: "ok" when HQ holds Z z_no − 1 (none is
+ * needed before Z 1, whose grand total starts at 0) and grand_total = its
+ * grand_total + sales_total − returns_total; "gap" when HQ holds no Z
+ * z_no − 1 (judged again when that one arrives); "mismatch" when the grand
+ * total does not carry on; "duplicate" when HQ holds another document under
+ * the same till and z_no. A Z that is not ok is kept all the same, logged
+ * (g_warning naming the till and the numbers) and an incident
+ * ("z-continuity"). A re-push of the same document is a duplicate item and
+ * changes nothing.
+ *
+ * The Z reports of @till_id and @store_id (NULL: all): (till_id, store_id,
+ * z_no, business_day, closed_us, sales_total, returns_total, grand_total,
+ * continuity, detail, uuid), by store, till, z_no and arrival. closed_us is
+ * 0 and business_day NULL when the till did not say. */
+HqDbRows *hq_store_list_z_reports (HqStore    *self,
+                                   const char *till_id,
+                                   const char *store_id,
+                                   GError    **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Incidents (conflicts, rejected items, clock skew, head regressions):
  * (id, created_us, till_id, kind, detail), newest first. */
 HqDbRows *

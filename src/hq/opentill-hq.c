@@ -80,6 +80,7 @@ static int run_incidents (int argc, char **argv);
 static int run_tills (int argc, char **argv);
 static int run_purge_tombstones (int argc, char **argv);
 static int run_promotion (int argc, char **argv);
+static int run_z (int argc, char **argv);
 
 static const HqCommand commands[] = {
   { "init", N_ ("Create the data directory, the CA and the database"), run_init },
@@ -94,6 +95,7 @@ static const HqCommand commands[] = {
     N_ ("List, set or remove promotions (promotion list|set FILE|remove CODE [--scope S])"),
     run_promotion },
   { "report", N_ ("Sales per store and day, or per product (report days|products)"), run_report },
+  { "z", N_ ("List the tills' Z reports and whether each follows on (z list [--till T])"), run_z },
   { "incidents", N_ ("List conflicts, rejected items and other incidents, newest first"),
     run_incidents },
   { "tills", N_ ("List the enrolled tills and how far each has synced"), run_tills },
@@ -1230,6 +1232,85 @@ run_promotion (int argc, char **argv)
   if (g_str_equal (verb, "set"))
     return run_promotion_set (argc, argv);
   return run_promotion_remove (argc, argv);
+}
+
+static int
+run_z_list (int argc, char **argv)
+{
+  g_auto (HqSettings) settings = { 0 };
+  g_autofree char *till_id = NULL;
+  g_autofree char *store_id = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqStore) store = NULL;
+  g_autoptr (HqDbRows) rows = NULL;
+  g_autoptr (Table) table = NULL;
+  guint              n_flagged = 0;
+  const GOptionEntry entries[] = {
+    { "till", 0, 0, G_OPTION_ARG_STRING, &till_id, N_ ("Only this till, e.g. S001-01"),
+      N_ ("TILL") },
+    { "store", 0, 0, G_OPTION_ARG_STRING, &store_id, N_ ("Only the tills of this store"),
+      N_ ("ID") },
+    { NULL },
+  };
+
+  if (!parse_command (&argc, &argv, entries, NULL,
+                      _ ("Lists the Z reports (the days’ closing reports) the tills pushed, by "
+                         "till and number, with "
+                         "the day's sales, returns and the perpetual grand total. “Continuity” "
+                         "says whether each follows the till's previous Z: ok, gap (HQ lacks "
+                         "the Z before), mismatch (the grand total does not carry on) or "
+                         "duplicate (a second Z under the same number)."),
+                      0, &settings))
+    return EXIT_FAILED;
+
+  store = open_store (&settings, &error);
+  if (store == NULL)
+    return fail_with (error);
+  rows = hq_store_list_z_reports (store, till_id, store_id, &error);
+  if (rows == NULL)
+    return fail_with (error);
+  table = table_new (0x72, _ ("Till"), _ ("Z"), _ ("Day"), _ ("Closed"), _ ("Sales"), _ ("Returns"),
+                     _ ("Grand total"), _ ("Continuity"), NULL);
+  for (guint r = 0; r < hq_db_rows_get_n_rows (rows); r++)
+    {
+      const char *continuity = hq_db_rows_get_text (rows, r, 8);
+
+      if (g_strcmp0 (continuity, "ok") != 0)
+        n_flagged++;
+      table_add (
+          table, dup_text (rows, r, 0), format_int (hq_db_rows_get_int (rows, r, 2)),
+          g_strdup (hq_db_rows_is_null (rows, r, 3) ? "-" : hq_db_rows_get_text (rows, r, 3)),
+          format_time_us (hq_db_rows_get_int (rows, r, 4)),
+          format_yuan (hq_db_rows_get_int (rows, r, 5)),
+          format_yuan (hq_db_rows_get_int (rows, r, 6)),
+          format_yuan (hq_db_rows_get_int (rows, r, 7)), g_strdup (continuity));
+    }
+  table_print (table);
+  if (hq_db_rows_get_n_rows (rows) == 0)
+    g_print (_ ("(no Z reports)\n"));
+  /* What is wrong, one line each, so that store IT need not look it up. */
+  for (guint r = 0; n_flagged > 0 && r < hq_db_rows_get_n_rows (rows); r++)
+    if (!hq_db_rows_is_null (rows, r, 9))
+      g_print ("%s: %s\n", hq_db_rows_get_text (rows, r, 0), hq_db_rows_get_text (rows, r, 9));
+  return EXIT_OK;
+}
+
+static int
+run_z (int argc, char **argv)
+{
+  static const char *const verbs[] = { "list", NULL };
+  g_autofree char         *program = NULL;
+
+  if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
+    {
+      g_print ("%s\n", _ ("Usage: opentill-hq z list [--till TILL] [--store ID]"));
+      return EXIT_OK;
+    }
+  if (take_any_verb (&argc, &argv, verbs) == NULL)
+    return EXIT_FAILED;
+  program = g_strconcat (argv[0], " list", NULL);
+  argv[0] = program;
+  return run_z_list (argc, argv);
 }
 
 static void

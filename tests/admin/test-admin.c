@@ -199,6 +199,248 @@ START_TEST (test_help)
 }
 END_TEST
 
+/* --- shifts and z-report ----------------------------------------------------------- */
+
+/* A till at db_path where, through the core: 王小丽 (1001) opened a shift
+ * with ¥200.00, sold two ¥12.50 bottles for cash and closed with ¥225.00
+ * counted; the manager 李经理 (9001) took Z 1; 王小丽 then opened a shift
+ * with ¥100.00 that is still open. */
+typedef struct
+{
+  TillStore   *store;
+  TillJournal *journal;
+  TillCatalog *catalog;
+  TillUser    *cashier;
+  TillUser    *manager;
+  gint64       product_id;
+} ShiftTill;
+
+static void
+shift_till_close (ShiftTill *till)
+{
+  g_clear_object (&till->manager);
+  g_clear_object (&till->cashier);
+  g_clear_object (&till->catalog);
+  g_clear_object (&till->journal);
+  g_clear_object (&till->store);
+}
+
+static void
+shift_till_open (ShiftTill *till)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *key_path = g_build_filename (scratch, "till.key", NULL);
+  TillProductSpec  spec = { .sku = "100001",
+                            .name = "农夫山泉 550ml",
+                            .unit = "瓶",
+                            .price = 1250,
+                            .cost = 600,
+                            .vat_rate = 1300,
+                            .active = TRUE };
+
+  till->store = till_store_open (db_path, &error);
+  ck_assert_msg (till->store != NULL, "%s", error ? error->message : "");
+  till->journal = till_journal_new (till->store, key_path, &error);
+  ck_assert_msg (till->journal != NULL, "%s", error ? error->message : "");
+  till->catalog = till_catalog_new (till->store);
+  till->product_id = till_catalog_add_product (till->catalog, &spec, &error);
+  ck_assert_msg (till->product_id > 0, "%s", error ? error->message : "");
+  ck_assert (till_user_create (till->store, "1001", "王小丽", TILL_ROLE_CASHIER, "1234", &error) >
+             0);
+  ck_assert (till_user_create (till->store, "9001", "李经理", TILL_ROLE_MANAGER, "9999", &error) >
+             0);
+  till->cashier = till_user_authenticate (till->store, "1001", "1234", &error);
+  till->manager = till_user_authenticate (till->store, "9001", "9999", &error);
+  ck_assert (till->cashier != NULL && till->manager != NULL);
+}
+
+static void
+shift_till_sell (ShiftTill *till, gint64 quantity)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TillCart) cart = till_cart_new (till->store, till->catalog);
+  g_autoptr (TillProduct) product = NULL;
+  g_autoptr (TillSale) sale = NULL;
+
+  ck_assert_msg (till_cart_restore (cart, &error), "%s", error ? error->message : "");
+  product = till_catalog_lookup_id (till->catalog, till->product_id, &error);
+  ck_assert_msg (product != NULL, "%s", error ? error->message : "");
+  ck_assert (till_cart_add_product (cart, product, quantity, &error) != NULL);
+  sale = till_sale_commit_cash (cart, till->journal, till->cashier, till_cart_get_total (cart),
+                                &error);
+  ck_assert_msg (sale != NULL, "%s", error ? error->message : "");
+}
+
+static void
+make_till_with_shifts (void)
+{
+  g_autoptr (GError) error = NULL;
+  ShiftTill     till = { 0 };
+  TillCashCount opening = { .pieces = { [TILL_DENOMINATION_NOTE_100] = 2 } };
+  TillCashCount closing = { .pieces = { [TILL_DENOMINATION_NOTE_100] = 2,
+                                        [TILL_DENOMINATION_NOTE_10] = 2,
+                                        [TILL_DENOMINATION_NOTE_5] = 1 } };
+  TillCashCount second = { .pieces = { [TILL_DENOMINATION_NOTE_50] = 2 } };
+  g_autoptr (TillShift) first_shift = NULL;
+  g_autoptr (TillShift) second_shift = NULL;
+  g_autoptr (TillShiftReport) z = NULL;
+
+  shift_till_open (&till);
+  first_shift = till_shift_open (till.store, till.journal, till.cashier, &opening, &error);
+  ck_assert_msg (first_shift != NULL, "%s", error ? error->message : "");
+  shift_till_sell (&till, 2000);
+  ck_assert_msg (
+      till_shift_begin_close (till.store, till.journal, till.cashier, NULL, &error) &&
+          till_shift_record_count (till.store, till.journal, till.cashier, &closing, &error) &&
+          till_shift_finish_close (till.store, till.journal, till.cashier, FALSE, NULL, NULL,
+                                   &error),
+      "close: %s", error ? error->message : "");
+  z = till_shift_z_report (till.store, till.journal, till.manager, NULL, &error);
+  ck_assert_msg (z != NULL, "Z: %s", error ? error->message : "");
+  ck_assert_int_eq (z->z_no, 1);
+  /* Opened a second later, so that "newest first" is plain. */
+  g_usleep (G_USEC_PER_SEC);
+  second_shift = till_shift_open (till.store, till.journal, till.cashier, &second, &error);
+  ck_assert_msg (second_shift != NULL, "%s", error ? error->message : "");
+  shift_till_close (&till);
+}
+
+/* The line of @out that holds @text, or NULL. */
+static char *
+line_with (const char *out, const char *text)
+{
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], text) != NULL)
+      return g_strdup (lines[i]);
+  return NULL;
+}
+
+/* Whether the last words of @line (split at spaces) are the texts given. */
+static gboolean
+ends_with_words (const char *line, ...)
+{
+  g_auto (GStrv) words = g_strsplit_set (line != NULL ? line : "", " ", -1);
+  g_autoptr (GPtrArray) expected = g_ptr_array_new ();
+  g_autoptr (GPtrArray) found = g_ptr_array_new ();
+  const char *word;
+  va_list     args;
+
+  va_start (args, line);
+  while ((word = va_arg (args, const char *)) != NULL)
+    g_ptr_array_add (expected, (gpointer) word);
+  va_end (args);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (*words[i] != '\0')
+      g_ptr_array_add (found, words[i]);
+  if (found->len < expected->len)
+    return FALSE;
+  for (guint i = 0; i < expected->len; i++)
+    if (g_strcmp0 (found->pdata[found->len - expected->len + i], expected->pdata[i]) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* /admin/shifts/list: newest first; the counted shift with its sales, expected
+ * and counted cash and variance; the open one without (the count is blind). */
+START_TEST (test_shifts_list)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *later_out = NULL;
+  g_autofree char *later_err = NULL;
+  g_autofree char *bad_out = NULL;
+  g_autofree char *bad_err = NULL;
+  g_auto (GStrv) lines = NULL;
+  int status;
+
+  make_till_with_shifts ();
+  status = run_admin (&out, &err, "shifts", "--db", db_path, NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  lines = g_strsplit (out, "\n", -1);
+  ck_assert_msg (g_strv_length (lines) == 4 && *lines[3] == '\0', "%s", out);
+  ck_assert_msg (strstr (lines[0], "Cashier") && strstr (lines[0], "Variance"), "%s", out);
+  /* The open shift first, nothing counted. */
+  ck_assert_msg (strstr (lines[1], "1001 王小丽") &&
+                     ends_with_words (lines[1], "open", "-", "-", "-", "-", NULL),
+                 "%s", lines[1]);
+  ck_assert_msg (strstr (lines[1], "225.00") == NULL, "%s", lines[1]);
+  /* Then the closed one: sales 25.00, expected 225.00, counted 225.00,
+   * variance 0.00. */
+  ck_assert_msg (
+      strstr (lines[2], "1001 王小丽") &&
+          ends_with_words (lines[2], "closed", "25.00", "225.00", "225.00", "0.00", NULL),
+      "%s", lines[2]);
+
+  ck_assert_int_eq (
+      run_admin (&later_out, &later_err, "shifts", "--db", db_path, "--since", "2999-01-01", NULL),
+      0);
+  ck_assert_msg (strstr (later_out, "(no shifts)") && !strstr (later_out, "王小丽"), "%s",
+                 later_out);
+  ck_assert_int_eq (
+      run_admin (&bad_out, &bad_err, "shifts", "--db", db_path, "--since", "yesterday", NULL),
+      EXIT_USAGE);
+  ck_assert_msg (strstr (bad_err, "yesterday") != NULL, "%s", bad_err);
+}
+END_TEST
+
+/* /admin/shifts/z-report: the last Z, or Z N, as text; none yet is a failure */
+START_TEST (test_z_report)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *first_out = NULL;
+  g_autofree char *first_err = NULL;
+  g_autofree char *missing_out = NULL;
+  g_autofree char *missing_err = NULL;
+  g_autofree char *sales = NULL;
+  g_autofree char *grand = NULL;
+  g_autofree char *shift = NULL;
+  g_autofree char *cash = NULL;
+  int              status;
+
+  make_till_with_shifts ();
+  status = run_admin (&out, &err, "z-report", "--db", db_path, NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  ck_assert_msg (g_str_has_prefix (out, "Z report No. 1\n"), "%s", out);
+  ck_assert_msg (strstr (out, "9001 李经理") != NULL, "%s", out);
+  sales = line_with (out, "  Sales ");
+  ck_assert_msg (ends_with_words (sales, "Sales", "1", "25.00", NULL), "%s", out);
+  grand = line_with (out, "Grand total ");
+  ck_assert_msg (ends_with_words (grand, "total", "25.00", NULL), "%s", out);
+  cash = line_with (out, "  cash ");
+  ck_assert_msg (ends_with_words (cash, "cash", "25.00", "0.00", "25.00", "0.00", NULL), "%s", out);
+  /* The day's one shift, counted to the fen. */
+  shift = line_with (out, "王小丽");
+  ck_assert_msg (ends_with_words (shift, "25.00", "225.00", "225.00", "0.00", NULL), "%s", out);
+
+  ck_assert_int_eq (run_admin (&first_out, &first_err, "z-report", "1", "--db", db_path, NULL), 0);
+  ck_assert_str_eq (first_out, out);
+  ck_assert_int_eq (run_admin (&missing_out, &missing_err, "z-report", "2", "--db", db_path, NULL),
+                    EXIT_FAILED);
+  ck_assert_msg (strstr (missing_err, "2") != NULL, "%s", missing_err);
+}
+END_TEST
+
+/* /admin/shifts/no-z-yet: a till that never took a Z says so */
+START_TEST (test_z_report_none)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *usage_out = NULL;
+  g_autofree char *usage_err = NULL;
+  ShiftTill        till = { 0 };
+
+  shift_till_open (&till);
+  shift_till_close (&till);
+  ck_assert_int_eq (run_admin (&out, &err, "z-report", "--db", db_path, NULL), EXIT_FAILED);
+  ck_assert_msg (strstr (err, "no Z report") != NULL, "%s", err);
+  ck_assert_int_eq (run_admin (&usage_out, &usage_err, "z-report", "first", "--db", db_path, NULL),
+                    EXIT_USAGE);
+}
+END_TEST
+
 /* The hw command against the printer simulator on a real pty: the admin
  * program opens /dev/pts/N as a serial port, as it would open /dev/ttyUSB0. */
 static TillPrinterSim *printer;
@@ -816,6 +1058,14 @@ admin_suite (void)
   tcase_add_test (tc, test_demo_refuses_filled_store);
   tcase_add_test (tc, test_demo_bad_number);
   tcase_add_test (tc, test_demo_locked_database);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("shifts");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_shifts_list);
+  tcase_add_test (tc, test_z_report);
+  tcase_add_test (tc, test_z_report_none);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("hw");

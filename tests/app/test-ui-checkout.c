@@ -248,9 +248,7 @@ START_TEST (test_cash_sale)
   ck_assert_str_ne (till_login_view_get_message (till_window_get_login_view (fixture.window)), "");
   ck_assert_ptr_null (till_session_get_user (session));
   till_test_save_screenshot (GTK_WIDGET (fixture.window), "01b-login-wrong-pin.png");
-  activate (&fixture, "win.login",
-            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
-  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+  till_test_sign_in (fixture.window, TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN);
   ck_assert_str_eq (till_user_get_code (till_session_get_user (session)), TILL_DEMO_CASHIER_CODE);
   ck_assert_uint_eq (till_cart_get_n_lines (cart), 0);
 
@@ -358,8 +356,7 @@ START_TEST (test_keypad_errors)
 
   /* Nothing to sell before sign-in. */
   ck_assert (!till_window_activate_action (fixture.window, "sale.pay", NULL));
-  activate (&fixture, "win.login",
-            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
+  till_test_sign_in (fixture.window, TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN);
   /* Pay is off on an empty cart. */
   ck_assert (!till_window_activate_action (fixture.window, "sale.pay", NULL));
 
@@ -492,8 +489,7 @@ START_TEST (test_storage_failure)
   popular = till_catalog_list_popular (till_session_get_catalog (session), 2, &error);
   ck_assert_uint_eq (popular->len, 2);
 
-  activate (&fixture, "win.login",
-            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
+  till_test_sign_in (fixture.window, TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN);
   activate (&fixture, "sale.add-product",
             g_variant_new_int64 (till_product_get_id (popular->pdata[0])));
   total = till_cart_get_total (cart);
@@ -549,8 +545,7 @@ START_TEST (test_restart)
   session = till_window_get_session (fixture.window);
   popular = till_catalog_list_popular (till_session_get_catalog (session), 2, &error);
   ck_assert_uint_eq (popular->len, 2);
-  activate (&fixture, "win.login",
-            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
+  till_test_sign_in (fixture.window, TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN);
   for (guint i = 0; i < popular->len; i++)
     activate (&fixture, "sale.add-product",
               g_variant_new_int64 (till_product_get_id (popular->pdata[i])));
@@ -767,8 +762,7 @@ sell_one (Fixture *fixture)
   popular = till_catalog_list_popular (till_session_get_catalog (session), 1, &error);
   ck_assert_ptr_nonnull (popular);
   if (till_session_get_user (session) == NULL)
-    activate (fixture, "win.login",
-              g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
+    till_test_sign_in (fixture->window, TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN);
   if (!g_str_equal (till_window_get_page (fixture->window), "checkout"))
     activate (fixture, "sale.new", NULL);
   activate (fixture, "sale.add-product",
@@ -987,8 +981,10 @@ START_TEST (test_reprint)
                                 "AND state = 'done' AND sale_uuid = ?",
                                 till_sale_get_uuid (sale)),
                     1);
-  /* A reprint opens no drawer. */
-  ck_assert_int_eq (single_int (till_store, "SELECT count(*) FROM drawer_event", NULL), 1);
+  /* A reprint opens no drawer (the shift's float counted in is its own). */
+  ck_assert_int_eq (
+      single_int (till_store, "SELECT count(*) FROM drawer_event WHERE reason <> 'count'", NULL),
+      1);
   g_print ("copy as printed:\n%s", copy);
 
   fixture_teardown (&fixture);

@@ -110,9 +110,7 @@ activate (Fixture *fixture, const char *name, GVariant *parameter)
 static void
 sign_in (Fixture *fixture)
 {
-  activate (fixture, "win.login",
-            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
-  ck_assert_str_eq (till_window_get_page (fixture->window), "checkout");
+  till_test_sign_in (fixture->window, TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN);
 }
 
 static TillCart *

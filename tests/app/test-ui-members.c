@@ -301,9 +301,7 @@ START_TEST (test_members_flow)
   store = till_session_get_store (fixture.session);
   key = till_session_get_member_key (fixture.session);
   ck_assert_ptr_nonnull (key);
-  activate (&fixture, "win.login",
-            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
-  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+  till_test_sign_in (fixture.window, TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN);
 
   /* Register through the dialog's fields: the phone keyed on the find page
    * carries over to the form. */
@@ -558,9 +556,7 @@ START_TEST (test_members_details)
                                             manager, NULL, promotion, &error),
                  "%s", error ? error->message : "");
 
-  activate (&fixture, "win.login",
-            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
-  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+  till_test_sign_in (fixture.window, TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN);
   till_checkout_view_reload_promotions (fixture.view);
 
   /* Two sales of the member's, for the history, and points to spend. */

@@ -144,9 +144,7 @@ current_payment (Fixture *fixture)
 static void
 start_payment (Fixture *fixture, gint64 at_least)
 {
-  activate (fixture, "win.login",
-            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
-  ck_assert_str_eq (till_window_get_page (fixture->window), "checkout");
+  till_test_sign_in (fixture->window, TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN);
   for (guint i = 0; i < 40 && till_cart_get_total (fixture->cart) < at_least; i++)
     activate (fixture, "sale.scan", g_variant_new_string (fixture->barcode));
   ck_assert_int_ge (till_cart_get_total (fixture->cart), at_least);

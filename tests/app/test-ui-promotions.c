@@ -322,9 +322,7 @@ START_TEST (test_promotions_flow)
   char                    *text;
 
   fixture_setup (&fixture);
-  activate (&fixture, "win.login",
-            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
-  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+  till_test_sign_in (fixture.window, TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN);
   /* No promotions yet: no saving row, no hint, no coupons. */
   activate (&fixture, "sale.scan", g_variant_new_string (fixture.barcode));
   ck_assert_ptr_null (till_checkout_view_get_promotion_saving_text (fixture.view));

@@ -302,9 +302,7 @@ START_TEST (test_returns_flow)
 
   fixture_setup (&fixture);
   store = till_session_get_store (fixture.session);
-  activate (&fixture, "win.login",
-            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
-  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+  till_test_sign_in (fixture.window, TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN);
 
   /* A cash sale of three lines; its receipt prints. */
   sale = cash_sale_of_three_lines (&fixture);

@@ -201,9 +201,7 @@ START_TEST (test_offline)
 
   fixture_setup (&fixture);
   store = till_session_get_store (fixture.session);
-  activate (&fixture, "win.login",
-            g_variant_new ("(ss)", TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN));
-  ck_assert_str_eq (till_window_get_page (fixture.window), "checkout");
+  till_test_sign_in (fixture.window, TILL_DEMO_CASHIER_CODE, TILL_DEMO_CASHIER_PIN);
 
   /* A sale reaches HQ: Online, nothing queued. */
   sell_one (&fixture);

@@ -41,3 +41,30 @@ till_test_activate (TillWindow *window, const char *name, GVariant *parameter)
   ck_assert_msg (till_window_activate_action (window, name, owned),
                  "action %s is missing or disabled", name);
 }
+
+static gboolean
+shows_checkout (gpointer data)
+{
+  return g_strcmp0 (till_window_get_page (data), "checkout") == 0;
+}
+
+void
+till_test_sign_in (TillWindow *window, const char *code, const char *pin)
+{
+  TillShiftView *shift_view = till_window_get_shift_view (window);
+
+  till_test_activate (window, "win.login", g_variant_new ("(ss)", code, pin));
+  if (g_strcmp0 (till_window_get_page (window), "shift") == 0 &&
+      g_strcmp0 (till_shift_view_get_page (shift_view), "open") == 0)
+    {
+      gint64 zero[TILL_N_DENOMINATIONS] = { 0 };
+
+      till_test_activate (window, "win.shift-open",
+                          g_variant_new_fixed_array (G_VARIANT_TYPE_INT64, zero,
+                                                     TILL_N_DENOMINATIONS, sizeof (gint64)));
+    }
+  ck_assert_msg (till_test_wait_until (shows_checkout, window, TILL_TEST_WAIT_MS),
+                 "%s signed in, but the till shows %s (shift page %s: %s)", code,
+                 till_window_get_page (window), till_shift_view_get_page (shift_view),
+                 till_shift_view_get_message (shift_view, NULL));
+}

@@ -22,4 +22,10 @@ TillWindow *till_test_start_till (const char       *app_id,
  * action is missing or disabled. Takes a floating @parameter. */
 void till_test_activate (TillWindow *window, const char *name, GVariant *parameter);
 
+/* Signs @code in with @pin (win.login) and, when the shift page asks for a
+ * float, opens the shift with a zero count (win.shift-open, as its button
+ * would); then waits for the sale screen. Fails the test when the till
+ * shows anything else (another cashier's shift, a close to finish). */
+void till_test_sign_in (TillWindow *window, const char *code, const char *pin);
+
 G_END_DECLS

@@ -1601,6 +1601,8 @@ START_TEST (test_store_group_migration)
   db = hq_store_get_db (env.store);
   ck_assert (hq_db_exec (db, "DELETE FROM master_row WHERE id = 'store.group'", &error));
   ck_assert (hq_db_exec (db, "DELETE FROM schema_version WHERE version > 1", &error));
+  /* and none of the later migrations' tables */
+  ck_assert (hq_db_exec (db, "DROP TABLE z_report", &error));
   counter = change_counter (env.store);
   ck_assert_int_eq (store_group_row (env.store, "S001", &value), 0);
   g_clear_object (&env.store);
@@ -1910,6 +1912,385 @@ START_TEST (test_promotions_import_checked)
 }
 END_TEST
 
+/* --- Shifts and Z reports (issue 10) --------------------------------------------- */
+
+/* A closed shift's report as src/core/till-shift.c queues it. */
+static char *
+shift_payload (const char *uuid, gint64 journal_seq)
+{
+  return g_strdup_printf (
+      "{\"shift\":{\"uuid\":\"%s\",\"day_uuid\":\"0192f0c4-0000-7000-8000-0000000d0001\","
+      "\"till_id\":\"S001-01\",\"user_code\":\"1001\",\"user_name\":\"王小丽\","
+      "\"opened_us\":1767225600000000,\"closed_us\":1767254400000000,\"opening_float\":20000,"
+      "\"counted\":45100,\"expected\":45000,\"variance\":100,\"handover\":false,"
+      "\"variance_reason\":null,\"approved_by\":null,"
+      "\"totals\":{\"sales\":{\"count\":12,\"amount\":31000}}},"
+      "\"journal_seq\":%" PRId64 ",\"journal_hash\":\"%s\"}",
+      uuid, journal_seq, zero_hash);
+}
+
+static char *
+cash_movement_payload (const char *uuid, const char *shift_uuid, gint64 journal_seq)
+{
+  return g_strdup_printf (
+      "{\"cash_movement\":{\"uuid\":\"%s\",\"shift_uuid\":\"%s\",\"kind\":\"out\","
+      "\"amount\":5000,\"reason\":\"付送水费\",\"user_code\":\"1001\",\"approved_by\":null,"
+      "\"created_us\":1767240000000000},\"journal_seq\":%" PRId64 ",\"journal_hash\":\"%s\"}",
+      uuid, shift_uuid, journal_seq, zero_hash);
+}
+
+/* Z report @z_no of S001-01 closing day 2026-01-0<z_no>; @uuid NULL leaves
+ * the uuid out. */
+static char *
+z_payload (const char *uuid,
+           gint64      z_no,
+           gint64      sales_total,
+           gint64      returns_total,
+           gint64      grand_total,
+           gint64      journal_seq)
+{
+  g_autofree char *uuid_member =
+      uuid != NULL ? g_strdup_printf ("\"uuid\":\"%s\",", uuid) : g_strdup ("");
+
+  return g_strdup_printf ("{\"z_report\":{%s\"z_no\":%" PRId64
+                          ",\"day_uuid\":\"0192f0c4-0000-7000-8000-0000000d%04" PRId64
+                          "\",\"till_id\":\"S001-01\",\"business_day\":\"2026-01-%02" PRId64 "\","
+                          "\"opened_us\":1767225600000000,\"closed_us\":1767258000000000,"
+                          "\"sales_total\":%" PRId64 ",\"returns_total\":%" PRId64
+                          ",\"grand_total\":%" PRId64 ",\"grand_sales\":0,\"grand_returns\":0,"
+                          "\"totals\":{\"sales\":{\"count\":3,\"amount\":%" PRId64
+                          "}},\"shifts\":[]},"
+                          "\"journal_seq\":%" PRId64 ",\"journal_hash\":\"%s\"}",
+                          uuid_member, z_no, z_no, z_no, sales_total, returns_total, grand_total,
+                          sales_total, journal_seq, zero_hash);
+}
+
+static TillWireItem *
+z_item (gint64 seq, const char *uuid, gint64 z_no, gint64 sales, gint64 returns, gint64 grand)
+{
+  g_autofree char *payload = z_payload (uuid, z_no, sales, returns, grand, seq);
+
+  return item_new (seq, "z-report", uuid, payload);
+}
+
+/* The till's Z reports as hq_store_list_z_reports() gives them. */
+static HqDbRows *
+list_z (HqStore *store, const char *till_id)
+{
+  g_autoptr (GError) error = NULL;
+  HqDbRows *rows = hq_store_list_z_reports (store, till_id, NULL, &error);
+
+  ck_assert_msg (rows != NULL, "list z: %s", error ? error->message : "");
+  return rows;
+}
+
+/* The continuity of the Z of @till_id with @uuid, NULL when HQ has none. */
+static const char *
+z_continuity (HqDbRows *rows, const char *uuid)
+{
+  for (guint r = 0; r < hq_db_rows_get_n_rows (rows); r++)
+    if (g_strcmp0 (hq_db_rows_get_text (rows, r, 10), uuid) == 0)
+      return hq_db_rows_get_text (rows, r, 8);
+  return NULL;
+}
+
+/* HQ says a Z that does not follow on with g_warning (fatal in tests): the
+ * warnings of "hq-store" are kept here instead, to be checked. */
+static GPtrArray *z_warnings;
+
+static void
+keep_warning_cb (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+  (void) domain;
+  (void) level;
+  (void) data;
+  g_ptr_array_add (z_warnings, g_strdup (message));
+}
+
+static void
+keep_store_warnings (void)
+{
+  if (z_warnings == NULL)
+    z_warnings = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_set_size (z_warnings, 0);
+  g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  g_log_set_handler ("hq-store", G_LOG_LEVEL_WARNING, keep_warning_cb, NULL);
+}
+
+/* Whether one kept warning holds every one of the texts. */
+static gboolean
+warned (const char *first, ...)
+{
+  for (guint w = 0; w < z_warnings->len; w++)
+    {
+      const char *message = g_ptr_array_index (z_warnings, w);
+      gboolean    all = TRUE;
+      va_list     args;
+
+      va_start (args, first);
+      for (const char *text = first; text != NULL; text = va_arg (args, const char *))
+        all &= strstr (message, text) != NULL;
+      va_end (args);
+      if (all)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* /hq/store/shifts/kinds: the three documents of issue 10 are stored; a
+ * Z report becomes a row of the till's Z reports; a re-push doubles
+ * nothing; a Z without its uuid or its figures is rejected. */
+START_TEST (test_shift_documents)
+{
+  Env env = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HqTill) till = NULL;
+  g_autoptr (TillWireBatch) batch = NULL;
+  g_autoptr (TillWireBatch) replay = NULL;
+  g_autoptr (TillWireBatch) bad = NULL;
+  g_autoptr (TillWireAck) ack = NULL;
+  g_autoptr (HqDbRows) z_rows = NULL;
+  g_autofree char *shift_uuid = make_uuid (101);
+  g_autofree char *movement_uuid = make_uuid (102);
+  g_autofree char *z_uuid = make_uuid (103);
+  g_autofree char *shift_json = shift_payload (shift_uuid, 4);
+  g_autofree char *movement_json = cash_movement_payload (movement_uuid, shift_uuid, 3);
+
+  env_open (&env, _i);
+  put_chain (env.store);
+  till = enroll_till (env.store, "S001", 1);
+
+  batch = batch_new (till, 0, g_get_real_time ());
+  g_ptr_array_add (batch->items, sale_item (1, 1, "2026-01-01"));
+  g_ptr_array_add (batch->items, item_new (2, "cash-movement", movement_uuid, movement_json));
+  g_ptr_array_add (batch->items, item_new (3, "shift", shift_uuid, shift_json));
+  g_ptr_array_add (batch->items, z_item (4, z_uuid, 1, 31000, 1000, 30000));
+  batch_set_head (batch);
+  ack = apply (env.store, till, batch);
+  for (guint i = 0; i < 4; i++)
+    ck_assert_msg (ack_status (ack, i) == TILL_WIRE_ITEM_OK, "item %u: %s", i,
+                   g_array_index (ack->items, TillWireItemResult, i).reason);
+  ck_assert_int_eq (ack->acked_through, 4);
+  ck_assert_int_eq (count_documents (env.store, "shift", till->till_id), 1);
+  ck_assert_int_eq (count_documents (env.store, "cash-movement", till->till_id), 1);
+  ck_assert_int_eq (count_documents (env.store, "z-report", till->till_id), 1);
+
+  /* The Z is a row of its own, with its figures, and the first Z follows
+   * on from nothing. A shift or a Z is no sale: the roll-up has the sale
+   * alone. */
+  z_rows = list_z (env.store, till->till_id);
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (z_rows), 1);
+  ck_assert_str_eq (hq_db_rows_get_text (z_rows, 0, 0), "S001-01");
+  ck_assert_str_eq (hq_db_rows_get_text (z_rows, 0, 1), "S001");
+  ck_assert_int_eq (hq_db_rows_get_int (z_rows, 0, 2), 1);
+  ck_assert_str_eq (hq_db_rows_get_text (z_rows, 0, 3), "2026-01-01");
+  ck_assert_int_eq (hq_db_rows_get_int (z_rows, 0, 4), 1767258000000000);
+  ck_assert_int_eq (hq_db_rows_get_int (z_rows, 0, 5), 31000);
+  ck_assert_int_eq (hq_db_rows_get_int (z_rows, 0, 6), 1000);
+  ck_assert_int_eq (hq_db_rows_get_int (z_rows, 0, 7), 30000);
+  ck_assert_str_eq (hq_db_rows_get_text (z_rows, 0, 8), "ok");
+  ck_assert (hq_db_rows_is_null (z_rows, 0, 9));
+  ck_assert_str_eq (hq_db_rows_get_text (z_rows, 0, 10), z_uuid);
+  {
+    g_autoptr (HqDbRows) days = hq_store_report_days (env.store, "S001", NULL, NULL, &error);
+
+    ck_assert_ptr_nonnull (days);
+    ck_assert_uint_eq (hq_db_rows_get_n_rows (days), 1);
+    ck_assert_int_eq (hq_db_rows_get_int (days, 0, 2), 1);
+  }
+  g_clear_pointer (&ack, till_wire_ack_free);
+  g_clear_pointer (&z_rows, hq_db_rows_free);
+
+  /* The ack was lost: the same batch again is all duplicates. */
+  replay = batch_new (till, 0, g_get_real_time ());
+  for (guint i = 0; i < batch->items->len; i++)
+    {
+      TillWireItem *item = g_ptr_array_index (batch->items, i);
+
+      g_ptr_array_add (replay->items, till_wire_item_new (item->seq, item->kind, item->ref_uuid,
+                                                          item->payload, item->sha256));
+    }
+  batch_set_head (replay);
+  ack = apply (env.store, till, replay);
+  for (guint i = 0; i < 4; i++)
+    ck_assert_int_eq (ack_status (ack, i), TILL_WIRE_ITEM_DUPLICATE);
+  ck_assert_int_eq (count_documents (env.store, "shift", NULL), 1);
+  ck_assert_int_eq (count_documents (env.store, "cash-movement", NULL), 1);
+  ck_assert_int_eq (count_documents (env.store, "z-report", NULL), 1);
+  z_rows = list_z (env.store, NULL);
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (z_rows), 1);
+  g_clear_pointer (&ack, till_wire_ack_free);
+  g_clear_pointer (&z_rows, hq_db_rows_free);
+
+  /* A Z without its uuid, and one without its grand total: rejected, an
+   * incident each, no row. */
+  bad = batch_new (till, 4, g_get_real_time ());
+  {
+    g_autofree char *uuid = make_uuid (104);
+    g_autofree char *no_uuid = z_payload (NULL, 2, 100, 0, 30100, 5);
+    g_autofree char *full = z_payload (uuid, 2, 100, 0, 30100, 6);
+    g_autoptr (GString) no_grand = g_string_new (full);
+
+    g_string_replace (no_grand, "\"grand_total\":30100,", "", 1);
+    g_ptr_array_add (bad->items, item_new (5, "z-report", uuid, no_uuid));
+    g_ptr_array_add (bad->items, item_new (6, "z-report", uuid, no_grand->str));
+  }
+  batch_set_head (bad);
+  ack = apply (env.store, till, bad);
+  ck_assert_int_eq (ack_status (ack, 0), TILL_WIRE_ITEM_REJECTED);
+  ck_assert_ptr_nonnull (
+      strstr (g_array_index (ack->items, TillWireItemResult, 0).reason, "z_report.uuid"));
+  ck_assert_int_eq (ack_status (ack, 1), TILL_WIRE_ITEM_REJECTED);
+  ck_assert_ptr_nonnull (
+      strstr (g_array_index (ack->items, TillWireItemResult, 1).reason, "grand_total"));
+  ck_assert_int_eq (ack->acked_through, 4);
+  ck_assert_uint_eq (count_incidents (env.store, "rejected"), 2);
+  ck_assert_int_eq (count_documents (env.store, "z-report", NULL), 1);
+  z_rows = list_z (env.store, NULL);
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (z_rows), 1);
+  env_close (&env);
+}
+END_TEST
+
+/* /hq/store/z/continuity: Z 1 and 2 follow on; Z 4 before Z 3 is a gap,
+ * judged again when Z 3 comes; a grand total that does not carry on is a
+ * mismatch; a second document under one number is flagged. Every one is
+ * kept, warned about and an incident; a re-push changes nothing. */
+START_TEST (test_z_continuity)
+{
+  Env env = { 0 };
+  g_autoptr (HqTill) till = NULL;
+  g_autoptr (HqTill) other = NULL;
+  g_autoptr (HqDbRows) rows = NULL;
+  g_autofree char *z1 = make_uuid (201);
+  g_autofree char *z2 = make_uuid (202);
+  g_autofree char *z3 = make_uuid (203);
+  g_autofree char *z4 = make_uuid (204);
+  g_autofree char *z5 = make_uuid (205);
+  g_autofree char *z2_again = make_uuid (206);
+  g_autofree char *other_z5 = make_uuid (207);
+
+  keep_store_warnings ();
+  env_open (&env, _i);
+  put_chain (env.store);
+  till = enroll_till (env.store, "S001", 1);
+  other = enroll_till (env.store, "S002", 1);
+
+  /* Z 1 (net 300.00) and Z 2 (net 150.00 + 20.00 − 5.00). */
+  {
+    g_autoptr (TillWireBatch) batch = batch_new (till, 0, g_get_real_time ());
+    g_autoptr (TillWireAck) ack = NULL;
+
+    g_ptr_array_add (batch->items, z_item (1, z1, 1, 30000, 0, 30000));
+    g_ptr_array_add (batch->items, z_item (2, z2, 2, 2000, 500, 31500));
+    batch_set_head (batch);
+    ack = apply (env.store, till, batch);
+    ck_assert_int_eq (ack_status (ack, 0), TILL_WIRE_ITEM_OK);
+    ck_assert_int_eq (ack_status (ack, 1), TILL_WIRE_ITEM_OK);
+  }
+  rows = list_z (env.store, till->till_id);
+  ck_assert_str_eq (z_continuity (rows, z1), "ok");
+  ck_assert_str_eq (z_continuity (rows, z2), "ok");
+  ck_assert_uint_eq (z_warnings->len, 0);
+  ck_assert_uint_eq (count_incidents (env.store, "z-continuity"), 0);
+  g_clear_pointer (&rows, hq_db_rows_free);
+
+  /* Z 4 arrives, Z 3 has not (seq 3 was held up): a gap. Z 5's grand
+   * total does not carry on from Z 4's: a mismatch. Both are kept. */
+  {
+    g_autoptr (TillWireBatch) batch = batch_new (till, 2, g_get_real_time ());
+    g_autoptr (TillWireAck) ack = NULL;
+
+    g_ptr_array_add (batch->items, z_item (4, z4, 4, 1000, 0, 33500));
+    g_ptr_array_add (batch->items, z_item (5, z5, 5, 1000, 0, 99999));
+    batch_set_head (batch);
+    ack = apply (env.store, till, batch);
+    ck_assert_int_eq (ack_status (ack, 0), TILL_WIRE_ITEM_OK);
+    ck_assert_int_eq (ack_status (ack, 1), TILL_WIRE_ITEM_OK);
+    ck_assert_int_eq (ack->acked_through, 2);
+  }
+  rows = list_z (env.store, till->till_id);
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (rows), 4);
+  ck_assert_str_eq (z_continuity (rows, z4), "gap");
+  ck_assert_str_eq (z_continuity (rows, z5), "mismatch");
+  ck_assert (warned ("S001-01", "Z 4", "no Z 3", NULL));
+  ck_assert (warned ("S001-01", "Z 5", "99999", "33500", NULL));
+  ck_assert_uint_eq (count_incidents (env.store, "z-continuity"), 2);
+  g_clear_pointer (&rows, hq_db_rows_free);
+
+  /* Z 3 comes (net 10.00): it follows Z 2, and Z 4 now follows it. */
+  {
+    g_autoptr (TillWireBatch) batch = batch_new (till, 2, g_get_real_time ());
+    g_autoptr (TillWireAck) ack = NULL;
+
+    g_ptr_array_add (batch->items, z_item (3, z3, 3, 1200, 200, 32500));
+    batch->head_seq = 5; /* the till's head is past Z 5 by now */
+    ack = apply (env.store, till, batch);
+    ck_assert_int_eq (ack_status (ack, 0), TILL_WIRE_ITEM_OK);
+    ck_assert_int_eq (ack->acked_through, 5);
+  }
+  rows = list_z (env.store, till->till_id);
+  ck_assert_str_eq (z_continuity (rows, z3), "ok");
+  ck_assert_str_eq (z_continuity (rows, z4), "ok");
+  ck_assert_str_eq (z_continuity (rows, z5), "mismatch");
+  /* In number order. */
+  for (guint r = 0; r < hq_db_rows_get_n_rows (rows); r++)
+    ck_assert_int_eq (hq_db_rows_get_int (rows, r, 2), r + 1);
+  ck_assert_uint_eq (count_incidents (env.store, "z-continuity"), 2);
+  g_clear_pointer (&rows, hq_db_rows_free);
+
+  /* Z 2 again under another uuid (a till restored from a backup that took
+   * it afresh): kept and flagged. The same Z 2 document again: nothing. */
+  {
+    g_autoptr (TillWireBatch) batch = batch_new (till, 5, g_get_real_time ());
+    g_autoptr (TillWireAck) ack = NULL;
+    g_autofree char *payload = z_payload (z2, 2, 2000, 500, 31500, 2);
+
+    g_ptr_array_add (batch->items, z_item (6, z2_again, 2, 2000, 500, 31500));
+    g_ptr_array_add (batch->items, item_new (7, "z-report", z2, payload));
+    batch_set_head (batch);
+    ack = apply (env.store, till, batch);
+    ck_assert_int_eq (ack_status (ack, 0), TILL_WIRE_ITEM_OK);
+    /* The same document as seq 2, sent again under another seq. */
+    ck_assert_int_eq (ack_status (ack, 1), TILL_WIRE_ITEM_DUPLICATE);
+  }
+  rows = list_z (env.store, till->till_id);
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (rows), 6);
+  ck_assert_str_eq (z_continuity (rows, z2), "ok");
+  ck_assert_str_eq (z_continuity (rows, z2_again), "duplicate");
+  ck_assert (warned ("S001-01", "Z 2", z2_again, z2, NULL));
+  ck_assert_uint_eq (count_incidents (env.store, "z-continuity"), 3);
+  g_clear_pointer (&rows, hq_db_rows_free);
+
+  /* Another till's numbers are its own: its first Z is Z 5, a gap there,
+   * and nothing of S001-01 changes. */
+  {
+    g_autoptr (TillWireBatch) batch = batch_new (other, 0, g_get_real_time ());
+    g_autoptr (TillWireAck) ack = NULL;
+
+    g_ptr_array_add (batch->items, z_item (1, other_z5, 5, 1000, 0, 33500));
+    batch_set_head (batch);
+    ack = apply (env.store, other, batch);
+    ck_assert_int_eq (ack_status (ack, 0), TILL_WIRE_ITEM_OK);
+  }
+  rows = list_z (env.store, other->till_id);
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (rows), 1);
+  ck_assert_str_eq (z_continuity (rows, other_z5), "gap");
+  ck_assert (warned ("S002-01", "Z 5", "no Z 4", NULL));
+  g_clear_pointer (&rows, hq_db_rows_free);
+  {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (HqDbRows) store_rows = hq_store_list_z_reports (env.store, NULL, "S002", &error);
+
+    ck_assert_ptr_nonnull (store_rows);
+    ck_assert_uint_eq (hq_db_rows_get_n_rows (store_rows), 1);
+  }
+  rows = list_z (env.store, NULL);
+  ck_assert_uint_eq (hq_db_rows_get_n_rows (rows), 7);
+  env_close (&env);
+}
+END_TEST
+
 static void
 add_test (Suite *suite, const char *name, const TTest *test)
 {
@@ -1946,6 +2327,8 @@ hq_store_suite (void)
   add_test (suite, "/hq/store/promotions/set-list-remove", test_promotions_set_list_remove);
   add_test (suite, "/hq/store/promotions/refused", test_promotions_refused);
   add_test (suite, "/hq/store/promotions/import-checked", test_promotions_import_checked);
+  add_test (suite, "/hq/store/shifts/kinds", test_shift_documents);
+  add_test (suite, "/hq/store/z/continuity", test_z_continuity);
   return suite;
 }
 

@@ -430,7 +430,7 @@ print_z_report (const TillShiftReport *report)
   g_autofree char *taken_by =
       g_strdup_printf ("%s %s", report->user_code != NULL ? report->user_code : "",
                        report->user_name != NULL ? report->user_name : "");
-  g_autofree char *outside = format_count (report->outside_sales);
+  g_autofree char *outside = format_count (report->outside_sales.count);
   g_autofree char *grand_total = till_money_format (report->grand_total);
   g_autofree char *grand_sales = till_money_format (report->grand_sales);
   g_autofree char *grand_returns = till_money_format (report->grand_returns);

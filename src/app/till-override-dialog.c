@@ -18,6 +18,7 @@ struct _TillOverrideDialog
 
   GtkWidget  *title_label;
   GtkWidget  *message_label;
+  GtkWidget  *reasons_caption;
   GtkWidget  *reasons_box;
   GtkWidget  *code_label;
   GtkWidget  *pin_label;
@@ -286,7 +287,8 @@ till_override_dialog_init (TillOverrideDialog *self)
   gtk_label_set_max_width_chars (GTK_LABEL (self->message_label), 50);
   gtk_box_append (GTK_BOX (box), self->message_label);
 
-  gtk_box_append (GTK_BOX (box), caption_new (_ ("Reason")));
+  self->reasons_caption = caption_new (_ ("Reason"));
+  gtk_box_append (GTK_BOX (box), self->reasons_caption);
   self->reasons_box = gtk_flow_box_new ();
   gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (self->reasons_box), GTK_SELECTION_NONE);
   gtk_flow_box_set_homogeneous (GTK_FLOW_BOX (self->reasons_box), TRUE);
@@ -428,6 +430,26 @@ till_override_dialog_get_override (TillOverrideDialog *self, TillOverride *out_o
   out_override->badge = self->badge;
   out_override->reason = self->reason;
   return TRUE;
+}
+
+/**
+ * till_override_dialog_set_given_reason:
+ * @reason: the act's own reason, already given on the screen that asks
+ *
+ * For acts whose screen asks the reason itself (a cash variance, a payout):
+ * the reason chips, which name the reasons of sale acts, are hidden and the
+ * approval carries @reason.
+ */
+void
+till_override_dialog_set_given_reason (TillOverrideDialog *self, const char *reason)
+{
+  g_return_if_fail (TILL_IS_OVERRIDE_DIALOG (self));
+  g_return_if_fail (reason != NULL && *reason != '\0');
+
+  g_free (self->reason);
+  self->reason = g_strdup (reason);
+  gtk_widget_set_visible (self->reasons_caption, FALSE);
+  gtk_widget_set_visible (self->reasons_box, FALSE);
 }
 
 const char *

@@ -35,6 +35,9 @@ TillOverrideDialog *till_override_dialog_new (GtkWindow  *parent,
  * missing. */
 gboolean till_override_dialog_get_override (TillOverrideDialog *self, TillOverride *out_override);
 const char *till_override_dialog_get_reason (TillOverrideDialog *self);
+/* Hides the reason chips: the approval carries @reason, given on the screen
+ * that asked for the override. */
+void till_override_dialog_set_given_reason (TillOverrideDialog *self, const char *reason);
 /* What the keypad would type: the supervisor's code, then the PIN. */
 void
 till_override_dialog_set_credentials (TillOverrideDialog *self, const char *code, const char *pin);

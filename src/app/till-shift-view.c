@@ -456,9 +456,11 @@ report_fill_who (TillShiftView *self, const TillShiftReport *report)
 
       report_row (self, grid, _ ("Cashier"), NULL, who, NULL);
     }
-  report_row (self, grid, _ ("Opened"), NULL, opened, NULL);
+  report_row (self, grid, report->kind == TILL_SHIFT_REPORT_Z ? _ ("Day opened") : _ ("Opened"),
+              NULL, opened, NULL);
   if (report->kind != TILL_SHIFT_REPORT_X)
-    report_row (self, grid, _ ("Closed"), NULL, closed, NULL);
+    report_row (self, grid, report->kind == TILL_SHIFT_REPORT_Z ? _ ("Day closed") : _ ("Closed"),
+                NULL, closed, NULL);
   if (report->kind == TILL_SHIFT_REPORT_Z)
     {
       for (guint i = 0; i < report->shifts->len; i++)
@@ -472,7 +474,7 @@ report_fill_who (TillShiftView *self, const TillShiftReport *report)
           report_row (self, grid, summary->user_name != NULL ? summary->user_name : "", NULL, value,
                       css_class);
         }
-      report_money_row (self, grid, _ ("Sales outside a shift"), report->outside_sales);
+      report_money_row (self, grid, _ ("Sales outside a shift"), report->outside_sales.amount);
       report_money_row (self, grid, _ ("Grand total (never reset)"), report->grand_total);
       report_money_row (self, grid, _ ("Grand total of sales"), report->grand_sales);
       report_money_row (self, grid, _ ("Grand total of refunds"), report->grand_returns);
@@ -905,6 +907,8 @@ act_start (TillShiftView *self, ShiftAct *act)
       self->cash.window != NULL ? GTK_WINDOW (self->cash.window)
                                 : (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL),
       till_permission_get_label (act_permission (act->kind)), error->message, TILL_REASON_OTHER);
+  if (act->reason != NULL && *act->reason != '\0')
+    till_override_dialog_set_given_reason (self->override_dialog, act->reason);
   g_signal_connect_object (self->override_dialog, "approved", G_CALLBACK (override_approved_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->override_dialog, "cancelled", G_CALLBACK (override_cancelled_cb),

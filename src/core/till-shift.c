@@ -1124,16 +1124,13 @@ user_name_of (TillStore *store, const char *code)
 /* The day's shifts, oldest first, with what each sold; *@out_sales_count:
  * how many sales they made between them. */
 static gboolean
-load_day_shifts (TillStore  *store,
-                 const char *day_uuid,
-                 GPtrArray  *shifts,
-                 gint64     *out_sales_count,
-                 GError    **error)
+load_day_shifts (
+    TillStore *store, const char *day_uuid, GPtrArray *shifts, TillTally *out_sales, GError **error)
 {
   g_autoptr (TillStmt) stmt = NULL;
   int rc;
 
-  *out_sales_count = 0;
+  *out_sales = (TillTally){ 0, 0 };
   stmt = till_store_prepare (store,
                              "SELECT s.uuid, s.user_code, s.user_name, s.opened_us, s.closed_us, "
                              "s.expected, s.counted, t.count, t.amount FROM shift s "
@@ -1156,7 +1153,8 @@ load_day_shifts (TillStore  *store,
       summary->counted = column_int_or (stmt, 6, -1);
       summary->variance = summary->counted >= 0 ? summary->counted - summary->expected : 0;
       summary->sales_total = sqlite3_column_int64 (stmt, 8);
-      *out_sales_count += sqlite3_column_int64 (stmt, 7);
+      out_sales->count += sqlite3_column_int64 (stmt, 7);
+      out_sales->amount += summary->sales_total;
       g_ptr_array_add (shifts, summary);
     }
   if (rc != SQLITE_DONE)
@@ -1171,7 +1169,7 @@ static TillShiftReport *
 z_report_build (TillStore *store, const ZFigures *z, GError **error)
 {
   g_autoptr (TillShiftReport) report = till_shift_report_new (TILL_SHIFT_REPORT_Z);
-  gint64 shift_sales = 0;
+  TillTally shift_sales;
 
   report->till_id = this_till_id (store);
   report->created_us = z->closed_us;
@@ -1189,7 +1187,8 @@ z_report_build (TillStore *store, const ZFigures *z, GError **error)
   if (!load_totals (store, z->day_uuid, &report->totals, error) ||
       !load_day_shifts (store, z->day_uuid, report->shifts, &shift_sales, error))
     return NULL;
-  report->outside_sales = report->totals.sales.count - shift_sales;
+  report->outside_sales.count = report->totals.sales.count - shift_sales.count;
+  report->outside_sales.amount = report->totals.sales.amount - shift_sales.amount;
   return g_steal_pointer (&report);
 }
 
@@ -1212,7 +1211,8 @@ z_document (TillStore *store, TillShiftReport *report, const char *uuid)
   _till_json_add_int (out, "grand_total", report->grand_total);
   _till_json_add_int (out, "grand_sales", report->grand_sales);
   _till_json_add_int (out, "grand_returns", report->grand_returns);
-  _till_json_add_int (out, "outside_sales", report->outside_sales);
+  _till_json_add_int (out, "outside_sales", report->outside_sales.count);
+  _till_json_add_int (out, "outside_sales_total", report->outside_sales.amount);
   json_add_totals (out, &report->totals);
   json_open (out, "shifts", '[');
   for (guint i = 0; i < report->shifts->len; i++)
@@ -1416,8 +1416,10 @@ open_in_transaction (TillStore           *store,
   if (day_uuid == NULL || !insert_shift (store, uuid, day_uuid, user, opened_us, opening_float,
                                          count_json, handover_uuid, handed_over, error))
     return NULL;
-  if (float_count != NULL && till_drawer_record_open (store, TILL_DRAWER_REASON_COUNT, uuid,
-                                                      till_user_get_code (user), error) == 0)
+  /* The drawer opens to take the float in; an empty float opens nothing. */
+  if (float_count != NULL && opening_float > 0 &&
+      till_drawer_record_open (store, TILL_DRAWER_REASON_COUNT, uuid, till_user_get_code (user),
+                               error) == 0)
     return NULL;
 
   out = g_string_new ("{");
@@ -1891,9 +1893,11 @@ record_count_in_transaction (TillStore           *store,
   sqlite3_bind_int64 (stmt, 2, counted);
   sqlite3_bind_text (stmt, 3, count_json, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 4, expected);
-  if (!till_store_step_done (store, stmt, error) ||
-      till_drawer_record_open (store, TILL_DRAWER_REASON_COUNT, shift->uuid,
-                               till_user_get_code (user), error) == 0)
+  if (!till_store_step_done (store, stmt, error))
+    return FALSE;
+  /* An empty drawer is counted without opening it (the screen sends no pulse). */
+  if (counted > 0 && till_drawer_record_open (store, TILL_DRAWER_REASON_COUNT, shift->uuid,
+                                              till_user_get_code (user), error) == 0)
     return FALSE;
 
   extra = g_string_new (NULL);

@@ -303,7 +303,7 @@ typedef struct
   gint64          grand_total; /* perpetual Σ net (sales − refunds) up to and including this Z */
   gint64          grand_sales; /* perpetual Σ sales */
   gint64          grand_returns; /* perpetual Σ refunds */
-  gint64          outside_sales; /* Z: sales made with no shift open (counted in totals) */
+  TillTally       outside_sales; /* Z: the sales made with no shift open (in the totals too) */
   TillShiftTotals totals;
 } TillShiftReport;
 

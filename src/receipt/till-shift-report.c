@@ -408,8 +408,8 @@ shifts_section (TillEscpos *pos, const TillShiftReport *report)
           total_variance += shift->variance;
         }
     }
-  if (report->outside_sales > 0)
-    amount_row (pos, _ ("Sales outside any shift"), report->outside_sales);
+  if (report->outside_sales.count > 0)
+    tally_row (pos, _ ("Sales outside any shift"), &report->outside_sales, 1);
   if (report->shifts->len > 0)
     {
       g_autofree char *variance = format_variance (total_variance);

@@ -668,8 +668,7 @@ START_TEST (test_no_sale)
   gtk_window_destroy (GTK_WINDOW (reasons));
   ck_assert_ptr_null (find_reason_dialog ());
   ck_assert_ptr_null (till_checkout_view_get_override_dialog (fixture.checkout));
-  ck_assert_int_eq (
-      count_rows (store, "SELECT count(*) FROM drawer_event WHERE reason = 'no-sale'"), 0);
+  ck_assert_int_eq (count_rows (store, "SELECT count(*) FROM drawer_event"), 0);
 
   activate (&fixture, "win.no-sale", NULL);
   reasons = wait_for_reason_dialog (&fixture);
@@ -682,8 +681,7 @@ START_TEST (test_no_sale)
   activate (&fixture, "sale.act-reason", g_variant_new_string ("change-for-customer"));
   ck_assert_ptr_null (find_reason_dialog ());
   wait_for_dialog (&fixture);
-  ck_assert_int_eq (
-      count_rows (store, "SELECT count(*) FROM drawer_event WHERE reason = 'no-sale'"), 0);
+  ck_assert_int_eq (count_rows (store, "SELECT count(*) FROM drawer_event"), 0);
   till_test_wait_for_frames (GTK_WIDGET (fixture.window), 2);
   till_test_save_screenshot (GTK_WIDGET (fixture.window), "control-21-no-sale-override.png");
 

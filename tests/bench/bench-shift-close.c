@@ -32,8 +32,6 @@
 #define N_SKUS 200
 #define N_SALES 10000
 #define TARGET_CLOSE_MS 50.0
-#define TARGET_X_MS 50.0
-#define TARGET_Z_MS 100.0
 
 typedef struct
 {
@@ -295,9 +293,9 @@ run (Bench *bench, GError **error)
            ", drawer openings %" G_GINT64_FORMAT ")\n",
            close->totals.sales.count, close->totals.returns.count,
            close->totals.drawer_opens.count);
-  g_print ("bench: shift_x_report %.3f ms (target <= %.0f ms)\n", x_ms, TARGET_X_MS);
+  g_print ("bench: shift_x_report %.3f ms\n", x_ms);
   g_print ("bench: shift_close_10k_sales %.3f ms (target <= %.0f ms)\n", close_ms, TARGET_CLOSE_MS);
-  g_print ("bench: shift_z_report %.3f ms (target <= %.0f ms)\n", z_ms, TARGET_Z_MS);
+  g_print ("bench: shift_z_report %.3f ms\n", z_ms);
   g_print ("bench: shift_totals_full_scan %.3f ms\n", scan_ms);
   return TRUE;
 }

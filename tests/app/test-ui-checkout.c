@@ -982,9 +982,7 @@ START_TEST (test_reprint)
                                 till_sale_get_uuid (sale)),
                     1);
   /* A reprint opens no drawer (the shift's float counted in is its own). */
-  ck_assert_int_eq (
-      single_int (till_store, "SELECT count(*) FROM drawer_event", NULL),
-      1);
+  ck_assert_int_eq (single_int (till_store, "SELECT count(*) FROM drawer_event", NULL), 1);
   g_print ("copy as printed:\n%s", copy);
 
   fixture_teardown (&fixture);

@@ -1018,6 +1018,50 @@ till_member_qr_payload (TillMemberKey *key, const char *id)
   return g_strconcat (QR_PREFIX, id, "|", tag, NULL);
 }
 
+/* The start of every act that opens a member's personal data: a
+ * transaction, the VIEW_MEMBER_DATA check (or @override) and the data.
+ * On failure the transaction is rolled back. */
+static TillMemberPersonal *
+begin_personal_access (TillStore          *store,
+                       TillJournal        *journal,
+                       TillMemberKey      *key,
+                       TillUser           *user,
+                       const TillOverride *override,
+                       const char         *id,
+                       GError            **error)
+{
+  TillMemberPersonal *personal = NULL;
+
+  if (!till_store_begin (store, error))
+    return NULL;
+  if (till_permission_check (store, journal, user, TILL_PERMISSION_VIEW_MEMBER_DATA, 0, override,
+                             error))
+    personal = read_personal (store, key, id, error);
+  if (personal == NULL)
+    till_store_rollback (store);
+  return personal;
+}
+
+/* Its end: the @kind journal entry (who, which member; never the values)
+ * and the commit. The caller rolls back on failure. */
+static gboolean
+finish_personal_access (TillStore          *store,
+                        TillJournal        *journal,
+                        TillUser           *user,
+                        const TillOverride *override,
+                        const char         *id,
+                        const char         *kind,
+                        gint64              now_us,
+                        GError            **error)
+{
+  g_autoptr (GString) body = journal_body_new (id, user);
+
+  add_override (body, override);
+  g_string_append_c (body, '}');
+  return record_change (store, journal, kind, id, body, NULL, NULL, now_us, error) &&
+         till_store_commit (store, error);
+}
+
 /**
  * till_member_open_personal:
  * @store: outside a transaction
@@ -1041,7 +1085,6 @@ till_member_open_personal (TillStore          *store,
                            GError            **error)
 {
   g_autoptr (TillMemberPersonal) personal = NULL;
-  g_autoptr (GString) body = NULL;
   gint64 now_us;
 
   g_return_val_if_fail (TILL_IS_STORE (store), NULL);
@@ -1053,25 +1096,15 @@ till_member_open_personal (TillStore          *store,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   now_us = till_user_now (store);
-  if (!till_store_begin (store, error))
-    return NULL;
-  if (!till_permission_check (store, journal, user, TILL_PERMISSION_VIEW_MEMBER_DATA, 0, override,
-                              error))
-    goto fail;
-  personal = read_personal (store, key, id, error);
+  personal = begin_personal_access (store, journal, key, user, override, id, error);
   if (personal == NULL)
-    goto fail;
-  body = journal_body_new (id, user);
-  add_override (body, override);
-  g_string_append_c (body, '}');
-  if (!record_change (store, journal, "member-view", id, body, NULL, NULL, now_us, error) ||
-      !till_store_commit (store, error))
-    goto fail;
+    return NULL;
+  if (!finish_personal_access (store, journal, user, override, id, "member-view", now_us, error))
+    {
+      till_store_rollback (store);
+      return NULL;
+    }
   return g_steal_pointer (&personal);
-
-fail:
-  till_store_rollback (store);
-  return NULL;
 }
 
 /**
@@ -1230,7 +1263,6 @@ till_member_export (TillStore          *store,
 {
   g_autoptr (TillMemberPersonal) personal = NULL;
   g_autoptr (TillMember) member = NULL;
-  g_autoptr (GString) body = NULL;
   GString *out = NULL;
   gint64   now_us;
 
@@ -1243,14 +1275,9 @@ till_member_export (TillStore          *store,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   now_us = till_user_now (store);
-  if (!till_store_begin (store, error))
-    return NULL;
-  if (!till_permission_check (store, journal, user, TILL_PERMISSION_VIEW_MEMBER_DATA, 0, override,
-                              error))
-    goto fail;
-  personal = read_personal (store, key, id, error);
+  personal = begin_personal_access (store, journal, key, user, override, id, error);
   if (personal == NULL)
-    goto fail;
+    return NULL;
   member = till_member_load (store, key, id, error);
   if (member == NULL)
     goto fail;
@@ -1270,11 +1297,7 @@ till_member_export (TillStore          *store,
     goto fail;
   g_string_append_c (out, '}');
 
-  body = journal_body_new (id, user);
-  add_override (body, override);
-  g_string_append_c (body, '}');
-  if (!record_change (store, journal, "member-export", id, body, NULL, NULL, now_us, error) ||
-      !till_store_commit (store, error))
+  if (!finish_personal_access (store, journal, user, override, id, "member-export", now_us, error))
     goto fail;
   return g_string_free (out, FALSE);
 

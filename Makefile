@@ -15,6 +15,7 @@ DEPS = build-essential meson ninja-build pkg-config gettext \
        libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev \
        libsqlite3-dev libssl-dev libqrencode-dev libcairo2-dev libpango1.0-dev \
        libsoup-3.0-dev libjson-glib-dev glib-networking openssl libpq-dev postgresql \
+       libxlsxwriter-dev libminizip-dev python3-openpyxl poppler-utils \
        libusb-1.0-0-dev libserialport-dev libcups2-dev cups cups-daemon cups-client libzbar-dev \
        check fonts-noto-cjk xvfb xauth dbus-daemon clang-format \
        desktop-file-utils appstream python3

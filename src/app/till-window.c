@@ -14,6 +14,9 @@
 #include "till-devices.h"
 #include "till-printer-monitor.h"
 #include "till-promotions-view.h"
+#include "till-products-view.h"
+#include "till-reports-view.h"
+#include "till-stock-view.h"
 #include "till-return-view.h"
 #include "till-scan-detector.h"
 #include "till-shift-view.h"
@@ -49,6 +52,9 @@ struct _TillWindow
   TillReturnView         *return_view;
   TillUsersView          *users_view;
   TillPromotionsView     *promotions_view;
+  TillProductsView       *products_view;
+  TillStockView          *stock_view;
+  TillReportsView        *reports_view;
   TillShiftView          *shift_view;
   TillSyncView           *sync_view;
   TillSyncStatusButton   *sync_status;
@@ -95,8 +101,9 @@ may_change_devices (TillWindow *self)
 
 /* The function menu's acts: each needs a signed-in user; the core checks the
  * rest (permissions, overrides) when the act is done. */
-static const char *const signed_in_actions[] = { "returns", "return-receipt", "users",
-                                                 "no-sale", "recall",         "promotions" };
+static const char *const signed_in_actions[] = { "returns",  "return-receipt", "users",
+                                                 "no-sale",  "recall",         "promotions",
+                                                 "products", "stock",          "reports" };
 
 static void
 show_page (TillWindow *self, const char *name)
@@ -378,6 +385,36 @@ promotions_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_
   show_page (self, "promotions");
 }
 
+static void
+products_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow *self = user_data;
+
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (self->functions_button));
+  till_products_view_reset (self->products_view);
+  show_page (self, "products");
+}
+
+static void
+stock_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow *self = user_data;
+
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (self->functions_button));
+  till_stock_view_reset (self->stock_view);
+  show_page (self, "stock");
+}
+
+static void
+reports_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow *self = user_data;
+
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (self->functions_button));
+  till_reports_view_reset (self->reports_view);
+  show_page (self, "reports");
+}
+
 /* The drawer and the receipt history live with the sale screen, which owns the
  * override dialog: the menu hands the act over. */
 static void
@@ -427,6 +464,9 @@ static const GActionEntry win_actions[] = {
   { "return-receipt", return_receipt_action_cb, "s", NULL, NULL, { 0 } },
   { "users", users_action_cb, NULL, NULL, NULL, { 0 } },
   { "promotions", promotions_action_cb, NULL, NULL, NULL, { 0 } },
+  { "products", products_action_cb, NULL, NULL, NULL, { 0 } },
+  { "stock", stock_action_cb, NULL, NULL, NULL, { 0 } },
+  { "reports", reports_action_cb, NULL, NULL, NULL, { 0 } },
   { "no-sale", checkout_act_action_cb, NULL, NULL, NULL, { 0 } },
   { "recall", checkout_act_action_cb, NULL, NULL, NULL, { 0 } },
   { "sync-details", sync_details_action_cb, NULL, NULL, NULL, { 0 } },
@@ -814,6 +854,9 @@ till_window_constructed (GObject *object)
   till_return_view_set_session (self->return_view, self->session);
   till_users_view_set_session (self->users_view, self->session);
   till_promotions_view_set_session (self->promotions_view, self->session);
+  till_products_view_set_session (self->products_view, self->session);
+  till_stock_view_set_session (self->stock_view, self->session);
+  till_reports_view_set_session (self->reports_view, self->session);
   till_sync_view_set_session (self->sync_view, self->session);
   till_shift_view_set_session (self->shift_view, self->session);
   {
@@ -936,6 +979,9 @@ till_window_class_init (TillWindowClass *klass)
   g_type_ensure (TILL_TYPE_SYNC_VIEW);
   g_type_ensure (TILL_TYPE_SYNC_STATUS_BUTTON);
   g_type_ensure (TILL_TYPE_SHIFT_VIEW);
+  g_type_ensure (TILL_TYPE_PRODUCTS_VIEW);
+  g_type_ensure (TILL_TYPE_STOCK_VIEW);
+  g_type_ensure (TILL_TYPE_REPORTS_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/opentill/Till/ui/till-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TillWindow, main_stack);
@@ -958,6 +1004,9 @@ till_window_class_init (TillWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillWindow, return_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, users_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, promotions_view);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, products_view);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, stock_view);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, reports_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, shift_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, functions_button);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, sync_view);
@@ -1045,9 +1094,10 @@ till_window_activate_action (TillWindow *self, const char *name, GVariant *param
   /* sale.* live on the checkout screen except sale.new, which ends the payment;
    * return.* and users.* on their screens. */
   {
-    GtkWidget *views[] = { GTK_WIDGET (self->checkout_view), GTK_WIDGET (self->payment_view),
-                           GTK_WIDGET (self->return_view), GTK_WIDGET (self->users_view),
-                           GTK_WIDGET (self->promotions_view) };
+    GtkWidget *views[] = { GTK_WIDGET (self->checkout_view),   GTK_WIDGET (self->payment_view),
+                           GTK_WIDGET (self->return_view),     GTK_WIDGET (self->users_view),
+                           GTK_WIDGET (self->promotions_view), GTK_WIDGET (self->products_view),
+                           GTK_WIDGET (self->stock_view),      GTK_WIDGET (self->reports_view) };
 
     for (guint i = 0; i < G_N_ELEMENTS (views); i++)
       {

@@ -37,6 +37,10 @@ static const char *const permission_names[TILL_N_PERMISSIONS] = {
   [TILL_PERMISSION_ACCEPT_VARIANCE] = "accept-variance",
   [TILL_PERMISSION_MANAGE_SHIFTS] = "manage-shifts",
   [TILL_PERMISSION_Z_REPORT] = "z-report",
+  [TILL_PERMISSION_MANAGE_PRODUCTS] = "manage-products",
+  [TILL_PERMISSION_MANAGE_STOCK] = "manage-stock",
+  [TILL_PERMISSION_STOCKTAKE] = "stocktake",
+  [TILL_PERMISSION_VIEW_REPORTS] = "view-reports",
 };
 
 /* The defaults (issue 5): the lowest role that has each permission; every
@@ -62,6 +66,10 @@ static const TillRole default_lowest_role[TILL_N_PERMISSIONS] = {
   [TILL_PERMISSION_ACCEPT_VARIANCE] = TILL_ROLE_SUPERVISOR,
   [TILL_PERMISSION_MANAGE_SHIFTS] = TILL_ROLE_SUPERVISOR,
   [TILL_PERMISSION_Z_REPORT] = TILL_ROLE_SUPERVISOR,
+  [TILL_PERMISSION_MANAGE_PRODUCTS] = TILL_ROLE_MANAGER,
+  [TILL_PERMISSION_MANAGE_STOCK] = TILL_ROLE_SUPERVISOR,
+  [TILL_PERMISSION_STOCKTAKE] = TILL_ROLE_SUPERVISOR,
+  [TILL_PERMISSION_VIEW_REPORTS] = TILL_ROLE_SUPERVISOR,
 };
 
 typedef enum
@@ -303,6 +311,14 @@ till_permission_get_label (TillPermission permission)
       return _ ("Read or close another cashier's shift");
     case TILL_PERMISSION_Z_REPORT:
       return _ ("End the business day (Z report)");
+    case TILL_PERMISSION_MANAGE_PRODUCTS:
+      return _ ("Manage products and prices");
+    case TILL_PERMISSION_MANAGE_STOCK:
+      return _ ("Receive, transfer and adjust stock");
+    case TILL_PERMISSION_STOCKTAKE:
+      return _ ("Post a stocktake");
+    case TILL_PERMISSION_VIEW_REPORTS:
+      return _ ("Read and export reports");
     default:
       g_return_val_if_reached (NULL);
     }

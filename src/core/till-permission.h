@@ -57,9 +57,13 @@ typedef enum
   TILL_PERMISSION_ACCEPT_VARIANCE,   /* close a shift whose count is off beyond the threshold */
   TILL_PERMISSION_MANAGE_SHIFTS,     /* read or close another cashier's shift */
   TILL_PERMISSION_Z_REPORT,          /* end the business day with a Z report (日结) */
+  TILL_PERMISSION_MANAGE_PRODUCTS,   /* create, edit, import and deactivate products */
+  TILL_PERMISSION_MANAGE_STOCK,      /* receive goods, transfer, adjust and write off stock */
+  TILL_PERMISSION_STOCKTAKE,         /* post a stocktake's variances as adjustments */
+  TILL_PERMISSION_VIEW_REPORTS,      /* read and export sales, stock and finance reports */
 } TillPermission;
 
-#define TILL_N_PERMISSIONS (TILL_PERMISSION_Z_REPORT + 1)
+#define TILL_N_PERMISSIONS (TILL_PERMISSION_VIEW_REPORTS + 1)
 
 /* A supervisor's approval of one act, given on the spot. Strings are borrowed. */
 typedef struct

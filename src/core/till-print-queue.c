@@ -20,7 +20,7 @@ G_DEFINE_BOXED_TYPE (TillPrintJob, till_print_job, till_print_job_copy, till_pri
 G_DEFINE_QUARK (till_print_queue_error_quark, till_print_queue_error)
 
 static const char *const kind_names[] = { "receipt", "copy",   "drawer", "test",
-                                          "refund",  "top-up", "report" };
+                                          "refund",  "top-up", "report", "label" };
 static const char *const state_names[] = { "queued", "printing", "done", "failed" };
 
 static int

@@ -42,6 +42,7 @@ typedef enum
   TILL_PRINT_JOB_REFUND,  /* "refund": the refund slip of a return (return_uuid) */
   TILL_PRINT_JOB_TOP_UP,  /* "top-up": the slip of a stored-value top-up (issue 9) */
   TILL_PRINT_JOB_REPORT,  /* "report": an X, shift close or Z report (issue 10) */
+  TILL_PRINT_JOB_LABEL,   /* "label": shelf-edge labels (issue 11) */
 } TillPrintJobKind;
 
 typedef enum

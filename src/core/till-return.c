@@ -1014,8 +1014,9 @@ insert_return_rows (TillReturn *self, GError **error)
           self->store,
           "INSERT INTO sale_return_line (return_uuid, line_no, sale_line_no, product_id, sku, "
           "name, unit, quantity, unit_price, amount, line_discount, sale_discount, vat_rate, "
-          "weighed, location, promotion_discount) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          "weighed, location, promotion_discount, unit_cost) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+          "(SELECT cost FROM product WHERE id = ?4))",
           error);
       if (line_stmt == NULL)
         return FALSE;

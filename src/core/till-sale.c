@@ -594,8 +594,9 @@ insert_sale_rows (TillSale *self, TillStore *store, GError **error)
                                       "INSERT INTO sale_line (sale_uuid, line_no, product_id, "
                                       "sku, name, unit, quantity, unit_price, amount, vat_rate, "
                                       "weighed, original_price, discount_bp, line_discount, "
-                                      "sale_discount, promotion_discount, gift_code) "
-                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                      "sale_discount, promotion_discount, gift_code, unit_cost) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                      "(SELECT cost FROM product WHERE id = ?3))",
                                       error);
       if (line_stmt == NULL)
         return FALSE;

@@ -184,11 +184,15 @@ START_TEST (test_role_defaults)
                                                     TILL_PERMISSION_CASH_MOVEMENT,
                                                     TILL_PERMISSION_ACCEPT_VARIANCE,
                                                     TILL_PERMISSION_MANAGE_SHIFTS,
-                                                    TILL_PERMISSION_Z_REPORT };
+                                                    TILL_PERMISSION_Z_REPORT,
+                                                    TILL_PERMISSION_MANAGE_STOCK,
+                                                    TILL_PERMISSION_STOCKTAKE,
+                                                    TILL_PERMISSION_VIEW_REPORTS };
   static const TillPermission manager_adds[] = { TILL_PERMISSION_MANAGE_USERS,
                                                  TILL_PERMISSION_DEVICE_SETTINGS,
                                                  TILL_PERMISSION_MANAGE_PROMOTIONS,
-                                                 TILL_PERMISSION_VIEW_MEMBER_DATA };
+                                                 TILL_PERMISSION_VIEW_MEMBER_DATA,
+                                                 TILL_PERMISSION_MANAGE_PRODUCTS };
   /* lowest[p]: the lowest role the issue gives p to. */
   TillRole  lowest[TILL_N_PERMISSIONS];
   TillUser *users[] = { cashier, supervisor, manager, admin };

@@ -1,0 +1,2 @@
+/* being written (issue 11) */
+#include "config.h"

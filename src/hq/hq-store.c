@@ -428,7 +428,7 @@ typedef enum
 {
   DOC_SALE,
   DOC_RETURN,
-  DOC_RECORD, /* kept as it came, no roll-ups: notes, members, top-ups, shifts */
+  DOC_RECORD, /* kept as it came, no roll-ups: notes, members, top-ups, shifts, stock */
   DOC_Z,      /* kept, and a row of the till's Z reports (z_report) */
 } DocKind;
 
@@ -449,6 +449,11 @@ static const struct
   { "sv-top-up", "sv_top_up", DOC_RECORD },
   { "shift", "shift", DOC_RECORD },
   { "cash-movement", "cash_movement", DOC_RECORD },
+  { "purchase-order", "purchase_order", DOC_RECORD },
+  { "goods-receipt", "goods_receipt", DOC_RECORD },
+  { "stock-adjustment", "stock_adjustment", DOC_RECORD },
+  { "stocktake", "stocktake", DOC_RECORD },
+  { "stock-transfer", "stock_transfer", DOC_RECORD },
   { "z-report", "z_report", DOC_Z },
 };
 

@@ -14,14 +14,8 @@
 #include <string.h>
 
 #include "till-admin-members.h"
+#include "till-admin-util.h"
 #include "till-core.h"
-
-enum
-{
-  EXIT_OK = 0,
-  EXIT_FAILED = 1,
-  EXIT_USAGE = 2,
-};
 
 /* How long the marketing webhook may take to answer. */
 #define WEBHOOK_TIMEOUT_S 10
@@ -129,18 +123,6 @@ print_failure (const char *command, const GError *error)
   g_printerr ("opentill-admin members %s: %s\n", command, error->message);
 }
 
-/* The database the till uses: $OPENTILL_DB, else the user's data directory
- * (as the other commands find it). */
-static char *
-default_db_path (void)
-{
-  const char *from_env = g_getenv ("OPENTILL_DB");
-
-  if (from_env != NULL && *from_env != '\0')
-    return g_strdup (from_env);
-  return g_build_filename (g_get_user_data_dir (), "opentill", "till.db", NULL);
-}
-
 /* Adds --db, --member-key, --user and --pin to @context and, when
  * @with_override, --supervisor, --supervisor-pin and --reason too (the
  * commands whose core call takes a supervisor's override). */
@@ -238,7 +220,7 @@ open_till (const char *command, CommonOptions *options, AdminTill *till, int *ou
 
   *out_status = EXIT_FAILED;
   if (options->db_path == NULL)
-    options->db_path = default_db_path ();
+    options->db_path = till_admin_default_db_path ();
   db_dir = g_path_get_dirname (options->db_path);
   journal_key_path = g_build_filename (db_dir, "till.key", NULL);
   if (options->member_key_path == NULL)

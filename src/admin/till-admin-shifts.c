@@ -14,108 +14,8 @@
 #include <string.h>
 
 #include "till-admin-shifts.h"
+#include "till-admin-util.h"
 #include "till-core.h"
-
-enum
-{
-  EXIT_OK = 0,
-  EXIT_FAILED = 1,
-  EXIT_USAGE = 2,
-};
-
-/* --- Plain-text tables ---------------------------------------------------------- */
-
-/* Columns a terminal shows: Chinese characters take two. */
-static gsize
-display_width (const char *text)
-{
-  gsize width = 0;
-
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (!g_unichar_iszerowidth (c))
-        width += g_unichar_iswide (c) ? 2 : 1;
-    }
-  return width;
-}
-
-typedef struct
-{
-  guint      n_columns;
-  GPtrArray *rows;          /* GStrv of n_columns, the header first */
-  guint64    right_aligned; /* a bit per column */
-} Table;
-
-static Table *
-table_new (guint64 right_aligned, guint n_columns, const char *const *header)
-{
-  Table *table = g_new0 (Table, 1);
-
-  table->n_columns = n_columns;
-  table->right_aligned = right_aligned;
-  table->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  g_ptr_array_add (table->rows, g_strdupv ((char **) header));
-  return table;
-}
-
-static void
-table_free (Table *table)
-{
-  g_ptr_array_unref (table->rows);
-  g_free (table);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Table, table_free)
-
-/* Adds a row of n_columns cells; takes them (NULL: empty). */
-static void
-table_add (Table *table, ...)
-{
-  char  **row = g_new0 (char *, table->n_columns + 1);
-  va_list args;
-
-  va_start (args, table);
-  for (guint c = 0; c < table->n_columns; c++)
-    {
-      char *cell = va_arg (args, char *);
-
-      row[c] = cell != NULL ? cell : g_strdup ("");
-    }
-  va_end (args);
-  g_ptr_array_add (table->rows, row);
-}
-
-static void
-table_print (Table *table, const char *indent)
-{
-  g_autofree gsize *widths = g_new0 (gsize, table->n_columns);
-
-  for (guint r = 0; r < table->rows->len; r++)
-    for (guint c = 0; c < table->n_columns; c++)
-      widths[c] = MAX (widths[c], display_width (((char **) table->rows->pdata[r])[c]));
-  for (guint r = 0; r < table->rows->len; r++)
-    {
-      char **row = g_ptr_array_index (table->rows, r);
-      g_autoptr (GString) line = g_string_new (indent);
-
-      for (guint c = 0; c < table->n_columns; c++)
-        {
-          gsize    pad = widths[c] - display_width (row[c]);
-          gboolean right = (table->right_aligned >> c) & 1;
-
-          if (c > 0)
-            g_string_append (line, "  ");
-          if (right)
-            g_string_append_printf (line, "%*s", (int) pad, "");
-          g_string_append (line, row[c]);
-          if (!right && c + 1 < table->n_columns)
-            g_string_append_printf (line, "%*s", (int) pad, "");
-        }
-      g_print ("%s\n", line->str);
-    }
-}
 
 /* --- Formatting ------------------------------------------------------------------ */
 
@@ -148,78 +48,10 @@ format_count (gint64 count)
 static void
 print_field (const char *label, const char *value)
 {
-  gsize width = display_width (label);
+  gsize width = till_admin_display_width (label);
 
   g_print ("%s%*s %s\n", label, (int) (width < 22 ? 22 - width : 0), "",
            value != NULL ? value : "");
-}
-
-/* --- Opening the till ------------------------------------------------------------ */
-
-/* The database the till uses: $OPENTILL_DB, else the user's data directory
- * (as the other commands find it). */
-static char *
-default_db_path (void)
-{
-  const char *from_env = g_getenv ("OPENTILL_DB");
-
-  if (from_env != NULL && *from_env != '\0')
-    return g_strdup (from_env);
-  return g_build_filename (g_get_user_data_dir (), "opentill", "till.db", NULL);
-}
-
-/* The till's store at @db_path (NULL: the default), which must exist:
- * reading reports never makes an empty till. */
-static TillStore *
-open_store (const char *command, const char *db_path, int *out_status)
-{
-  g_autofree char *path = db_path != NULL ? g_strdup (db_path) : default_db_path ();
-  g_autoptr (GError) error = NULL;
-  TillStore *store;
-
-  *out_status = EXIT_FAILED;
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    {
-      g_printerr (_ ("opentill-admin %1$s: there is no till database at %2$s\n"), command, path);
-      return NULL;
-    }
-  store = till_store_open (path, &error);
-  if (store == NULL)
-    g_printerr ("opentill-admin %s: %s\n", command, error->message);
-  return store;
-}
-
-/* Parses the options; FALSE with the exit status in @out_status (the reason
- * printed) when they or the number of arguments are wrong. */
-static gboolean
-parse_options (const char         *command,
-               const char         *parameters,
-               const char         *summary,
-               const GOptionEntry *entries,
-               int                *argc,
-               char             ***argv,
-               int                 max_args,
-               int                *out_status)
-{
-  g_autoptr (GOptionContext) context = g_option_context_new (parameters);
-  g_autoptr (GError) error = NULL;
-
-  g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  *out_status = EXIT_USAGE;
-  if (!g_option_context_parse (context, argc, argv, &error))
-    {
-      g_printerr ("opentill-admin %s: %s\n", command, error->message);
-      return FALSE;
-    }
-  if (*argc - 1 > max_args)
-    {
-      g_printerr (_ ("opentill-admin %1$s: unexpected argument “%2$s”\n"), command,
-                  (*argv)[max_args + 1]);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 /* --- shifts ---------------------------------------------------------------------- */
@@ -274,14 +106,14 @@ shift_sales (TillStore *store, TillShift *shift, gint64 *out_sales, GError **err
 }
 
 static gboolean
-add_shift_row (Table *table, TillStore *store, TillShift *shift, GError **error)
+add_shift_row (TillAdminTable *table, TillStore *store, TillShift *shift, GError **error)
 {
   gboolean counted = till_shift_get_counted (shift) >= 0;
   gint64   sales = 0;
 
   if (!shift_sales (store, shift, &sales, error))
     return FALSE;
-  table_add (
+  till_admin_table_add (
       table,
       g_strdup_printf ("%s %s", till_shift_get_user_code (shift), till_shift_get_user_name (shift)),
       format_time (till_shift_get_opened_us (shift)),
@@ -301,7 +133,7 @@ till_admin_shifts_run (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (TillStore) store = NULL;
   g_autoptr (GPtrArray) shifts = NULL;
-  g_autoptr (Table) table = NULL;
+  g_autoptr (TillAdminTable) table = NULL;
   gint64             since_us = 0;
   int                status;
   const GOptionEntry entries[] = {
@@ -317,28 +149,29 @@ till_admin_shifts_run (int argc, char **argv)
     _ ("Expected"), _ ("Counted"), _ ("Variance"), NULL,
   };
 
-  if (!parse_options ("shifts", NULL,
-                      _ ("Lists the till’s shifts, newest first. Sales, expected and counted cash "
-                         "and the variance show once the drawer was counted (the count is "
-                         "blind: the expected cash is never shown before it)."),
-                      entries, &argc, &argv, 0, &status))
+  if (!till_admin_parse_options (
+          "shifts", NULL,
+          _ ("Lists the till’s shifts, newest first. Sales, expected and counted cash "
+             "and the variance show once the drawer was counted (the count is "
+             "blind: the expected cash is never shown before it)."),
+          entries, &argc, &argv, 0, &status))
     return status;
   if (since != NULL && !parse_day (since, &since_us))
     {
       g_printerr (_ ("opentill-admin shifts: --since: “%s” is not a day like 2026-03-01\n"), since);
       return EXIT_USAGE;
     }
-  store = open_store ("shifts", db_path, &status);
+  store = till_admin_open_store ("shifts", db_path, &status);
   if (store == NULL)
     return status;
   shifts = till_shift_list (store, since_us, &error);
   if (shifts == NULL)
     goto fail;
-  table = table_new (0xf0, G_N_ELEMENTS (header) - 1, header);
+  table = till_admin_table_new (0xf0, G_N_ELEMENTS (header) - 1, header);
   for (guint i = 0; i < shifts->len; i++)
     if (!add_shift_row (table, store, g_ptr_array_index (shifts, i), &error))
       goto fail;
-  table_print (table, "");
+  till_admin_table_print (table, "");
   if (shifts->len == 0)
     g_print ("%s\n", _ ("(no shifts)"));
   return EXIT_OK;
@@ -351,10 +184,10 @@ fail:
 /* --- z-report -------------------------------------------------------------------- */
 
 static void
-add_tally_row (Table *table, const char *label, const TillTally *tally)
+add_tally_row (TillAdminTable *table, const char *label, const TillTally *tally)
 {
-  table_add (table, g_strdup (label), format_count (tally->count),
-             till_money_format (tally->amount));
+  till_admin_table_add (table, g_strdup (label), format_count (tally->count),
+                        till_money_format (tally->amount));
 }
 
 /* The day's figures, from gross sales to the cash moved. */
@@ -362,7 +195,7 @@ static void
 print_day_totals (const TillShiftTotals *totals)
 {
   const char *const header[] = { "", _ ("Count"), _ ("Amount"), NULL };
-  g_autoptr (Table) table = table_new (0x6, 3, header);
+  g_autoptr (TillAdminTable) table = till_admin_table_new (0x6, 3, header);
 
   add_tally_row (table, _ ("Sales"), &totals->sales);
   add_tally_row (table, _ ("Gross (lines)"), &totals->gross);
@@ -378,7 +211,7 @@ print_day_totals (const TillShiftTotals *totals)
   add_tally_row (table, _ ("Cash out"), &totals->cash_out);
   add_tally_row (table, _ ("Cash drops"), &totals->cash_drops);
   add_tally_row (table, _ ("Stored-value top-ups"), &totals->top_ups);
-  table_print (table, "  ");
+  till_admin_table_print (table, "  ");
 }
 
 static void
@@ -386,18 +219,19 @@ print_tenders (const TillShiftTotals *totals)
 {
   const char *const header[] = { _ ("Tender"), _ ("Taken"),   _ ("Refunded"),
                                  _ ("Net"),    _ ("Top-ups"), NULL };
-  g_autoptr (Table) table = table_new (0x1e, 5, header);
+  g_autoptr (TillAdminTable) table = till_admin_table_new (0x1e, 5, header);
 
   for (guint i = 0; i < totals->tenders->len; i++)
     {
       const TillTenderTally *tender = g_ptr_array_index (totals->tenders, i);
 
-      table_add (table, g_strdup (tender->method), till_money_format (tender->taken.amount),
-                 till_money_format (tender->refunded.amount),
-                 till_money_format (tender->taken.amount - tender->refunded.amount),
-                 till_money_format (tender->top_ups.amount));
+      till_admin_table_add (table, g_strdup (tender->method),
+                            till_money_format (tender->taken.amount),
+                            till_money_format (tender->refunded.amount),
+                            till_money_format (tender->taken.amount - tender->refunded.amount),
+                            till_money_format (tender->top_ups.amount));
     }
-  table_print (table, "  ");
+  till_admin_table_print (table, "  ");
 }
 
 static void
@@ -405,18 +239,19 @@ print_shift_summaries (GPtrArray *shifts)
 {
   const char *const header[] = { _ ("Cashier"),  _ ("Opened"),  _ ("Closed"),   _ ("Sales"),
                                  _ ("Expected"), _ ("Counted"), _ ("Variance"), NULL };
-  g_autoptr (Table) table = table_new (0x78, 7, header);
+  g_autoptr (TillAdminTable) table = till_admin_table_new (0x78, 7, header);
 
   for (guint i = 0; i < shifts->len; i++)
     {
       const TillShiftSummary *shift = g_ptr_array_index (shifts, i);
 
-      table_add (table, g_strdup_printf ("%s %s", shift->user_code, shift->user_name),
-                 format_time (shift->opened_us), format_time (shift->closed_us),
-                 till_money_format (shift->sales_total), till_money_format (shift->expected),
-                 till_money_format (shift->counted), till_money_format (shift->variance));
+      till_admin_table_add (table, g_strdup_printf ("%s %s", shift->user_code, shift->user_name),
+                            format_time (shift->opened_us), format_time (shift->closed_us),
+                            till_money_format (shift->sales_total),
+                            till_money_format (shift->expected), till_money_format (shift->counted),
+                            till_money_format (shift->variance));
     }
-  table_print (table, "  ");
+  till_admin_table_print (table, "  ");
   if (shifts->len == 0)
     g_print ("  %s\n", _ ("(no shifts)"));
 }
@@ -472,18 +307,19 @@ till_admin_z_report_run (int argc, char **argv)
     { NULL },
   };
 
-  if (!parse_options ("z-report", _ ("[N]"),
-                      _ ("Shows Z report N (the day’s closing report) as it was taken, or the last "
-                         "one: the day’s "
-                         "sales, tenders and shifts and the grand totals."),
-                      entries, &argc, &argv, 1, &status))
+  if (!till_admin_parse_options (
+          "z-report", _ ("[N]"),
+          _ ("Shows Z report N (the day’s closing report) as it was taken, or the last "
+             "one: the day’s "
+             "sales, tenders and shifts and the grand totals."),
+          entries, &argc, &argv, 1, &status))
     return status;
   if (argc == 2 && !g_ascii_string_to_unsigned (argv[1], 10, 1, G_MAXINT64, &z_no, &error))
     {
       g_printerr ("opentill-admin z-report: %s\n", error->message);
       return EXIT_USAGE;
     }
-  store = open_store ("z-report", db_path, &status);
+  store = till_admin_open_store ("z-report", db_path, &status);
   if (store == NULL)
     return status;
   if (z_no == 0)

@@ -16,6 +16,7 @@
 
 #include "till-admin-hw.h"
 #include "till-admin-members.h"
+#include "till-admin-products.h"
 #include "till-admin-shifts.h"
 #include "till-core.h"
 #include "till-enroll.h"
@@ -51,6 +52,10 @@ static const AdminCommand commands[] = {
     N_ ("Members: marketing lists, a member's data on request, coupons, the daily upkeep "
         "(list|show|export|erase|coupon|daily)"),
     till_admin_members_run },
+  { "products",
+    N_ ("Products: list them, export them to CSV or XLSX, import a file of them "
+        "(list|export|import)"),
+    till_admin_products_run },
   { "shifts",
     N_ ("List the till’s shifts: cashier, times, sales and the counted cash (shifts [--since "
         "YYYY-MM-DD])"),

@@ -74,6 +74,13 @@ till_admin_table_add (TillAdminTable *table, ...)
 }
 
 void
+till_admin_table_add_row (TillAdminTable *table, char **cells)
+{
+  g_return_if_fail (g_strv_length (cells) == table->n_columns);
+  g_ptr_array_add (table->rows, cells);
+}
+
+void
 till_admin_table_print (TillAdminTable *table, const char *indent)
 {
   g_autofree gsize *widths = g_new0 (gsize, table->n_columns);

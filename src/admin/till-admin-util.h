@@ -49,6 +49,8 @@ till_admin_table_new (guint64 right_aligned, guint n_columns, const char *const 
 void till_admin_table_free (TillAdminTable *table);
 /* Adds a row of n_columns cells; takes them (NULL: empty). */
 void till_admin_table_add (TillAdminTable *table, ...);
+/* Adds a row of n_columns cells as a NULL-terminated array; takes it. */
+void till_admin_table_add_row (TillAdminTable *table, char **cells);
 void till_admin_table_print (TillAdminTable *table, const char *indent);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TillAdminTable, till_admin_table_free)

@@ -889,6 +889,48 @@ till_printer_monitor_queue_report (TillPrinterMonitor    *self,
   return TRUE;
 }
 
+/**
+ * till_printer_monitor_queue_labels:
+ * The labels are encoded here, on the main thread, for this printer's
+ * paper width, and go out as one "label" job.
+ */
+gboolean
+till_printer_monitor_queue_labels (TillPrinterMonitor   *self,
+                                   const TillShelfLabel *labels,
+                                   guint                 n_labels,
+                                   gint64               *out_job,
+                                   GError              **error)
+{
+  g_autoptr (GBytes) paper = NULL;
+  gint64 id;
+
+  g_return_val_if_fail (TILL_IS_PRINTER_MONITOR (self), FALSE);
+  g_return_val_if_fail (labels != NULL || n_labels == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (out_job != NULL)
+    *out_job = 0;
+  if (self->paper_lane == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _ ("No receipt printer is configured."));
+      return FALSE;
+    }
+  if (n_labels == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("No labels to print."));
+      return FALSE;
+    }
+  paper = till_shelf_label_encode (labels, n_labels, self->profile);
+  id = till_print_queue_enqueue (self->store, TILL_PRINT_JOB_LABEL, NULL, paper, error);
+  if (id == 0)
+    return FALSE;
+  if (out_job != NULL)
+    *out_job = id;
+  pump_all (self);
+  return TRUE;
+}
+
 void
 till_printer_monitor_retry (TillPrinterMonitor *self)
 {

@@ -7,6 +7,7 @@
 #include <glib-object.h>
 
 #include <till-core.h>
+#include <till-shelf-label.h>
 
 G_BEGIN_DECLS
 
@@ -101,6 +102,15 @@ gboolean till_printer_monitor_queue_report (TillPrinterMonitor    *self,
                                             gboolean               open_drawer,
                                             gint64                *out_job,
                                             GError               **error);
+/* Queues shelf-edge labels (till-shelf-label.h: one after another, each
+ * as many times as it appears in @labels) as one "label" job, encoded here
+ * for this printer. The job id goes to @out_job. G_IO_ERROR_NOT_FOUND when
+ * there is no printer, G_IO_ERROR_INVALID_ARGUMENT for no labels. */
+gboolean till_printer_monitor_queue_labels (TillPrinterMonitor   *self,
+                                            const TillShelfLabel *labels,
+                                            guint                 n_labels,
+                                            gint64               *out_job,
+                                            GError              **error);
 /* Tries the waiting jobs now instead of after the pause. */
 void till_printer_monitor_retry (TillPrinterMonitor *self);
 /* Other devices (as for _new()), now or, while a job is being sent, as soon

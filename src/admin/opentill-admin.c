@@ -17,6 +17,7 @@
 #include "till-admin-hw.h"
 #include "till-admin-members.h"
 #include "till-admin-products.h"
+#include "till-admin-reports.h"
 #include "till-admin-shifts.h"
 #include "till-core.h"
 #include "till-enroll.h"
@@ -56,6 +57,10 @@ static const AdminCommand commands[] = {
     N_ ("Products: list them, export them to CSV or XLSX, import a file of them "
         "(list|export|import)"),
     till_admin_products_run },
+  { "report",
+    N_ ("Run a report and print it, or export its table as CSV or XLSX and its chart as PNG "
+        "or PDF (report KIND|list [--from DAY] [--to DAY])"),
+    till_admin_report_run },
   { "shifts",
     N_ ("List the till’s shifts: cashier, times, sales and the counted cash (shifts [--since "
         "YYYY-MM-DD])"),

@@ -2406,6 +2406,33 @@ till_stock_view_get_section (TillStockView *self)
   return gtk_stack_get_visible_child_name (GTK_STACK (self->section_stack));
 }
 
+/**
+ * till_stock_view_take_scan:
+ * A code from a scanner while the page shows (the window catches a wedge
+ * scanner's keys before any entry sees them): a count in a stocktake, a
+ * line of the goods received or sent, else a search for the product.
+ */
+void
+till_stock_view_take_scan (TillStockView *self, const char *code)
+{
+  const char *section;
+
+  g_return_if_fail (TILL_IS_STOCK_VIEW (self));
+
+  section = till_stock_view_get_section (self);
+  if (g_strcmp0 (section, "stocktake") == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "stock.count", "s", code);
+  else if (g_strcmp0 (section, "receiving") == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "stock.receive-scan", "s", code);
+  else if (g_strcmp0 (section, "transfers") == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "stock.transfer-scan", "s", code);
+  else
+    {
+      gtk_stack_set_visible_child_name (GTK_STACK (self->section_stack), "stock");
+      set_entry_text (self->search_entry, code);
+    }
+}
+
 /* Returns: the last success or error shown, "" when none */
 const char *
 till_stock_view_get_message (TillStockView *self, gboolean *out_is_error)

@@ -36,6 +36,9 @@ void till_stock_view_reset (TillStockView *self);
  * over-stock products (the home screen's alert button). */
 void till_stock_view_show_alerts (TillStockView *self);
 
+/* A scanned code: counted, received, sent or searched, by section. */
+void till_stock_view_take_scan (TillStockView *self, const char *code);
+
 /* For tests and the window: what the page shows. */
 const char *till_stock_view_get_section (TillStockView *self);
 const char *till_stock_view_get_message (TillStockView *self, gboolean *out_is_error);

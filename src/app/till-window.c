@@ -45,6 +45,7 @@ struct _TillWindow
   GtkWidget              *device_button;
   GtkWidget              *device_label;
   GtkWidget              *functions_button;
+  GtkWidget              *stock_alert_button;
   TillLoginView          *login_view;
   TillCheckoutView       *checkout_view;
   TillPaymentView        *payment_view;
@@ -105,6 +106,33 @@ static const char *const signed_in_actions[] = { "returns",  "return-receipt", "
                                                  "no-sale",  "recall",         "promotions",
                                                  "products", "stock",          "reports" };
 
+/* The home screen's stock alert: how many products are below or above their
+ * limits, read again each time the sale screen shows (after every sale). */
+static void
+update_stock_alert (TillWindow *self, gboolean show)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+  guint            low = 0, over = 0;
+
+  if (show &&
+      !till_stock_count_alerts (till_session_get_store (self->session), &low, &over, &error))
+    g_warning ("Cannot count the stock alerts: %s", error->message);
+  if (low + over == 0)
+    {
+      gtk_widget_set_visible (self->stock_alert_button, FALSE);
+      return;
+    }
+  if (over == 0)
+    text = g_strdup_printf (_ ("Low stock: %u"), low);
+  else if (low == 0)
+    text = g_strdup_printf (_ ("Overstock: %u"), over);
+  else
+    text = g_strdup_printf (_ ("Low stock: %1$u · over: %2$u"), low, over);
+  gtk_button_set_label (GTK_BUTTON (self->stock_alert_button), text);
+  gtk_widget_set_visible (self->stock_alert_button, TRUE);
+}
+
 static void
 show_page (TillWindow *self, const char *name)
 {
@@ -125,6 +153,7 @@ show_page (TillWindow *self, const char *name)
       may_set_devices);
   gtk_widget_set_visible (self->settings_button, may_set_devices && g_str_equal (name, "checkout"));
   gtk_widget_set_visible (self->functions_button, g_str_equal (name, "checkout") && signed_in);
+  update_stock_alert (self, g_str_equal (name, "checkout") && signed_in);
   for (guint i = 0; i < G_N_ELEMENTS (signed_in_actions); i++)
     g_simple_action_set_enabled (
         G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), signed_in_actions[i])),
@@ -406,6 +435,15 @@ stock_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 }
 
 static void
+stock_alerts_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  TillWindow *self = user_data;
+
+  till_stock_view_show_alerts (self->stock_view);
+  show_page (self, "stock");
+}
+
+static void
 reports_action_cb (GSimpleAction *action, GVariant *parameter, gpointer user_data)
 {
   TillWindow *self = user_data;
@@ -466,6 +504,7 @@ static const GActionEntry win_actions[] = {
   { "promotions", promotions_action_cb, NULL, NULL, NULL, { 0 } },
   { "products", products_action_cb, NULL, NULL, NULL, { 0 } },
   { "stock", stock_action_cb, NULL, NULL, NULL, { 0 } },
+  { "stock-alerts", stock_alerts_action_cb, NULL, NULL, NULL, { 0 } },
   { "reports", reports_action_cb, NULL, NULL, NULL, { 0 } },
   { "no-sale", checkout_act_action_cb, NULL, NULL, NULL, { 0 } },
   { "recall", checkout_act_action_cb, NULL, NULL, NULL, { 0 } },
@@ -639,6 +678,19 @@ take_scanned_code (TillWindow *self, const char *code, gboolean typed)
       till_payment_view_take_scan (self->payment_view, code);
       return TRUE;
     }
+  /* In the back office a scan finds, counts or receives the product. */
+  if (self->session != NULL && till_session_get_user (self->session) != NULL &&
+      g_str_equal (till_window_get_page (self), "products"))
+    {
+      till_products_view_take_scan (self->products_view, code);
+      return TRUE;
+    }
+  if (self->session != NULL && till_session_get_user (self->session) != NULL &&
+      g_str_equal (till_window_get_page (self), "stock"))
+    {
+      till_stock_view_take_scan (self->stock_view, code);
+      return TRUE;
+    }
   if (self->session == NULL || till_session_get_user (self->session) == NULL ||
       !g_str_equal (till_window_get_page (self), "checkout"))
     {
@@ -666,7 +718,7 @@ take_scanned_code (TillWindow *self, const char *code, gboolean typed)
 static void
 device_code_scanned_cb (TillWindow *self, const char *code)
 {
-  take_scanned_code (self, code, FALSE);
+  till_window_take_scan (self, code);
 }
 
 static gboolean
@@ -1009,6 +1061,7 @@ till_window_class_init (TillWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TillWindow, reports_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, shift_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, functions_button);
+  gtk_widget_class_bind_template_child (widget_class, TillWindow, stock_alert_button);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, sync_view);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, sync_status);
   gtk_widget_class_bind_template_child (widget_class, TillWindow, limit_revealer);
@@ -1224,4 +1277,23 @@ till_window_get_limit_banner_text (TillWindow *self)
   if (!gtk_revealer_get_reveal_child (GTK_REVEALER (self->limit_revealer)))
     return "";
   return gtk_label_get_text (GTK_LABEL (self->limit_label));
+}
+
+const char *
+till_window_get_stock_alert_text (TillWindow *self)
+{
+  g_return_val_if_fail (TILL_IS_WINDOW (self), NULL);
+
+  if (!gtk_widget_get_visible (self->stock_alert_button))
+    return NULL;
+  return gtk_button_get_label (GTK_BUTTON (self->stock_alert_button));
+}
+
+void
+till_window_take_scan (TillWindow *self, const char *code)
+{
+  g_return_if_fail (TILL_IS_WINDOW (self));
+  g_return_if_fail (code != NULL);
+
+  take_scanned_code (self, code, FALSE);
 }

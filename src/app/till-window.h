@@ -56,5 +56,9 @@ const char   *till_window_get_sync_status_text (TillWindow *self);
 const char   *till_window_get_limit_banner_text (TillWindow *self);
 /* The top bar's device trouble (pole display, scanners, scale), "" when none. */
 const char *till_window_get_device_status_text (TillWindow *self);
+/* The home screen's stock alert ("Low stock: 3"), NULL when hidden. */
+const char *till_window_get_stock_alert_text (TillWindow *self);
+/* A code from a scanner (serial, camera), routed as the page shown wants it. */
+void till_window_take_scan (TillWindow *self, const char *code);
 
 G_END_DECLS

@@ -441,6 +441,57 @@ START_TEST (test_z_report_none)
 }
 END_TEST
 
+/* /admin/report: a report printed, exported as CSV and XLSX, its chart as
+ * PNG and PDF; the list of reports; an unknown one is a usage error */
+START_TEST (test_report)
+{
+  g_autofree char *out = NULL, *err = NULL, *list_out = NULL, *list_err = NULL;
+  g_autofree char *bad_out = NULL, *bad_err = NULL, *files_out = NULL, *files_err = NULL;
+  g_autofree char *csv_path = g_build_filename (scratch, "sales.csv", NULL);
+  g_autofree char *xlsx_path = g_build_filename (scratch, "sales.xlsx", NULL);
+  g_autofree char *png_path = g_build_filename (scratch, "sales.png", NULL);
+  g_autofree char *pdf_path = g_build_filename (scratch, "sales.pdf", NULL);
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
+  g_autofree char *csv = NULL, *png = NULL, *pdf = NULL, *xlsx = NULL;
+  gsize            png_length = 0, pdf_length = 0, xlsx_length = 0;
+  ShiftTill        till = { 0 };
+  int              status;
+
+  shift_till_open (&till);
+  shift_till_sell (&till, 2000); /* 2 × 12.50 */
+  shift_till_sell (&till, 1000);
+  shift_till_close (&till);
+
+  status = run_admin (&out, &err, "report", "sales-by-period", "--from", today, "--to", today,
+                      "--db", db_path, NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, err);
+  /* The day's row: 2 sales, 37.50 net. */
+  ck_assert_msg (strstr (out, today) != NULL && strstr (out, "37.50") != NULL, "%s", out);
+
+  status = run_admin (&files_out, &files_err, "report", "by-product", "--from", today, "--to",
+                      today, "--csv", csv_path, "--xlsx", xlsx_path, "--png", png_path, "--pdf",
+                      pdf_path, "--db", db_path, NULL);
+  ck_assert_msg (status == 0, "exit %d: %s", status, files_err);
+  ck_assert (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  ck_assert_msg (strstr (csv, "农夫山泉 550ml") != NULL && strstr (csv, "37.50") != NULL, "%s",
+                 csv);
+  ck_assert (g_file_get_contents (png_path, &png, &png_length, NULL));
+  ck_assert (png_length > 8 && memcmp (png, "\x89PNG", 4) == 0);
+  ck_assert (g_file_get_contents (pdf_path, &pdf, &pdf_length, NULL));
+  ck_assert (pdf_length > 5 && memcmp (pdf, "%PDF-", 5) == 0);
+  ck_assert (g_file_get_contents (xlsx_path, &xlsx, &xlsx_length, NULL));
+  ck_assert (xlsx_length > 4 && memcmp (xlsx, "PK\x03\x04", 4) == 0);
+
+  ck_assert_int_eq (run_admin (&list_out, &list_err, "report", "list", NULL), 0);
+  ck_assert_msg (strstr (list_out, "hour-heatmap") != NULL || strstr (list_out, "heatmap") != NULL,
+                 "%s", list_out);
+  ck_assert_int_eq (run_admin (&bad_out, &bad_err, "report", "profits", "--db", db_path, NULL),
+                    EXIT_USAGE);
+  ck_assert_msg (strstr (bad_err, "profits") != NULL, "%s", bad_err);
+}
+END_TEST
+
 /* The hw command against the printer simulator on a real pty: the admin
  * program opens /dev/pts/N as a serial port, as it would open /dev/ttyUSB0. */
 static TillPrinterSim *printer;
@@ -1066,6 +1117,7 @@ admin_suite (void)
   tcase_add_test (tc, test_shifts_list);
   tcase_add_test (tc, test_z_report);
   tcase_add_test (tc, test_z_report_none);
+  tcase_add_test (tc, test_report);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("hw");

@@ -1,7 +1,7 @@
 /* test-shift-sync.c: a till's shifts, cash movements and Z reports reach HQ
  * (issue 10): HQ keeps each once, files each Z under its till and finds it
  * follows the till's previous Z, and a second push of everything doubles
- * nothing
+ * nothing; so do its stock documents (issue 11)
  *
  * A real opentill-hq process on loopback (tests/sync/till-sync-test-util)
  * and a real till database, enrolled and synced with the till's own calls;
@@ -235,6 +235,84 @@ START_TEST (test_shift_day_and_z)
 }
 END_TEST
 
+/* /sync/stock/documents: a purchase order, its goods receipt, an
+ * adjustment, a posted stocktake and a transfer each reach HQ once */
+START_TEST (test_stock_documents)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *scratch = till_test_make_tmpdir ();
+  g_autofree char *hq_dir = g_build_filename (scratch, "hq", NULL);
+  g_autofree char *till_dir = g_build_filename (scratch, "till", NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *order = NULL, *receipt = NULL, *adjustment = NULL, *stocktake = NULL;
+  g_autofree char *transfer = NULL;
+  g_autoptr (TillUser) manager = NULL;
+  TillProductSpec spec = { .sku = "S-100",
+                           .name = "康师傅冰红茶 500ml",
+                           .unit = "瓶",
+                           .price = 350,
+                           .cost = 120,
+                           .vat_rate = 1300,
+                           .active = TRUE };
+  TillStockLine   line = { .quantity = 24 * TILL_QUANTITY_ONE, .unit_cost = 120 };
+  TillTestHq     *hq;
+  TillTestTill   *till;
+
+  g_mkdir_with_parents (hq_dir, 0700);
+  hq = till_test_hq_new (hq_dir, NULL, &error);
+  ck_assert_msg (hq != NULL, "%s", error ? error->message : "");
+  ck_assert (hq_store_put_store (hq->store, "S001", "上海徐汇店", NULL, &error));
+  ck_assert_msg (till_test_hq_start (hq, 0, &error), "%s", error ? error->message : "");
+  token = till_test_hq_token (hq, "S001", 1);
+  till = till_test_till_new (till_dir, &error);
+  ck_assert_msg (till != NULL, "%s", error ? error->message : "");
+  ck_assert_msg (till_test_till_enroll (till, hq->url, token, &error), "%s",
+                 error ? error->message : "");
+  ck_assert (till_user_create (till->store, "9001", "李经理", TILL_ROLE_MANAGER, "9999", &error) >
+             0);
+  manager = till_user_authenticate (till->store, "9001", "9999", &error);
+  ck_assert_msg (manager != NULL, "%s", error ? error->message : "");
+  line.product_id = till_catalog_add_product (till->catalog, &spec, &error);
+  ck_assert_msg (line.product_id > 0, "%s", error ? error->message : "");
+
+  order = till_stock_create_purchase_order (till->store, till->journal, manager, "康师傅", NULL,
+                                            &line, 1, NULL, &error);
+  ck_assert_msg (order != NULL, "order: %s", error ? error->message : "");
+  receipt = till_stock_receive (till->store, till->journal, manager, order, "康师傅", &line, 1,
+                                NULL, &error);
+  ck_assert_msg (receipt != NULL, "receipt: %s", error ? error->message : "");
+  adjustment =
+      till_stock_adjust (till->store, till->journal, manager, line.product_id, -TILL_QUANTITY_ONE,
+                         TILL_STOCK_REASON_DAMAGE, "破损", NULL, &error);
+  ck_assert_msg (adjustment != NULL, "damage: %s", error ? error->message : "");
+  stocktake = till_stock_begin_stocktake (till->store, till->journal, manager, 0, &error);
+  ck_assert_msg (stocktake != NULL, "stocktake: %s", error ? error->message : "");
+  ck_assert (till_stock_count (till->store, stocktake, line.product_id, 20 * TILL_QUANTITY_ONE,
+                               FALSE, g_get_real_time (), &error));
+  ck_assert_msg (
+      till_stock_post_stocktake (till->store, till->journal, manager, stocktake, NULL, &error),
+      "post: %s", error ? error->message : "");
+  line.quantity = 2 * TILL_QUANTITY_ONE;
+  line.unit_cost = -1;
+  transfer = till_stock_transfer (till->store, till->journal, manager, TILL_TRANSFER_OUT, "S002",
+                                  NULL, &line, 1, NULL, &error);
+  ck_assert_msg (transfer != NULL, "transfer: %s", error ? error->message : "");
+
+  ck_assert_msg (till_test_till_drain (till, 10, &error), "%s", error ? error->message : "");
+  ck_assert_int_eq (till_test_till_pending (till), 0);
+  ck_assert_int_eq (count_kind (hq, "purchase-order", NULL), 1);
+  ck_assert_int_eq (count_kind (hq, "goods-receipt", NULL), 1);
+  ck_assert_int_eq (count_kind (hq, "stock-adjustment", NULL), 1);
+  ck_assert_int_eq (count_kind (hq, "stocktake", NULL), 1);
+  ck_assert_int_eq (count_kind (hq, "stock-transfer", NULL), 1);
+  ck_assert_uint_eq (count_incidents (hq, "rejected"), 0);
+
+  till_test_till_close (till);
+  till_test_hq_free (hq);
+  till_test_remove_tree (scratch);
+}
+END_TEST
+
 static Suite *
 shift_sync_suite (void)
 {
@@ -243,6 +321,7 @@ shift_sync_suite (void)
 
   tcase_set_timeout (tc, 180);
   tcase_add_test (tc, test_shift_day_and_z);
+  tcase_add_test (tc, test_stock_documents);
   suite_add_tcase (suite, tc);
   return suite;
 }

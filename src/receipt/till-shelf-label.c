@@ -556,12 +556,6 @@ draw_price_row (Page *page, const TillShelfLabel *label, double y, double price_
   return price_h;
 }
 
-static void
-bar_rect (cairo_t *cr, double x, double y, double width, double height)
-{
-  cairo_rectangle (cr, x, y, width, height);
-}
-
 /* The bars as rectangles, centred in @page at @y, @height tall (digits
  * included), with the human-readable text under them. */
 static void
@@ -596,7 +590,7 @@ draw_bars (Page *page, const Bars *bars, double y, double height)
               (m < 3 || (m >= 45 && m < 50) || m >= bars->modules->len - 3);
       if (guard)
         h += digits_mm * 0.5;
-      bar_rect (page->cr, x0 + m * module, y, module, h);
+      cairo_rectangle (page->cr, x0 + m * module, y, module, h);
     }
   cairo_fill (page->cr);
 

@@ -62,11 +62,11 @@ run_list (int argc, char **argv)
   g_autoptr (GPtrArray) products = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (TillAdminTable) table = NULL;
-  gboolean           all = FALSE;
-  int                limit = DEFAULT_LIST_LIMIT;
-  int                status;
-  const char        *header[] = { _ ("SKU"),      _ ("Name"),     _ ("Price"),  _ ("Member"),
-                                  _ ("Barcodes"), _ ("Category"), _ ("Active"), NULL };
+  gboolean    all = FALSE;
+  int         limit = DEFAULT_LIST_LIMIT;
+  int         status;
+  const char *header[] = { _ ("SKU"),      _ ("Product name"), _ ("Sale price"), _ ("Member"),
+                           _ ("Barcodes"), _ ("Category"),     _ ("Active"),     NULL };
   const GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, &db_path, N_ ("The till database"), N_ ("PATH") },
     { "all", 0, 0, G_OPTION_ARG_NONE, &all, N_ ("Inactive products too"), NULL },
@@ -101,13 +101,13 @@ run_list (int argc, char **argv)
           store, till_product_get_category_id (product), NULL);
       gint64 member_price = till_product_get_member_price (product);
 
-      till_admin_table_add (table, g_strdup (till_product_get_sku (product)),
-                            g_strdup (till_product_get_name (product)),
-                            till_money_format (till_product_get_price (product)),
-                            member_price != 0 ? till_money_format (member_price) : NULL,
-                            barcodes != NULL ? g_strjoinv (";", barcodes) : NULL,
-                            g_steal_pointer (&category),
-                            g_strdup (till_product_get_active (product) ? _ ("yes") : _ ("no")));
+      till_admin_table_add (
+          table, g_strdup (till_product_get_sku (product)),
+          g_strdup (till_product_get_name (product)),
+          till_money_format (till_product_get_price (product)),
+          member_price != 0 ? till_money_format (member_price) : NULL,
+          barcodes != NULL ? g_strjoinv (";", barcodes) : NULL, g_steal_pointer (&category),
+          g_strdup (till_product_get_active (product) ? _ ("active") : _ ("inactive")));
     }
   till_admin_table_print (table, "");
   if (limit != 0 && products->len == (guint) limit)

@@ -80,7 +80,7 @@ print_report (const TillReport *report)
       if (row == NULL)
         continue;
       cells = g_new0 (char *, n_columns + 1);
-      cells[0] = g_strdup (r < report->rows->len ? row->label : _ ("Total"));
+      cells[0] = g_strdup (r < report->rows->len ? row->label : _ ("Totals"));
       for (guint c = 0; c < report->columns->len; c++)
         {
           const TillReportColumn *column = g_ptr_array_index (report->columns, c);

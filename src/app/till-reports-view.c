@@ -383,7 +383,7 @@ show_table (TillReportsView *self, const TillReport *report)
     }
   if (report->totals != NULL)
     add_row (self, report, report->totals,
-             report->totals->label != NULL ? report->totals->label : _ ("Total"), at,
+             report->totals->label != NULL ? report->totals->label : _ ("Totals"), at,
              "report-strong");
 }
 

@@ -695,7 +695,7 @@ sales_report_finish (TillReport *report, const SalesSums *total)
 {
   gint64 *values;
 
-  report->totals = row_new (report, "total", _ ("Total"));
+  report->totals = row_new (report, "total", _ ("Totals"));
   sales_values (report->totals->values, total);
   values = report->totals->values;
   report_add_headline (report, "net", _ ("Net sales"), TILL_REPORT_VALUE_MONEY, values[SALES_NET]);
@@ -1153,7 +1153,7 @@ run_products_grouped (Run *run, TillReport *report, const char *sql, guint limit
       product_values (report_add_row (report, grouped->key, grouped->label)->values, &grouped->sums,
                       total.net);
     }
-  report->totals = row_new (report, "total", _ ("Total"));
+  report->totals = row_new (report, "total", _ ("Totals"));
   product_values (report->totals->values, &total, total.net);
   report->chart_column = PRODUCT_NET;
   report_add_headline (report, "net", _ ("Net sales"), TILL_REPORT_VALUE_MONEY, total.net);
@@ -1241,7 +1241,7 @@ run_by_tender (Run *run, TillReport *report, GError **error)
   int     rc;
 
   report_add_columns (report, tender_columns, N_TENDER_COLUMNS);
-  report->totals = row_new (report, "total", _ ("Total"));
+  report->totals = row_new (report, "total", _ ("Totals"));
   totals = report->totals->values;
   stmt = run_prepare (run,
                       "SELECT method, SUM (count), SUM (amount), SUM (refunds), SUM (refunded)"
@@ -1316,7 +1316,7 @@ run_returns_voids (Run *run, TillReport *report, GError **error)
 
   report_add_columns (report, returns_voids_columns, N_RV_COLUMNS);
   add_period_rows (report, &run->range, run->query->period, index);
-  report->totals = row_new (report, "total", _ ("Total"));
+  report->totals = row_new (report, "total", _ ("Totals"));
   totals = report->totals->values;
   returns =
       run_prepare (run,
@@ -1513,7 +1513,7 @@ run_inventory (Run *run, TillReport *report, GError **error)
 
   report_add_columns (report, inventory_columns, N_INV_COLUMNS);
   report->chart_column = INV_VALUE;
-  report->totals = row_new (report, "total", _ ("Total"));
+  report->totals = row_new (report, "total", _ ("Totals"));
   totals = report->totals->values;
   stmt = run_prepare (run, INVENTORY_SQL, error);
   if (stmt == NULL)
@@ -1580,7 +1580,7 @@ static const ColumnSpec member_columns[] = {
   { "sales", N_ ("Sales"), TILL_REPORT_VALUE_COUNT },
   { "net", N_ ("Net sales"), TILL_REPORT_VALUE_MONEY },
   { "refunded", N_ ("Returned value"), TILL_REPORT_VALUE_MONEY },
-  { "points", N_ ("Points earned"), TILL_REPORT_VALUE_COUNT },
+  { "points", N_ ("Points awarded"), TILL_REPORT_VALUE_COUNT },
   { "basket", N_ ("Average basket"), TILL_REPORT_VALUE_MONEY },
 };
 
@@ -1696,7 +1696,7 @@ member_headlines (Run *run, TillReport *report, gint64 active, GError **error)
                        totals[MEMBER_NET]);
   report_add_headline (report, "member_share", _ ("Members’ share of net sales"),
                        TILL_REPORT_VALUE_PERCENT, ratio_bp (totals[MEMBER_NET], all_net));
-  report_add_headline (report, "points_earned", _ ("Points earned"), TILL_REPORT_VALUE_COUNT,
+  report_add_headline (report, "points_earned", _ ("Points awarded"), TILL_REPORT_VALUE_COUNT,
                        earned);
   report_add_headline (report, "points_redeemed", _ ("Points redeemed"), TILL_REPORT_VALUE_COUNT,
                        redeemed);
@@ -1714,7 +1714,7 @@ run_members (Run *run, TillReport *report, GError **error)
 
   report_add_columns (report, member_columns, N_MEMBER_COLUMNS);
   report->chart_column = MEMBER_NET;
-  report->totals = row_new (report, "total", _ ("Total"));
+  report->totals = row_new (report, "total", _ ("Totals"));
   totals = report->totals->values;
   stmt = run_prepare (run,
                       "SELECT member_id, SUM (sales), SUM (net), SUM (refunded), SUM (points)"

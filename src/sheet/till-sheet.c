@@ -1446,7 +1446,7 @@ totals_label (const TillReport *report)
 {
   if (report->totals->label != NULL && report->totals->label[0] != '\0')
     return report->totals->label;
-  return _ ("Total");
+  return _ ("Totals");
 }
 
 static GPtrArray *

@@ -1570,7 +1570,8 @@ build_editor (TillProductsView *self)
   add_field (self, _ ("SKU"), "sku", new_entry (NULL, GTK_INPUT_PURPOSE_FREE_FORM), 0, row, 1);
   add_field (self, _ ("PLU (scale)"), "plu", new_entry (NULL, GTK_INPUT_PURPOSE_DIGITS), 1, row++,
              1);
-  add_field (self, _ ("Product name"), "name", new_entry (NULL, GTK_INPUT_PURPOSE_FREE_FORM), 0, row++, 2);
+  add_field (self, _ ("Product name"), "name", new_entry (NULL, GTK_INPUT_PURPOSE_FREE_FORM), 0,
+             row++, 2);
   add_field (self, _ ("Barcodes (several: separate with commas)"), "barcodes",
              new_entry (_ ("e.g. 6901234567892, 6901234567908"), GTK_INPUT_PURPOSE_FREE_FORM), 0,
              row++, 2);

@@ -39,6 +39,12 @@
 #define CUT_MARK 24
 #define FONT_FAMILY "Noto Sans CJK SC"
 #define FONT_PX 22
+#define FONT_B_WIDTH 9 /* GS f 1: HRI in font B, 9×17 dots */
+
+/* GS k defaults (ESC @ restores them): GS h 162 dots, GS w 3 dots, no HRI. */
+#define BAR_HEIGHT 162
+#define BAR_MODULE 3
+#define HRI_GAP 4 /* dots between the bars and their HRI text */
 
 /* A command handler's answer when the stream ends in the middle of the command. */
 #define NEED_MORE 0
@@ -49,6 +55,7 @@ typedef enum
   ITEM_FEED,
   ITEM_RASTER,
   ITEM_QR,
+  ITEM_BARCODE,
 } ItemKind;
 
 typedef struct
@@ -75,6 +82,11 @@ typedef struct
   char    *qr_payload; /* ITEM_QR */
   guint    qr_module;
   int      qr_level;
+  GBytes  *bars; /* ITEM_BARCODE: one byte per dot column, 1 = bar */
+  guint    bar_height;
+  guint    hri_position; /* GS H: bit 0 above, bit 1 below */
+  guint    hri_cell;
+  char    *hri;
 } Item;
 
 typedef struct
@@ -111,11 +123,18 @@ struct _TillPrinterSim
   guint   qr_module;
   int     qr_level;
 
+  /* Barcode modes (GS h, GS w, GS H, GS f). */
+  guint    bar_height;
+  guint    bar_module;
+  guint    hri_position;
+  gboolean hri_font_b;
+
   Receipt    *current;
   GPtrArray  *receipts;
   guint       n_written;
   GPtrArray  *lines;
   GPtrArray  *qr_payloads;
+  GPtrArray  *barcodes;
   GByteArray *replies;
   guint       n_cuts;
   guint       n_drawer_kicks;
@@ -152,6 +171,8 @@ item_free (gpointer data)
   g_clear_pointer (&item->glyphs, g_array_unref);
   g_clear_pointer (&item->raster, g_bytes_unref);
   g_free (item->qr_payload);
+  g_clear_pointer (&item->bars, g_bytes_unref);
+  g_free (item->hri);
   g_free (item);
 }
 
@@ -200,6 +221,10 @@ reset_modes (TillPrinterSim *self)
   self->line_spacing = LINE_SPACING;
   self->qr_module = 3;
   self->qr_level = 0;
+  self->bar_height = BAR_HEIGHT;
+  self->bar_module = BAR_MODULE;
+  self->hri_position = 0;
+  self->hri_font_b = FALSE;
 }
 
 /* Prints the line buffer: a text item, and its text for the tests. */
@@ -413,6 +438,470 @@ handle_qr (TillPrinterSim *self, const guint8 *params, gsize len)
       break;
     default:
       break;
+    }
+}
+
+/* Barcodes (GS k) */
+
+/* What the printer draws for GS k: one byte per dot column (1: a bar), and the
+ * text the symbol encodes, which is also its HRI. */
+typedef struct
+{
+  GByteArray *columns;
+  GString    *text;
+  guint       module; /* GS w: the narrow bar, in dots */
+} Bars;
+
+static void
+bars_clear (Bars *bars)
+{
+  g_clear_pointer (&bars->columns, g_byte_array_unref);
+  if (bars->text != NULL)
+    g_string_free (g_steal_pointer (&bars->text), TRUE);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Bars, bars_clear)
+
+/* EAN/UPC digit patterns: L (odd parity), G (even parity) and R; 1 = bar. */
+static const char *const ean_l[] = { "0001101", "0011001", "0010011", "0111101", "0100011",
+                                     "0110001", "0101111", "0111011", "0110111", "0001011" };
+static const char *const ean_g[] = { "0100111", "0110011", "0011011", "0100001", "0011101",
+                                     "0111001", "0000101", "0010001", "0001001", "0010111" };
+static const char *const ean_r[] = { "1110010", "1100110", "1101100", "1000010", "1011100",
+                                     "1001110", "1010000", "1000100", "1001000", "1110100" };
+/* EAN-13's first digit is not drawn: it picks L or G for each of the next six. */
+static const char *const ean_parity[] = { "LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG",
+                                          "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL", "LGGLGL" };
+
+/* Code 128: bar and space widths of symbol values 0-105; then the stop. */
+static const char *const code128_widths[] = {
+  "212222", "222122", "222221", "121223", "121322", "131222", "122213", "122312", "132212",
+  "221213", "221312", "231212", "112232", "122132", "122231", "113222", "123122", "123221",
+  "223211", "221132", "221231", "213212", "223112", "312131", "311222", "321122", "321221",
+  "312212", "322112", "322211", "212123", "212321", "232121", "111323", "131123", "131321",
+  "112313", "132113", "132311", "211313", "231113", "231311", "112133", "112331", "132131",
+  "113123", "113321", "133121", "313121", "211331", "231131", "213113", "213311", "213131",
+  "311123", "311321", "331121", "312113", "312311", "332111", "314111", "221411", "431111",
+  "111224", "111422", "121124", "121421", "141122", "141221", "112214", "112412", "122114",
+  "122411", "142112", "142211", "241211", "221114", "413111", "241112", "134111", "111242",
+  "121142", "121241", "114212", "124112", "124211", "411212", "421112", "421211", "212141",
+  "214121", "412121", "111143", "111341", "131141", "114113", "114311", "411113", "411311",
+  "113141", "114131", "311141", "411131", "211412", "211214", "211232",
+};
+#define CODE128_STOP "2331112"
+#define CODE128_START_A 103
+#define CODE128_SHIFT 98
+#define CODE128_FNC1 102
+#define CODE128_FNC2 97
+#define CODE128_FNC3 96
+
+/* Code 39: its 43 characters, then the start/stop '*'; each is five bars and
+ * four spaces, three of them wide. */
+static const char        code39_chars[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-. $/+%";
+static const char *const code39_elements[] = {
+  "nnnwwnwnn", "wnnwnnnnw", "nnwwnnnnw", "wnwwnnnnn", "nnnwwnnnw", "wnnwwnnnn", "nnwwwnnnn",
+  "nnnwnnwnw", "wnnwnnwnn", "nnwwnnwnn", "wnnnnwnnw", "nnwnnwnnw", "wnwnnwnnn", "nnnnwwnnw",
+  "wnnnwwnnn", "nnwnwwnnn", "nnnnnwwnw", "wnnnnwwnn", "nnwnnwwnn", "nnnnwwwnn", "wnnnnnnww",
+  "nnwnnnnww", "wnwnnnnwn", "nnnnwnnww", "wnnnwnnwn", "nnwnwnnwn", "nnnnnnwww", "wnnnnnwwn",
+  "nnwnnnwwn", "nnnnwnwwn", "wwnnnnnnw", "nwwnnnnnw", "wwwnnnnnn", "nwnnwnnnw", "wwnnwnnnn",
+  "nwwnwnnnn", "nwnnnnwnw", "wwnnnnwnn", "nwwnnnwnn", "nwnwnwnnn", "nwnwnnnwn", "nwnnnwnwn",
+  "nnnwnwnwn",
+};
+#define CODE39_START_STOP "nwnnwnwnn"
+/* The wide element for each module width 1-6: Epson's 2.5-3 times the narrow. */
+static const guint8 code39_wide[] = { 0, 3, 5, 8, 10, 13, 15 };
+
+static void
+bars_add (Bars *bars, gboolean bar, guint dots)
+{
+  guint8 value = bar ? 1 : 0;
+
+  for (guint i = 0; i < dots; i++)
+    g_byte_array_append (bars->columns, &value, 1);
+}
+
+/* One character per module: '1' a bar, '0' a space. */
+static void
+bars_add_modules (Bars *bars, const char *pattern)
+{
+  for (const char *p = pattern; *p != '\0'; p++)
+    bars_add (bars, *p == '1', bars->module);
+}
+
+/* Widths in modules, alternating bar, space, bar…, starting with a bar. */
+static void
+bars_add_widths (Bars *bars, const char *widths)
+{
+  gboolean bar = TRUE;
+
+  for (const char *p = widths; *p != '\0'; p++, bar = !bar)
+    bars_add (bars, bar, (guint) (*p - '0') * bars->module);
+}
+
+/* The GS1 check digit of @n digits: weights 3, 1, 3… from the right. */
+static char
+gs1_check_digit (const char *digits, gsize n)
+{
+  guint sum = 0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      guint digit = (guint) (digits[n - 1 - i] - '0');
+
+      sum += i % 2 == 0 ? 3 * digit : digit;
+    }
+  return (char) ('0' + (10 - sum % 10) % 10);
+}
+
+/* @len digits into @out as @full digits and a NUL: either all of them, or one
+ * fewer and the printer adds the check digit. A check digit that was sent is
+ * printed as sent: printers check only the length and the characters. */
+static gboolean
+read_gs1_digits (const guint8 *data, gsize len, gsize full, char *out)
+{
+  if (len != full && len != full - 1)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    {
+      if (!g_ascii_isdigit (data[i]))
+        return FALSE;
+      out[i] = (char) data[i];
+    }
+  if (len == full - 1)
+    out[full - 1] = gs1_check_digit (out, full - 1);
+  out[full] = '\0';
+  return TRUE;
+}
+
+static void
+add_ean13_modules (Bars *bars, const char *digits)
+{
+  const char *parity = ean_parity[digits[0] - '0'];
+
+  bars_add_modules (bars, "101");
+  for (int i = 1; i <= 6; i++)
+    {
+      int digit = digits[i] - '0';
+
+      bars_add_modules (bars, parity[i - 1] == 'L' ? ean_l[digit] : ean_g[digit]);
+    }
+  bars_add_modules (bars, "01010");
+  for (int i = 7; i <= 12; i++)
+    bars_add_modules (bars, ean_r[digits[i] - '0']);
+  bars_add_modules (bars, "101");
+}
+
+static gboolean
+encode_ean13 (Bars *bars, const guint8 *data, gsize len)
+{
+  char digits[14];
+
+  if (!read_gs1_digits (data, len, 13, digits))
+    return FALSE;
+  add_ean13_modules (bars, digits);
+  g_string_append (bars->text, digits);
+  return TRUE;
+}
+
+/* UPC-A is EAN-13 with a first digit of 0, which leaves every digit L. */
+static gboolean
+encode_upc_a (Bars *bars, const guint8 *data, gsize len)
+{
+  char digits[14] = { '0' };
+
+  if (!read_gs1_digits (data, len, 12, digits + 1))
+    return FALSE;
+  add_ean13_modules (bars, digits);
+  g_string_append (bars->text, digits + 1);
+  return TRUE;
+}
+
+static gboolean
+encode_ean8 (Bars *bars, const guint8 *data, gsize len)
+{
+  char digits[9];
+
+  if (!read_gs1_digits (data, len, 8, digits))
+    return FALSE;
+  bars_add_modules (bars, "101");
+  for (int i = 0; i < 4; i++)
+    bars_add_modules (bars, ean_l[digits[i] - '0']);
+  bars_add_modules (bars, "01010");
+  for (int i = 4; i < 8; i++)
+    bars_add_modules (bars, ean_r[digits[i] - '0']);
+  bars_add_modules (bars, "101");
+  g_string_append (bars->text, digits);
+  return TRUE;
+}
+
+/* One Code 39 character and the narrow gap that follows it. */
+static void
+add_code39_char (Bars *bars, const char *elements)
+{
+  for (guint i = 0; i < 9; i++)
+    bars_add (bars, i % 2 == 0, elements[i] == 'w' ? code39_wide[bars->module] : bars->module);
+  bars_add (bars, FALSE, bars->module);
+}
+
+static gboolean
+encode_code39 (Bars *bars, const guint8 *data, gsize len)
+{
+  /* A '*' at both ends is the start and stop the printer adds anyway. */
+  if (len >= 2 && data[0] == '*' && data[len - 1] == '*')
+    {
+      data++;
+      len -= 2;
+    }
+  if (len == 0)
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (data[i] == '\0' || strchr (code39_chars, data[i]) == NULL)
+      return FALSE;
+
+  add_code39_char (bars, CODE39_START_STOP);
+  for (gsize i = 0; i < len; i++)
+    add_code39_char (bars, code39_elements[strchr (code39_chars, data[i]) - code39_chars]);
+  add_code39_char (bars, CODE39_START_STOP);
+  /* No gap after the stop character. */
+  g_byte_array_set_size (bars->columns, bars->columns->len - bars->module);
+  g_string_append_len (bars->text, (const char *) data, (gssize) len);
+  return TRUE;
+}
+
+/* A Code 128 data byte in code set @set: its symbol value, or -1. Set C takes
+ * one byte 0-99 per pair of digits (Epson's GS k), not two ASCII digits. */
+static int
+code128_data_value (char set, guint8 c, GString *text)
+{
+  switch (set)
+    {
+    case 'A':
+      if (c > 0x5f)
+        return -1;
+      g_string_append_c (text, (char) c);
+      return c < 0x20 ? c + 64 : c - 32;
+    case 'B':
+      if (c < 0x20 || c > 0x7f)
+        return -1;
+      g_string_append_c (text, (char) c);
+      return c - 32;
+    default:
+      if (c > 99)
+        return -1;
+      g_string_append_printf (text, "%02u", c);
+      return c;
+    }
+}
+
+/* A "{x" selector in code set @set: its symbol value, -1 when it has none (a
+ * switch to the set already in use), or -2 when the printer would reject it.
+ * "{{" (a '{' in set B) is data, not a selector. */
+static int
+code128_selector_value (char *set, gboolean *shift, guint8 selector)
+{
+  static const int switch_to[] = { 101, 100, 99 }; /* CODE A, CODE B, CODE C */
+  gboolean         set_c = *set == 'C';
+
+  switch (selector)
+    {
+    case 'A':
+    case 'B':
+    case 'C':
+      if (*set == (char) selector)
+        return -1;
+      *set = (char) selector;
+      return switch_to[selector - 'A'];
+    case 'S':
+      if (set_c)
+        return -2;
+      *shift = TRUE;
+      return CODE128_SHIFT;
+    case '1':
+      return CODE128_FNC1;
+    case '2':
+      return set_c ? -2 : CODE128_FNC2;
+    case '3':
+      return set_c ? -2 : CODE128_FNC3;
+    case '4':
+      /* FNC4 has the value of the other set's switch. */
+      return set_c ? -2 : (*set == 'A' ? 101 : 100);
+    default:
+      return -2;
+    }
+}
+
+/* Code 128 as GS k m=73 sends it: "{A", "{B" or "{C" first, selectors and
+ * "{{" after; the printer adds the check symbol. */
+static gboolean
+encode_code128 (Bars *bars, const guint8 *data, gsize len)
+{
+  g_autoptr (GArray) values = g_array_new (FALSE, FALSE, sizeof (int));
+  char     set;
+  gboolean shift = FALSE;
+  guint    n_data = 0;
+  int      value;
+  guint    check;
+
+  if (len < 2 || data[0] != '{' || data[1] < 'A' || data[1] > 'C')
+    return FALSE;
+  set = (char) data[1];
+  value = CODE128_START_A + (set - 'A');
+  g_array_append_val (values, value);
+  for (gsize i = 2; i < len; i++)
+    {
+      if (data[i] == '{' && (i + 1 >= len || data[i + 1] != '{'))
+        {
+          if (i + 1 >= len || (value = code128_selector_value (&set, &shift, data[++i])) == -2)
+            return FALSE;
+          if (value >= 0)
+            g_array_append_val (values, value);
+          continue;
+        }
+      if (data[i] == '{')
+        i++; /* "{{": one '{' */
+      if (shift)
+        value = code128_data_value (set == 'A' ? 'B' : 'A', data[i], bars->text);
+      else
+        value = code128_data_value (set, data[i], bars->text);
+      if (value < 0)
+        return FALSE;
+      shift = FALSE;
+      n_data++;
+      g_array_append_val (values, value);
+    }
+  if (n_data == 0 || shift)
+    return FALSE;
+
+  check = (guint) g_array_index (values, int, 0);
+  for (guint i = 1; i < values->len; i++)
+    check += i * (guint) g_array_index (values, int, i);
+  value = (int) (check % 103);
+  g_array_append_val (values, value);
+  for (guint i = 0; i < values->len; i++)
+    bars_add_widths (bars, code128_widths[g_array_index (values, int, i)]);
+  bars_add_widths (bars, CODE128_STOP);
+  return TRUE;
+}
+
+/* The bars for GS k m (function A 0-6 or B 65-73). FALSE when the data is not
+ * what the symbology takes, or for a symbology the simulator does not draw
+ * (UPC-E, ITF, CODABAR, CODE93). */
+static gboolean
+encode_barcode (Bars *bars, guint m, const guint8 *data, gsize len)
+{
+  switch (m)
+    {
+    case 0:
+    case 65:
+      return encode_upc_a (bars, data, len);
+    case 2:
+    case 67:
+      return encode_ean13 (bars, data, len);
+    case 3:
+    case 68:
+      return encode_ean8 (bars, data, len);
+    case 4:
+    case 69:
+      return encode_code39 (bars, data, len);
+    case 73:
+      return encode_code128 (bars, data, len);
+    default:
+      return FALSE;
+    }
+}
+
+static guint
+hri_height (guint hri_position)
+{
+  return (hri_position & 1 ? CELL_HEIGHT + HRI_GAP : 0) +
+         (hri_position & 2 ? CELL_HEIGHT + HRI_GAP : 0);
+}
+
+/* The HRI text as printed: the characters the font has, a space otherwise. */
+static char *
+hri_text (const GString *text)
+{
+  char *hri = g_strndup (text->str, text->len);
+
+  for (char *p = hri; *p != '\0'; p++)
+    if (*p < 0x20 || *p > 0x7e)
+      *p = ' ';
+  return hri;
+}
+
+static void
+add_hri_line (TillPrinterSim *self, const char *hri)
+{
+  g_ptr_array_add (self->lines, g_strdup (hri));
+  g_ptr_array_add (self->current->lines, g_strdup (hri));
+}
+
+/* GS k: the bars at the module width (GS w) and height (GS h), aligned per
+ * ESC a, with HRI per GS H. Data the symbology does not take, and bars wider
+ * than the paper, print nothing, as on a real printer. */
+static void
+print_barcode (TillPrinterSim *self, guint m, const guint8 *data, gsize len)
+{
+  g_auto (Bars) bars = { 0 };
+  g_autofree char *hri = NULL;
+  Item            *item;
+
+  bars.columns = g_byte_array_new ();
+  bars.text = g_string_new (NULL);
+  bars.module = self->bar_module;
+  if (!encode_barcode (&bars, m, data, len) || bars.columns->len > self->width)
+    {
+      self->n_garbage++;
+      return;
+    }
+  flush_line (self);
+  hri = hri_text (bars.text);
+  if (self->hri_position & 1)
+    add_hri_line (self, hri);
+  item = add_item (self, ITEM_BARCODE, self->bar_height + hri_height (self->hri_position));
+  item->bar_height = self->bar_height;
+  item->hri_position = self->hri_position;
+  item->hri_cell = self->hri_font_b ? FONT_B_WIDTH : ANK_WIDTH;
+  item->bars = g_byte_array_free_to_bytes (g_steal_pointer (&bars.columns));
+  if (self->hri_position & 2)
+    add_hri_line (self, hri);
+  item->hri = g_steal_pointer (&hri);
+  g_ptr_array_add (self->barcodes, g_string_free (g_steal_pointer (&bars.text), FALSE));
+}
+
+/* GS h, GS w, GS H, GS f: values out of range are ignored. */
+static void
+set_barcode_mode (TillPrinterSim *self, guint8 command, guint8 n)
+{
+  switch (command)
+    {
+    case 'h':
+      if (n >= 1)
+        self->bar_height = n;
+      else
+        self->n_garbage++;
+      break;
+    case 'w':
+      /* Epson takes 2-6; some clones take 1 as well. */
+      if (n >= 1 && n <= 6)
+        self->bar_module = n;
+      else
+        self->n_garbage++;
+      break;
+    case 'H':
+      if (n <= 3 || (n >= 48 && n <= 51))
+        self->hri_position = n % 48;
+      else
+        self->n_garbage++;
+      break;
+    case 'f':
+      if (n <= 1 || n == 48 || n == 49)
+        self->hri_font_b = n % 48 == 1;
+      else
+        self->n_garbage++;
+      break;
+    default:
+      g_assert_not_reached ();
     }
 }
 
@@ -642,12 +1131,16 @@ parse_gs (TillPrinterSim *self, const guint8 *p, gsize avail)
         return NEED_MORE;
       g_byte_array_append (self->replies, (const guint8 *) "\0", 1); /* paper OK */
       return 3;
-    case 'a':
-    case 'B':
     case 'h':
     case 'w':
     case 'H':
     case 'f':
+      if (avail < 3)
+        return NEED_MORE;
+      set_barcode_mode (self, p[1], p[2]);
+      return 3;
+    case 'a':
+    case 'B':
     case 'b':
     case 'I':
       return avail < 3 ? NEED_MORE : 3;
@@ -665,13 +1158,19 @@ parse_gs (TillPrinterSim *self, const guint8 *p, gsize avail)
           return NEED_MORE;
         if (p[2] <= 6)
           {
+            /* Function A: the data ends at a NUL. */
             for (i = 3; i < avail && p[i] != 0; i++)
               ;
-            return i < avail ? i + 1 : NEED_MORE;
+            if (i == avail)
+              return NEED_MORE;
+            print_barcode (self, p[2], p + 3, i - 3);
+            return i + 1;
           }
-        if (avail < 4)
+        /* Function B: n bytes of data. */
+        if (avail < 4 || avail < 4 + (gsize) p[3])
           return NEED_MORE;
-        return avail < 4 + (gsize) p[3] ? NEED_MORE : 4 + (gsize) p[3];
+        print_barcode (self, p[2], p + 4, p[3]);
+        return 4 + (gsize) p[3];
       }
     default:
       self->n_garbage++;
@@ -800,6 +1299,58 @@ align_x (int align, double content_width, double paper_width)
   return 0;
 }
 
+/* HRI text centred on the bars, in ANK cells of @item->hri_cell dots. */
+static void
+draw_hri (cairo_t     *cr,
+          PangoLayout *layout,
+          const Item  *item,
+          double       bars_x,
+          double       bars_width,
+          double       bottom)
+{
+  gsize  len = strlen (item->hri);
+  double x = MAX (0, bars_x + (bars_width - (double) len * item->hri_cell) / 2.0);
+
+  for (gsize i = 0; i < len; i++, x += item->hri_cell)
+    {
+      Glyph glyph = {
+        .ch = (guchar) item->hri[i], .cell = (guint8) item->hri_cell, .wmul = 1, .hmul = 1
+      };
+
+      if (glyph.ch != ' ')
+        draw_glyph (cr, layout, &glyph, x, bottom);
+    }
+}
+
+static void
+draw_barcode (TillPrinterSim *self, cairo_t *cr, PangoLayout *layout, const Item *item, double y)
+{
+  gsize         n;
+  const guint8 *columns = g_bytes_get_data (item->bars, &n);
+  double        x0 = align_x (item->align, (double) n, self->width);
+  double        bars_y = y;
+
+  if (item->hri_position & 1)
+    {
+      draw_hri (cr, layout, item, x0, (double) n, y + CELL_HEIGHT);
+      bars_y += CELL_HEIGHT + HRI_GAP;
+    }
+  /* One rectangle per bar, so that a bar has no seams between its dots. */
+  for (gsize x = 0; x < n;)
+    {
+      gsize end = x;
+
+      while (end < n && columns[end])
+        end++;
+      if (end > x)
+        cairo_rectangle (cr, x0 + (double) x, bars_y, (double) (end - x), item->bar_height);
+      x = MAX (end, x + 1);
+    }
+  cairo_fill (cr);
+  if (item->hri_position & 2)
+    draw_hri (cr, layout, item, x0, (double) n, bars_y + item->bar_height + HRI_GAP + CELL_HEIGHT);
+}
+
 static void
 draw_item (TillPrinterSim *self, cairo_t *cr, PangoLayout *layout, const Item *item, double y)
 {
@@ -862,6 +1413,9 @@ draw_item (TillPrinterSim *self, cairo_t *cr, PangoLayout *layout, const Item *i
         QRcode_free (code);
         break;
       }
+    case ITEM_BARCODE:
+      draw_barcode (self, cr, layout, item, y);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -897,6 +1451,7 @@ till_printer_sim_finalize (GObject *object)
   g_clear_pointer (&self->receipts, g_ptr_array_unref);
   g_clear_pointer (&self->lines, g_ptr_array_unref);
   g_clear_pointer (&self->qr_payloads, g_ptr_array_unref);
+  g_clear_pointer (&self->barcodes, g_ptr_array_unref);
   g_clear_pointer (&self->replies, g_byte_array_unref);
   g_iconv_close (self->from_gb18030);
 
@@ -928,6 +1483,7 @@ till_printer_sim_init (TillPrinterSim *self)
   self->receipts = g_ptr_array_new_with_free_func (receipt_free);
   self->lines = g_ptr_array_new_with_free_func (g_free);
   self->qr_payloads = g_ptr_array_new_with_free_func (g_free);
+  self->barcodes = g_ptr_array_new_with_free_func (g_free);
   self->replies = g_byte_array_new ();
   for (guint i = 0; i < G_N_ELEMENTS (self->status); i++)
     self->status[i] = TILL_PRINTER_SIM_STATUS_OK;
@@ -1009,6 +1565,13 @@ till_printer_sim_get_qr_payloads (TillPrinterSim *self)
 {
   g_return_val_if_fail (TILL_IS_PRINTER_SIM (self), NULL);
   return self->qr_payloads;
+}
+
+const GPtrArray *
+till_printer_sim_get_barcodes (TillPrinterSim *self)
+{
+  g_return_val_if_fail (TILL_IS_PRINTER_SIM (self), NULL);
+  return self->barcodes;
 }
 
 guint

@@ -28,6 +28,10 @@ void till_printer_sim_end_of_stream (TillPrinterSim *self);
  * printer had to wrap is one entry per printed line). */
 const GPtrArray *till_printer_sim_get_lines (TillPrinterSim *self);
 const GPtrArray *till_printer_sim_get_qr_payloads (TillPrinterSim *self);
+/* What each GS k barcode the printer drew encodes, as a scanner reads it: an
+ * EAN/UPC with its check digit, Code 128 without the code set selectors (set C
+ * as digits). Barcodes the printer rejected are not here. */
+const GPtrArray *till_printer_sim_get_barcodes (TillPrinterSim *self);
 guint            till_printer_sim_get_n_cuts (TillPrinterSim *self);
 guint            till_printer_sim_get_n_drawer_kicks (TillPrinterSim *self);
 guint            till_printer_sim_get_n_raster_images (TillPrinterSim *self);

@@ -578,7 +578,8 @@ START_TEST (test_push_rejected)
                      till_wire_item_new (2, "sale", uuid2, "{\"sale\":{}}", good->sha256));
     till_wire_item_free (good);
   }
-  g_ptr_array_add (batch->items, item_new (3, "stocktake", uuid3, "{\"stocktake\":{}}"));
+  g_ptr_array_add (batch->items,
+                   item_new (3, "inventory-count", uuid3, "{\"inventory_count\":{}}"));
   g_ptr_array_add (batch->items, sale_item (4, 4, "2026-01-01"));
   g_ptr_array_add (batch->items, item_new (5, "sale", uuid5, "this is not JSON"));
   batch_set_head (batch);

@@ -434,7 +434,7 @@ START_TEST (test_report)
   ck_assert_str_eq (csv, "\xef\xbb\xbfPeriod,Net sales,Margin,Sales,Quantity\r\n"
                          "2026-11-23,1234.50,25.34%,12,1.5\r\n"
                          "农历十月,-0.05,0.00%,1,3\r\n"
-                         "Total,1234.45,25.33%,13,4.5\r\n");
+                         "Totals,1234.45,25.33%,13,4.5\r\n");
 
   ck_assert_msg (till_sheet_write_report (&report, xlsx_path, TILL_SHEET_XLSX, &error), "%s",
                  error ? error->message : "");
@@ -444,7 +444,7 @@ START_TEST (test_report)
     static const char *const h[] = { "Period", "Net sales", "Margin", "Sales", "Quantity", NULL };
     static const char *const r1[] = { "2026-11-23", "1234.5", "0.2534", "12", "1.5", NULL };
     static const char *const r2[] = { "农历十月", "-0.05", "0", "1", "3", NULL };
-    static const char *const r3[] = { "Total", "1234.45", "0.2533", "13", "4.5", NULL };
+    static const char *const r3[] = { "Totals", "1234.45", "0.2533", "13", "4.5", NULL };
     static const char *const *const table[] = { h, r1, r2, r3, NULL };
     g_autoptr (GPtrArray) expected = make_rows (table);
 

@@ -203,12 +203,18 @@ START_TEST (test_escpos_80)
   ck_assert (receipt_has_line (sim, 2, "Unit: 包"));
   for (guint i = 0; i < 3; i++)
     {
-      g_autofree char *name = g_strdup_printf ("label-80-%u.png", i + 1);
-      g_autofree char *path = till_test_output_path ("receipts", name);
+      static const char *const expected[] = { NULL, "200001", "HX-0042" };
+      g_autofree char         *name = g_strdup_printf ("label-80-%u.png", i + 1);
+      g_autofree char         *path = till_test_output_path ("receipts", name);
       g_autoptr (GError) error = NULL;
+      g_autoptr (GPtrArray) codes = NULL;
 
       ck_assert_msg (till_printer_sim_render_png (sim, i, path, &error), "%s",
                      error ? error->message : "");
+      /* The printer drew the bars of GS k: a scanner reads them off the label. */
+      codes = decode_png (path);
+      ck_assert_msg (found_code (codes, i == 0 ? fx.water_ean : expected[i]), "label %u: %u codes",
+                     i + 1, codes->len);
     }
 }
 END_TEST

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include "till-barcode-symbols.h"
+
 #include <arpa/inet.h>
 #include <cairo.h>
 #include <errno.h>
@@ -462,34 +464,6 @@ bars_clear (Bars *bars)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Bars, bars_clear)
 
-/* EAN/UPC digit patterns: L (odd parity), G (even parity) and R; 1 = bar. */
-static const char *const ean_l[] = { "0001101", "0011001", "0010011", "0111101", "0100011",
-                                     "0110001", "0101111", "0111011", "0110111", "0001011" };
-static const char *const ean_g[] = { "0100111", "0110011", "0011011", "0100001", "0011101",
-                                     "0111001", "0000101", "0010001", "0001001", "0010111" };
-static const char *const ean_r[] = { "1110010", "1100110", "1101100", "1000010", "1011100",
-                                     "1001110", "1010000", "1000100", "1001000", "1110100" };
-/* EAN-13's first digit is not drawn: it picks L or G for each of the next six. */
-static const char *const ean_parity[] = { "LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG",
-                                          "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL", "LGGLGL" };
-
-/* Code 128: bar and space widths of symbol values 0-105; then the stop. */
-static const char *const code128_widths[] = {
-  "212222", "222122", "222221", "121223", "121322", "131222", "122213", "122312", "132212",
-  "221213", "221312", "231212", "112232", "122132", "122231", "113222", "123122", "123221",
-  "223211", "221132", "221231", "213212", "223112", "312131", "311222", "321122", "321221",
-  "312212", "322112", "322211", "212123", "212321", "232121", "111323", "131123", "131321",
-  "112313", "132113", "132311", "211313", "231113", "231311", "112133", "112331", "132131",
-  "113123", "113321", "133121", "313121", "211331", "231131", "213113", "213311", "213131",
-  "311123", "311321", "331121", "312113", "312311", "332111", "314111", "221411", "431111",
-  "111224", "111422", "121124", "121421", "141122", "141221", "112214", "112412", "122114",
-  "122411", "142112", "142211", "241211", "221114", "413111", "241112", "134111", "111242",
-  "121142", "121241", "114212", "124112", "124211", "411212", "421112", "421211", "212141",
-  "214121", "412121", "111143", "111341", "131141", "114113", "114311", "411113", "411311",
-  "113141", "114131", "311141", "411131", "211412", "211214", "211232",
-};
-#define CODE128_STOP "2331112"
-#define CODE128_START_A 103
 #define CODE128_SHIFT 98
 #define CODE128_FNC1 102
 #define CODE128_FNC2 97
@@ -576,18 +550,18 @@ read_gs1_digits (const guint8 *data, gsize len, gsize full, char *out)
 static void
 add_ean13_modules (Bars *bars, const char *digits)
 {
-  const char *parity = ean_parity[digits[0] - '0'];
+  const char *parity = till_barcode_ean13_parity (digits[0] - '0');
 
   bars_add_modules (bars, "101");
   for (int i = 1; i <= 6; i++)
     {
       int digit = digits[i] - '0';
 
-      bars_add_modules (bars, parity[i - 1] == 'L' ? ean_l[digit] : ean_g[digit]);
+      bars_add_modules (bars, till_barcode_ean_digit (digit, parity[i - 1]));
     }
   bars_add_modules (bars, "01010");
   for (int i = 7; i <= 12; i++)
-    bars_add_modules (bars, ean_r[digits[i] - '0']);
+    bars_add_modules (bars, till_barcode_ean_digit (digits[i] - '0', 'R'));
   bars_add_modules (bars, "101");
 }
 
@@ -625,10 +599,10 @@ encode_ean8 (Bars *bars, const guint8 *data, gsize len)
     return FALSE;
   bars_add_modules (bars, "101");
   for (int i = 0; i < 4; i++)
-    bars_add_modules (bars, ean_l[digits[i] - '0']);
+    bars_add_modules (bars, till_barcode_ean_digit (digits[i] - '0', 'L'));
   bars_add_modules (bars, "01010");
   for (int i = 4; i < 8; i++)
-    bars_add_modules (bars, ean_r[digits[i] - '0']);
+    bars_add_modules (bars, till_barcode_ean_digit (digits[i] - '0', 'R'));
   bars_add_modules (bars, "101");
   g_string_append (bars->text, digits);
   return TRUE;
@@ -745,7 +719,7 @@ encode_code128 (Bars *bars, const guint8 *data, gsize len)
   if (len < 2 || data[0] != '{' || data[1] < 'A' || data[1] > 'C')
     return FALSE;
   set = (char) data[1];
-  value = CODE128_START_A + (set - 'A');
+  value = TILL_BARCODE_CODE128_START_A + (set - 'A');
   g_array_append_val (values, value);
   for (gsize i = 2; i < len; i++)
     {
@@ -778,8 +752,8 @@ encode_code128 (Bars *bars, const guint8 *data, gsize len)
   value = (int) (check % 103);
   g_array_append_val (values, value);
   for (guint i = 0; i < values->len; i++)
-    bars_add_widths (bars, code128_widths[g_array_index (values, int, i)]);
-  bars_add_widths (bars, CODE128_STOP);
+    bars_add_widths (bars, till_barcode_code128_widths (g_array_index (values, int, i)));
+  bars_add_widths (bars, till_barcode_code128_widths (TILL_BARCODE_CODE128_STOP));
   return TRUE;
 }
 

@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include "till-barcode-symbols.h"
+
 #include <cairo-pdf.h>
 #include <glib/gi18n-lib.h>
 #include <pango/pangocairo.h>
@@ -69,34 +71,6 @@ bars_clear (Bars *bars)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Bars, bars_clear)
 
-/* EAN-13's digit patterns: L (odd parity), G (even parity) and R, 1 = bar. */
-static const char *const ean_l[] = { "0001101", "0011001", "0010011", "0111101", "0100011",
-                                     "0110001", "0101111", "0111011", "0110111", "0001011" };
-static const char *const ean_g[] = { "0100111", "0110011", "0011011", "0100001", "0011101",
-                                     "0111001", "0000101", "0010001", "0001001", "0010111" };
-static const char *const ean_r[] = { "1110010", "1100110", "1101100", "1000010", "1011100",
-                                     "1001110", "1010000", "1000100", "1001000", "1110100" };
-/* The first digit is not drawn: it picks L or G for each of the next six. */
-static const char *const ean_parity[] = { "LLLLLL", "LLGLGG", "LLGGLG", "LLGGGL", "LGLLGG",
-                                          "LGGLLG", "LGGGLL", "LGLGLG", "LGLGGL", "LGGLGL" };
-
-/* Code 128: bar and space widths of each symbol value 0-105, then the stop. */
-static const char *const code128_widths[] = {
-  "212222", "222122", "222221", "121223", "121322", "131222", "122213", "122312", "132212",
-  "221213", "221312", "231212", "112232", "122132", "122231", "113222", "123122", "123221",
-  "223211", "221132", "221231", "213212", "223112", "312131", "311222", "321122", "321221",
-  "312212", "322112", "322211", "212123", "212321", "232121", "111323", "131123", "131321",
-  "112313", "132113", "132311", "211313", "231113", "231311", "112133", "112331", "132131",
-  "113123", "113321", "133121", "313121", "211331", "231131", "213113", "213311", "213131",
-  "311123", "311321", "331121", "312113", "312311", "332111", "314111", "221411", "431111",
-  "111224", "111422", "121124", "121421", "141122", "141221", "112214", "112412", "122114",
-  "122411", "142112", "142211", "241211", "221114", "413111", "241112", "134111", "111242",
-  "121142", "121241", "114212", "124112", "124211", "411212", "421112", "421211", "212141",
-  "214121", "412121", "111143", "111341", "131141", "114113", "114311", "411113", "411311",
-  "113141", "114131", "311141", "411131", "211412", "211214", "211232",
-};
-#define CODE128_START_B 104
-#define CODE128_STOP "2331112"
 /* Set B and the printers' GS k both stop at 255 bytes; labels need far fewer. */
 #define CODE128_MAX_CHARS 48
 
@@ -126,18 +100,18 @@ static GArray *
 ean13_modules (const char *digits)
 {
   GArray     *modules = g_array_sized_new (FALSE, FALSE, sizeof (gboolean), 95);
-  const char *parity = ean_parity[digits[0] - '0'];
+  const char *parity = till_barcode_ean13_parity (digits[0] - '0');
 
   append_pattern (modules, "101");
   for (int i = 1; i <= 6; i++)
     {
       int digit = digits[i] - '0';
 
-      append_pattern (modules, parity[i - 1] == 'L' ? ean_l[digit] : ean_g[digit]);
+      append_pattern (modules, till_barcode_ean_digit (digit, parity[i - 1]));
     }
   append_pattern (modules, "01010");
   for (int i = 7; i <= 12; i++)
-    append_pattern (modules, ean_r[digits[i] - '0']);
+    append_pattern (modules, till_barcode_ean_digit (digits[i] - '0', 'R'));
   append_pattern (modules, "101");
   return modules;
 }
@@ -159,19 +133,19 @@ static GArray *
 code128b_modules (const char *text)
 {
   GArray *modules = g_array_new (FALSE, FALSE, sizeof (gboolean));
-  guint   check = CODE128_START_B;
+  guint   check = TILL_BARCODE_CODE128_START_B;
   guint   position = 1;
 
-  append_widths (modules, code128_widths[CODE128_START_B]);
+  append_widths (modules, till_barcode_code128_widths (TILL_BARCODE_CODE128_START_B));
   for (const char *p = text; *p != '\0'; p++, position++)
     {
       guint value = (guint) (*p - 0x20);
 
-      append_widths (modules, code128_widths[value]);
+      append_widths (modules, till_barcode_code128_widths (value));
       check += value * position;
     }
-  append_widths (modules, code128_widths[check % 103]);
-  append_widths (modules, CODE128_STOP);
+  append_widths (modules, till_barcode_code128_widths (check % 103));
+  append_widths (modules, till_barcode_code128_widths (TILL_BARCODE_CODE128_STOP));
   return modules;
 }
 

@@ -16,11 +16,12 @@
 
 typedef struct
 {
-  char   *queue;
-  char   *server; /* for messages */
-  http_t *http;
-  int     job_id; /* 0 until the first write */
-  guint   wait_ms;
+  char       *queue;
+  char       *server; /* for messages */
+  http_t     *http;
+  int         job_id; /* 0 until the first write */
+  guint       wait_ms;
+  const char *format; /* CUPS_FORMAT_RAW, or CUPS_FORMAT_PDF for label printers */
 } CupsState;
 
 static http_t *
@@ -66,12 +67,24 @@ cups_open (GUri *uri, GError **error)
                        "Bad parameters “%s”: wait= is a number of milliseconds", query);
           return NULL;
         }
+      text = g_hash_table_lookup (params, "format");
+      if (text != NULL && !g_str_equal (text, "raw") && !g_str_equal (text, "pdf"))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "Bad parameters “%s”: format= is raw or pdf", query);
+          return NULL;
+        }
     }
 
   state = g_new0 (CupsState, 1);
   state->queue = g_strdup (queue);
   state->server = g_strdup (cupsServer ());
   state->wait_ms = (guint) wait_ms;
+  /* A label printer's queue has a driver: it takes pages as PDF and filters
+   * them, where a receipt printer takes our ESC/POS bytes untouched. */
+  state->format = params != NULL && g_strcmp0 (g_hash_table_lookup (params, "format"), "pdf") == 0
+                      ? CUPS_FORMAT_PDF
+                      : CUPS_FORMAT_RAW;
   state->http = connect_server (state->server, error);
   if (state->http == NULL)
     goto failed;
@@ -122,7 +135,7 @@ cups_write_all (gpointer data, const guint8 *bytes, gsize len, GError **error)
                        state->queue, cupsLastErrorString ());
           return FALSE;
         }
-      if (cupsStartDocument (state->http, state->queue, state->job_id, "receipt", CUPS_FORMAT_RAW,
+      if (cupsStartDocument (state->http, state->queue, state->job_id, "receipt", state->format,
                              1) != HTTP_STATUS_CONTINUE)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,

@@ -8,8 +8,9 @@
 
 G_BEGIN_DECLS
 
-/* cups://QUEUE[?wait=MS]: the bytes go to the queue as one raw job
- * (application/vnd.cups-raw, no filters), opened at the first write and
+/* cups://QUEUE[?wait=MS][&format=pdf]: the bytes go to the queue as one raw
+ * job (application/vnd.cups-raw, no filters; with format=pdf as
+ * application/pdf, for a label printer's driver), opened at the first write and
  * finished on close. The server is libcups' choice: $CUPS_SERVER (a host or a
  * socket path), else the client.conf setting, else the local scheduler. Close
  * then waits up to wait= ms (default 10000, 0 = don't wait) for the job to

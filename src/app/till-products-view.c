@@ -14,7 +14,9 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -24,6 +26,7 @@
 #include "till-override-dialog.h"
 #include "till-printer-monitor.h"
 #include "till-products-view.h"
+#include "till-transport.h"
 #include "till-ui-util.h"
 
 /* The list shows this many products at most: a search narrows it. */
@@ -123,6 +126,7 @@ struct _TillProductsView
   GHashTable  *row_texts;    /* gint64* → the row's text, for the tests */
   char        *import_text;  /* the last import's result as text, "" when none */
   gint64       last_label_job;
+  guint        label_sends; /* PDFs on their way to the label printer */
 
   TillOverrideDialog *override_dialog;
   ProductAct         *pending; /* the act the override dialog is for */
@@ -1110,6 +1114,80 @@ compare_ids (gconstpointer a, gconstpointer b)
   return x < y ? -1 : x > y;
 }
 
+/* A label printer (store setting labels.printer, e.g.
+ * cups://Labels?format=pdf) gets the labels as PDF pages of labels.size
+ * ("60x40" mm, the default), sent from a worker thread; the receipt printer's
+ * durable queue is for its own ESC/POS jobs. */
+#define LABEL_PRINTER_SETTING "labels.printer"
+#define LABEL_SIZE_SETTING "labels.size"
+
+static void
+send_label_pdf_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  GBytes     *pdf = task_data;
+  const char *uri = g_object_get_data (G_OBJECT (task), "uri");
+  g_autoptr (GError) error = NULL;
+
+  if (till_transport_print_bytes (uri, pdf, cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+send_label_pdf_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  TillProductsView *self = TILL_PRODUCTS_VIEW (source);
+  g_autoptr (GError) error = NULL;
+
+  self->label_sends--;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    set_message (self, error->message, TRUE);
+}
+
+static gboolean
+send_labels_to_label_printer (TillProductsView     *self,
+                              const char           *uri,
+                              const TillShelfLabel *labels,
+                              guint                 n_labels,
+                              GError              **error)
+{
+  g_autofree char *size = till_store_get_setting (get_store (self), LABEL_SIZE_SETTING);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr (GTask) task = NULL;
+  double width_mm = 60, height_mm = 40;
+  gsize  length = 0;
+
+  if (size != NULL && sscanf (size, "%lfx%lf", &width_mm, &height_mm) != 2)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _ ("The label size “%s” is not width×height in mm, such as 60x40"), size);
+      return FALSE;
+    }
+  dir = g_dir_make_tmp ("opentill-labels-XXXXXX", error);
+  if (dir == NULL)
+    return FALSE;
+  path = g_build_filename (dir, "labels.pdf", NULL);
+  if (!till_shelf_label_write_pdf (labels, n_labels, width_mm, height_mm, path, error) ||
+      !g_file_get_contents (path, &contents, &length, error))
+    {
+      g_unlink (path);
+      g_rmdir (dir);
+      return FALSE;
+    }
+  g_unlink (path);
+  g_rmdir (dir);
+  task = g_task_new (self, NULL, send_label_pdf_done_cb, NULL);
+  g_task_set_task_data (task, g_bytes_new_take (g_steal_pointer (&contents), length),
+                        (GDestroyNotify) g_bytes_unref);
+  g_object_set_data_full (G_OBJECT (task), "uri", g_strdup (uri), g_free);
+  self->label_sends++;
+  g_task_run_in_thread (task, send_label_pdf_thread);
+  return TRUE;
+}
+
 static gboolean
 print_labels (TillProductsView *self, guint copies, guint *out_n, GError **error)
 {
@@ -1121,7 +1199,12 @@ print_labels (TillProductsView *self, guint copies, guint *out_n, GError **error
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *day = g_date_time_format (now, "%Y-%m-%d");
 
-  if (monitor == NULL)
+  g_autofree char *label_printer = till_store_get_setting (get_store (self), LABEL_PRINTER_SETTING);
+
+  if (label_printer != NULL && *label_printer == '\0')
+    g_clear_pointer (&label_printer, g_free);
+
+  if (monitor == NULL && label_printer == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                    _ ("No receipt printer is configured."));
@@ -1154,8 +1237,14 @@ print_labels (TillProductsView *self, guint copies, guint *out_n, GError **error
       for (guint copy = 0; copy < copies; copy++)
         g_array_append_val (labels, label);
     }
-  if (!till_printer_monitor_queue_labels (monitor, (const TillShelfLabel *) labels->data,
-                                          labels->len, &self->last_label_job, error))
+  if (label_printer != NULL)
+    {
+      if (!send_labels_to_label_printer (self, label_printer, (const TillShelfLabel *) labels->data,
+                                         labels->len, error))
+        return FALSE;
+    }
+  else if (!till_printer_monitor_queue_labels (monitor, (const TillShelfLabel *) labels->data,
+                                               labels->len, &self->last_label_job, error))
     return FALSE;
   *out_n = labels->len;
   return TRUE;
@@ -1810,6 +1899,13 @@ till_products_view_get_override_dialog (TillProductsView *self)
 {
   g_return_val_if_fail (TILL_IS_PRODUCTS_VIEW (self), NULL);
   return self->override_dialog;
+}
+
+guint
+till_products_view_get_label_sends (TillProductsView *self)
+{
+  g_return_val_if_fail (TILL_IS_PRODUCTS_VIEW (self), 0);
+  return self->label_sends;
 }
 
 gint64

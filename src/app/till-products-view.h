@@ -55,6 +55,8 @@ char *till_products_view_dup_row_text (TillProductsView *self, gint64 product_id
 const char         *till_products_view_get_import_text (TillProductsView *self);
 TillOverrideDialog *till_products_view_get_override_dialog (TillProductsView *self);
 /* The print job of the last labels sent, 0 when none. */
+/* Label PDFs still on their way to the label printer (labels.printer). */
+guint  till_products_view_get_label_sends (TillProductsView *self);
 gint64 till_products_view_get_last_label_job (TillProductsView *self);
 
 G_END_DECLS

@@ -556,6 +556,12 @@ export_xlsx (Fixture *fixture, const char *edited_barcode)
   ck_assert (found);
 }
 
+static gboolean
+label_sends_done (gpointer data)
+{
+  return till_products_view_get_label_sends (data) == 0;
+}
+
 static void
 print_labels (Fixture *fixture, const char *barcode)
 {
@@ -607,6 +613,40 @@ print_labels (Fixture *fixture, const char *barcode)
       }
   }
   screenshot (fixture, NULL, "12-labels-printed.png");
+
+  /* With a label printer (here a file; in a store cups://Labels?format=pdf)
+   * the same labels go out as PDF pages of the label stock's size. */
+  {
+    g_autofree char *dir = till_test_make_tmpdir ();
+    g_autofree char *pdf_path = g_build_filename (dir, "labels.pdf", NULL);
+    g_autofree char *uri = g_strconcat ("file://", pdf_path, NULL);
+    g_autofree char *contents = NULL;
+    g_autofree char *info = NULL;
+    gsize            length = 0;
+    gint64           jobs_before = wait.job;
+
+    ck_assert (till_store_set_setting (get_store (fixture), "labels.printer", uri, NULL));
+    ck_assert (till_store_set_setting (get_store (fixture), "labels.size", "50x30", NULL));
+    activate (fixture, "products.print-labels", g_variant_new_int32 (1));
+    assert_message_ok (fixture);
+    ck_assert_msg (till_test_wait_until (label_sends_done, fixture->view, WAIT_MS),
+                   "the labels never reached the label printer");
+    assert_message_ok (fixture);
+    ck_assert_int_eq (till_products_view_get_last_label_job (fixture->view), jobs_before);
+    ck_assert (g_file_get_contents (pdf_path, &contents, &length, NULL));
+    ck_assert (length > 5 && memcmp (contents, "%PDF-", 5) == 0);
+    /* Two ticked products, one copy each: two pages of 50 × 30 mm. */
+    if (g_find_program_in_path ("pdfinfo") != NULL)
+      {
+        g_autofree char *command = g_strdup_printf ("pdfinfo %s", pdf_path);
+
+        ck_assert (g_spawn_command_line_sync (command, &info, NULL, NULL, NULL));
+        ck_assert_msg (strstr (info, "Pages:           2") != NULL, "%s", info);
+        ck_assert_msg (strstr (info, "141.732 x 85.0394 pts") != NULL, "%s", info);
+      }
+    ck_assert (till_store_set_setting (get_store (fixture), "labels.printer", "", NULL));
+    till_test_remove_tree (dir);
+  }
 }
 
 START_TEST (test_products_manager)

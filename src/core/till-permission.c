@@ -691,3 +691,35 @@ till_permission_approve (TillStore          *store,
     }
   return TRUE;
 }
+
+/**
+ * till_permission_check_user_first:
+ * Acts that name who approved them (stock documents, shift acts) ask the
+ * user alone first: a supervisor's override is journaled only when it was
+ * needed.
+ */
+gboolean
+till_permission_check_user_first (TillStore          *store,
+                                  TillJournal        *journal,
+                                  TillUser           *user,
+                                  TillPermission      permission,
+                                  const TillOverride *override,
+                                  const char        **out_approved_by,
+                                  GError            **error)
+{
+  g_autoptr (GError) own_error = NULL;
+
+  *out_approved_by = NULL;
+  if (till_permission_check (store, journal, user, permission, 0, NULL, &own_error))
+    return TRUE;
+  if (override == NULL ||
+      !g_error_matches (own_error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED))
+    {
+      g_propagate_error (error, g_steal_pointer (&own_error));
+      return FALSE;
+    }
+  if (!till_permission_check (store, journal, user, permission, 0, override, error))
+    return FALSE;
+  *out_approved_by = override->supervisor_code;
+  return TRUE;
+}

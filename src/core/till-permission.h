@@ -144,6 +144,18 @@ gboolean till_permission_check (TillStore          *store,
                                 const TillOverride *override,
                                 GError            **error);
 
+/* till_permission_check() for @user alone first, so that @override is used
+ * (and journaled) only when @user may not act alone. *@out_approved_by is the
+ * supervisor's code when the override was used, NULL when @user could. A
+ * refusal other than TILL_PERMISSION_ERROR_DENIED (a limit) is not retried. */
+gboolean till_permission_check_user_first (TillStore          *store,
+                                           TillJournal        *journal,
+                                           TillUser           *user,
+                                           TillPermission      permission,
+                                           const TillOverride *override,
+                                           const char        **out_approved_by,
+                                           GError            **error);
+
 /* The check for an act that records nothing else (a reprint, opening a
  * screen): till_permission_check() in a transaction of its own, committed
  * when allowed (with the override's journal entry), rolled back when

@@ -508,35 +508,6 @@ journal_append (TillJournal *journal,
   return TRUE;
 }
 
-/* till_permission_check() trying @user alone first, so that an override is
- * only used (and journaled) when needed; *@out_overridden says whether it
- * was. */
-static gboolean
-check_permission (TillStore          *store,
-                  TillJournal        *journal,
-                  TillUser           *user,
-                  TillPermission      permission,
-                  const TillOverride *override,
-                  gboolean           *out_overridden,
-                  GError            **error)
-{
-  g_autoptr (GError) own_error = NULL;
-
-  *out_overridden = FALSE;
-  if (till_permission_check (store, journal, user, permission, 0, NULL, &own_error))
-    return TRUE;
-  if (override == NULL ||
-      !g_error_matches (own_error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED))
-    {
-      g_propagate_error (error, g_steal_pointer (&own_error));
-      return FALSE;
-    }
-  if (!till_permission_check (store, journal, user, permission, 0, override, error))
-    return FALSE;
-  *out_overridden = TRUE;
-  return TRUE;
-}
-
 static gboolean
 check_cash_amount (gint64 amount, GError **error)
 {
@@ -1568,12 +1539,12 @@ check_owner (TillStore          *store,
              GError            **error)
 {
   g_autoptr (GError) local_error = NULL;
-  gboolean overridden;
+  const char *approved_by;
 
   if (g_strcmp0 (shift->user_code, till_user_get_code (user)) == 0)
     return TRUE;
-  if (check_permission (store, journal, user, TILL_PERMISSION_MANAGE_SHIFTS, override, &overridden,
-                        &local_error))
+  if (till_permission_check_user_first (store, journal, user, TILL_PERMISSION_MANAGE_SHIFTS,
+                                        override, &approved_by, &local_error))
     return TRUE;
   if (override == NULL &&
       g_error_matches (local_error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED))
@@ -1641,18 +1612,15 @@ move_cash_in_transaction (TillStore           *store,
   const char      *approved_by = NULL;
   gint64           created_us = g_get_real_time ();
   gint64           journal_seq = 0;
-  gboolean         overridden = FALSE;
   GString         *out;
 
   shift = require_open (store, error);
   if (shift == NULL)
     return NULL;
   if (kind != TILL_CASH_MOVEMENT_DROP &&
-      !check_permission (store, journal, user, TILL_PERMISSION_CASH_MOVEMENT, override, &overridden,
-                         error))
+      !till_permission_check_user_first (store, journal, user, TILL_PERMISSION_CASH_MOVEMENT,
+                                         override, &approved_by, error))
     return NULL;
-  if (overridden)
-    approved_by = override->supervisor_code;
 
   created = format_iso8601 (created_us);
   out = g_string_new ("{");
@@ -2027,7 +1995,7 @@ finish_close_in_transaction (TillStore          *store,
     }
   if (till_shift_variance_needs_approval (store, shift))
     {
-      gboolean overridden = FALSE;
+      const char *supervisor = NULL;
 
       /* Checked before the permission, so that a supervisor is never asked
        * to accept a difference nobody explained. */
@@ -2037,10 +2005,10 @@ finish_close_in_transaction (TillStore          *store,
                        _ ("The count is off by more than the store allows: give a reason"));
           return FALSE;
         }
-      if (!check_permission (store, journal, user, TILL_PERMISSION_ACCEPT_VARIANCE, override,
-                             &overridden, error))
+      if (!till_permission_check_user_first (store, journal, user, TILL_PERMISSION_ACCEPT_VARIANCE,
+                                             override, &supervisor, error))
         return FALSE;
-      approved_by = overridden ? override->supervisor_code : till_user_get_code (user);
+      approved_by = supervisor != NULL ? supervisor : till_user_get_code (user);
     }
 
   if (!close_shift_row (store, shift, user, closed_us, handover, reason, approved_by, error))
@@ -2266,12 +2234,12 @@ z_report_in_transaction (TillStore          *store,
   g_autofree char *hash_hex = NULL;
   ZFigures         z = { 0 };
   gint64           journal_seq = 0;
-  gboolean         overridden;
+  const char      *approved_by;
 
   if (set_error_if_open (store, TILL_SHIFT_ERROR_SHIFT_OPEN,
                          _ ("Close the open shift before the Z report"), error) ||
-      !check_permission (store, journal, user, TILL_PERMISSION_Z_REPORT, override, &overridden,
-                         error))
+      !till_permission_check_user_first (store, journal, user, TILL_PERMISSION_Z_REPORT, override,
+                                         &approved_by, error))
     return NULL;
   day_uuid = open_or_start_day (store, &z.opened_us, error);
   if (day_uuid == NULL || !read_last_z (store, &z, error))

@@ -293,35 +293,6 @@ record_act (TillStore   *store,
                              created_us, error);
 }
 
-/* till_permission_check() trying @user alone first, so that an override is
- * only used (and journaled) when needed. *@out_approved_by is the
- * supervisor's code when it was, NULL otherwise. */
-static gboolean
-check_permission (TillStore          *store,
-                  TillJournal        *journal,
-                  TillUser           *user,
-                  TillPermission      permission,
-                  const TillOverride *override,
-                  const char        **out_approved_by,
-                  GError            **error)
-{
-  g_autoptr (GError) own_error = NULL;
-
-  *out_approved_by = NULL;
-  if (till_permission_check (store, journal, user, permission, 0, NULL, &own_error))
-    return TRUE;
-  if (override == NULL ||
-      !g_error_matches (own_error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED))
-    {
-      g_propagate_error (error, g_steal_pointer (&own_error));
-      return FALSE;
-    }
-  if (!till_permission_check (store, journal, user, permission, 0, override, error))
-    return FALSE;
-  *out_approved_by = override->supervisor_code;
-  return TRUE;
-}
-
 /* What a document line names of its product. */
 typedef struct
 {
@@ -984,8 +955,8 @@ set_limits_in_transaction (TillStore             *store,
   const char *approved_by;
   gint64      now_us = g_get_real_time ();
 
-  if (!check_permission (store, journal, user, TILL_PERMISSION_MANAGE_STOCK, override, &approved_by,
-                         error) ||
+  if (!till_permission_check_user_first (store, journal, user, TILL_PERMISSION_MANAGE_STOCK,
+                                         override, &approved_by, error) ||
       !load_product (store, product_id, &product, error))
     return FALSE;
   stmt = till_store_prepare (
@@ -1069,8 +1040,8 @@ adjust_in_transaction (TillStore          *store,
   const char      *approved_by;
   gint64           now_us = g_get_real_time ();
 
-  if (!check_permission (store, journal, user, TILL_PERMISSION_MANAGE_STOCK, override, &approved_by,
-                         error) ||
+  if (!till_permission_check_user_first (store, journal, user, TILL_PERMISSION_MANAGE_STOCK,
+                                         override, &approved_by, error) ||
       !load_product (store, product_id, &product, error) ||
       !insert_move (store, product_id, delta, reason, uuid, till_user_get_code (user), product.cost,
                     now_us, error))
@@ -1245,8 +1216,8 @@ create_order_in_transaction (TillStore           *store,
   gint64           journal_seq = 0;
   gint64           po_no;
 
-  if (!check_permission (store, journal, user, TILL_PERMISSION_MANAGE_STOCK, override, &approved_by,
-                         error))
+  if (!till_permission_check_user_first (store, journal, user, TILL_PERMISSION_MANAGE_STOCK,
+                                         override, &approved_by, error))
     return NULL;
   resolved = resolve_lines (store, lines, n_lines, error);
   if (resolved == NULL)
@@ -1483,8 +1454,8 @@ cancel_order_in_transaction (TillStore          *store,
   const char      *approved_by;
   gint64           now_us = g_get_real_time ();
 
-  if (!check_permission (store, journal, user, TILL_PERMISSION_MANAGE_STOCK, override, &approved_by,
-                         error))
+  if (!till_permission_check_user_first (store, journal, user, TILL_PERMISSION_MANAGE_STOCK,
+                                         override, &approved_by, error))
     return FALSE;
   order = till_stock_load_purchase_order (store, po_uuid, error);
   if (order == NULL || !check_order_open (order, error) ||
@@ -1688,8 +1659,8 @@ receive_in_transaction (TillStore           *store,
   gint64           receipt_no;
   gint64           total_cost;
 
-  if (!check_permission (store, journal, user, TILL_PERMISSION_MANAGE_STOCK, override, &approved_by,
-                         error))
+  if (!till_permission_check_user_first (store, journal, user, TILL_PERMISSION_MANAGE_STOCK,
+                                         override, &approved_by, error))
     return NULL;
   if (po_uuid != NULL)
     {
@@ -2281,8 +2252,8 @@ post_stocktake_in_transaction (TillStore          *store,
   gint64      category_id = 0;
   gint64      journal_seq = 0;
 
-  if (!check_permission (store, journal, user, TILL_PERMISSION_STOCKTAKE, override, &approved_by,
-                         error) ||
+  if (!till_permission_check_user_first (store, journal, user, TILL_PERMISSION_STOCKTAKE, override,
+                                         &approved_by, error) ||
       !require_counting (store, uuid, &category_id, error))
     return FALSE;
   stocktake = till_stock_load_stocktake (store, uuid, error);
@@ -2439,8 +2410,8 @@ transfer_in_transaction (TillStore            *store,
   gint64           journal_seq = 0;
   gint64           transfer_no;
 
-  if (!check_permission (store, journal, user, TILL_PERMISSION_MANAGE_STOCK, override, &approved_by,
-                         error))
+  if (!till_permission_check_user_first (store, journal, user, TILL_PERMISSION_MANAGE_STOCK,
+                                         override, &approved_by, error))
     return NULL;
   resolved = resolve_lines (store, lines, n_lines, error);
   if (resolved == NULL)

@@ -793,10 +793,64 @@ till_printer_monitor_queue_drawer_pulse (TillPrinterMonitor *self, gint64 *out_j
   return TRUE;
 }
 
+/* The paper of a top-up slip, a shift report or shelf labels, made here on the
+ * main thread for this printer's paper width (the encoders read the store). */
+typedef GBytes *(*EncodePaper) (TillPrinterMonitor *self, gconstpointer what, GError **error);
+
+/* Queues the drawer pulse (when @open_drawer and a drawer is set up), then
+ * the paper @encode makes of @what (when a printer is), as a @kind job, and
+ * wakes the lanes. *@out_job is the paper's job, 0 when none was queued. */
+static gboolean
+queue_paper_job (TillPrinterMonitor *self,
+                 TillPrintJobKind    kind,
+                 EncodePaper         encode,
+                 gconstpointer       what,
+                 gboolean            open_drawer,
+                 gint64             *out_job,
+                 GError            **error)
+{
+  gint64 id = 0;
+
+  if (out_job != NULL)
+    *out_job = 0;
+  if (self->paper_lane == NULL && (self->drawer_lane == NULL || !open_drawer))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _ ("No receipt printer is configured."));
+      return FALSE;
+    }
+  if (open_drawer && self->drawer_lane != NULL)
+    {
+      g_autoptr (GBytes) kick = till_receipt_encode_drawer_kick (self->profile);
+
+      if (till_print_queue_enqueue (self->store, TILL_PRINT_JOB_DRAWER, NULL, kick, error) == 0)
+        return FALSE;
+    }
+  if (self->paper_lane != NULL)
+    {
+      g_autoptr (GBytes) paper = encode (self, what, error);
+
+      if (paper == NULL)
+        return FALSE;
+      id = till_print_queue_enqueue (self->store, kind, NULL, paper, error);
+      if (id == 0)
+        return FALSE;
+    }
+  if (out_job != NULL)
+    *out_job = id;
+  pump_all (self);
+  return TRUE;
+}
+
+static GBytes *
+encode_top_up (TillPrinterMonitor *self, gconstpointer top_up_uuid, GError **error)
+{
+  return till_receipt_encode_top_up (self->store, top_up_uuid, self->profile, error);
+}
+
 /**
  * till_printer_monitor_queue_top_up:
- * The slip is made here, on the main thread, because the encoder reads the
- * store; the top-up is never touched.
+ * The top-up itself is never touched.
  */
 gboolean
 till_printer_monitor_queue_top_up (TillPrinterMonitor *self,
@@ -805,47 +859,23 @@ till_printer_monitor_queue_top_up (TillPrinterMonitor *self,
                                    gint64             *out_job,
                                    GError            **error)
 {
-  g_autoptr (GBytes) slip = NULL;
-  gint64 id = 0;
-
   g_return_val_if_fail (TILL_IS_PRINTER_MONITOR (self), FALSE);
   g_return_val_if_fail (top_up_uuid != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (out_job != NULL)
-    *out_job = 0;
-  if (self->paper_lane == NULL && (self->drawer_lane == NULL || !open_drawer))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _ ("No receipt printer is configured."));
-      return FALSE;
-    }
-  if (open_drawer && self->drawer_lane != NULL)
-    {
-      g_autoptr (GBytes) kick = till_receipt_encode_drawer_kick (self->profile);
+  return queue_paper_job (self, TILL_PRINT_JOB_TOP_UP, encode_top_up, top_up_uuid, open_drawer,
+                          out_job, error);
+}
 
-      if (till_print_queue_enqueue (self->store, TILL_PRINT_JOB_DRAWER, NULL, kick, error) == 0)
-        return FALSE;
-    }
-  if (self->paper_lane != NULL)
-    {
-      slip = till_receipt_encode_top_up (self->store, top_up_uuid, self->profile, error);
-      if (slip == NULL)
-        return FALSE;
-      id = till_print_queue_enqueue (self->store, TILL_PRINT_JOB_TOP_UP, NULL, slip, error);
-      if (id == 0)
-        return FALSE;
-    }
-  if (out_job != NULL)
-    *out_job = id;
-  pump_all (self);
-  return TRUE;
+static GBytes *
+encode_report (TillPrinterMonitor *self, gconstpointer report, GError **error)
+{
+  return till_shift_report_encode (report, self->store, self->profile);
 }
 
 /**
  * till_printer_monitor_queue_report:
- * The report is encoded here, on the main thread, for this printer's paper
- * width; the shift itself is never touched.
+ * The shift itself is never touched: a reprint is the same report.
  */
 gboolean
 till_printer_monitor_queue_report (TillPrinterMonitor    *self,
@@ -854,45 +884,31 @@ till_printer_monitor_queue_report (TillPrinterMonitor    *self,
                                    gint64                *out_job,
                                    GError               **error)
 {
-  g_autoptr (GBytes) paper = NULL;
-  gint64 id = 0;
-
   g_return_val_if_fail (TILL_IS_PRINTER_MONITOR (self), FALSE);
   g_return_val_if_fail (report != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (out_job != NULL)
-    *out_job = 0;
-  if (self->paper_lane == NULL && (self->drawer_lane == NULL || !open_drawer))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _ ("No receipt printer is configured."));
-      return FALSE;
-    }
-  if (open_drawer && self->drawer_lane != NULL)
-    {
-      g_autoptr (GBytes) kick = till_receipt_encode_drawer_kick (self->profile);
+  return queue_paper_job (self, TILL_PRINT_JOB_REPORT, encode_report, report, open_drawer, out_job,
+                          error);
+}
 
-      if (till_print_queue_enqueue (self->store, TILL_PRINT_JOB_DRAWER, NULL, kick, error) == 0)
-        return FALSE;
-    }
-  if (self->paper_lane != NULL)
-    {
-      paper = till_shift_report_encode (report, self->store, self->profile);
-      id = till_print_queue_enqueue (self->store, TILL_PRINT_JOB_REPORT, NULL, paper, error);
-      if (id == 0)
-        return FALSE;
-    }
-  if (out_job != NULL)
-    *out_job = id;
-  pump_all (self);
-  return TRUE;
+typedef struct
+{
+  const TillShelfLabel *labels;
+  guint                 n_labels;
+} LabelBatch;
+
+static GBytes *
+encode_labels (TillPrinterMonitor *self, gconstpointer data, GError **error)
+{
+  const LabelBatch *batch = data;
+
+  return till_shelf_label_encode (batch->labels, batch->n_labels, self->profile);
 }
 
 /**
  * till_printer_monitor_queue_labels:
- * The labels are encoded here, on the main thread, for this printer's
- * paper width, and go out as one "label" job.
+ * The labels go out as one "label" job.
  */
 gboolean
 till_printer_monitor_queue_labels (TillPrinterMonitor   *self,
@@ -901,34 +917,20 @@ till_printer_monitor_queue_labels (TillPrinterMonitor   *self,
                                    gint64               *out_job,
                                    GError              **error)
 {
-  g_autoptr (GBytes) paper = NULL;
-  gint64 id;
+  LabelBatch batch = { labels, n_labels };
 
   g_return_val_if_fail (TILL_IS_PRINTER_MONITOR (self), FALSE);
   g_return_val_if_fail (labels != NULL || n_labels == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (out_job != NULL)
-    *out_job = 0;
-  if (self->paper_lane == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _ ("No receipt printer is configured."));
-      return FALSE;
-    }
   if (n_labels == 0)
     {
+      if (out_job != NULL)
+        *out_job = 0;
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, _ ("No labels to print."));
       return FALSE;
     }
-  paper = till_shelf_label_encode (labels, n_labels, self->profile);
-  id = till_print_queue_enqueue (self->store, TILL_PRINT_JOB_LABEL, NULL, paper, error);
-  if (id == 0)
-    return FALSE;
-  if (out_job != NULL)
-    *out_job = id;
-  pump_all (self);
-  return TRUE;
+  return queue_paper_job (self, TILL_PRINT_JOB_LABEL, encode_labels, &batch, FALSE, out_job, error);
 }
 
 void

@@ -1379,13 +1379,6 @@ act_done (TillCheckoutView *self, PendingAct *act)
   update_actions (self);
 }
 
-static gboolean
-needs_override (const GError *error)
-{
-  return g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED) ||
-         g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT);
-}
-
 static void
 override_dialog_destroyed_cb (TillCheckoutView *self)
 {
@@ -1416,7 +1409,7 @@ override_approved_cb (TillCheckoutView *self, TillOverrideDialog *dialog)
     {
       /* A wrong PIN, or a supervisor who may not approve this either: try again. */
       if (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_OVERRIDE) ||
-          needs_override (error))
+          till_permission_error_needs_override (error))
         {
           till_override_dialog_show_error (dialog, error->message);
           return;
@@ -1460,7 +1453,7 @@ act_start (TillCheckoutView *self, PendingAct *act)
       pending_act_free (act);
       return;
     }
-  if (!needs_override (error))
+  if (!till_permission_error_needs_override (error))
     {
       show_error (self, error->message);
       pending_act_free (act);

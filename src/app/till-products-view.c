@@ -220,13 +220,6 @@ format_vat (int bp)
 }
 
 static gboolean
-needs_override (const GError *error)
-{
-  return g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED) ||
-         g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT);
-}
-
-static gboolean
 check_signed_in (TillProductsView *self)
 {
   if (self->session != NULL && get_user (self) != NULL)
@@ -1008,7 +1001,7 @@ override_approved_cb (TillProductsView *self, TillOverrideDialog *dialog)
     {
       /* A wrong PIN, or a supervisor who may not approve this either: again. */
       if (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_OVERRIDE) ||
-          needs_override (error))
+          till_permission_error_needs_override (error))
         {
           till_override_dialog_show_error (dialog, error->message);
           self->pending = g_steal_pointer (&act);
@@ -1033,7 +1026,7 @@ act_start (TillProductsView *self, ProductAct *act)
   if (act_run (self, act, NULL, &error))
     return;
   set_message (self, error->message, TRUE);
-  if (!needs_override (error))
+  if (!till_permission_error_needs_override (error))
     return;
   self->pending = g_steal_pointer (&owned);
   self->override_dialog = till_override_dialog_new (

@@ -316,13 +316,6 @@ select_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
   set_message (self, _ ("That sale is not in the list."), TRUE);
 }
 
-static gboolean
-needs_override (const GError *error)
-{
-  return g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED) ||
-         g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT);
-}
-
 /* The REPRINT check (with the approval, once given), then the copy. */
 static gboolean
 reprint (TillReceiptsDialog *self, const TillOverride *override, GError **error)
@@ -364,7 +357,7 @@ override_approved_cb (TillReceiptsDialog *self, TillOverrideDialog *dialog)
   if (!reprint (self, &override, &error))
     {
       if (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_OVERRIDE) ||
-          needs_override (error))
+          till_permission_error_needs_override (error))
         {
           till_override_dialog_show_error (dialog, error->message);
           return;
@@ -382,7 +375,7 @@ reprint_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 
   if (self->sale == NULL || reprint (self, NULL, &error))
     return;
-  if (!needs_override (error))
+  if (!till_permission_error_needs_override (error))
     {
       set_message (self, error->message, TRUE);
       return;

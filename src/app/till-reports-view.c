@@ -554,13 +554,6 @@ run_report (TillReportsView *self)
 
 /* ---- Permission ---------------------------------------------------------- */
 
-static gboolean
-needs_override (const GError *error)
-{
-  return g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED) ||
-         g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT);
-}
-
 static void
 show_denied (TillReportsView *self, const char *message, gboolean may_ask)
 {
@@ -606,7 +599,7 @@ override_approved_cb (TillReportsView *self, TillOverrideDialog *dialog)
                                 &error))
     {
       if (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_OVERRIDE) ||
-          needs_override (error))
+          till_permission_error_needs_override (error))
         {
           till_override_dialog_show_error (dialog, error->message);
           return;
@@ -1006,7 +999,7 @@ till_reports_view_reset (TillReportsView *self)
   if (!till_permission_approve (get_store (self), NULL, user, TILL_PERMISSION_VIEW_REPORTS, 0, NULL,
                                 &error))
     {
-      show_denied (self, error->message, needs_override (error));
+      show_denied (self, error->message, till_permission_error_needs_override (error));
       return;
     }
   show_allowed (self);

@@ -787,13 +787,6 @@ show_done (TillReturnView *self)
   show_page (self, "done");
 }
 
-static gboolean
-needs_override (const GError *error)
-{
-  return g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED) ||
-         g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT);
-}
-
 /* The one core call behind Refund and Exchange; @override NULL at first. */
 static gboolean
 commit_run (TillReturnView *self, const TillOverride *override, GError **error)
@@ -846,7 +839,7 @@ override_approved_cb (TillReturnView *self, TillOverrideDialog *dialog)
     {
       /* A wrong PIN, or a supervisor who may not approve this either: again. */
       if (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_OVERRIDE) ||
-          needs_override (error))
+          till_permission_error_needs_override (error))
         {
           till_override_dialog_show_error (dialog, error->message);
           return;
@@ -895,7 +888,7 @@ commit_start (TillReturnView *self, CommitKind kind)
       show_done (self);
       return;
     }
-  if (!needs_override (error))
+  if (!till_permission_error_needs_override (error))
     {
       set_message (self, error->message, TRUE);
       update (self);

@@ -816,13 +816,6 @@ act_permission (ActKind kind)
     }
 }
 
-static gboolean
-needs_override (const GError *error)
-{
-  return g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED) ||
-         g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT);
-}
-
 /* A refusal of @act: in the cash dialog while it is open, else on the page. */
 static void
 act_refused (TillShiftView *self, const ShiftAct *act, const char *message)
@@ -870,7 +863,7 @@ override_approved_cb (TillShiftView *self, TillOverrideDialog *dialog)
     {
       /* A wrong PIN, or a supervisor who may not approve this either: again. */
       if (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_OVERRIDE) ||
-          needs_override (error))
+          till_permission_error_needs_override (error))
         {
           till_override_dialog_show_error (dialog, error->message);
           self->pending = g_steal_pointer (&act);
@@ -895,7 +888,7 @@ act_start (TillShiftView *self, ShiftAct *act)
     gtk_window_destroy (GTK_WINDOW (self->override_dialog));
   if (act_run (self, act, NULL, &error))
     return;
-  if (!needs_override (error))
+  if (!till_permission_error_needs_override (error))
     {
       act_refused (self, act, error->message);
       return;

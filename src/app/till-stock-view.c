@@ -1088,13 +1088,6 @@ act_run (TillStockView *self, const StockAct *act, const TillOverride *override,
     }
 }
 
-static gboolean
-needs_override (const GError *error)
-{
-  return g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED) ||
-         g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT);
-}
-
 static void
 override_destroyed_cb (TillStockView *self)
 {
@@ -1126,7 +1119,7 @@ override_approved_cb (TillStockView *self, TillOverrideDialog *dialog)
     {
       /* A wrong PIN, or a supervisor who may not approve this either: again. */
       if (g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_OVERRIDE) ||
-          needs_override (error))
+          till_permission_error_needs_override (error))
         {
           till_override_dialog_show_error (dialog, error->message);
           self->pending = g_steal_pointer (&act);
@@ -1153,7 +1146,7 @@ act_start (TillStockView *self, StockAct *act)
     gtk_window_destroy (GTK_WINDOW (self->override_dialog));
   if (act_run (self, act, NULL, &error))
     return;
-  if (!needs_override (error))
+  if (!till_permission_error_needs_override (error))
     {
       show_error (self, error);
       return;

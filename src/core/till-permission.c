@@ -723,3 +723,10 @@ till_permission_check_user_first (TillStore          *store,
   *out_approved_by = override->supervisor_code;
   return TRUE;
 }
+
+gboolean
+till_permission_error_needs_override (const GError *error)
+{
+  return g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED) ||
+         g_error_matches (error, TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT);
+}

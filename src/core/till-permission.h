@@ -144,6 +144,10 @@ gboolean till_permission_check (TillStore          *store,
                                 const TillOverride *override,
                                 GError            **error);
 
+/* Whether @error is a refusal a supervisor's override can lift (the role may
+ * not, or the amount is beyond the user's limit): the screens then ask for one. */
+gboolean till_permission_error_needs_override (const GError *error);
+
 /* till_permission_check() for @user alone first, so that @override is used
  * (and journaled) only when @user may not act alone. *@out_approved_by is the
  * supervisor's code when the override was used, NULL when @user could. A

@@ -508,6 +508,26 @@ END_TEST
 
 /* /core/permission/role-change: a user's stored role decides, not the sign-in
  * snapshot; a deactivated user is refused */
+/* Which refusals a supervisor can lift: the role's and the limit's, not a
+ * refused override or any other failure. */
+START_TEST (test_error_needs_override)
+{
+  g_autoptr (GError) denied =
+      g_error_new_literal (TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_DENIED, "denied");
+  g_autoptr (GError) limit =
+      g_error_new_literal (TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_LIMIT, "limit");
+  g_autoptr (GError) refused =
+      g_error_new_literal (TILL_PERMISSION_ERROR, TILL_PERMISSION_ERROR_OVERRIDE, "refused");
+  g_autoptr (GError) other = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "disk");
+
+  ck_assert (till_permission_error_needs_override (denied));
+  ck_assert (till_permission_error_needs_override (limit));
+  ck_assert (!till_permission_error_needs_override (refused));
+  ck_assert (!till_permission_error_needs_override (other));
+  ck_assert (!till_permission_error_needs_override (NULL));
+}
+END_TEST
+
 START_TEST (test_role_change)
 {
   g_autoptr (GError) error = NULL;
@@ -590,6 +610,7 @@ permission_suite (void)
   tcase_add_test (override, test_override_refused);
   tcase_add_test (override, test_override_wrong_pin);
   tcase_add_test (override, test_override_badge);
+  tcase_add_test (override, test_error_needs_override);
   suite_add_tcase (suite, override);
   return suite;
 }
